@@ -1,0 +1,262 @@
+//! `readpoint bench search`: builds a synthetic corpus, indexes it into a real cache file, and
+//! prints build time, database size, open time, and per query class the search latency (top 20
+//! with highlighted snippets), the facet-count latency and the measured recall.
+//!
+//! Recall is measured, not assumed: for a sample of queries of every class the expected set is
+//! computed by brute force over the generated text (substring match after folding; pinyin by
+//! confirming against titles and keywords) and compared with every id the index returns.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use super::corpus::{self, Corpus};
+use super::{Percentiles, ms, peak_rss_mib};
+use crate::content::Document;
+use crate::store::{ContentVersion, SearchRequest, Store};
+use crate::text::fold_str;
+use crate::text::pinyin::{self, PinyinQuery};
+
+/// Options of a run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Documents to generate.
+    pub docs: usize,
+    /// Timed searches per class.
+    pub samples: usize,
+    /// Corpus seed.
+    pub seed: u64,
+    /// Keep the database here instead of a temporary directory.
+    pub keep: Option<PathBuf>,
+}
+
+/// Documents written per transaction while building.
+const BATCH: usize = 5_000;
+/// Queries per class whose recall is checked by brute force.
+const RECALL_QUERIES: usize = 8;
+
+/// Runs the benchmark, printing figures to `out` as they are measured.
+pub fn run(options: &Options, out: &mut dyn Write) -> Result<(), String> {
+    let io = |e: std::io::Error| format!("writing the report: {e}");
+    let dir = match &options.keep {
+        Some(dir) => dir.clone(),
+        None => std::env::temp_dir().join(format!("readpoint-bench-{}", std::process::id())),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let db_path = dir.join(crate::store::CACHE_FILE);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db_path.display()));
+    }
+    let result = run_in(options, &db_path, out);
+    if options.keep.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    result?;
+    if let Some(rss) = peak_rss_mib() {
+        writeln!(out, "peak RSS: {rss:.0} MiB").map_err(io)?;
+    }
+    Ok(())
+}
+
+fn run_in(options: &Options, db_path: &Path, out: &mut dyn Write) -> Result<(), String> {
+    let io = |e: std::io::Error| format!("writing the report: {e}");
+    writeln!(
+        out,
+        "readpoint bench search: {} documents, seed {}",
+        options.docs, options.seed
+    )
+    .map_err(io)?;
+
+    let started = Instant::now();
+    let Corpus { documents, queries } = corpus::generate(options.docs, options.seed);
+    writeln!(
+        out,
+        "generate corpus: {:.1} s",
+        started.elapsed().as_secs_f64()
+    )
+    .map_err(io)?;
+
+    // Texts for brute-force recall: what the index covers, per document.
+    let texts: Vec<(String, String, String)> = documents.iter().map(searchable_text).collect();
+
+    let started = Instant::now();
+    let mut store = Store::open(db_path).map_err(|e| e.to_string())?;
+    let version = ContentVersion {
+        version: "bench".into(),
+        published_at: None,
+        source: "bench".into(),
+    };
+    let mut parse_time = Duration::ZERO;
+    for (n, chunk) in documents.chunks(BATCH).enumerate() {
+        let t = Instant::now();
+        let docs: Vec<Document> = chunk
+            .iter()
+            .map(|v| Document::from_value(v.clone()))
+            .collect::<Result<_, _>>()
+            .map_err(|problems| format!("generated document invalid: {}", problems[0]))?;
+        parse_time += t.elapsed();
+        store
+            .upsert(&docs, &format!("bench-{n}"), &version)
+            .map_err(|e| e.to_string())?;
+    }
+    let insert = started.elapsed();
+    let started = Instant::now();
+    store.optimize().map_err(|e| e.to_string())?;
+    let optimize = started.elapsed();
+    let size = store.file_size().map_err(|e| e.to_string())?;
+    writeln!(
+        out,
+        "build: {:.1} s (of which validation {:.1} s) + optimize {:.1} s = {:.1} docs/s; database {:.1} MiB",
+        insert.as_secs_f64(),
+        parse_time.as_secs_f64(),
+        optimize.as_secs_f64(),
+        options.docs as f64 / (insert + optimize).as_secs_f64(),
+        size as f64 / (1024.0 * 1024.0)
+    )
+    .map_err(io)?;
+    drop(store);
+
+    let started = Instant::now();
+    let (store, _) = Store::open_or_recover(db_path).map_err(|e| e.to_string())?;
+    let open = started.elapsed();
+    let started = Instant::now();
+    store.verify_integrity().map_err(|e| e.to_string())?;
+    writeln!(
+        out,
+        "open (with the open-time check): {} ms; full quick_check: {} ms",
+        ms(open),
+        ms(started.elapsed())
+    )
+    .map_err(io)?;
+
+    let classes: [(&str, &[String]); 6] = [
+        ("1-char", &queries.one_char),
+        ("2-char heavy", &queries.two_char_heavy),
+        ("2-char rare", &queries.two_char_rare),
+        ("4+ chars", &queries.long),
+        ("pinyin initials", &queries.pinyin_initials),
+        ("Traditional", &queries.traditional),
+    ];
+    writeln!(
+        out,
+        "\n{:<16} {:>7} {:>9} {:>9} {:>9} {:>11} {:>11} {:>8}",
+        "class", "queries", "p50 ms", "p99 ms", "max ms", "facets p50", "facets p99", "recall"
+    )
+    .map_err(io)?;
+    for (name, list) in classes {
+        if list.is_empty() {
+            continue;
+        }
+        let mut search_times = Vec::with_capacity(options.samples);
+        for i in 0..options.samples {
+            let request = SearchRequest {
+                query: list[i % list.len()].clone(),
+                limit: 20,
+                ..Default::default()
+            };
+            let t = Instant::now();
+            store.search(&request).map_err(|e| e.to_string())?;
+            search_times.push(t.elapsed());
+        }
+        let mut facet_times = Vec::new();
+        let (mut expected_total, mut found_total) = (0usize, 0usize);
+        for query in list.iter().take(RECALL_QUERIES) {
+            let request = SearchRequest {
+                query: query.clone(),
+                ..Default::default()
+            };
+            let t = Instant::now();
+            store.search_facets(&request).map_err(|e| e.to_string())?;
+            facet_times.push(t.elapsed());
+            let found: HashSet<String> = store
+                .search_all_ids(&request)
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .collect();
+            let expected = brute_force(query, &documents, &texts);
+            expected_total += expected.len();
+            found_total += expected.iter().filter(|id| found.contains(**id)).count();
+        }
+        let search = Percentiles::of(&mut search_times);
+        let facets = Percentiles::of(&mut facet_times);
+        let recall = if expected_total == 0 {
+            1.0
+        } else {
+            found_total as f64 / expected_total as f64
+        };
+        writeln!(
+            out,
+            "{name:<16} {:>7} {:>9} {:>9} {:>9} {:>11} {:>11} {:>8.4}",
+            list.len(),
+            ms(search.p50),
+            ms(search.p99),
+            ms(search.max),
+            ms(facets.p50),
+            ms(facets.p99),
+            recall
+        )
+        .map_err(io)?;
+    }
+    writeln!(
+        out,
+        "\nsearch = top 20 with highlighted title and snippet ({} samples per class, warm cache);\n\
+         facets = total and per-category/year/publisher counts over every match ({RECALL_QUERIES} queries per class);\n\
+         recall = matches found / matches expected by brute force over the generated text.",
+        options.samples
+    )
+    .map_err(io)?;
+    Ok(())
+}
+
+/// (folded title side, folded body side, raw title + keywords for pinyin) of a generated document.
+fn searchable_text(doc: &serde_json::Value) -> (String, String, String) {
+    let s = |key: &str| {
+        doc.get(key)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let keywords: Vec<String> = doc
+        .get("keywords")
+        .and_then(|v| v.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|k| k.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let title_side = format!(
+        "{}\n{}\n{}\n{}",
+        s("title"),
+        keywords.join("\n"),
+        s("index_no"),
+        s("doc_number")
+    );
+    let body_side = format!("{}\n{}", s("summary"), s("body"));
+    let pinyin_side = format!("{}\n{}", s("title"), keywords.join("\n"));
+    (fold_str(&title_side), fold_str(&body_side), pinyin_side)
+}
+
+/// Ids of the documents a query should match, by brute force.
+fn brute_force<'a>(
+    query: &str,
+    documents: &'a [serde_json::Value],
+    texts: &[(String, String, String)],
+) -> Vec<&'a str> {
+    let needle = fold_str(query);
+    let pinyin = PinyinQuery::parse(query);
+    documents
+        .iter()
+        .zip(texts)
+        .filter(|(_, (title, body, raw))| {
+            title.contains(&needle)
+                || body.contains(&needle)
+                || pinyin.as_ref().is_some_and(|q| {
+                    raw.lines()
+                        .any(|line| pinyin::find_match(q, line).is_some())
+                })
+        })
+        .filter_map(|(doc, _)| doc.get("id").and_then(|v| v.as_str()))
+        .collect()
+}

@@ -1,0 +1,135 @@
+//! The command line: clap types only. Doc comments here are the `--help` text. Dispatch lives
+//! in `commands`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Readpoint — the kiosk for government information reading points (政府信息查阅点).
+///
+/// With no command, runs the kiosk on the configured cache (the bundled sample content on first
+/// start). The commands below are for staff and maintenance.
+#[derive(Debug, Parser)]
+#[command(name = "readpoint", version, propagate_version = true)]
+pub struct Cli {
+    /// Configuration file [default: /etc/readpoint/readpoint.toml for a system install
+    /// (READPOINT_SYSTEM=1 or under systemd), else ~/.config/readpoint/readpoint.toml].
+    #[arg(long, global = true, env = "READPOINT_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Data directory holding the offline cache [default: `cache.data_dir` from the
+    /// configuration, else /var/lib/readpoint (system) or ~/.local/share/readpoint (user)].
+    #[arg(long, global = true, env = "READPOINT_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// More log output on stderr (-v: info, -vv: debug, -vvv: trace). RUST_LOG overrides it.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// What to do; nothing runs the kiosk.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Staff and maintenance commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Search the cached content the way the kiosk does (Chinese, Traditional, pinyin, initials).
+    Search(SearchArgs),
+    /// Show one document by its id.
+    Show(ShowArgs),
+    /// Import a content file (the feed's shard format) into the cache: validated, all or nothing.
+    Import(ImportArgs),
+    /// Show the cache: path, schema version, document counts, content version and date.
+    Status(StatusArgs),
+    /// Work with the configuration file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Measure performance and print the figures.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+/// Arguments of `readpoint search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// What to search for: Chinese (Simplified or Traditional), digits, words, pinyin (shebao) or
+    /// pinyin initials (sb). Several words separated by spaces must all match.
+    pub query: String,
+    /// How many results to print.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub limit: u16,
+    /// Print one JSON object per line: id, kind, title, snippet (highlights in 【】), score.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `readpoint show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The document id, e.g. ce-2012-00001.
+    pub id: String,
+    /// Print the document as stored (JSON).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `readpoint import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A content file: `{"format": "readpoint-shard/1", "documents": [...]}`.
+    pub file: PathBuf,
+}
+
+/// Arguments of `readpoint status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `readpoint config …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Check a configuration file; exit 0 when valid, 1 with every error listed.
+    Check {
+        /// The file to check [default: the configuration file in use].
+        file: Option<PathBuf>,
+    },
+}
+
+/// `readpoint bench …`
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Build a synthetic corpus of realistic Chinese documents, index it, and print build time,
+    /// database size, and search latency (p50/p99) and recall per query class.
+    Search(BenchSearchArgs),
+}
+
+/// Arguments of `readpoint bench search`.
+#[derive(Debug, Args)]
+pub struct BenchSearchArgs {
+    /// Number of synthetic documents.
+    #[arg(long, default_value_t = 200_000)]
+    pub docs: usize,
+    /// Timed searches per query class.
+    #[arg(long, default_value_t = 300)]
+    pub samples: usize,
+    /// Seed of the synthetic corpus.
+    #[arg(long, default_value_t = 2012)]
+    pub seed: u64,
+    /// Keep the benchmark database in this directory instead of a temporary one.
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,150 @@
+//! Dispatch of the command line: one file per subcommand. Commands print to stdout (results)
+//! and stderr (errors, logs) and map every failure to an exit code; the library modules below
+//! never print.
+//!
+//! Exit codes: 0 success; 1 error (bad usage, bad configuration, bad input file, cache failure).
+
+mod bench;
+mod config_check;
+mod import;
+mod run_kiosk;
+mod search;
+mod show;
+mod status;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+use crate::cli::{BenchCommand, Cli, Command, ConfigCommand};
+use crate::config::{self, Config, ConfigErrors, Paths};
+use crate::import::ImportError;
+use crate::store::{CACHE_FILE, Store, StoreError};
+
+/// A command's failure, printed by [`main`] as `error: …`.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    /// The configuration file is invalid.
+    #[error("{0}")]
+    Config(#[from] ConfigErrors),
+    /// The cache failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A content file was not imported.
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    /// Anything else, already phrased for the user.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// What every command starts from: resolved paths and the validated configuration.
+pub struct Context {
+    /// Where the configuration and the cache live.
+    pub paths: Paths,
+    /// The configuration (defaults when the file does not exist).
+    pub config: Config,
+}
+
+impl Context {
+    /// Resolves paths from the command line, the configuration file and the environment.
+    /// A missing configuration file means defaults; an invalid one is an error.
+    pub fn load(cli: &Cli) -> Result<Context, CommandError> {
+        let env = |key: &str| std::env::var(key).ok();
+        let paths = Paths::resolve(cli.config.as_deref(), cli.data_dir.as_deref(), &env);
+        let config = if paths.config_file.exists() {
+            config::load(&paths.config_file)?
+        } else {
+            if cli.config.is_some() {
+                return Err(CommandError::Other(format!(
+                    "the configuration file {} does not exist — fix: check the path, or copy \
+                     kiosk-config/readpoint.toml there",
+                    paths.config_file.display()
+                )));
+            }
+            Config::default()
+        };
+        let paths = paths.with_config(&config, cli.data_dir.as_deref());
+        Ok(Context { paths, config })
+    }
+
+    /// The cache file.
+    pub fn cache_path(&self) -> PathBuf {
+        self.paths.data_dir.join(CACHE_FILE)
+    }
+
+    /// Opens the cache, recovering from an unusable file, and fills an empty cache with the
+    /// bundled sample content so a new kiosk never starts blank.
+    pub fn open_store(&self) -> Result<Store, CommandError> {
+        let (mut store, report) = Store::open_or_recover(&self.cache_path())?;
+        if let Some(moved) = &report.moved_aside {
+            eprintln!(
+                "warning: the cache was unusable ({}); it was moved to {} and rebuilt",
+                report.reason.as_deref().unwrap_or("unknown reason"),
+                moved.display()
+            );
+        }
+        if store.is_empty()? {
+            let summary = crate::import::load_bundled(&mut store)?;
+            tracing::info!(
+                documents = summary.added,
+                "empty cache filled with the bundled content"
+            );
+        }
+        Ok(store)
+    }
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    match run(&cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<ExitCode, CommandError> {
+    if let Some(Command::Config(ConfigCommand::Check { file })) = &cli.command {
+        // Checking must work even when the configuration in use is broken.
+        return config_check::run(cli, file.as_deref());
+    }
+    if let Some(Command::Bench(BenchCommand::Search(args))) = &cli.command {
+        return bench::search(args);
+    }
+    let context = Context::load(cli)?;
+    match &cli.command {
+        None => run_kiosk::run(&context),
+        Some(Command::Search(args)) => search::run(&context, args),
+        Some(Command::Show(args)) => show::run(&context, args),
+        Some(Command::Import(args)) => import::run(&context, args),
+        Some(Command::Status(args)) => status::run(&context, args),
+        Some(Command::Config(_) | Command::Bench(_)) => unreachable_command(),
+    }
+}
+
+fn unreachable_command() -> Result<ExitCode, CommandError> {
+    Err(CommandError::Other(
+        "internal error: command dispatched twice".into(),
+    ))
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

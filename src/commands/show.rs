@@ -1,0 +1,93 @@
+//! `readpoint show ID`: one document, as a readable page or as stored JSON.
+
+use std::process::ExitCode;
+
+use super::{CommandError, Context};
+use crate::cli::ShowArgs;
+use crate::content::Document;
+
+/// Catalogue metadata shown as a two-column table: (label, JSON field).
+const CATALOGUE_FIELDS: [(&str, &str); 8] = [
+    ("索引号", "index_no"),
+    ("文号", "doc_number"),
+    ("发布机构", "publisher.name"),
+    ("生成日期", "generated_date"),
+    ("公开日期", "published_date"),
+    ("主题分类", "topic_sichuan"),
+    ("公开方式", "disclosure_mode"),
+    ("时效", "validity"),
+];
+
+/// Prints the document or says that no document has this id.
+pub fn run(context: &Context, args: &ShowArgs) -> Result<ExitCode, CommandError> {
+    let store = context.open_store()?;
+    let Some(row) = store.document(&args.id)? else {
+        return Err(CommandError::Other(format!(
+            "no document with id {:?} in the cache — fix: find ids with `readpoint search`",
+            args.id
+        )));
+    };
+    if args.json {
+        let text = serde_json::to_string_pretty(&row.json)
+            .map_err(|e| CommandError::Other(e.to_string()))?;
+        println!("{text}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{}", row.title);
+    println!("{}", "=".repeat(row.title.chars().count().max(1) * 2));
+    println!("{:<10}{}  ({})", "id", row.id, row.kind);
+    if row.kind == "catalogue_entry" {
+        for (label, path) in CATALOGUE_FIELDS {
+            if let Some(value) = field(&row.json, path) {
+                println!("{label}\t{value}");
+            }
+        }
+    } else if let Some(date) = &row.date {
+        println!("{:<10}{date}", "date");
+    }
+    match Document::from_value(row.json.clone()) {
+        Ok(doc) => {
+            let fields = doc.index_fields();
+            if !fields.summary.is_empty() {
+                println!("\n{}", fields.summary);
+            }
+            if !fields.body.is_empty() {
+                println!("\n{}", fields.body);
+            }
+        }
+        Err(problems) => {
+            // Stored documents were validated on the way in; say so if one no longer is.
+            eprintln!("warning: this stored document does not validate with this version:");
+            for problem in problems {
+                eprintln!("  {problem}");
+            }
+        }
+    }
+    if !row.shown {
+        println!(
+            "\n(this is a {} document: kept in the cache but not shown on the kiosk)",
+            row.kind
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A field by dotted path, rendered as text (arrays joined with " / ").
+fn field(json: &serde_json::Value, path: &str) -> Option<String> {
+    let mut value = json;
+    for part in path.split('.') {
+        value = value.get(part)?;
+    }
+    match value {
+        serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+        serde_json::Value::Array(items) if !items.is_empty() => Some(
+            items
+                .iter()
+                .filter_map(|v| v.as_str())
+                .collect::<Vec<_>>()
+                .join(" / "),
+        ),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}

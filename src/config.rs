@@ -1,0 +1,430 @@
+//! Staff configuration: `readpoint.toml`, the one file a reading point's staff edit.
+//!
+//! Owns: the file's keys, their defaults and allowed values, turning the text into a validated
+//! [`Config`] (or every problem at once, as [`ConfigErrors`] with file:line:column, dotted key
+//! and a fix in plain words), and where the config file and the data folder live ([`Paths`]).
+//!
+//! Must never: touch the network or the database, or change any file. [`parse`] never does I/O
+//! of its own (the only outside lookup is jiff's time-zone database, to check `time_zone`);
+//! [`load`] only reads the one file it is given.
+//!
+//! Flow: text → [`raw`] (serde, unknown keys and wrong types rejected, positions kept) →
+//! `validate` (values, ranges and cross-key rules, all errors collected) → [`Config`] with plain
+//! types and every default filled in. An empty file, or none at all, gives [`Config::default`]:
+//! a kiosk must start on its bundled content with no configuration.
+
+mod error;
+mod paths;
+mod raw;
+mod validate;
+mod values;
+
+#[cfg(test)]
+mod example_tests;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use error::{ConfigError, ConfigErrors};
+pub use paths::{DataDirSource, InstallMode, Paths};
+pub use values::{
+    ByteSizeError, DurationError, MinisignPublicKey, TimeRange, format_byte_size, format_duration,
+    parse_byte_size, parse_duration,
+};
+
+/// The validated configuration, every default filled in.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Config {
+    /// `[kiosk]`: who and where this terminal is.
+    pub kiosk: KioskConfig,
+    /// `[display]`: idle behaviour, staleness warning, screen schedule.
+    pub display: DisplayConfig,
+    /// `[sync]`: the signed feed from the central portal.
+    pub sync: SyncConfig,
+    /// `[cache]`: where the offline cache lives.
+    pub cache: CacheConfig,
+    /// `[admin]`: the staff screen.
+    pub admin: AdminConfig,
+    /// `[stats]`: usage statistics.
+    pub stats: StatsConfig,
+    /// `[log]`: log files.
+    pub log: LogConfig,
+}
+
+/// Default `kiosk.agency_name`.
+pub const DEFAULT_AGENCY_NAME: &str = "乐山市人民政府政务服务中心";
+
+/// Default `display.time_zone`.
+pub const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
+
+/// `[kiosk]`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KioskConfig {
+    /// Terminal name for logs, statistics and heartbeats; `[A-Za-z0-9._-]`, at most 64
+    /// characters; empty means unnamed (see [`KioskConfig::terminal_name`]).
+    pub terminal_id: String,
+    /// Where the terminal stands, free text; empty when not set.
+    pub location: String,
+    /// The agency shown in the header.
+    pub agency_name: String,
+    /// The portal's public address, for QR codes.
+    pub portal_url: Option<String>,
+    /// Where staff can be found, shown with 呼叫工作人员.
+    pub staff_desk: Option<String>,
+    /// Interface language.
+    pub language: Language,
+}
+
+impl KioskConfig {
+    /// `terminal_id`, or `"unnamed"` when it is empty.
+    pub fn terminal_name(&self) -> &str {
+        if self.terminal_id.is_empty() {
+            "unnamed"
+        } else {
+            &self.terminal_id
+        }
+    }
+}
+
+impl Default for KioskConfig {
+    fn default() -> Self {
+        Self {
+            terminal_id: String::new(),
+            location: String::new(),
+            agency_name: DEFAULT_AGENCY_NAME.to_owned(),
+            portal_url: None,
+            staff_desk: None,
+            language: Language::default(),
+        }
+    }
+}
+
+/// Interface language (`kiosk.language`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Language {
+    /// `"zh-Hans"`: Simplified Chinese (简体中文).
+    #[default]
+    ZhHans,
+    /// `"zh-Hant"`: Traditional Chinese (繁體中文).
+    ZhHant,
+    /// `"en"`: English.
+    En,
+}
+
+impl Language {
+    /// All languages, in the order they are offered.
+    pub const ALL: [Language; 3] = [Language::ZhHans, Language::ZhHant, Language::En];
+
+    /// The BCP 47 tag as written in the file: `"zh-Hans"`, `"zh-Hant"` or `"en"`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Language::ZhHans => "zh-Hans",
+            Language::ZhHant => "zh-Hant",
+            Language::En => "en",
+        }
+    }
+
+    /// Looks a tag up, ignoring ASCII case (`"zh-hans"` is accepted).
+    pub fn from_tag(tag: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|l| l.tag().eq_ignore_ascii_case(tag))
+    }
+}
+
+/// `[display]`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayConfig {
+    /// No touch for this long on a list or search screen → back to the home screen.
+    pub idle_timeout: Duration,
+    /// The same while a document is open (people read slowly); never shorter than
+    /// `idle_timeout`.
+    pub reading_idle_timeout: Duration,
+    /// How long the "returning to the home screen" countdown is shown.
+    pub idle_countdown: Duration,
+    /// Content whose last successful sync is older than this shows a warning.
+    pub stale_after: Duration,
+    /// When the screen is on.
+    pub schedule: Schedule,
+    /// IANA time-zone name the schedule is read in.
+    pub time_zone: String,
+}
+
+impl Default for DisplayConfig {
+    fn default() -> Self {
+        Self {
+            idle_timeout: Duration::from_secs(120),
+            reading_idle_timeout: Duration::from_secs(300),
+            idle_countdown: Duration::from_secs(20),
+            stale_after: Duration::from_secs(7 * 86_400),
+            schedule: Schedule::always_on(),
+            time_zone: DEFAULT_TIME_ZONE.to_owned(),
+        }
+    }
+}
+
+/// A weekly display schedule: for each weekday, the time ranges the screen is on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    /// Index 0 is Monday.
+    days: [Vec<TimeRange>; 7],
+}
+
+impl Schedule {
+    /// On all day, every day (the default).
+    pub fn always_on() -> Self {
+        Self {
+            days: std::array::from_fn(|_| vec![TimeRange::ALL_DAY]),
+        }
+    }
+
+    /// Whether the screen is on all day every day.
+    pub fn is_always_on(&self) -> bool {
+        *self == Self::always_on()
+    }
+
+    /// The ranges for one weekday, in order, not overlapping; empty when the day is off.
+    pub fn ranges(&self, day: jiff::civil::Weekday) -> &[TimeRange] {
+        &self.days[Self::index(day)]
+    }
+
+    /// Whether the screen should be on at `time` on `day`.
+    pub fn is_on(&self, day: jiff::civil::Weekday, time: jiff::civil::Time) -> bool {
+        let minute =
+            u16::from(time.hour().unsigned_abs()) * 60 + u16::from(time.minute().unsigned_abs());
+        self.ranges(day).iter().any(|r| r.contains(minute))
+    }
+
+    fn index(day: jiff::civil::Weekday) -> usize {
+        usize::from(day.to_monday_zero_offset().unsigned_abs())
+    }
+
+    fn set(&mut self, index: usize, ranges: Vec<TimeRange>) {
+        if let Some(slot) = self.days.get_mut(index) {
+            *slot = ranges;
+        }
+    }
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Self::always_on()
+    }
+}
+
+/// `[sync]`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncConfig {
+    /// The portal feed; `None` when `feed_url` is not set: the kiosk then runs on its cache and
+    /// bundled content and never syncs.
+    pub feed: Option<FeedConfig>,
+    /// Time between sync attempts.
+    pub interval: Duration,
+    /// Network timeout for one request.
+    pub timeout: Duration,
+    /// Largest shard file accepted, in bytes.
+    pub max_shard_size: u64,
+    /// Most documents accepted from a feed.
+    pub max_documents: u64,
+    /// Disk space for cached attachments, in bytes.
+    pub attachment_budget: u64,
+}
+
+impl Default for SyncConfig {
+    fn default() -> Self {
+        Self {
+            feed: None,
+            interval: Duration::from_secs(15 * 60),
+            timeout: Duration::from_secs(30),
+            max_shard_size: 64 << 20,
+            max_documents: 500_000,
+            attachment_budget: 2 << 30,
+        }
+    }
+}
+
+/// A configured portal feed (all three keys present and valid).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedConfig {
+    /// `sync.feed_url`.
+    pub url: String,
+    /// `sync.feed_id`: must match the `feed_id` in the portal's manifest.
+    pub id: String,
+    /// `sync.trusted_keys`: 1 to 4 keys; a feed is accepted only if signed by one of them.
+    pub trusted_keys: Vec<MinisignPublicKey>,
+}
+
+/// `[cache]`
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CacheConfig {
+    /// Data folder (absolute); `None` → the environment's default (see [`Paths`]).
+    pub data_dir: Option<PathBuf>,
+}
+
+/// `[admin]`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminConfig {
+    /// argon2id PHC hash of the staff PIN; `None` disables the staff screen.
+    pub pin_hash: Option<String>,
+    /// Wrong PINs in a row before the staff screen locks.
+    pub lockout_attempts: u32,
+    /// How long it then stays locked.
+    pub lockout: Duration,
+}
+
+impl Default for AdminConfig {
+    fn default() -> Self {
+        Self {
+            pin_hash: None,
+            lockout_attempts: 5,
+            lockout: Duration::from_secs(5 * 60),
+        }
+    }
+}
+
+/// `[stats]`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatsConfig {
+    /// Days usage statistics are kept.
+    pub retention_days: u32,
+    /// Fleet heartbeat address; `None` sends nothing.
+    pub report_url: Option<String>,
+}
+
+impl Default for StatsConfig {
+    fn default() -> Self {
+        Self {
+            retention_days: 400,
+            report_url: None,
+        }
+    }
+}
+
+/// `[log]`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogConfig {
+    /// Least severe level written.
+    pub level: LogLevel,
+    /// Size at which a log file is rotated, in bytes.
+    pub max_size: u64,
+    /// Rotated log files kept.
+    pub max_files: u32,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            level: LogLevel::Info,
+            max_size: 10 << 20,
+            max_files: 5,
+        }
+    }
+}
+
+/// `log.level`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum LogLevel {
+    /// Only errors.
+    Error,
+    /// Errors and warnings.
+    Warn,
+    /// Normal operation (default).
+    #[default]
+    Info,
+    /// Troubleshooting detail.
+    Debug,
+    /// Everything.
+    Trace,
+}
+
+impl LogLevel {
+    /// All levels, least verbose first.
+    pub const ALL: [LogLevel; 5] = [
+        LogLevel::Error,
+        LogLevel::Warn,
+        LogLevel::Info,
+        LogLevel::Debug,
+        LogLevel::Trace,
+    ];
+
+    /// The name as written in the file (and understood by `tracing`'s filters).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Error => "error",
+            LogLevel::Warn => "warn",
+            LogLevel::Info => "info",
+            LogLevel::Debug => "debug",
+            LogLevel::Trace => "trace",
+        }
+    }
+
+    /// Looks a name up, ignoring ASCII case.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|l| l.as_str().eq_ignore_ascii_case(name))
+    }
+}
+
+/// Parses and validates the text of a configuration file. Pure: no I/O; `origin` is only used
+/// in messages.
+///
+/// A TOML syntax error, an unknown key or a value of the wrong type stops parsing and is
+/// reported alone; otherwise every invalid value is reported at once.
+pub fn parse(text: &str, origin: &Path) -> Result<Config, ConfigErrors> {
+    let raw: raw::RawConfig = toml::from_str(text)
+        .map_err(|e| ConfigErrors::from(error::from_toml_error(&e, text, origin)))?;
+    validate::validate(raw, text, origin)
+}
+
+/// Reads and parses a configuration file. A file that cannot be read (missing, not allowed,
+/// not UTF-8) is one error naming the path, the system's reason and the fix.
+pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
+    let text = std::fs::read_to_string(path).map_err(|e| read_error(path, &e))?;
+    parse(&text, path)
+}
+
+/// Like [`load`], but a file that does not exist gives [`Config::default`]: for the default
+/// location, where having no file at all is normal. Use [`load`] for a path the user named.
+pub fn load_or_default(path: &Path) -> Result<Config, ConfigErrors> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse(&text, path),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+        Err(e) => Err(read_error(path, &e)),
+    }
+}
+
+fn read_error(path: &Path, error: &std::io::Error) -> ConfigErrors {
+    use std::io::ErrorKind;
+    let shown = path.display();
+    let fix = match error.kind() {
+        ErrorKind::NotFound => format!(
+            "check the path, or create {shown} by copying the example readpoint.toml \
+             (or run without it: every setting has a default)"
+        ),
+        ErrorKind::PermissionDenied => {
+            format!("let the kiosk's user read it, e.g. `sudo chmod 644 {shown}`")
+        }
+        ErrorKind::InvalidData => {
+            "save the file as UTF-8 text (in Notepad: Save As → Encoding: UTF-8)".to_owned()
+        }
+        ErrorKind::IsADirectory => format!("{shown} is a folder: give the path of the file itself"),
+        _ => "check that the path is right and the disk is working".to_owned(),
+    };
+    let message = if error.kind() == ErrorKind::InvalidData {
+        "cannot read the configuration file: it is not UTF-8 text".to_owned()
+    } else {
+        format!("cannot read the configuration file: {error}")
+    };
+    ConfigErrors::from(ConfigError {
+        file: path.to_path_buf(),
+        line: 0,
+        column: 0,
+        key: String::new(),
+        message,
+        fix,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,309 @@
+//! Where the configuration file and the data folder live.
+//!
+//! Owns: choosing between a system install and a per-user install, and the precedence of the
+//! data folder's sources. Must never: read the environment itself except in
+//! [`Paths::from_process_env`], or create, read or check any file or folder.
+//!
+//! Precedence, highest first:
+//! - config file: `--config` flag > system/user default;
+//! - data folder: `--data-dir` flag > `cache.data_dir` in the config file > system/user default.
+//!
+//! A **system install** is detected when `READPOINT_SYSTEM=1`, or when systemd's
+//! `StateDirectory=`/`ConfigurationDirectory=` are in use (`STATE_DIRECTORY` or
+//! `CONFIGURATION_DIRECTORY` set). Its defaults are the first `:`-separated entry of those
+//! variables, else `/etc/readpoint/readpoint.toml` and `/var/lib/readpoint`. Otherwise it is a
+//! **user install** following XDG: `$XDG_CONFIG_HOME/readpoint/readpoint.toml` (default
+//! `$HOME/.config/…`) and `$XDG_DATA_HOME/readpoint` (default `$HOME/.local/share/readpoint`).
+//! Empty and relative `XDG_*` values are ignored, as the XDG specification says. With neither
+//! `XDG_*` nor `HOME`, the system paths are used.
+
+use std::path::{Path, PathBuf};
+
+use super::Config;
+
+/// System config file.
+const SYSTEM_CONFIG_FILE: &str = "/etc/readpoint/readpoint.toml";
+/// System data folder.
+const SYSTEM_DATA_DIR: &str = "/var/lib/readpoint";
+/// Name of the config file inside a configuration folder.
+const CONFIG_FILE_NAME: &str = "readpoint.toml";
+
+/// How this process is installed, which decides the default paths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstallMode {
+    /// A system service: `/etc/readpoint`, `/var/lib/readpoint` (or systemd's folders).
+    System,
+    /// A desktop user: XDG folders under the home directory.
+    User,
+}
+
+impl InstallMode {
+    /// Detects the mode from the environment (see the module documentation).
+    pub fn detect(env: &dyn Fn(&str) -> Option<String>) -> Self {
+        let set = |name: &str| non_empty(env, name).is_some();
+        if non_empty(env, "READPOINT_SYSTEM").as_deref() == Some("1")
+            || set("STATE_DIRECTORY")
+            || set("CONFIGURATION_DIRECTORY")
+        {
+            InstallMode::System
+        } else {
+            InstallMode::User
+        }
+    }
+}
+
+/// Where the data folder came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataDirSource {
+    /// The `--data-dir` command-line flag.
+    CommandLine,
+    /// `cache.data_dir` in the config file.
+    ConfigFile,
+    /// The system or user default.
+    Default,
+}
+
+/// The resolved locations of the config file and the data folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paths {
+    /// The configuration file to read (it may not exist: then defaults apply).
+    pub config_file: PathBuf,
+    /// The data folder (cache database, attachments, logs, statistics).
+    pub data_dir: PathBuf,
+    /// Where `data_dir` came from, for `readpoint config check` and logs.
+    pub data_dir_source: DataDirSource,
+}
+
+impl Paths {
+    /// Resolves both paths from the command-line overrides and the environment (`env` looks a
+    /// variable up; injected so this stays pure). Call [`Paths::with_config`] after loading the
+    /// config file to apply `cache.data_dir`.
+    pub fn resolve(
+        config_override: Option<&Path>,
+        data_dir_override: Option<&Path>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Paths {
+        let (default_config, default_data) = match InstallMode::detect(env) {
+            InstallMode::System => system_defaults(env),
+            InstallMode::User => user_defaults(env).unwrap_or_else(|| system_defaults(env)),
+        };
+        let (data_dir, data_dir_source) = match data_dir_override {
+            Some(path) => (path.to_path_buf(), DataDirSource::CommandLine),
+            None => (default_data, DataDirSource::Default),
+        };
+        Paths {
+            config_file: config_override.map_or(default_config, Path::to_path_buf),
+            data_dir,
+            data_dir_source,
+        }
+    }
+
+    /// [`Paths::resolve`] with the process's real environment.
+    pub fn from_process_env(
+        config_override: Option<&Path>,
+        data_dir_override: Option<&Path>,
+    ) -> Paths {
+        Self::resolve(config_override, data_dir_override, &|name| {
+            std::env::var(name).ok()
+        })
+    }
+
+    /// Applies `cache.data_dir` from the loaded config with the precedence
+    /// `--data-dir` flag > `cache.data_dir` > environment default. `data_dir_override` is the
+    /// flag again (the same value given to [`Paths::resolve`]; passing it here too keeps the
+    /// rule in one place even if `self` was built some other way).
+    pub fn with_config(self, config: &Config, data_dir_override: Option<&Path>) -> Paths {
+        if let Some(flag) = data_dir_override {
+            return Paths {
+                data_dir: flag.to_path_buf(),
+                data_dir_source: DataDirSource::CommandLine,
+                ..self
+            };
+        }
+        match (&config.cache.data_dir, self.data_dir_source) {
+            (Some(dir), DataDirSource::Default) => Paths {
+                data_dir: dir.clone(),
+                data_dir_source: DataDirSource::ConfigFile,
+                ..self
+            },
+            _ => self,
+        }
+    }
+}
+
+fn non_empty(env: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+    env(name).filter(|value| !value.is_empty())
+}
+
+/// First entry of a `:`-separated systemd directory list.
+fn first_entry(env: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<PathBuf> {
+    let value = non_empty(env, name)?;
+    let first = value.split(':').next().filter(|s| !s.is_empty())?;
+    Some(PathBuf::from(first))
+}
+
+fn system_defaults(env: &dyn Fn(&str) -> Option<String>) -> (PathBuf, PathBuf) {
+    let config = first_entry(env, "CONFIGURATION_DIRECTORY").map_or_else(
+        || PathBuf::from(SYSTEM_CONFIG_FILE),
+        |dir| dir.join(CONFIG_FILE_NAME),
+    );
+    let data =
+        first_entry(env, "STATE_DIRECTORY").unwrap_or_else(|| PathBuf::from(SYSTEM_DATA_DIR));
+    (config, data)
+}
+
+/// XDG paths; `None` when no base can be found (no usable `XDG_*` and no `HOME`).
+fn user_defaults(env: &dyn Fn(&str) -> Option<String>) -> Option<(PathBuf, PathBuf)> {
+    let absolute = |name: &str| {
+        non_empty(env, name)
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+    };
+    let home = absolute("HOME");
+    let config_home =
+        absolute("XDG_CONFIG_HOME").or_else(|| home.as_ref().map(|h| h.join(".config")))?;
+    let data_home =
+        absolute("XDG_DATA_HOME").or_else(|| home.as_ref().map(|h| h.join(".local/share")))?;
+    Some((
+        config_home.join("readpoint").join(CONFIG_FILE_NAME),
+        data_home.join("readpoint"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_of(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn user_install_uses_home() {
+        let paths = Paths::resolve(None, None, &env_of(&[("HOME", "/home/kiosk")]));
+        assert_eq!(
+            paths.config_file,
+            PathBuf::from("/home/kiosk/.config/readpoint/readpoint.toml")
+        );
+        assert_eq!(
+            paths.data_dir,
+            PathBuf::from("/home/kiosk/.local/share/readpoint")
+        );
+        assert_eq!(paths.data_dir_source, DataDirSource::Default);
+    }
+
+    #[test]
+    fn user_install_uses_xdg_and_ignores_relative_or_empty() {
+        let env = env_of(&[
+            ("HOME", "/home/kiosk"),
+            ("XDG_CONFIG_HOME", "/cfg"),
+            ("XDG_DATA_HOME", "/data"),
+        ]);
+        let paths = Paths::resolve(None, None, &env);
+        assert_eq!(
+            paths.config_file,
+            PathBuf::from("/cfg/readpoint/readpoint.toml")
+        );
+        assert_eq!(paths.data_dir, PathBuf::from("/data/readpoint"));
+
+        let env = env_of(&[
+            ("HOME", "/home/kiosk"),
+            ("XDG_CONFIG_HOME", "relative/cfg"),
+            ("XDG_DATA_HOME", ""),
+        ]);
+        let paths = Paths::resolve(None, None, &env);
+        assert_eq!(
+            paths.config_file,
+            PathBuf::from("/home/kiosk/.config/readpoint/readpoint.toml")
+        );
+        assert_eq!(
+            paths.data_dir,
+            PathBuf::from("/home/kiosk/.local/share/readpoint")
+        );
+    }
+
+    #[test]
+    fn no_home_falls_back_to_system_paths() {
+        let paths = Paths::resolve(None, None, &env_of(&[]));
+        assert_eq!(paths.config_file, PathBuf::from(SYSTEM_CONFIG_FILE));
+        assert_eq!(paths.data_dir, PathBuf::from(SYSTEM_DATA_DIR));
+    }
+
+    #[test]
+    fn system_install_by_flag_variable() {
+        let env = env_of(&[("READPOINT_SYSTEM", "1"), ("HOME", "/root")]);
+        assert_eq!(InstallMode::detect(&env), InstallMode::System);
+        let paths = Paths::resolve(None, None, &env);
+        assert_eq!(
+            paths.config_file,
+            PathBuf::from("/etc/readpoint/readpoint.toml")
+        );
+        assert_eq!(paths.data_dir, PathBuf::from("/var/lib/readpoint"));
+        // Any other value is not "system".
+        let env = env_of(&[("READPOINT_SYSTEM", "0"), ("HOME", "/root")]);
+        assert_eq!(InstallMode::detect(&env), InstallMode::User);
+    }
+
+    #[test]
+    fn system_install_under_systemd_uses_first_entries() {
+        let env = env_of(&[
+            ("HOME", "/root"),
+            ("STATE_DIRECTORY", "/var/lib/readpoint-a:/var/lib/other"),
+            ("CONFIGURATION_DIRECTORY", "/etc/readpoint-a"),
+        ]);
+        assert_eq!(InstallMode::detect(&env), InstallMode::System);
+        let paths = Paths::resolve(None, None, &env);
+        assert_eq!(
+            paths.config_file,
+            PathBuf::from("/etc/readpoint-a/readpoint.toml")
+        );
+        assert_eq!(paths.data_dir, PathBuf::from("/var/lib/readpoint-a"));
+
+        // Only StateDirectory= in the unit: config stays in /etc/readpoint.
+        let env = env_of(&[("STATE_DIRECTORY", "/var/lib/rp")]);
+        let paths = Paths::resolve(None, None, &env);
+        assert_eq!(paths.config_file, PathBuf::from(SYSTEM_CONFIG_FILE));
+        assert_eq!(paths.data_dir, PathBuf::from("/var/lib/rp"));
+    }
+
+    #[test]
+    fn precedence_flag_then_config_then_default() {
+        let env = env_of(&[("HOME", "/home/kiosk")]);
+        let mut config = Config::default();
+        config.cache.data_dir = Some(PathBuf::from("/srv/readpoint"));
+
+        // Flags win over everything.
+        let paths = Paths::resolve(
+            Some(Path::new("/tmp/test.toml")),
+            Some(Path::new("/mnt/usb/readpoint")),
+            &env,
+        )
+        .with_config(&config, Some(Path::new("/mnt/usb/readpoint")));
+        assert_eq!(paths.config_file, PathBuf::from("/tmp/test.toml"));
+        assert_eq!(paths.data_dir, PathBuf::from("/mnt/usb/readpoint"));
+        assert_eq!(paths.data_dir_source, DataDirSource::CommandLine);
+
+        // The flag given only to with_config still wins over the config key.
+        let paths = Paths::resolve(None, None, &env)
+            .with_config(&config, Some(Path::new("/mnt/usb/readpoint")));
+        assert_eq!(paths.data_dir, PathBuf::from("/mnt/usb/readpoint"));
+        assert_eq!(paths.data_dir_source, DataDirSource::CommandLine);
+
+        // The config key wins over the environment default.
+        let paths = Paths::resolve(None, None, &env).with_config(&config, None);
+        assert_eq!(paths.data_dir, PathBuf::from("/srv/readpoint"));
+        assert_eq!(paths.data_dir_source, DataDirSource::ConfigFile);
+
+        // No key: the default stays.
+        let paths = Paths::resolve(None, None, &env).with_config(&Config::default(), None);
+        assert_eq!(
+            paths.data_dir,
+            PathBuf::from("/home/kiosk/.local/share/readpoint")
+        );
+        assert_eq!(paths.data_dir_source, DataDirSource::Default);
+    }
+}

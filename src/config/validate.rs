@@ -1,0 +1,749 @@
+//! Raw → validated: checks every value of a [`RawConfig`], fills in defaults and collects every
+//! problem (with position, key and fix) instead of stopping at the first.
+//!
+//! Owns: allowed ranges, cross-key rules (a feed needs an id and keys; reading idle ≥ idle) and
+//! the wording of those errors. Must never: do I/O (beyond jiff's time-zone lookup), or touch the
+//! network or the database.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use toml::Spanned;
+
+use super::error::{ConfigError, ConfigErrors, error_at};
+use super::raw::{RawAdmin, RawCache, RawConfig, RawDisplay, RawKiosk, RawLog, RawStats, RawSync};
+use super::values::{
+    MinisignPublicKey, check_argon2_phc, check_url, format_byte_size, format_duration,
+    parse_byte_size, parse_day_ranges, parse_duration,
+};
+use super::{
+    AdminConfig, CacheConfig, Config, DisplayConfig, FeedConfig, KioskConfig, Language, LogConfig,
+    LogLevel, Schedule, StatsConfig, SyncConfig,
+};
+
+const fn secs(n: u64) -> Duration {
+    Duration::from_secs(n)
+}
+const MINUTE: u64 = 60;
+const HOUR: u64 = 3_600;
+const DAY: u64 = 86_400;
+const KIB: u64 = 1 << 10;
+const MIB: u64 = 1 << 20;
+const GIB: u64 = 1 << 30;
+const TIB: u64 = 1 << 40;
+
+/// Most characters in a free-text value.
+const MAX_TEXT_CHARS: usize = 200;
+/// Most keys in `sync.trusted_keys`.
+const MAX_TRUSTED_KEYS: usize = 4;
+
+/// Validates `raw`; `text` and `file` are only used to locate errors.
+pub(crate) fn validate(raw: RawConfig, text: &str, file: &Path) -> Result<Config, ConfigErrors> {
+    let mut checker = Checker {
+        text,
+        file,
+        errors: Vec::new(),
+    };
+    let config = Config {
+        kiosk: checker.kiosk(raw.kiosk),
+        display: checker.display(raw.display),
+        sync: checker.sync(raw.sync),
+        cache: checker.cache(raw.cache),
+        admin: checker.admin(raw.admin),
+        stats: checker.stats(raw.stats),
+        log: checker.log(raw.log),
+    };
+    match ConfigErrors::new(checker.errors) {
+        Some(errors) => Err(errors),
+        None => Ok(config),
+    }
+}
+
+struct Checker<'a> {
+    text: &'a str,
+    file: &'a Path,
+    errors: Vec<ConfigError>,
+}
+
+type Text = Option<Spanned<String>>;
+
+impl Checker<'_> {
+    fn report(
+        &mut self,
+        span: Range<usize>,
+        key: &str,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) {
+        let error = error_at(self.text, self.file, Some(span), key, message, fix);
+        self.errors.push(error);
+    }
+
+    // ---- sections -------------------------------------------------------------------------
+
+    fn kiosk(&mut self, raw: RawKiosk) -> KioskConfig {
+        let defaults = KioskConfig::default();
+        let terminal_id = match raw.terminal_id {
+            Some(value) => self.terminal_id(value),
+            None => defaults.terminal_id,
+        };
+        let location = self
+            .text_value("kiosk.location", raw.location)
+            .unwrap_or(defaults.location);
+        let agency_name = match raw.agency_name {
+            Some(value) if value.get_ref().trim().is_empty() => {
+                self.report(
+                    value.span(),
+                    "kiosk.agency_name",
+                    "the agency name is empty",
+                    "write the agency's name, or delete the line to use the default \
+                     \"乐山市人民政府政务服务中心\"",
+                );
+                defaults.agency_name
+            }
+            value => self
+                .text_value("kiosk.agency_name", value)
+                .unwrap_or(defaults.agency_name),
+        };
+        let portal_url = self.url(
+            "kiosk.portal_url",
+            raw.portal_url,
+            "https://www.leshan.gov.cn/",
+        );
+        let staff_desk = self
+            .text_value("kiosk.staff_desk", raw.staff_desk)
+            .filter(|s| !s.trim().is_empty());
+        let language = match raw.language {
+            None => defaults.language,
+            Some(value) => Language::from_tag(value.get_ref()).unwrap_or_else(|| {
+                self.report(
+                    value.span(),
+                    "kiosk.language",
+                    format!("\"{}\" is not a supported language", value.get_ref()),
+                    "write \"zh-Hans\" (简体中文), \"zh-Hant\" (繁體中文) or \"en\" (English)",
+                );
+                defaults.language
+            }),
+        };
+        KioskConfig {
+            terminal_id,
+            location,
+            agency_name,
+            portal_url,
+            staff_desk,
+            language,
+        }
+    }
+
+    fn display(&mut self, raw: RawDisplay) -> DisplayConfig {
+        let defaults = DisplayConfig::default();
+        let idle_timeout = self.duration(
+            "display.idle_timeout",
+            raw.idle_timeout.as_ref(),
+            defaults.idle_timeout,
+            secs(30)..=secs(HOUR),
+        );
+        let reading_span = raw.reading_idle_timeout.as_ref().map(Spanned::span);
+        let reading_idle_timeout = self.duration(
+            "display.reading_idle_timeout",
+            raw.reading_idle_timeout.as_ref(),
+            defaults.reading_idle_timeout,
+            secs(30)..=secs(4 * HOUR),
+        );
+        if reading_idle_timeout < idle_timeout {
+            // Point at whichever of the two the staff member wrote (reading first).
+            let span = reading_span
+                .or_else(|| raw.idle_timeout.as_ref().map(Spanned::span))
+                .unwrap_or(0..0);
+            self.report(
+                span,
+                "display.reading_idle_timeout",
+                format!(
+                    "reading_idle_timeout ({}) is shorter than idle_timeout ({})",
+                    format_duration(reading_idle_timeout),
+                    format_duration(idle_timeout)
+                ),
+                format!(
+                    "make reading_idle_timeout at least \"{}\": people need more time to read \
+                     a document than to pick one",
+                    format_duration(idle_timeout)
+                ),
+            );
+        }
+        let idle_countdown = self.duration(
+            "display.idle_countdown",
+            raw.idle_countdown.as_ref(),
+            defaults.idle_countdown,
+            secs(10)..=secs(60),
+        );
+        let stale_after = self.duration(
+            "display.stale_after",
+            raw.stale_after.as_ref(),
+            defaults.stale_after,
+            secs(HOUR)..=secs(365 * DAY),
+        );
+        let schedule = match raw.schedule {
+            Some(schedule) => self.schedule(schedule.into_inner()),
+            None => defaults.schedule,
+        };
+        let time_zone = match raw.time_zone {
+            Some(value) => self.time_zone(value).unwrap_or(defaults.time_zone),
+            None => defaults.time_zone,
+        };
+        DisplayConfig {
+            idle_timeout,
+            reading_idle_timeout,
+            idle_countdown,
+            stale_after,
+            schedule,
+            time_zone,
+        }
+    }
+
+    fn sync(&mut self, raw: RawSync) -> SyncConfig {
+        let defaults = SyncConfig::default();
+        let feed_url_span = raw.feed_url.as_ref().map(Spanned::span);
+        let feed_url = self.url(
+            "sync.feed_url",
+            raw.feed_url,
+            "https://portal.example.gov.cn/readpoint/feed",
+        );
+        let feed_id = match raw.feed_id {
+            None => None,
+            Some(value) => {
+                let id = value.get_ref().trim();
+                let valid = !id.is_empty()
+                    && id.chars().count() <= 128
+                    && !id.chars().any(|c| c.is_whitespace() || c.is_control());
+                if valid {
+                    Some(id.to_owned())
+                } else {
+                    self.report(
+                        value.span(),
+                        "sync.feed_id",
+                        format!("\"{}\" is not a feed id", value.get_ref()),
+                        "copy the feed id your portal publishes (the `feed_id` in its \
+                         manifest.json): no spaces, at most 128 characters",
+                    );
+                    None
+                }
+            }
+        };
+        let trusted_keys_span = raw.trusted_keys.as_ref().map(Spanned::span);
+        let trusted_keys = match raw.trusted_keys {
+            None => Some(Vec::new()),
+            Some(keys) => self.trusted_keys(keys),
+        };
+        // Cross-key rules: a feed needs its id and at least one key. Reported at feed_url.
+        if let Some(span) = feed_url_span {
+            if feed_id.is_none() && !self.has_error("sync.feed_id") {
+                self.report(
+                    span.clone(),
+                    "sync.feed_id",
+                    "feed_url is set but feed_id is missing",
+                    "set `sync.feed_id` to the feed id your portal publishes (the `feed_id` in \
+                     its manifest.json)",
+                );
+            }
+            if trusted_keys.as_ref().is_some_and(Vec::is_empty) {
+                self.report(
+                    trusted_keys_span.unwrap_or(span),
+                    "sync.trusted_keys",
+                    "feed_url is set but no trusted key is given, so no update could ever be \
+                     accepted",
+                    "add the portal's minisign public key: trusted_keys = [\"RW…\"] with the \
+                     second line of the portal's .pub file",
+                );
+            }
+        }
+        let feed = match (feed_url, feed_id, trusted_keys) {
+            (Some(url), Some(id), Some(trusted_keys)) if !trusted_keys.is_empty() => {
+                Some(FeedConfig {
+                    url,
+                    id,
+                    trusted_keys,
+                })
+            }
+            _ => None,
+        };
+        SyncConfig {
+            feed,
+            interval: self.duration(
+                "sync.interval",
+                raw.interval.as_ref(),
+                defaults.interval,
+                secs(MINUTE)..=secs(24 * HOUR),
+            ),
+            timeout: self.duration(
+                "sync.timeout",
+                raw.timeout.as_ref(),
+                defaults.timeout,
+                secs(1)..=secs(10 * MINUTE),
+            ),
+            max_shard_size: self.byte_size(
+                "sync.max_shard_size",
+                raw.max_shard_size.as_ref(),
+                defaults.max_shard_size,
+                MIB..=4 * GIB,
+            ),
+            max_documents: self.integer(
+                "sync.max_documents",
+                raw.max_documents.as_ref(),
+                defaults.max_documents,
+                1..=10_000_000,
+            ),
+            attachment_budget: self.byte_size(
+                "sync.attachment_budget",
+                raw.attachment_budget.as_ref(),
+                defaults.attachment_budget,
+                0..=TIB,
+            ),
+        }
+    }
+
+    fn cache(&mut self, raw: RawCache) -> CacheConfig {
+        let Some(value) = raw.data_dir else {
+            return CacheConfig::default();
+        };
+        let text = value.get_ref();
+        let problem = if text.trim().is_empty() {
+            Some("the folder path is empty")
+        } else if text.starts_with('~') {
+            Some("`~` is not expanded here")
+        } else if !Path::new(text).is_absolute() {
+            Some("the folder path is not a full path")
+        } else if text.chars().any(char::is_control) {
+            Some("the folder path contains a control character")
+        } else {
+            None
+        };
+        match problem {
+            Some(problem) => {
+                self.report(
+                    value.span(),
+                    "cache.data_dir",
+                    format!("\"{text}\": {problem}"),
+                    "write a full path starting with /, e.g. data_dir = \"/var/lib/readpoint\", \
+                     or delete the line to use the default folder",
+                );
+                CacheConfig::default()
+            }
+            None => CacheConfig {
+                data_dir: Some(PathBuf::from(text)),
+            },
+        }
+    }
+
+    fn admin(&mut self, raw: RawAdmin) -> AdminConfig {
+        let defaults = AdminConfig::default();
+        let pin_hash = raw.pin_hash.and_then(|value| {
+            let hash = value.get_ref().trim();
+            match check_argon2_phc(hash) {
+                Ok(()) => Some(hash.to_owned()),
+                Err(reason) => {
+                    let message = if hash.bytes().all(|b| b.is_ascii_digit()) && !hash.is_empty() {
+                        "this looks like the PIN itself; only its argon2id hash may be stored here"
+                            .to_owned()
+                    } else {
+                        format!("the PIN hash {reason}")
+                    };
+                    self.report(
+                        value.span(),
+                        "admin.pin_hash",
+                        message,
+                        "make the hash on a computer with the argon2 tool: \
+                         echo -n 'YOUR-PIN' | argon2 'a-random-salt-16' -id -e \
+                         — and paste the whole line starting with $argon2id$ (or delete the \
+                         line: the staff screen is then disabled)",
+                    );
+                    None
+                }
+            }
+        });
+        AdminConfig {
+            pin_hash,
+            lockout_attempts: self.integer(
+                "admin.lockout_attempts",
+                raw.lockout_attempts.as_ref(),
+                defaults.lockout_attempts,
+                1..=100,
+            ),
+            lockout: self.duration(
+                "admin.lockout",
+                raw.lockout.as_ref(),
+                defaults.lockout,
+                secs(10)..=secs(24 * HOUR),
+            ),
+        }
+    }
+
+    fn stats(&mut self, raw: RawStats) -> StatsConfig {
+        let defaults = StatsConfig::default();
+        StatsConfig {
+            retention_days: self.integer(
+                "stats.retention_days",
+                raw.retention_days.as_ref(),
+                defaults.retention_days,
+                1..=3650,
+            ),
+            report_url: self.url(
+                "stats.report_url",
+                raw.report_url,
+                "https://portal.example.gov.cn/readpoint/heartbeat",
+            ),
+        }
+    }
+
+    fn log(&mut self, raw: RawLog) -> LogConfig {
+        let defaults = LogConfig::default();
+        let level = match raw.level {
+            None => defaults.level,
+            Some(value) => LogLevel::from_name(value.get_ref()).unwrap_or_else(|| {
+                self.report(
+                    value.span(),
+                    "log.level",
+                    format!("\"{}\" is not a log level", value.get_ref()),
+                    "write one of \"error\", \"warn\", \"info\", \"debug\", \"trace\" \
+                     (\"info\" is normal; \"debug\" when troubleshooting)",
+                );
+                defaults.level
+            }),
+        };
+        LogConfig {
+            level,
+            max_size: self.byte_size(
+                "log.max_size",
+                raw.max_size.as_ref(),
+                defaults.max_size,
+                64 * KIB..=GIB,
+            ),
+            max_files: self.integer(
+                "log.max_files",
+                raw.max_files.as_ref(),
+                defaults.max_files,
+                1..=100,
+            ),
+        }
+    }
+
+    // ---- single values --------------------------------------------------------------------
+
+    fn has_error(&self, key: &str) -> bool {
+        self.errors.iter().any(|e| e.key == key)
+    }
+
+    fn duration(
+        &mut self,
+        key: &str,
+        value: Option<&Spanned<String>>,
+        default: Duration,
+        allowed: std::ops::RangeInclusive<Duration>,
+    ) -> Duration {
+        let Some(value) = value else {
+            return default;
+        };
+        let text = value.get_ref();
+        let range_fix = || {
+            format!(
+                "use a duration from \"{}\" to \"{}\" (the default is \"{}\")",
+                format_duration(*allowed.start()),
+                format_duration(*allowed.end()),
+                format_duration(default)
+            )
+        };
+        match parse_duration(text) {
+            Err(_) => {
+                self.report(
+                    value.span(),
+                    key,
+                    format!("\"{text}\" is not a duration"),
+                    "write a number with a unit, e.g. \"15m\", \"1h\", \"90s\"",
+                );
+                default
+            }
+            Ok(duration) if duration < *allowed.start() => {
+                let fix = range_fix();
+                self.report(
+                    value.span(),
+                    key,
+                    format!(
+                        "\"{text}\" is too short (at least \"{}\")",
+                        format_duration(*allowed.start())
+                    ),
+                    fix,
+                );
+                default
+            }
+            Ok(duration) if duration > *allowed.end() => {
+                let fix = range_fix();
+                self.report(
+                    value.span(),
+                    key,
+                    format!(
+                        "\"{text}\" is too long (at most \"{}\")",
+                        format_duration(*allowed.end())
+                    ),
+                    fix,
+                );
+                default
+            }
+            Ok(duration) => duration,
+        }
+    }
+
+    fn byte_size(
+        &mut self,
+        key: &str,
+        value: Option<&Spanned<String>>,
+        default: u64,
+        allowed: std::ops::RangeInclusive<u64>,
+    ) -> u64 {
+        let Some(value) = value else {
+            return default;
+        };
+        let text = value.get_ref();
+        match parse_byte_size(text) {
+            Err(_) => {
+                self.report(
+                    value.span(),
+                    key,
+                    format!("\"{text}\" is not a size"),
+                    format!(
+                        "write a whole number directly followed by a unit (B, KiB, MiB, GiB, KB, \
+                         MB, GB), e.g. \"{}\"",
+                        format_byte_size(default)
+                    ),
+                );
+                default
+            }
+            Ok(size) if !allowed.contains(&size) => {
+                self.report(
+                    value.span(),
+                    key,
+                    format!(
+                        "\"{text}\" is out of range ({} to {})",
+                        format_byte_size(*allowed.start()),
+                        format_byte_size(*allowed.end())
+                    ),
+                    format!(
+                        "use a size from \"{}\" to \"{}\" (the default is \"{}\")",
+                        format_byte_size(*allowed.start()),
+                        format_byte_size(*allowed.end()),
+                        format_byte_size(default)
+                    ),
+                );
+                default
+            }
+            Ok(size) => size,
+        }
+    }
+
+    fn integer<T>(
+        &mut self,
+        key: &str,
+        value: Option<&Spanned<i64>>,
+        default: T,
+        allowed: std::ops::RangeInclusive<i64>,
+    ) -> T
+    where
+        T: TryFrom<i64> + Copy + std::fmt::Display,
+    {
+        let Some(value) = value else {
+            return default;
+        };
+        let number = *value.get_ref();
+        if allowed.contains(&number)
+            && let Ok(converted) = T::try_from(number)
+        {
+            return converted;
+        }
+        self.report(
+            value.span(),
+            key,
+            format!(
+                "{number} is out of range ({} to {})",
+                allowed.start(),
+                allowed.end()
+            ),
+            format!(
+                "use a whole number from {} to {} (the default is {default})",
+                allowed.start(),
+                allowed.end()
+            ),
+        );
+        default
+    }
+
+    /// Free text: no control characters (tabs allowed), at most [`MAX_TEXT_CHARS`].
+    fn text_value(&mut self, key: &str, value: Text) -> Option<String> {
+        let value = value?;
+        let text = value.get_ref();
+        if text.chars().any(|c| c.is_control() && c != '\t') {
+            self.report(
+                value.span(),
+                key,
+                "the text contains a line break or control character",
+                "write it on one line between double quotes",
+            );
+            return None;
+        }
+        let count = text.chars().count();
+        if count > MAX_TEXT_CHARS {
+            self.report(
+                value.span(),
+                key,
+                format!("the text is {count} characters long (at most {MAX_TEXT_CHARS})"),
+                "shorten it: it has to fit on the screen",
+            );
+            return None;
+        }
+        Some(text.clone())
+    }
+
+    fn url(&mut self, key: &str, value: Text, example: &str) -> Option<String> {
+        let value = value?;
+        let text = value.get_ref();
+        match check_url(text) {
+            Ok(()) => Some(text.clone()),
+            Err(reason) => {
+                self.report(
+                    value.span(),
+                    key,
+                    format!("\"{text}\" is not a web address: it {reason}"),
+                    format!(
+                        "write the full address starting with http:// or https://, e.g. \
+                         \"{example}\" (or delete the line)"
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn terminal_id(&mut self, value: Spanned<String>) -> String {
+        let text = value.get_ref();
+        let bad = text
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')));
+        let problem = match bad {
+            Some(c) if c.is_whitespace() => Some("contains a space".to_owned()),
+            Some(c) => Some(format!("contains \"{c}\"")),
+            None if text.chars().count() > 64 => Some("is longer than 64 characters".to_owned()),
+            None => None,
+        };
+        match problem {
+            Some(problem) => {
+                self.report(
+                    value.span(),
+                    "kiosk.terminal_id",
+                    format!("\"{text}\" {problem}"),
+                    "use at most 64 letters A–Z, digits, dots, dashes and underscores, e.g. \
+                     \"ls-zwzx-hall-01\" (put the Chinese place name in `location`)",
+                );
+                String::new()
+            }
+            None => text.clone(),
+        }
+    }
+
+    fn schedule(&mut self, raw: super::raw::RawSchedule) -> Schedule {
+        let mut schedule = Schedule::always_on();
+        for (index, (day, value)) in raw.days().into_iter().enumerate() {
+            let Some(value) = value else {
+                continue;
+            };
+            match parse_day_ranges(value.get_ref()) {
+                Ok(ranges) => schedule.set(index, ranges),
+                Err(reason) => self.report(
+                    value.span(),
+                    &format!("display.schedule.{day}"),
+                    // A reason names the faulty range; name the whole value when it has several.
+                    if value.get_ref().contains(',') {
+                        format!("\"{}\": {reason}", value.get_ref())
+                    } else {
+                        reason
+                    },
+                    "write \"off\" or times like \"07:30-18:00\" (several separated by commas, \
+                     in order, each ending the same day, latest end \"24:00\"), e.g. \
+                     \"08:00-12:00,13:30-17:30\"",
+                ),
+            }
+        }
+        schedule
+    }
+
+    fn time_zone(&mut self, value: Spanned<String>) -> Option<String> {
+        let name = value.get_ref();
+        let syntax_ok = !name.is_empty()
+            && name.len() <= 64
+            && !name.starts_with('/')
+            && !name
+                .split('/')
+                .any(|part| part.is_empty() || part == "." || part == "..")
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+'));
+        let database = jiff::tz::db();
+        let known = syntax_ok && (database.is_definitively_empty() || database.get(name).is_ok());
+        if known {
+            Some(name.clone())
+        } else {
+            self.report(
+                value.span(),
+                "display.time_zone",
+                format!("\"{name}\" is not a known time zone"),
+                "write an IANA time-zone name such as \"Asia/Shanghai\" (mainland China) or \
+                 \"Asia/Hong_Kong\", or delete the line to use \"Asia/Shanghai\"",
+            );
+            None
+        }
+    }
+
+    fn trusted_keys(
+        &mut self,
+        keys: Spanned<Vec<Spanned<String>>>,
+    ) -> Option<Vec<MinisignPublicKey>> {
+        let span = keys.span();
+        let keys = keys.into_inner();
+        let mut parsed = Vec::new();
+        let mut ok = true;
+        if keys.len() > MAX_TRUSTED_KEYS {
+            self.report(
+                span,
+                "sync.trusted_keys",
+                format!(
+                    "{} keys are listed (at most {MAX_TRUSTED_KEYS})",
+                    keys.len()
+                ),
+                "keep only the portal's current key and the next one it will switch to",
+            );
+            ok = false;
+        }
+        for (index, key) in keys.iter().enumerate() {
+            match MinisignPublicKey::parse(key.get_ref()) {
+                Ok(public) if parsed.contains(&public) => {
+                    self.report(
+                        key.span(),
+                        "sync.trusted_keys",
+                        format!("key {} is listed twice", index + 1),
+                        "remove the duplicate",
+                    );
+                    ok = false;
+                }
+                Ok(public) => parsed.push(public),
+                Err(reason) => {
+                    self.report(
+                        key.span(),
+                        "sync.trusted_keys",
+                        format!("key {}: \"{}\" {reason}", index + 1, key.get_ref()),
+                        "paste the second line of the portal's minisign .pub file: 56 characters \
+                         starting with \"RW\"",
+                    );
+                    ok = false;
+                }
+            }
+        }
+        ok.then_some(parsed)
+    }
+}

@@ -1,0 +1,191 @@
+//! Loading content files (the feed's shard format, `readpoint-shard/1`) into the cache:
+//! parse, validate every document and the set as a whole, then write all of it in one
+//! transaction — or nothing at all. Used for the bundled sample content on first start and for
+//! `readpoint import`; the sync applies feed shards through the same validation.
+
+use std::fmt;
+use std::path::Path;
+
+use crate::content::{ContentFile, Document, Problem, validate_set};
+use crate::store::{ApplySummary, ContentVersion, Store, StoreError};
+
+/// The sample content shipped inside the binary, so a fresh kiosk shows real content with no
+/// portal: the Leshan City Government Service Centre's reading point (2012 report, guide,
+/// catalogue, procedure, form). See `content/README.md`.
+pub const BUNDLED_CONTENT: &str = include_str!("../content/sample-content.json");
+
+/// Shard name under which the bundled content is stored.
+pub const BUNDLED_SHARD: &str = "bundled";
+
+/// Why a content file was not imported. Nothing was written in any of these cases.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not a content file (JSON syntax, wrong format).
+    #[error("{path}: {message}")]
+    Format {
+        /// The file.
+        path: String,
+        /// What is wrong, with line and column for JSON errors.
+        message: String,
+    },
+    /// Documents failed validation; every problem is listed.
+    #[error("{}", ProblemList { path, problems })]
+    Invalid {
+        /// The file.
+        path: String,
+        /// Every problem found.
+        problems: Vec<Problem>,
+    },
+    /// Writing to the cache failed (the transaction was rolled back).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+struct ProblemList<'a> {
+    path: &'a str,
+    problems: &'a [Problem],
+}
+
+impl fmt::Display for ProblemList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{}: {} problem(s); nothing was imported — fix them and import the file again:",
+            self.path,
+            self.problems.len()
+        )?;
+        for problem in self.problems {
+            writeln!(f, "  {problem}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Parses and validates a content file's text. `origin` names it in messages. Cross-document
+/// references may point to documents already in `store` (a report's format, related ids).
+pub fn parse_and_validate(
+    text: &str,
+    origin: &str,
+    store: Option<&Store>,
+) -> Result<Vec<Document>, ImportError> {
+    let file = ContentFile::parse(text).map_err(|e| ImportError::Format {
+        path: origin.to_owned(),
+        message: e.to_string(),
+    })?;
+    let mut documents = Vec::with_capacity(file.documents.len());
+    let mut problems = Vec::new();
+    for value in file.documents {
+        match Document::from_value(value) {
+            Ok(doc) => documents.push(doc),
+            Err(found) => problems.extend(found),
+        }
+    }
+    if problems.is_empty() {
+        problems = validate_against(&documents, store)?;
+    }
+    if problems.is_empty() {
+        Ok(documents)
+    } else {
+        Err(ImportError::Invalid {
+            path: origin.to_owned(),
+            problems,
+        })
+    }
+}
+
+/// Validates the set together with the documents it refers to that are already cached.
+fn validate_against(
+    documents: &[Document],
+    store: Option<&Store>,
+) -> Result<Vec<Problem>, ImportError> {
+    let Some(store) = store else {
+        return Ok(validate_set(documents));
+    };
+    let own: std::collections::HashSet<&str> = documents.iter().map(|d| d.id.as_str()).collect();
+    let mut context: Vec<Document> = Vec::new();
+    for id in referenced_ids(documents) {
+        if own.contains(id.as_str()) {
+            continue;
+        }
+        if let Some(row) = store.document(&id)?
+            && let Ok(doc) = Document::from_value(row.json)
+        {
+            context.push(doc);
+        }
+    }
+    let context_ids: std::collections::HashSet<String> =
+        context.iter().map(|d| d.id.clone()).collect();
+    let mut all: Vec<Document> = documents.to_vec();
+    all.extend(context);
+    // Problems of the cached context documents are not this file's problems.
+    Ok(validate_set(&all)
+        .into_iter()
+        .filter(|p| !context_ids.contains(&p.doc_id))
+        .collect())
+}
+
+/// Ids a set of documents refers to: report formats and related documents.
+fn referenced_ids(documents: &[Document]) -> Vec<String> {
+    let mut ids = Vec::new();
+    for doc in documents {
+        for key in ["format_id", "catalogue_entry_id"] {
+            if let Some(id) = doc.raw.get(key).and_then(|v| v.as_str()) {
+                ids.push(id.to_owned());
+            }
+        }
+        if let Some(list) = doc.raw.get("related_ids").and_then(|v| v.as_array()) {
+            ids.extend(list.iter().filter_map(|v| v.as_str()).map(str::to_owned));
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// Imports a content file into the cache: validated, all or nothing.
+pub fn import_file(store: &mut Store, path: &Path) -> Result<ApplySummary, ImportError> {
+    let origin = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ImportError::Read {
+        path: origin.clone(),
+        source,
+    })?;
+    let documents = parse_and_validate(&text, &origin, Some(store))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let version = ContentVersion {
+        version: format!("import:{name}"),
+        published_at: None,
+        source: format!("import:{origin}"),
+    };
+    Ok(store.upsert(&documents, &format!("import:{name}"), &version)?)
+}
+
+/// Loads the bundled sample content into the cache.
+pub fn load_bundled(store: &mut Store) -> Result<ApplySummary, ImportError> {
+    let documents = parse_and_validate(BUNDLED_CONTENT, "bundled content", None)?;
+    let generated = ContentFile::parse(BUNDLED_CONTENT)
+        .ok()
+        .and_then(|f| f.dataset)
+        .and_then(|d| {
+            d.get("generated_on")
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        });
+    let version = ContentVersion {
+        version: format!("bundled-{}", generated.as_deref().unwrap_or("unknown")),
+        published_at: generated.map(|date| format!("{date}T00:00:00Z")),
+        source: BUNDLED_SHARD.to_owned(),
+    };
+    Ok(store.upsert(&documents, BUNDLED_SHARD, &version)?)
+}

@@ -1,0 +1,27 @@
+//! Readpoint: kiosk software for government information reading points (政府信息查阅点).
+//!
+//! Data flows feed → sync → store → view models → ui. This build holds the ground floor:
+//!
+//! - [`content`]: the document kinds (guide, catalogue, annual reports with their tables,
+//!   procedure, form, reading points, reference data) and their validation. Pure.
+//! - [`text`]: Chinese text folding, Simplified/Traditional, segmentation, pinyin. Pure.
+//! - [`store`]: the offline SQLite cache with Chinese full-text search. The only module with SQL.
+//! - [`import`]: content files → validated documents → one store transaction.
+//! - [`config`]: the staff configuration file, raw and validated.
+//! - [`cli`] and [`commands`]: the command line.
+//! - [`bench`]: benchmarks that print figures (targets live there, never in timed tests).
+//! - [`ui`]: the Slint UI compiled from `ui/`.
+
+pub mod bench;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod content;
+pub mod import;
+pub mod store;
+pub mod text;
+
+/// The Slint UI, compiled from `ui/app_window.slint` by `build.rs`.
+pub mod ui {
+    slint::include_modules!();
+}

@@ -1,0 +1,50 @@
+-- 0001: documents, their search index, and cache metadata.
+-- Migrations are append-only: never edit this file once released; add 0002_… instead.
+
+-- Every document the kiosk holds, shown or not. `recency` is the recency key
+-- ((days since 1970 + 100000) << 20 | serial, see store::write::recency_base), so "newest first"
+-- is `ORDER BY recency DESC`, for browsing and for search alike; it is also the document's rowid
+-- in search_index. The table's own rowid only grows, so pages fill densely.
+CREATE TABLE document (
+    rowid           INTEGER PRIMARY KEY,
+    recency         INTEGER NOT NULL UNIQUE,
+    id              TEXT NOT NULL UNIQUE,
+    kind            TEXT NOT NULL,          -- wire name, unknown kinds included
+    shown           INTEGER NOT NULL,       -- 0 for reference kinds and unknown kinds
+    shard           TEXT NOT NULL,          -- where it came from: feed shard, 'bundled', 'import:<file>'
+    title           TEXT NOT NULL,
+    summary         TEXT NOT NULL,
+    keywords        TEXT NOT NULL,          -- one per line
+    codes           TEXT NOT NULL,          -- 索引号 and 文号, one per line
+    date            TEXT,                   -- YYYY-MM-DD
+    year            INTEGER,
+    category        TEXT,
+    topic           TEXT,
+    publisher       TEXT,
+    disclosure_mode TEXT,
+    json            TEXT NOT NULL           -- the document exactly as received
+);
+
+CREATE INDEX document_kind ON document(kind, recency);
+CREATE INDEX document_shard ON document(shard);
+CREATE INDEX document_category ON document(kind, category, recency);
+CREATE INDEX document_topic ON document(kind, topic, recency);
+CREATE INDEX document_year ON document(kind, year, recency);
+CREATE INDEX document_publisher ON document(kind, publisher, recency);
+CREATE INDEX document_disclosure_mode ON document(kind, disclosure_mode, recency);
+
+-- Search index over pre-segmented text (see text::segment): contentless, rowid = document.recency.
+-- title/title_uni: title, keywords, 索引号 and 文号; body/body_uni: summary and body;
+-- py: pinyin keys of title and keywords.
+CREATE VIRTUAL TABLE search_index USING fts5(
+    title, title_uni, body, body_uni, py,
+    tokenize = 'ascii',
+    content = '',
+    contentless_delete = 1
+);
+
+-- Cache-wide facts: content version, its publication time, where it came from, when applied.
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;

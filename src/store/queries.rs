@@ -1,0 +1,428 @@
+//! Read queries for every screen: status, guide, catalogue browsing with facet counts (keyset
+//! pagination, newest first — never "load all rows"), annual reports, one document, related
+//! documents. All of them are bounded by a `LIMIT` or by the size of a small kind.
+
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, Row, params_from_iter};
+use serde::Serialize;
+
+use super::{Result, Store, migrations};
+
+/// Number of documents of one kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KindCount {
+    /// Wire kind name.
+    pub kind: String,
+    /// How many.
+    pub count: u64,
+}
+
+/// What `readpoint status` reports about the cache.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Status {
+    /// The cache file.
+    pub cache_path: String,
+    /// `PRAGMA user_version`.
+    pub schema_version: u32,
+    /// Documents per kind, reference and unknown kinds included.
+    pub documents: Vec<KindCount>,
+    /// The applied content version label, if any content was ever applied.
+    pub content_version: Option<String>,
+    /// When the applied content was published (RFC 3339), if known.
+    pub content_published_at: Option<String>,
+    /// When it was applied to this cache (RFC 3339).
+    pub content_applied_at: Option<String>,
+    /// Where it came from.
+    pub content_source: Option<String>,
+}
+
+/// One document with its stored JSON.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DocumentRow {
+    /// Stable id.
+    pub id: String,
+    /// Wire kind name.
+    pub kind: String,
+    /// Title.
+    pub title: String,
+    /// Summary, may be empty.
+    pub summary: String,
+    /// YYYY-MM-DD, if the document has a date.
+    pub date: Option<String>,
+    /// Whether the kiosk shows this kind.
+    pub shown: bool,
+    /// The document exactly as received.
+    pub json: serde_json::Value,
+}
+
+/// One row of the catalogue list (标题, 索引号, 日期, 发布机构).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CatalogueRow {
+    /// Keyset cursor: pass it as `after` to get the next page.
+    pub key: i64,
+    /// Stable id.
+    pub id: String,
+    /// 标题.
+    pub title: String,
+    /// 索引号.
+    pub index_no: Option<String>,
+    /// 日期 (YYYY-MM-DD).
+    pub date: Option<String>,
+    /// 发布机构.
+    pub publisher: Option<String>,
+    /// Kiosk category code.
+    pub category: Option<String>,
+}
+
+/// Filters of the catalogue browser. `None` means "any".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CatalogueFilter {
+    /// Category code (JGZN …).
+    pub category: Option<String>,
+    /// Topic path ("概况信息/机构职能").
+    pub topic: Option<String>,
+    /// Year of the entry.
+    pub year: Option<i32>,
+    /// Publisher name.
+    pub publisher: Option<String>,
+    /// 主动公开 / 依申请公开 / 不予公开.
+    pub disclosure_mode: Option<String>,
+}
+
+/// A facet value and how many entries have it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FacetCount {
+    /// The value (category code, year, publisher …).
+    pub value: String,
+    /// Matching entries.
+    pub count: u64,
+}
+
+/// Facet counts of the catalogue under a filter. Each facet is counted with every *other*
+/// filter applied, so its chips show the choices available from the current selection.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CatalogueFacets {
+    /// Entries matching the whole filter.
+    pub total: u64,
+    /// Per category.
+    pub category: Vec<FacetCount>,
+    /// Per topic.
+    pub topic: Vec<FacetCount>,
+    /// Per year, newest first.
+    pub year: Vec<FacetCount>,
+    /// Per publisher.
+    pub publisher: Vec<FacetCount>,
+    /// Per disclosure mode.
+    pub disclosure_mode: Vec<FacetCount>,
+}
+
+/// One annual report in the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportRow {
+    /// Stable id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Report year.
+    pub year: Option<i32>,
+    /// Agency name.
+    pub publisher: Option<String>,
+    /// Publication date.
+    pub date: Option<String>,
+}
+
+const CATALOGUE: &str = "catalogue_entry";
+
+/// Facet columns, in the order of [`CatalogueFacets`].
+const FACETS: [&str; 5] = ["category", "topic", "year", "publisher", "disclosure_mode"];
+
+impl CatalogueFilter {
+    /// `AND column = ?` clauses and their values, leaving out `skip`.
+    fn clauses(&self, skip: Option<&str>) -> (String, Vec<Value>) {
+        let mut sql = String::new();
+        let mut values = Vec::new();
+        let text = |v: &Option<String>| v.clone().map(Value::Text);
+        let pairs = [
+            ("category", text(&self.category)),
+            ("topic", text(&self.topic)),
+            ("year", self.year.map(|y| Value::Integer(y.into()))),
+            ("publisher", text(&self.publisher)),
+            ("disclosure_mode", text(&self.disclosure_mode)),
+        ];
+        for (column, value) in pairs {
+            if let Some(value) = value
+                && Some(column) != skip
+            {
+                sql.push_str(&format!(" AND {column} = ?"));
+                values.push(value);
+            }
+        }
+        (sql, values)
+    }
+}
+
+impl Store {
+    /// Cache facts for `readpoint status` and the staff screen.
+    pub fn status(&self) -> Result<Status> {
+        let err = |e| self.sqlite_err(e);
+        let schema_version = migrations::version(&self.conn).map_err(err)?;
+        let documents = self
+            .conn
+            .prepare("SELECT kind, count(*) FROM document GROUP BY kind ORDER BY kind")
+            .and_then(|mut stmt| {
+                stmt.query_map([], |row| {
+                    Ok(KindCount {
+                        kind: row.get(0)?,
+                        count: count(row, 1)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(err)?;
+        Ok(Status {
+            cache_path: self.path.display().to_string(),
+            schema_version,
+            documents,
+            content_version: self.meta("content_version")?,
+            content_published_at: self.meta("content_published_at")?,
+            content_applied_at: self.meta("content_applied_at")?,
+            content_source: self.meta("content_source")?,
+        })
+    }
+
+    /// One value of the `meta` table.
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
+                row.get(0)
+            })
+            .optional()
+            .map_err(|e| self.sqlite_err(e))
+    }
+
+    /// A document by id, shown or not.
+    pub fn document(&self, id: &str) -> Result<Option<DocumentRow>> {
+        self.conn
+            .query_row(
+                "SELECT id, kind, title, summary, date, shown, json FROM document WHERE id = ?1",
+                [id],
+                document_row,
+            )
+            .optional()
+            .map_err(|e| self.sqlite_err(e))
+    }
+
+    /// All documents of a kind, newest first (small kinds only: guide, reports, procedures…).
+    pub fn documents_of_kind(&self, kind: &str) -> Result<Vec<DocumentRow>> {
+        self.conn
+            .prepare_cached(
+                "SELECT id, kind, title, summary, date, shown, json FROM document
+                 WHERE kind = ?1 ORDER BY recency DESC LIMIT 10000",
+            )
+            .and_then(|mut stmt| stmt.query_map([kind], document_row)?.collect())
+            .map_err(|e| self.sqlite_err(e))
+    }
+
+    /// Guide sections (公开指南) in their `order`, current edition before historical ones.
+    pub fn guide_sections(&self) -> Result<Vec<DocumentRow>> {
+        self.conn
+            .prepare_cached(
+                "SELECT id, kind, title, summary, date, shown, json FROM document
+                 WHERE kind = 'guide_section'
+                 ORDER BY json_extract(json, '$.guide_id'), json_extract(json, '$.order'), id
+                 LIMIT 10000",
+            )
+            .and_then(|mut stmt| stmt.query_map([], document_row)?.collect())
+            .map_err(|e| self.sqlite_err(e))
+    }
+
+    /// Annual reports, newest year first.
+    pub fn annual_reports(&self) -> Result<Vec<ReportRow>> {
+        self.conn
+            .prepare_cached(
+                "SELECT id, title, year, publisher, date FROM document
+                 WHERE kind = 'annual_report' ORDER BY year DESC, recency DESC LIMIT 10000",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_map([], |row| {
+                    Ok(ReportRow {
+                        id: row.get(0)?,
+                        title: row.get(1)?,
+                        year: row.get(2)?,
+                        publisher: row.get(3)?,
+                        date: row.get(4)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(|e| self.sqlite_err(e))
+    }
+
+    /// One page of catalogue entries, newest first. Pass the last row's `key` as `after` for the
+    /// next page (keyset pagination: every page costs the same, however deep).
+    pub fn catalogue_page(
+        &self,
+        filter: &CatalogueFilter,
+        after: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<CatalogueRow>> {
+        let (clauses, mut values) = filter.clauses(None);
+        let cursor = match after {
+            Some(key) => {
+                values.push(Value::Integer(key));
+                " AND recency < ?"
+            }
+            None => "",
+        };
+        values.push(Value::Integer(limit.min(1000) as i64));
+        let sql = format!(
+            "SELECT recency, id, title, json_extract(json, '$.index_no'), date, publisher, category
+             FROM document WHERE kind = '{CATALOGUE}'{clauses}{cursor}
+             ORDER BY recency DESC LIMIT ?"
+        );
+        self.conn
+            .prepare_cached(&sql)
+            .and_then(|mut stmt| {
+                stmt.query_map(params_from_iter(values), catalogue_row)?
+                    .collect()
+            })
+            .map_err(|e| self.sqlite_err(e))
+    }
+
+    /// Facet counts for the catalogue browser under `filter`.
+    pub fn catalogue_facets(&self, filter: &CatalogueFilter) -> Result<CatalogueFacets> {
+        let err = |e| self.sqlite_err(e);
+        let (clauses, values) = filter.clauses(None);
+        let total: u64 = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM document WHERE kind = '{CATALOGUE}'{clauses}"
+            ))
+            .and_then(|mut stmt| stmt.query_row(params_from_iter(values), |row| count(row, 0)))
+            .map_err(err)?;
+        let mut counts: Vec<Vec<FacetCount>> = Vec::with_capacity(FACETS.len());
+        for column in FACETS {
+            let (clauses, values) = filter.clauses(Some(column));
+            let order = if column == "year" {
+                "value DESC"
+            } else {
+                "count(*) DESC, value"
+            };
+            let sql = format!(
+                "SELECT CAST({column} AS TEXT) AS value, count(*) FROM document
+                 WHERE kind = '{CATALOGUE}' AND {column} IS NOT NULL{clauses}
+                 GROUP BY value ORDER BY {order} LIMIT 500"
+            );
+            let facet = self
+                .conn
+                .prepare_cached(&sql)
+                .and_then(|mut stmt| {
+                    stmt.query_map(params_from_iter(values), |row| {
+                        Ok(FacetCount {
+                            value: row.get(0)?,
+                            count: count(row, 1)?,
+                        })
+                    })?
+                    .collect()
+                })
+                .map_err(err)?;
+            counts.push(facet);
+        }
+        let mut it = counts.into_iter();
+        let mut next = || it.next().unwrap_or_default();
+        Ok(CatalogueFacets {
+            total,
+            category: next(),
+            topic: next(),
+            year: next(),
+            publisher: next(),
+            disclosure_mode: next(),
+        })
+    }
+
+    /// Documents related to `id`: its own `related_ids` first (in their order, shown ones only),
+    /// then the newest entries of the same category, up to `limit`.
+    pub fn related(&self, id: &str, limit: usize) -> Result<Vec<CatalogueRow>> {
+        let err = |e| self.sqlite_err(e);
+        let mut rows: Vec<CatalogueRow> = self
+            .conn
+            .prepare_cached(
+                "SELECT d.recency, d.id, d.title, json_extract(d.json, '$.index_no'), d.date,
+                        d.publisher, d.category
+                 FROM document src, json_each(src.json, '$.related_ids') AS r
+                 JOIN document d ON d.id = r.value
+                 WHERE src.id = ?1 AND d.shown AND d.id <> src.id
+                 ORDER BY r.key LIMIT ?2",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_map(rusqlite::params![id, limit as i64], catalogue_row)?
+                    .collect()
+            })
+            .map_err(err)?;
+        if rows.len() < limit {
+            let more: Vec<CatalogueRow> = self
+                .conn
+                .prepare_cached(
+                    // Nearest in time within the same category: two index range scans (older,
+                    // newer), each bounded, then the closest of both.
+                    "WITH src AS (SELECT recency AS k, kind, category FROM document WHERE id = ?1),
+                     near AS (
+                       SELECT * FROM (SELECT d.recency AS k FROM document d, src
+                         WHERE d.kind = src.kind AND d.category = src.category AND d.recency < src.k
+                         ORDER BY d.recency DESC LIMIT ?2)
+                       UNION ALL
+                       SELECT * FROM (SELECT d.recency AS k FROM document d, src
+                         WHERE d.kind = src.kind AND d.category = src.category AND d.recency > src.k
+                         ORDER BY d.recency ASC LIMIT ?2))
+                     SELECT d.recency, d.id, d.title, json_extract(d.json, '$.index_no'), d.date,
+                            d.publisher, d.category
+                     FROM near JOIN document d ON d.recency = near.k, src
+                     WHERE d.shown ORDER BY abs(near.k - src.k) LIMIT ?2",
+                )
+                .and_then(|mut stmt| {
+                    stmt.query_map(rusqlite::params![id, limit as i64 * 2], catalogue_row)?
+                        .collect()
+                })
+                .map_err(err)?;
+            for row in more {
+                if rows.len() >= limit {
+                    break;
+                }
+                if !rows.iter().any(|r| r.id == row.id) {
+                    rows.push(row);
+                }
+            }
+        }
+        Ok(rows)
+    }
+}
+
+/// A `count(*)` column (never negative).
+fn count(row: &Row<'_>, index: usize) -> rusqlite::Result<u64> {
+    Ok(row.get::<_, i64>(index)?.max(0).unsigned_abs())
+}
+
+fn document_row(row: &Row<'_>) -> rusqlite::Result<DocumentRow> {
+    let json: String = row.get(6)?;
+    Ok(DocumentRow {
+        id: row.get(0)?,
+        kind: row.get(1)?,
+        title: row.get(2)?,
+        summary: row.get(3)?,
+        date: row.get(4)?,
+        shown: row.get(5)?,
+        json: serde_json::from_str(&json).unwrap_or(serde_json::Value::Null),
+    })
+}
+
+fn catalogue_row(row: &Row<'_>) -> rusqlite::Result<CatalogueRow> {
+    Ok(CatalogueRow {
+        key: row.get(0)?,
+        id: row.get(1)?,
+        title: row.get(2)?,
+        index_no: row.get(3)?,
+        date: row.get(4)?,
+        publisher: row.get(5)?,
+        category: row.get(6)?,
+    })
+}

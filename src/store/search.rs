@@ -1,0 +1,767 @@
+//! Chinese full-text search over the cache: query planning, ranking, snippets and facets.
+//!
+//! Text is segmented in Rust (`text::segment`) into an FTS5 table with the `ascii` tokenizer, so
+//! 1- and 2-character queries match exactly as substrings, Traditional queries find Simplified text
+//! (both sides are folded), and letters also search pinyin keys of titles and keywords.
+//!
+//! Ranking, in tiers: hits in the title, keywords, 索引号 or 文号 first; then pinyin hits; then
+//! hits in summary and body only. Within a tier, bm25 then recency — except when a tier matches
+//! more than [`BM25_LIMIT`] documents: scoring every one of tens of thousands of matches costs
+//! more than a visitor can wait, and for such common terms bm25 barely separates documents, so
+//! that tier is ordered by recency alone (newest first), which FTS5 streams with early exit.
+//! Recall never depends on this choice: every matching document is in the result list.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use rusqlite::params_from_iter;
+use rusqlite::types::Value;
+use serde::Serialize;
+
+use super::{Result, Store, StoreError};
+use crate::content::Document;
+use crate::text::fold::fold_char;
+use crate::text::pinyin::{self, PinyinQuery};
+use crate::text::segment::{Run, fts_phrase, runs, term_tokens};
+
+/// Above this many matches in a tier, the tier is ordered by recency instead of bm25.
+pub const BM25_LIMIT: usize = 2_000;
+/// Results beyond this depth are not listed (the visitor is asked to narrow the search).
+pub const MAX_DEPTH: usize = 1_000;
+/// Longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 100;
+/// Most whitespace-separated terms accepted.
+pub const MAX_TERMS: usize = 8;
+/// Most pinyin candidates confirmed against the text per query.
+const MAX_PINYIN_CANDIDATES: usize = 20_000;
+/// Characters of context shown in a snippet.
+const SNIPPET_CHARS: usize = 60;
+/// Characters of context before the first highlight.
+const SNIPPET_LEAD: usize = 16;
+/// Punctuation after which a snippet may start.
+const CLAUSE_ENDS: [char; 8] = ['。', '，', '；', '：', '、', '！', '？', ' '];
+
+/// A search as the kiosk or the CLI asks for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchRequest {
+    /// What the visitor typed.
+    pub query: String,
+    /// Only this category (facet chip), if set.
+    pub category: Option<String>,
+    /// Only this year, if set.
+    pub year: Option<i32>,
+    /// Only this publisher, if set.
+    pub publisher: Option<String>,
+    /// Hits to skip (paging).
+    pub offset: usize,
+    /// Hits to return.
+    pub limit: usize,
+}
+
+/// Where a hit matched, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchTier {
+    /// Title, keywords, 索引号 or 文号.
+    Title,
+    /// Pinyin or pinyin initials of the title or keywords.
+    Pinyin,
+    /// Summary or body only.
+    Body,
+}
+
+/// A piece of text with highlighted character ranges.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Snippet {
+    /// The text shown.
+    pub text: String,
+    /// Highlighted ranges, in characters of `text`, sorted and disjoint.
+    pub highlights: Vec<Range<usize>>,
+}
+
+impl Snippet {
+    /// The text with each highlight wrapped in `open` … `close`.
+    pub fn marked(&self, open: &str, close: &str) -> String {
+        let mut out = String::with_capacity(self.text.len() + 8 * self.highlights.len());
+        let mut ranges = self.highlights.iter().peekable();
+        for (i, c) in self.text.chars().enumerate() {
+            if ranges.peek().is_some_and(|r| r.start == i) {
+                out.push_str(open);
+            }
+            out.push(c);
+            if let Some(r) = ranges.peek()
+                && r.end == i + 1
+            {
+                out.push_str(close);
+                ranges.next();
+            }
+        }
+        out
+    }
+}
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchHit {
+    /// Stable document id.
+    pub id: String,
+    /// Wire kind name.
+    pub kind: String,
+    /// The title, with the matched characters highlighted.
+    pub title: Snippet,
+    /// A passage of the summary or body around the first match.
+    pub snippet: Snippet,
+    /// Higher is better: 3 + relevance for title hits, 2 for pinyin, 1 + relevance for body
+    /// hits; relevance is bm25 mapped into [0, 1), or 0 where recency decided the order.
+    pub score: f64,
+    /// Where it matched.
+    pub tier: MatchTier,
+    /// YYYY-MM-DD, if dated.
+    pub date: Option<String>,
+    /// Category code, if any.
+    pub category: Option<String>,
+    /// Publisher name, if any.
+    pub publisher: Option<String>,
+}
+
+/// One page of results.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SearchResults {
+    /// The hits of this page, best first.
+    pub hits: Vec<SearchHit>,
+    /// Whether another page follows.
+    pub has_more: bool,
+}
+
+/// Counts over every match of a query: how many, and per category, year and publisher.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SearchFacets {
+    /// Matching documents.
+    pub total: u64,
+    /// Per category code.
+    pub category: Vec<super::FacetCount>,
+    /// Per year, newest first.
+    pub year: Vec<super::FacetCount>,
+    /// Per publisher.
+    pub publisher: Vec<super::FacetCount>,
+}
+
+/// A query turned into FTS5 expressions.
+#[derive(Debug, Clone)]
+struct Plan {
+    /// Every term in title-side columns.
+    title: String,
+    /// Every term anywhere (literal columns).
+    all: String,
+    /// The pinyin reading of a single letters-only term.
+    pinyin: Option<(PinyinQuery, String)>,
+    /// Highlight needles per term: the folded term, then its runs.
+    needles: Vec<Vec<Vec<char>>>,
+}
+
+const TITLE_COLUMNS: &str = "{title title_uni}";
+const ALL_COLUMNS: &str = "{title title_uni body body_uni}";
+
+fn plan(query: &str) -> Result<Plan> {
+    let chars = query.chars().count();
+    if chars > MAX_QUERY_CHARS {
+        return Err(StoreError::Query(format!(
+            "the search is too long ({chars} characters; at most {MAX_QUERY_CHARS}): use a few key words"
+        )));
+    }
+    let terms: Vec<&str> = query
+        .split(|c: char| fold_char(c).is_whitespace())
+        .filter(|t| !t.is_empty())
+        .collect();
+    if terms.len() > MAX_TERMS {
+        return Err(StoreError::Query(format!(
+            "too many words ({}; at most {MAX_TERMS}): use fewer key words",
+            terms.len()
+        )));
+    }
+    let mut phrases = Vec::new();
+    let mut needles = Vec::new();
+    for term in &terms {
+        let Some(tokens) = term_tokens(term) else {
+            continue;
+        };
+        phrases.push(fts_phrase(&tokens.phrase, tokens.prefix));
+        let whole: Vec<char> = term.chars().map(fold_char).collect();
+        let mut term_needles = vec![whole];
+        let parts = runs(term);
+        if parts.len() > 1 {
+            term_needles.extend(parts.into_iter().map(|run| match run {
+                Run::Cjk(chars) => chars,
+                Run::Word(word) => word.chars().collect(),
+            }));
+        }
+        needles.push(term_needles);
+    }
+    if phrases.is_empty() {
+        return Err(StoreError::Query(
+            "the search has no Chinese characters, letters or digits: type a word to search for"
+                .into(),
+        ));
+    }
+    let joined = phrases.join(" AND ");
+    let pinyin = match terms.as_slice() {
+        [only] => PinyinQuery::parse(only).map(|q| {
+            let expr = format!("{{py}} : ({})", q.fts_expr());
+            (q, expr)
+        }),
+        _ => None,
+    };
+    Ok(Plan {
+        title: format!("{TITLE_COLUMNS} : ({joined})"),
+        all: format!("{ALL_COLUMNS} : ({joined})"),
+        pinyin,
+        needles,
+    })
+}
+
+/// Filter clauses on the joined `document d`, numbered from `?2` (`?1` is the MATCH expression,
+/// which may appear after them in the statement text).
+fn filter_sql(req: &SearchRequest) -> (String, Vec<Value>) {
+    let mut sql = String::new();
+    let mut values = Vec::new();
+    let mut push = |column: &str, value: Value| {
+        values.push(value);
+        sql.push_str(&format!(" AND d.{column} = ?{}", values.len() + 1));
+    };
+    if let Some(category) = &req.category {
+        push("category", Value::Text(category.clone()));
+    }
+    if let Some(year) = req.year {
+        push("year", Value::Integer(year.into()));
+    }
+    if let Some(publisher) = &req.publisher {
+        push("publisher", Value::Text(publisher.clone()));
+    }
+    (sql, values)
+}
+
+/// A ranked candidate before hydration.
+struct Ranked {
+    /// The search index rowid, which is `document.recency`.
+    rowid: i64,
+    tier: MatchTier,
+    relevance: f64,
+}
+
+impl Store {
+    /// Runs a search and returns one page of hits with highlighted titles and snippets.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
+        let plan = plan(&req.query)?;
+        let need = (req.offset + req.limit + 1).min(MAX_DEPTH + 1);
+        let (filters, filter_values) = filter_sql(req);
+        let mut ranked: Vec<Ranked> = Vec::new();
+        let mut seen: HashSet<i64> = HashSet::new();
+
+        // Tier 1: title side.
+        self.rank_tier(
+            &plan.title,
+            MatchTier::Title,
+            need,
+            &filters,
+            &filter_values,
+            &mut ranked,
+            &mut seen,
+        )?;
+
+        // Tier 2: pinyin of title and keywords, confirmed against the text when tokens can't prove it.
+        if let Some((query, expr)) = &plan.pinyin
+            && ranked.len() < need
+        {
+            let expr = format!("({expr}) NOT ({})", plan.title);
+            self.pinyin_tier(
+                query,
+                &expr,
+                need,
+                &filters,
+                &filter_values,
+                &mut ranked,
+                &mut seen,
+            )?;
+        }
+
+        // Tier 3: summary and body.
+        if ranked.len() < need {
+            let expr = format!("({}) NOT ({})", plan.all, plan.title);
+            self.rank_tier(
+                &expr,
+                MatchTier::Body,
+                need,
+                &filters,
+                &filter_values,
+                &mut ranked,
+                &mut seen,
+            )?;
+        }
+
+        let has_more = ranked.len() > req.offset + req.limit;
+        let page: Vec<Ranked> = ranked
+            .into_iter()
+            .skip(req.offset)
+            .take(req.limit)
+            .collect();
+        let hits = self.hydrate(&page, &plan)?;
+        Ok(SearchResults { hits, has_more })
+    }
+
+    /// Appends up to `need` hits of one tier, ordered by bm25 (small tiers) or recency.
+    #[allow(clippy::too_many_arguments)]
+    fn rank_tier(
+        &self,
+        expr: &str,
+        tier: MatchTier,
+        need: usize,
+        filters: &str,
+        filter_values: &[Value],
+        ranked: &mut Vec<Ranked>,
+        seen: &mut HashSet<i64>,
+    ) -> Result<()> {
+        let join = if filters.is_empty() {
+            String::new()
+        } else {
+            format!(" JOIN document d ON d.recency = search_index.rowid{filters}")
+        };
+        let mut values = vec![Value::Text(expr.to_owned())];
+        values.extend_from_slice(filter_values);
+        let count_sql = format!(
+            "SELECT count(*) FROM (SELECT search_index.rowid FROM search_index{join}
+             WHERE search_index MATCH ?1 LIMIT {})",
+            BM25_LIMIT + 1
+        );
+        let count: usize = self
+            .conn
+            .prepare_cached(&count_sql)
+            .and_then(|mut s| {
+                s.query_row(params_from_iter(values.iter()), |row| row.get::<_, i64>(0))
+            })
+            .map(|n| usize::try_from(n).unwrap_or(0))
+            .map_err(|e| self.sqlite_err(e))?;
+        if count == 0 {
+            return Ok(());
+        }
+        let order = if count <= BM25_LIMIT {
+            "bm25(search_index) ASC, search_index.rowid DESC"
+        } else {
+            "search_index.rowid DESC"
+        };
+        let want = need.saturating_sub(ranked.len()) + seen.len();
+        let sql = format!(
+            "SELECT search_index.rowid, {} FROM search_index{join}
+             WHERE search_index MATCH ?1 ORDER BY {order} LIMIT {want}",
+            if count <= BM25_LIMIT {
+                "bm25(search_index)"
+            } else {
+                "0.0"
+            }
+        );
+        let rows: Vec<(i64, f64)> = self
+            .conn
+            .prepare_cached(&sql)
+            .and_then(|mut s| {
+                s.query_map(params_from_iter(values.iter()), |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })?
+                .collect()
+            })
+            .map_err(|e| self.sqlite_err(e))?;
+        for (rowid, bm25) in rows {
+            if ranked.len() >= need {
+                break;
+            }
+            if seen.insert(rowid) {
+                // bm25() is negative, more negative is better: map it into [0, 1).
+                let score = -bm25;
+                let relevance = if score > 0.0 {
+                    score / (1.0 + score)
+                } else {
+                    0.0
+                };
+                ranked.push(Ranked {
+                    rowid,
+                    tier,
+                    relevance,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends pinyin hits, newest first, confirming candidates against title and keywords when
+    /// the index tokens alone cannot prove the match.
+    #[allow(clippy::too_many_arguments)]
+    fn pinyin_tier(
+        &self,
+        query: &PinyinQuery,
+        expr: &str,
+        need: usize,
+        filters: &str,
+        filter_values: &[Value],
+        ranked: &mut Vec<Ranked>,
+        seen: &mut HashSet<i64>,
+    ) -> Result<()> {
+        let exact = query.tokens_are_exact();
+        let sql = format!(
+            "SELECT search_index.rowid, d.title, d.keywords FROM search_index
+             JOIN document d ON d.recency = search_index.rowid{filters}
+             WHERE search_index MATCH ?1 ORDER BY search_index.rowid DESC LIMIT {MAX_PINYIN_CANDIDATES}"
+        );
+        let mut values = vec![Value::Text(expr.to_owned())];
+        values.extend_from_slice(filter_values);
+        let mut stmt = self
+            .conn
+            .prepare_cached(&sql)
+            .map_err(|e| self.sqlite_err(e))?;
+        let mut rows = stmt
+            .query(params_from_iter(values.iter()))
+            .map_err(|e| self.sqlite_err(e))?;
+        while ranked.len() < need {
+            let Some(row) = rows.next().map_err(|e| self.sqlite_err(e))? else {
+                break;
+            };
+            let rowid: i64 = row.get(0).map_err(|e| self.sqlite_err(e))?;
+            let confirmed = exact || {
+                let title: String = row.get(1).map_err(|e| self.sqlite_err(e))?;
+                let keywords: String = row.get(2).map_err(|e| self.sqlite_err(e))?;
+                pinyin::find_match(query, &title).is_some()
+                    || keywords
+                        .lines()
+                        .any(|k| pinyin::find_match(query, k).is_some())
+            };
+            if confirmed && seen.insert(rowid) {
+                ranked.push(Ranked {
+                    rowid,
+                    tier: MatchTier::Pinyin,
+                    relevance: 0.0,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Loads the page's documents and builds highlighted titles and snippets.
+    fn hydrate(&self, page: &[Ranked], plan: &Plan) -> Result<Vec<SearchHit>> {
+        if page.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders = vec!["?"; page.len()].join(",");
+        let sql = format!(
+            "SELECT recency, id, kind, title, json, date, category, publisher
+             FROM document WHERE recency IN ({placeholders})"
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.sqlite_err(e))?;
+        let mut rows: Vec<(i64, SearchHit, String)> = stmt
+            .query_map(params_from_iter(page.iter().map(|r| r.rowid)), |row| {
+                let title: String = row.get(3)?;
+                let hit = SearchHit {
+                    id: row.get(1)?,
+                    kind: row.get(2)?,
+                    title: Snippet {
+                        text: title,
+                        highlights: Vec::new(),
+                    },
+                    snippet: Snippet::default(),
+                    score: 0.0,
+                    tier: MatchTier::Body,
+                    date: row.get(5)?,
+                    category: row.get(6)?,
+                    publisher: row.get(7)?,
+                };
+                Ok((row.get::<_, i64>(0)?, hit, row.get::<_, String>(4)?))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.sqlite_err(e))?;
+        let mut hits = Vec::with_capacity(page.len());
+        for ranked in page {
+            let Some(pos) = rows.iter().position(|(rowid, ..)| *rowid == ranked.rowid) else {
+                continue;
+            };
+            let (_, mut hit, json) = rows.swap_remove(pos);
+            hit.tier = ranked.tier;
+            hit.score = match ranked.tier {
+                MatchTier::Title => 3.0 + ranked.relevance,
+                MatchTier::Pinyin => 2.0,
+                MatchTier::Body => 1.0 + ranked.relevance,
+            };
+            hit.title.highlights = highlight(&hit.title.text, &plan.needles);
+            if let Some((query, _)) = &plan.pinyin
+                && hit.title.highlights.is_empty()
+                && let Some(range) = pinyin::find_match(query, &hit.title.text)
+            {
+                hit.title.highlights = vec![range];
+            }
+            // Snippets come from the document's own text, as its kind defines it.
+            let fields = serde_json::from_str(&json)
+                .ok()
+                .and_then(|value| Document::from_value(value).ok())
+                .map(|doc| doc.index_fields());
+            if let Some(fields) = fields {
+                hit.snippet = snippet(&fields.summary, &fields.body, &plan.needles);
+            }
+            hits.push(hit);
+        }
+        Ok(hits)
+    }
+
+    /// Counts every match of a query (after the request's filters) per category, year and
+    /// publisher. Costs time proportional to the number of matches: the kiosk asks for it after
+    /// showing the first page.
+    pub fn search_facets(&self, req: &SearchRequest) -> Result<SearchFacets> {
+        let mut category = HashMap::<String, u64>::new();
+        let mut year = HashMap::<String, u64>::new();
+        let mut publisher = HashMap::<String, u64>::new();
+        let mut total = 0;
+        self.for_each_match(req, |m| {
+            total += 1;
+            if let Some(c) = m.category {
+                *category.entry(c).or_default() += 1;
+            }
+            if let Some(y) = m.year {
+                *year.entry(y.to_string()).or_default() += 1;
+            }
+            if let Some(p) = m.publisher {
+                *publisher.entry(p).or_default() += 1;
+            }
+        })?;
+        let sorted = |map: HashMap<String, u64>, by_value_desc: bool| {
+            let mut v: Vec<super::FacetCount> = map
+                .into_iter()
+                .map(|(value, count)| super::FacetCount { value, count })
+                .collect();
+            if by_value_desc {
+                v.sort_by(|a, b| b.value.cmp(&a.value));
+            } else {
+                v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+            }
+            v
+        };
+        Ok(SearchFacets {
+            total,
+            category: sorted(category, false),
+            year: sorted(year, true),
+            publisher: sorted(publisher, false),
+        })
+    }
+
+    /// The ids of every document the query matches, unordered (tests and benchmarks use it to
+    /// measure recall; the kiosk pages through [`Store::search`] instead).
+    pub fn search_all_ids(&self, req: &SearchRequest) -> Result<Vec<String>> {
+        let mut ids = Vec::new();
+        self.for_each_match(req, |m| ids.push(m.id))?;
+        Ok(ids)
+    }
+
+    /// Calls `visit` for every document the query matches: literal matches anywhere, and pinyin
+    /// matches of title or keywords (confirmed against the text where tokens cannot prove them).
+    fn for_each_match(&self, req: &SearchRequest, mut visit: impl FnMut(MatchRow)) -> Result<()> {
+        let plan = plan(&req.query)?;
+        let (filters, filter_values) = filter_sql(req);
+        let (expr, confirm) = match &plan.pinyin {
+            Some((query, py)) => (
+                format!("({}) OR ({py})", plan.all),
+                (!query.tokens_are_exact()).then_some(query),
+            ),
+            None => (plan.all.clone(), None),
+        };
+        // Candidates that only the pinyin side could have matched need confirming: those are
+        // the ones outside the literal expression.
+        let literal_sql = "SELECT rowid FROM search_index WHERE search_index MATCH ?1";
+        let literal: HashSet<i64> = match confirm {
+            Some(_) => self
+                .conn
+                .prepare_cached(literal_sql)
+                .and_then(|mut s| s.query_map([&plan.all], |row| row.get(0))?.collect())
+                .map_err(|e| self.sqlite_err(e))?,
+            None => HashSet::new(),
+        };
+        let sql = format!(
+            "SELECT search_index.rowid, d.id, d.category, d.year, d.publisher, d.title, d.keywords
+             FROM search_index JOIN document d ON d.recency = search_index.rowid{filters}
+             WHERE search_index MATCH ?1"
+        );
+        let mut values = vec![Value::Text(expr)];
+        values.extend(filter_values);
+        let mut stmt = self
+            .conn
+            .prepare_cached(&sql)
+            .map_err(|e| self.sqlite_err(e))?;
+        let mut rows = stmt
+            .query(params_from_iter(values.iter()))
+            .map_err(|e| self.sqlite_err(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.sqlite_err(e))? {
+            let m = (|| -> rusqlite::Result<(i64, MatchRow, String, String)> {
+                Ok((
+                    row.get(0)?,
+                    MatchRow {
+                        id: row.get(1)?,
+                        category: row.get(2)?,
+                        year: row.get(3)?,
+                        publisher: row.get(4)?,
+                    },
+                    row.get(5)?,
+                    row.get(6)?,
+                ))
+            })()
+            .map_err(|e| self.sqlite_err(e))?;
+            let (rowid, found, title, keywords) = m;
+            if let Some(query) = confirm
+                && !literal.contains(&rowid)
+                && pinyin::find_match(query, &title).is_none()
+                && !keywords
+                    .lines()
+                    .any(|k| pinyin::find_match(query, k).is_some())
+            {
+                continue;
+            }
+            visit(found);
+        }
+        Ok(())
+    }
+}
+
+/// A matching document's facet fields.
+struct MatchRow {
+    id: String,
+    category: Option<String>,
+    year: Option<i64>,
+    publisher: Option<String>,
+}
+
+/// Character ranges of `text` where any needle occurs (after folding), merged.
+fn highlight(text: &str, needles: &[Vec<Vec<char>>]) -> Vec<Range<usize>> {
+    let folded: Vec<char> = text.chars().map(fold_char).collect();
+    let mut ranges = Vec::new();
+    for term in needles {
+        // The whole term first; its runs only when the whole term does not occur.
+        for (i, needle) in term.iter().enumerate() {
+            let found = find_all(&folded, needle);
+            let any = !found.is_empty();
+            ranges.extend(found);
+            if any && i == 0 {
+                break;
+            }
+        }
+    }
+    merge(ranges)
+}
+
+fn find_all(hay: &[char], needle: &[char]) -> Vec<Range<usize>> {
+    if needle.is_empty() || needle.len() > hay.len() {
+        return Vec::new();
+    }
+    (0..=hay.len() - needle.len())
+        .filter(|&i| hay[i..i + needle.len()] == *needle)
+        .map(|i| i..i + needle.len())
+        .collect()
+}
+
+fn merge(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.sort_by_key(|r| (r.start, r.end));
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+/// A window of the summary (preferred) or body around the first match; the start of the
+/// summary when neither matches (a title or pinyin hit).
+fn snippet(summary: &str, body: &str, needles: &[Vec<Vec<char>>]) -> Snippet {
+    for text in [summary, body] {
+        let ranges = highlight(text, needles);
+        if let Some(first) = ranges.first() {
+            return window(text, first.start, &ranges);
+        }
+    }
+    let text = if summary.is_empty() { body } else { summary };
+    window(text, 0, &[])
+}
+
+fn window(text: &str, first: usize, ranges: &[Range<usize>]) -> Snippet {
+    // Line breaks become spaces: one character for one, so ranges stay valid.
+    let chars: Vec<char> = text
+        .chars()
+        .map(|c| if c == '\n' { ' ' } else { c })
+        .collect();
+    let first = first.min(chars.len());
+    // Start at the beginning of the match's clause when it is near, else a little before it.
+    let earliest = first.saturating_sub(2 * SNIPPET_LEAD);
+    let start = match chars[earliest..first]
+        .iter()
+        .rposition(|&c| CLAUSE_ENDS.contains(&c))
+    {
+        Some(pos) => earliest + pos + 1,
+        None => first.saturating_sub(SNIPPET_LEAD),
+    };
+    let start = start
+        + chars[start..first]
+            .iter()
+            .take_while(|c| c.is_whitespace())
+            .count();
+    let end = (start + SNIPPET_CHARS).min(chars.len());
+    let lead = usize::from(start > 0);
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    out.extend(&chars[start..end]);
+    if end < chars.len() {
+        out.push('…');
+    }
+    let highlights = ranges
+        .iter()
+        .filter(|r| r.start >= start && r.end <= end)
+        .map(|r| (r.start - start + lead)..(r.end - start + lead))
+        .collect();
+    Snippet {
+        text: out,
+        highlights,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_reject_empty_and_absurd_queries() {
+        assert!(matches!(plan(""), Err(StoreError::Query(_))));
+        assert!(matches!(plan("，。！？"), Err(StoreError::Query(_))));
+        assert!(matches!(plan(&"社".repeat(101)), Err(StoreError::Query(_))));
+        assert!(matches!(
+            plan("a b c d e f g h i"),
+            Err(StoreError::Query(_))
+        ));
+        let p = plan("社保").unwrap();
+        assert_eq!(p.title, "{title title_uni} : (\"社保\")");
+        assert!(p.pinyin.is_none());
+        let p = plan("sb").unwrap();
+        assert!(p.pinyin.is_some());
+    }
+
+    #[test]
+    fn snippet_windows_and_marks() {
+        let needles = vec![vec!["社保".chars().collect::<Vec<_>>()]];
+        let s = snippet(
+            "",
+            &format!("{}社保卡{}", "前".repeat(30), "后".repeat(80)),
+            &needles,
+        );
+        assert!(s.text.starts_with('…') && s.text.ends_with('…'));
+        assert!(s.marked("【", "】").contains("【社保】"));
+        let s = snippet("医保与社保", "", &needles);
+        assert_eq!(s.marked("[", "]"), "医保与[社保]");
+    }
+
+    #[test]
+    fn highlight_folds_script_and_width() {
+        let needles = vec![vec!["医保".chars().collect::<Vec<_>>()]];
+        assert_eq!(highlight("社保、醫保", &needles), vec![3..5]);
+    }
+}

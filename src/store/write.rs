@@ -1,0 +1,225 @@
+//! Writing documents into the cache: every change is one transaction that replaces documents,
+//! their search-index rows and the content version together. Readers (the UI) see the old
+//! content until the commit and the new content after it, never a mix.
+
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::{Result, Store};
+use crate::content::{Document, IndexFields};
+use crate::text::pinyin;
+use crate::text::segment::IndexStreams;
+
+/// Identifies the content a change brings: shown as 数据更新于 … and in `status`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ContentVersion {
+    /// The version label: a feed version number, or `bundled-<date>` for the bundled content.
+    pub version: String,
+    /// When this content was published (RFC 3339), if known.
+    pub published_at: Option<String>,
+    /// Where it came from: `bundled`, `import:<file>`, or the feed URL.
+    pub source: String,
+}
+
+/// What a change did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct ApplySummary {
+    /// Documents that did not exist before.
+    pub added: usize,
+    /// Documents that replaced one with the same id.
+    pub replaced: usize,
+    /// Documents removed (their shard went away or was replaced without them).
+    pub removed: usize,
+}
+
+/// Days added before shifting, so dates back to the 18th century keep a positive key.
+const DAY_OFFSET: i64 = 100_000;
+/// Low bits of the recency key: a serial among documents of the same day.
+const SERIAL_BITS: u32 = 20;
+
+/// The first recency key of a document's day: newer documents get larger keys. Documents with
+/// no date sort before every dated one.
+pub(crate) fn recency_base(fields: &IndexFields) -> i64 {
+    let days = fields
+        .date
+        .map(|d| d.days_since_epoch() + DAY_OFFSET)
+        .unwrap_or(0)
+        .max(0);
+    days << SERIAL_BITS
+}
+
+impl Store {
+    /// Inserts or replaces `documents` (by id), all attributed to `shard`, and records `version`,
+    /// in one transaction. Documents are expected to be validated already.
+    pub fn upsert(
+        &mut self,
+        documents: &[Document],
+        shard: &str,
+        version: &ContentVersion,
+    ) -> Result<ApplySummary> {
+        let path = self.path.clone();
+        let wrap = |e| super::classify(&path, e);
+        let tx = self.conn.transaction().map_err(wrap)?;
+        let mut summary = ApplySummary::default();
+        for doc in documents {
+            if delete_by_id(&tx, &doc.id).map_err(wrap)? {
+                summary.replaced += 1;
+            } else {
+                summary.added += 1;
+            }
+            insert(&tx, doc, shard).map_err(wrap)?;
+        }
+        record_version(&tx, version).map_err(wrap)?;
+        tx.commit().map_err(wrap)?;
+        Ok(summary)
+    }
+
+    /// Replaces the whole content of each named shard with the given documents and removes the
+    /// shards listed in `remove`, in one transaction (the sync's apply step).
+    pub fn replace_shards(
+        &mut self,
+        shards: &[(String, Vec<Document>)],
+        remove: &[String],
+        version: &ContentVersion,
+    ) -> Result<ApplySummary> {
+        let path = self.path.clone();
+        let wrap = |e| super::classify(&path, e);
+        let tx = self.conn.transaction().map_err(wrap)?;
+        let mut summary = ApplySummary::default();
+        let mut old_ids = std::collections::HashSet::new();
+        for name in remove.iter().chain(shards.iter().map(|(name, _)| name)) {
+            old_ids.extend(delete_shard(&tx, name).map_err(wrap)?);
+        }
+        let mut kept = 0;
+        for (name, documents) in shards {
+            for doc in documents {
+                // An id may also move here from another shard: the newest copy wins.
+                if old_ids.contains(&doc.id) {
+                    kept += 1;
+                    summary.replaced += 1;
+                } else if delete_by_id(&tx, &doc.id).map_err(wrap)? {
+                    summary.replaced += 1;
+                } else {
+                    summary.added += 1;
+                }
+                insert(&tx, doc, name).map_err(wrap)?;
+            }
+        }
+        summary.removed = old_ids.len().saturating_sub(kept);
+        record_version(&tx, version).map_err(wrap)?;
+        tx.commit().map_err(wrap)?;
+        Ok(summary)
+    }
+
+    /// True when the cache holds no documents at all (first start, or just recovered).
+    pub fn is_empty(&self) -> Result<bool> {
+        self.conn
+            .query_row("SELECT NOT EXISTS (SELECT 1 FROM document)", [], |row| {
+                row.get(0)
+            })
+            .map_err(|e| self.sqlite_err(e))
+    }
+}
+
+fn delete_by_id(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<bool> {
+    let recency: Option<i64> = tx
+        .prepare_cached("SELECT recency FROM document WHERE id = ?1")?
+        .query_row([id], |row| row.get(0))
+        .optional()?;
+    let Some(recency) = recency else {
+        return Ok(false);
+    };
+    delete_recency(tx, recency)?;
+    Ok(true)
+}
+
+fn delete_recency(tx: &Transaction<'_>, recency: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached("DELETE FROM search_index WHERE rowid = ?1")?
+        .execute([recency])?;
+    tx.prepare_cached("DELETE FROM document WHERE recency = ?1")?
+        .execute([recency])?;
+    Ok(())
+}
+
+/// Deletes every document of a shard and returns their ids.
+fn delete_shard(tx: &Transaction<'_>, shard: &str) -> rusqlite::Result<Vec<String>> {
+    let rows: Vec<(i64, String)> = tx
+        .prepare_cached("SELECT recency, id FROM document WHERE shard = ?1")?
+        .query_map([shard], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (recency, _) in &rows {
+        delete_recency(tx, *recency)?;
+    }
+    Ok(rows.into_iter().map(|(_, id)| id).collect())
+}
+
+fn insert(tx: &Transaction<'_>, doc: &Document, shard: &str) -> rusqlite::Result<()> {
+    let fields = doc.index_fields();
+    let base = recency_base(&fields);
+    let last: Option<i64> = tx
+        .prepare_cached("SELECT max(recency) FROM document WHERE recency >= ?1 AND recency < ?2")?
+        .query_row(params![base, base + (1 << SERIAL_BITS)], |row| row.get(0))?;
+    let recency = last.map_or(base, |r| r + 1);
+    let json = serde_json::to_string(&doc.raw).unwrap_or_default();
+    tx.prepare_cached(
+        "INSERT INTO document (recency, id, kind, shown, shard, title, summary, keywords, codes,
+                               date, year, category, topic, publisher, disclosure_mode, json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+    )?
+    .execute(params![
+        recency,
+        doc.id,
+        doc.kind_name,
+        doc.kind.is_shown(),
+        shard,
+        fields.title,
+        fields.summary,
+        fields.keywords.join("\n"),
+        fields.codes.join("\n"),
+        fields.date.map(|d| d.to_string()),
+        fields.year,
+        fields.category,
+        fields.topic,
+        fields.publisher,
+        fields.disclosure_mode,
+        json,
+    ])?;
+    if doc.kind.is_shown() {
+        let mut title = IndexStreams::of(&fields.title);
+        for text in fields.keywords.iter().chain(&fields.codes) {
+            title.push_text(text);
+        }
+        let mut body = IndexStreams::of(&fields.summary);
+        body.push_text(&fields.body);
+        let mut py_source = fields.title.clone();
+        for keyword in &fields.keywords {
+            py_source.push('\u{3000}');
+            py_source.push_str(keyword);
+        }
+        tx.prepare_cached(
+            "INSERT INTO search_index (rowid, title, title_uni, body, body_uni, py)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![
+            recency,
+            title.main,
+            title.unigrams,
+            body.main,
+            body.unigrams,
+            pinyin::index_tokens(&py_source),
+        ])?;
+    }
+    Ok(())
+}
+
+fn record_version(tx: &Transaction<'_>, version: &ContentVersion) -> rusqlite::Result<()> {
+    let applied_at = jiff::Timestamp::now().to_string();
+    let mut stmt = tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?;
+    stmt.execute(params!["content_version", version.version])?;
+    stmt.execute(params!["content_source", version.source])?;
+    stmt.execute(params!["content_applied_at", applied_at])?;
+    match &version.published_at {
+        Some(at) => stmt.execute(params!["content_published_at", at])?,
+        None => tx.execute("DELETE FROM meta WHERE key = 'content_published_at'", [])?,
+    };
+    Ok(())
+}

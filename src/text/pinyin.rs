@@ -1,0 +1,323 @@
+//! Pinyin keys for titles and keywords, so that `shebao` and `sb` find 社保.
+//!
+//! Every reading of a polyphonic character counts (重庆 is chong qing, 银行 yin hang, 厦门 xia men),
+//! because the `pinyin` crate's first reading is often the wrong one for names. Tokens, in the
+//! `py` column of the search index:
+//! - `s<syllable>` for each reading of each character (`sshe`),
+//! - `f<syllable><syllable>` for each reading pair of adjacent characters (`fshebao`),
+//! - `i<initial><initial>` for each initial pair of adjacent characters (`isb`).
+//!
+//! A query of letters is read both as initials and as every split into syllables (the last one
+//! may be unfinished while the visitor types). Pair tokens are exact for two characters; longer
+//! queries are confirmed against the text with [`find_match`]. Pure: no I/O.
+
+use std::collections::{BTreeSet, HashSet};
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use pinyin::ToPinyinMulti;
+
+use super::fold::{fold_char, is_cjk};
+
+/// The toneless readings of one character, `ü` written `v` (as typed on a keyboard); empty for
+/// non-Han characters. Readings that cannot be typed in ASCII (the interjection ê, syllabic m̀
+/// and n̄) are left out.
+pub fn readings(c: char) -> Vec<String> {
+    let Some(multi) = c.to_pinyin_multi() else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = Vec::with_capacity(multi.count());
+    for p in multi {
+        let plain = p.plain().replace('ü', "v");
+        if plain.is_ascii() && !plain.is_empty() && !out.contains(&plain) {
+            out.push(plain);
+        }
+    }
+    out
+}
+
+/// All syllables that occur as a reading, and all their prefixes.
+struct Syllables {
+    whole: HashSet<String>,
+    prefixes: HashSet<String>,
+}
+
+fn syllables() -> &'static Syllables {
+    static CELL: OnceLock<Syllables> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let mut whole = HashSet::new();
+        for c in (0x4E00u32..=0x9FFF).filter_map(char::from_u32) {
+            whole.extend(readings(c));
+        }
+        let prefixes = whole
+            .iter()
+            .flat_map(|s: &String| (1..=s.len()).map(move |n| s[..n].to_owned()))
+            .collect();
+        Syllables { whole, prefixes }
+    })
+}
+
+/// Pinyin index tokens of a text (title and keywords), space separated and deduplicated.
+pub fn index_tokens(text: &str) -> String {
+    let mut tokens = BTreeSet::new();
+    let folded: Vec<char> = text.chars().map(fold_char).collect();
+    let mut previous: Vec<String> = Vec::new();
+    for c in folded {
+        let current = if is_cjk(c) { readings(c) } else { Vec::new() };
+        for r in &current {
+            tokens.insert(format!("s{r}"));
+            for p in &previous {
+                tokens.insert(format!("f{p}{r}"));
+                tokens.insert(format!("i{}{}", initial(p), initial(r)));
+            }
+        }
+        previous = current;
+    }
+    tokens.into_iter().collect::<Vec<_>>().join(" ")
+}
+
+fn initial(syllable: &str) -> char {
+    syllable.chars().next().unwrap_or('_')
+}
+
+/// One way of reading a query of letters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reading {
+    /// One initial per character: `sb` → 社保.
+    Initials(Vec<char>),
+    /// Whole syllables, the last possibly unfinished: `sheb` → 社保.
+    Syllables {
+        parts: Vec<String>,
+        last_partial: bool,
+    },
+}
+
+impl Reading {
+    /// How many characters this reading spans.
+    pub fn len(&self) -> usize {
+        match self {
+            Reading::Initials(letters) => letters.len(),
+            Reading::Syllables { parts, .. } => parts.len(),
+        }
+    }
+
+    /// Always false: a reading spans at least one character.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The FTS5 expression (over the `py` column's tokens) that finds candidates.
+    fn fts_expr(&self) -> String {
+        match self {
+            Reading::Initials(letters) => letters
+                .windows(2)
+                .map(|w| format!("\"i{}{}\"", w[0], w[1]))
+                .collect::<Vec<_>>()
+                .join(" AND "),
+            Reading::Syllables {
+                parts,
+                last_partial,
+            } => {
+                let star = if *last_partial { "*" } else { "" };
+                if let [only] = parts.as_slice() {
+                    return format!("\"s{only}\"{star}");
+                }
+                let last = parts.len() - 2;
+                parts
+                    .windows(2)
+                    .enumerate()
+                    .map(|(i, w)| {
+                        let star = if i == last { star } else { "" };
+                        format!("\"f{}{}\"{star}", w[0], w[1])
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" AND ")
+            }
+        }
+    }
+
+    fn matches_char(&self, index: usize, readings: &[String]) -> bool {
+        match self {
+            Reading::Initials(letters) => readings.iter().any(|r| initial(r) == letters[index]),
+            Reading::Syllables {
+                parts,
+                last_partial,
+            } => {
+                let want = &parts[index];
+                if *last_partial && index == parts.len() - 1 {
+                    readings.iter().any(|r| r.starts_with(want.as_str()))
+                } else {
+                    readings.iter().any(|r| r == want)
+                }
+            }
+        }
+    }
+}
+
+/// A parsed pinyin query: all its readings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PinyinQuery {
+    /// Every way to read the letters, initials first.
+    pub readings: Vec<Reading>,
+}
+
+/// At most this many syllable splits are tried (a long run of vowels has many).
+const MAX_SPLITS: usize = 16;
+
+impl PinyinQuery {
+    /// Reads a query term as pinyin: only ASCII letters (after folding), at least two of them.
+    pub fn parse(term: &str) -> Option<PinyinQuery> {
+        let letters: String = term
+            .chars()
+            .map(fold_char)
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        if letters.chars().count() < 2 || !letters.chars().all(|c| c.is_ascii_lowercase()) {
+            return None;
+        }
+        let mut readings = vec![Reading::Initials(letters.chars().collect())];
+        let mut splits = Vec::new();
+        split_syllables(&letters, &mut Vec::new(), &mut splits);
+        readings.extend(splits);
+        Some(PinyinQuery { readings })
+    }
+
+    /// The FTS5 expression over the `py` column: any reading.
+    pub fn fts_expr(&self) -> String {
+        self.readings
+            .iter()
+            .map(|r| format!("({})", r.fts_expr()))
+            .collect::<Vec<_>>()
+            .join(" OR ")
+    }
+
+    /// Whether index tokens alone prove a match (every reading spans at most two characters),
+    /// so candidates need no confirmation against the text.
+    pub fn tokens_are_exact(&self) -> bool {
+        self.readings.iter().all(|r| r.len() <= 2)
+    }
+}
+
+fn split_syllables(rest: &str, parts: &mut Vec<String>, out: &mut Vec<Reading>) {
+    if out.len() >= MAX_SPLITS {
+        return;
+    }
+    let table = syllables();
+    for end in (1..=rest.len()).rev() {
+        let head = &rest[..end];
+        if end == rest.len() {
+            let whole = table.whole.contains(head);
+            if whole || table.prefixes.contains(head) {
+                let mut parts = parts.clone();
+                parts.push(head.to_owned());
+                out.push(Reading::Syllables {
+                    parts,
+                    last_partial: !whole,
+                });
+            }
+        } else if table.whole.contains(head) {
+            parts.push(head.to_owned());
+            split_syllables(&rest[end..], parts, out);
+            parts.pop();
+        }
+    }
+}
+
+/// Finds the first run of characters in `text` that the query reads as, returning its character
+/// range in `text` (for highlighting), or `None`.
+pub fn find_match(query: &PinyinQuery, text: &str) -> Option<Range<usize>> {
+    let per_char: Vec<Vec<String>> = text
+        .chars()
+        .map(|c| {
+            let c = fold_char(c);
+            if is_cjk(c) { readings(c) } else { Vec::new() }
+        })
+        .collect();
+    let mut best: Option<Range<usize>> = None;
+    for reading in &query.readings {
+        let n = reading.len();
+        if n == 0 || n > per_char.len() {
+            continue;
+        }
+        let found = (0..=per_char.len() - n)
+            .find(|&start| (0..n).all(|k| reading.matches_char(k, &per_char[start + k])));
+        if let Some(start) = found
+            && best.as_ref().is_none_or(|b| start < b.start)
+        {
+            best = Some(start..start + n);
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn polyphonic_characters_keep_every_reading() {
+        assert!(readings('重').contains(&"chong".to_string()));
+        assert!(readings('行').contains(&"hang".to_string()));
+        assert!(readings('厦').contains(&"xia".to_string()));
+        assert_eq!(readings('绿').first().map(String::as_str), Some("lv"));
+        assert!(readings('a').is_empty());
+    }
+
+    #[test]
+    fn index_tokens_cover_pairs_and_initials() {
+        let t = index_tokens("社保");
+        for want in ["sshe", "sbao", "fshebao", "isb"] {
+            assert!(t.split(' ').any(|x| x == want), "{want} missing in {t}");
+        }
+        let t = index_tokens("重庆银行");
+        for want in ["fchongqing", "iyh", "fyinhang", "icq"] {
+            assert!(t.split(' ').any(|x| x == want), "{want} missing in {t}");
+        }
+    }
+
+    #[test]
+    fn queries_read_as_initials_and_syllables() {
+        let q = PinyinQuery::parse("shebao").unwrap();
+        assert!(q.readings.contains(&Reading::Syllables {
+            parts: vec!["she".into(), "bao".into()],
+            last_partial: false
+        }));
+        let q = PinyinQuery::parse("sheb").unwrap();
+        assert!(q.readings.contains(&Reading::Syllables {
+            parts: vec!["she".into(), "b".into()],
+            last_partial: true
+        }));
+        assert!(PinyinQuery::parse("s").is_none());
+        assert!(PinyinQuery::parse("社保").is_none());
+        assert!(PinyinQuery::parse("2012").is_none());
+        assert!(PinyinQuery::parse("ＳＢ").is_some());
+    }
+
+    #[test]
+    fn find_match_confirms_runs() {
+        let q = PinyinQuery::parse("blsp").unwrap();
+        assert_eq!(
+            find_match(&q, "2012年全市并联审批工作实施意见"),
+            Some(7..11)
+        );
+        assert_eq!(find_match(&q, "并联工作审批"), None);
+        let q = PinyinQuery::parse("chongqing").unwrap();
+        assert_eq!(find_match(&q, "重庆"), Some(0..2));
+        let q = PinyinQuery::parse("xiamen").unwrap();
+        assert_eq!(find_match(&q, "厦门"), Some(0..2));
+        let q = PinyinQuery::parse("yinhang").unwrap();
+        assert_eq!(find_match(&q, "银行"), Some(0..2));
+        let q = PinyinQuery::parse("sb").unwrap();
+        assert_eq!(find_match(&q, "医保社保"), Some(2..4));
+    }
+
+    #[test]
+    fn fts_expressions() {
+        let q = PinyinQuery::parse("sb").unwrap();
+        assert!(q.fts_expr().starts_with("(\"isb\")"));
+        assert!(q.tokens_are_exact());
+        let q = PinyinQuery::parse("blsp").unwrap();
+        assert!(q.fts_expr().contains("\"ibl\" AND \"ils\" AND \"isp\""));
+        assert!(!q.tokens_are_exact());
+    }
+}

@@ -1,0 +1,149 @@
+//! The command line end to end, through the real binary on a temporary kiosk.
+
+use serde_json::Value;
+
+use crate::support::{TempKiosk, stderr, stdout};
+
+fn json_lines(text: &str) -> Vec<Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect()
+}
+
+#[test]
+fn search_json_prints_one_object_per_hit() {
+    let kiosk = TempKiosk::new();
+    for (query, expected) in [
+        ("社保", "ce-2012-00013"),
+        ("醫保", "ce-2012-00013"),
+        ("blsp", "ce-2012-00009"),
+    ] {
+        let output = kiosk.run(&["search", query, "--json"]);
+        assert!(output.status.success(), "{query}: {}", stderr(&output));
+        let hits = json_lines(&stdout(&output));
+        assert!(
+            hits.iter().any(|h| h["id"] == expected),
+            "{query}: {hits:?}"
+        );
+        for hit in &hits {
+            for key in ["id", "kind", "title", "snippet", "score"] {
+                assert!(hit.get(key).is_some(), "{query}: {key} missing in {hit}");
+            }
+        }
+    }
+    let output = kiosk.run(&["search", "2012", "--json", "--limit", "3"]);
+    assert_eq!(json_lines(&stdout(&output)).len(), 3);
+}
+
+#[test]
+fn human_search_output_and_clear_answers() {
+    let kiosk = TempKiosk::new();
+    let output = kiosk.run(&["search", "社保"]);
+    assert!(output.status.success());
+    assert!(stdout(&output).contains("【社保】"), "{}", stdout(&output));
+
+    let output = kiosk.run(&["search", "量子纠缠"]);
+    assert!(output.status.success());
+    assert!(stdout(&output).is_empty());
+    assert!(stderr(&output).contains("no results"));
+
+    for absurd in ["", "！！！", &"长".repeat(300)] {
+        let output = kiosk.run(&["search", absurd]);
+        assert_eq!(output.status.code(), Some(1), "{absurd:?}");
+        assert!(
+            stderr(&output).starts_with("error: cannot search"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    let output = kiosk.run(&["search", "社保", "--limit", "0"]);
+    assert_eq!(output.status.code(), Some(2), "clap usage error");
+}
+
+#[test]
+fn show_status_and_kiosk() {
+    let kiosk = TempKiosk::new();
+    let output = kiosk.run(&["show", "ce-2012-00009"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("乐市政务发〔2012〕9号") && text.contains("索引号"),
+        "{text}"
+    );
+
+    let output = kiosk.run(&["show", "ce-2012-00009", "--json"]);
+    let doc: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(doc["index_no"], "000000019/2012-00009");
+
+    let output = kiosk.run(&["show", "nope"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("no document with id"));
+
+    let output = kiosk.run(&["status", "--json"]);
+    let status: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(status["schema_version"], 1);
+    assert!(
+        status["content_version"]
+            .as_str()
+            .unwrap()
+            .starts_with("bundled-")
+    );
+    let catalogue = status["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == "catalogue_entry")
+        .unwrap();
+    assert_eq!(catalogue["count"], 34);
+    assert!(status["cache_path"].as_str().unwrap().ends_with("cache.db"));
+
+    let output = kiosk.run(&["status"]);
+    assert!(stdout(&output).contains("catalogue_entry"));
+
+    // No command: the kiosk is not built yet, and says so instead of faking a window.
+    let output = kiosk.run(&[]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("not built yet"));
+}
+
+#[test]
+fn help_documents_every_command() {
+    let kiosk = TempKiosk::new();
+    let output = kiosk.run(&["--help"]);
+    let help = stdout(&output);
+    for command in ["search", "show", "import", "status", "config", "bench"] {
+        assert!(help.contains(command), "{command} in --help");
+    }
+}
+
+#[test]
+fn bench_search_runs_on_a_small_corpus() {
+    let kiosk = TempKiosk::new();
+    let output = kiosk.run(&["bench", "search", "--docs", "3000", "--samples", "20"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = stdout(&output);
+    for line in [
+        "build:",
+        "database",
+        "1-char",
+        "2-char heavy",
+        "pinyin initials",
+        "Traditional",
+    ] {
+        assert!(report.contains(line), "{line} in {report}");
+    }
+    // Recall is measured by brute force and must be complete.
+    for row in report
+        .lines()
+        .filter(|l| l.starts_with(char::is_alphanumeric) && l.contains("  "))
+    {
+        if let Some(recall) = row
+            .split_whitespace()
+            .last()
+            .and_then(|r| r.parse::<f64>().ok())
+            && recall <= 1.0
+        {
+            assert_eq!(recall, 1.0, "{row}");
+        }
+    }
+}

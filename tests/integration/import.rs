@@ -1,0 +1,163 @@
+//! Importing content files: a good file lands completely; a bad one (syntax, format, invalid
+//! documents, broken references) is rejected with every problem listed and changes nothing.
+
+use readpoint::import::{ImportError, import_file};
+use readpoint::store::SearchRequest;
+use serde_json::json;
+
+use crate::support::{TempKiosk, stderr, stdout, write_file};
+
+fn entry(id: &str, title: &str) -> serde_json::Value {
+    let mut doc: serde_json::Value =
+        serde_json::from_str(readpoint::import::BUNDLED_CONTENT).expect("bundled JSON");
+    let mut template = doc["documents"]
+        .as_array_mut()
+        .and_then(|docs| docs.iter().find(|d| d["id"] == "ce-2012-00001").cloned())
+        .expect("template entry");
+    template["id"] = json!(id);
+    template["title"] = json!(title);
+    template["index_no"] = json!("000000019/2014-00001");
+    template
+}
+
+fn content_file(documents: Vec<serde_json::Value>) -> String {
+    json!({ "format": "readpoint-shard/1", "documents": documents }).to_string()
+}
+
+#[test]
+fn good_file_is_imported_and_searchable() {
+    let kiosk = TempKiosk::new();
+    let mut store = kiosk.store();
+    let path = write_file(
+        &kiosk.home,
+        "new.json",
+        &content_file(vec![entry("ce-2014-00001", "医保电子凭证办理指南")]),
+    );
+    let summary = import_file(&mut store, &path).unwrap();
+    assert_eq!((summary.added, summary.replaced), (1, 0));
+    let hits = store
+        .search(&SearchRequest {
+            query: "電子憑證".into(),
+            limit: 5,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(hits.hits[0].id, "ce-2014-00001");
+    // Importing again replaces, it does not duplicate.
+    let summary = import_file(&mut store, &path).unwrap();
+    assert_eq!((summary.added, summary.replaced), (0, 1));
+}
+
+#[test]
+fn bad_files_change_nothing_and_list_every_problem() {
+    let kiosk = TempKiosk::new();
+    let mut store = kiosk.store();
+    let before = store.status().unwrap();
+    let mut bad_date = entry("ce-2014-00002", "有效标题");
+    bad_date["published_date"] = json!("2014-02-30");
+    let mut html = entry("ce-2014-00003", "<script>alert(1)</script>");
+    html["summary"] = json!("<p>概述</p>");
+    let good = entry("ce-2014-00004", "这一条本身没有问题");
+    let cases: Vec<(&str, String)> = vec![
+        (
+            "syntax.json",
+            "{\"format\": \"readpoint-shard/1\", \"documents\": [".into(),
+        ),
+        (
+            "format.json",
+            json!({ "format": "something-else/9", "documents": [] }).to_string(),
+        ),
+        (
+            "invalid.json",
+            content_file(vec![good.clone(), bad_date, html]),
+        ),
+        (
+            "duplicate.json",
+            content_file(vec![good.clone(), good.clone()]),
+        ),
+    ];
+    for (name, text) in cases {
+        let path = write_file(&kiosk.home, name, &text);
+        let err = import_file(&mut store, &path).expect_err(name);
+        let message = err.to_string();
+        assert!(
+            message.contains(name),
+            "{name}: the message names the file: {message}"
+        );
+        if name == "invalid.json" {
+            let ImportError::Invalid { problems, .. } = &err else {
+                panic!("{name}: {err:?}")
+            };
+            assert!(
+                problems
+                    .iter()
+                    .any(|p| p.doc_id == "ce-2014-00002" && p.field.contains("published_date")),
+                "{problems:?}"
+            );
+            assert!(
+                problems
+                    .iter()
+                    .any(|p| p.doc_id == "ce-2014-00003" && p.field.contains("title")),
+                "{problems:?}"
+            );
+            assert!(
+                problems
+                    .iter()
+                    .any(|p| p.doc_id == "ce-2014-00003" && p.field.contains("summary")),
+                "{problems:?}"
+            );
+        }
+        if name == "syntax.json" {
+            assert!(message.contains("line"), "{message}");
+        }
+        assert_eq!(
+            store.status().unwrap().documents,
+            before.documents,
+            "{name} changed nothing"
+        );
+        assert!(
+            store.document("ce-2014-00004").unwrap().is_none(),
+            "{name}: not even the good document"
+        );
+    }
+}
+
+#[test]
+fn import_through_the_binary_reports_problems_and_exit_code() {
+    let kiosk = TempKiosk::new();
+    let mut broken = entry("ce-2014-00009", "");
+    broken["generated_date"] = json!("yesterday");
+    let path = write_file(&kiosk.home, "broken.json", &content_file(vec![broken]));
+    let output = kiosk.run(&["import", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("nothing was imported"), "{err}");
+    assert!(err.contains("ce-2014-00009"), "{err}");
+    let path = write_file(
+        &kiosk.home,
+        "fine.json",
+        &content_file(vec![entry("ce-2014-00010", "政务服务事项目录")]),
+    );
+    let output = kiosk.run(&["import", path.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("1 added"));
+}
+
+#[test]
+fn unknown_kinds_are_kept_but_not_shown() {
+    let kiosk = TempKiosk::new();
+    let mut store = kiosk.store();
+    let doc = json!({ "kind": "video_clip", "id": "vid-1", "title": "社保宣传片", "url": "x" });
+    let path = write_file(&kiosk.home, "future.json", &content_file(vec![doc]));
+    import_file(&mut store, &path).unwrap();
+    let row = store.document("vid-1").unwrap().expect("kept");
+    assert!(!row.shown);
+    assert_eq!(row.json["url"], "x", "unknown fields survive");
+    let ids = store
+        .search_all_ids(&SearchRequest {
+            query: "宣传片".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(ids.is_empty(), "not shown, not searchable");
+}

@@ -1,0 +1,15 @@
+//! Readpoint's integration tests, linked into one binary (ripgrep style). Each module tests
+//! one area through the library's public API or the real `readpoint` binary.
+
+mod support;
+
+// Command line end to end through the real binary.
+mod cli;
+// Configuration files: the example, and errors staff will make.
+mod config_check;
+// Importing content files: good files, bad files that must change nothing.
+mod import;
+// Golden search queries over the bundled content, and recall against brute force.
+mod search;
+// The cache file: corruption, recovery, schema versions.
+mod store;

@@ -1,0 +1,296 @@
+//! Golden search queries over the bundled content, and recall 1.0 against brute force for every
+//! 1- and 2-character substring of the catalogue's titles.
+
+use std::collections::BTreeSet;
+
+use readpoint::store::{MatchTier, SearchRequest, Store, StoreError};
+use readpoint::text::fold_str;
+
+use crate::support::bundled_store;
+
+fn search(store: &Store, query: &str) -> Vec<(String, MatchTier)> {
+    let request = SearchRequest {
+        query: query.into(),
+        limit: 100,
+        ..Default::default()
+    };
+    store
+        .search(&request)
+        .expect("search")
+        .hits
+        .into_iter()
+        .map(|h| (h.id, h.tier))
+        .collect()
+}
+
+fn ids(store: &Store, query: &str) -> BTreeSet<String> {
+    search(store, query).into_iter().map(|(id, _)| id).collect()
+}
+
+#[test]
+fn shebao_and_yibao_find_the_documents_that_mention_them() {
+    let store = bundled_store();
+    let shebao = ids(&store, "社保");
+    assert!(shebao.contains("ce-2012-00013"), "{shebao:?}");
+    assert!(shebao.contains("ar-ls-zwzx-2012"), "{shebao:?}");
+    // Traditional finds Simplified, and the other way round.
+    assert_eq!(ids(&store, "醫保"), ids(&store, "医保"));
+    assert!(!ids(&store, "醫保").is_empty());
+    assert_eq!(ids(&store, "並聯審批"), ids(&store, "并联审批"));
+}
+
+#[test]
+fn title_hits_rank_before_body_hits() {
+    let store = bundled_store();
+    let hits = search(&store, "并联审批");
+    let first_body = hits
+        .iter()
+        .position(|(_, tier)| *tier == MatchTier::Body)
+        .unwrap_or(hits.len());
+    assert!(
+        first_body >= 6,
+        "six titles or keyword lists say 并联审批: {hits:?}"
+    );
+    assert!(
+        hits[..first_body]
+            .iter()
+            .all(|(_, tier)| *tier == MatchTier::Title)
+    );
+    assert!(
+        hits[first_body..]
+            .iter()
+            .all(|(_, tier)| *tier == MatchTier::Body)
+    );
+}
+
+#[test]
+fn pinyin_initials_and_full_pinyin_find_titles() {
+    let store = bundled_store();
+    let blsp = search(&store, "blsp");
+    let titled: BTreeSet<&str> = [
+        "ce-2012-00009",
+        "ce-2012-00010",
+        "ce-2012-00011",
+        "ce-2013-00003",
+        "ce-2013-00004",
+        "ce-2013-00005",
+    ]
+    .into();
+    let found: BTreeSet<&str> = blsp.iter().map(|(id, _)| id.as_str()).collect();
+    assert!(titled.is_subset(&found), "blsp → {blsp:?}");
+    assert!(blsp.iter().all(|(_, tier)| *tier == MatchTier::Pinyin));
+    assert_eq!(ids(&store, "binglianshenpi"), ids(&store, "blsp"));
+    // While typing: an unfinished last syllable.
+    assert!(ids(&store, "binglianshen").is_superset(&ids(&store, "binglianshenpi")));
+}
+
+#[test]
+fn codes_digits_and_mixed_terms() {
+    let store = bundled_store();
+    assert_eq!(search(&store, "000000019/2012-00009")[0].0, "ce-2012-00009");
+    assert_eq!(search(&store, "国办发〔2008〕36号")[0].0, "ce-2012-00006");
+    let mixed = ids(&store, "311件");
+    assert!(
+        mixed.contains("ce-2013-00003") && mixed.contains("ar-ls-zwzx-2012"),
+        "{mixed:?}"
+    );
+    // Full-width digits fold to half-width.
+    assert_eq!(ids(&store, "３１１件"), mixed);
+    assert!(ids(&store, "2012").len() > 20);
+}
+
+#[test]
+fn highlights_mark_the_match() {
+    let store = bundled_store();
+    let request = SearchRequest {
+        query: "醫保".into(),
+        limit: 5,
+        ..Default::default()
+    };
+    let results = store.search(&request).unwrap();
+    let hit = results
+        .hits
+        .iter()
+        .find(|h| h.id == "ce-2012-00013")
+        .expect("hit");
+    assert!(
+        hit.snippet.marked("【", "】").contains("【医保】"),
+        "{:?}",
+        hit.snippet
+    );
+}
+
+#[test]
+fn empty_absurd_and_unknown_queries_get_clear_answers() {
+    let store = bundled_store();
+    for query in ["", "   ", "，。！", "%%%"] {
+        let request = SearchRequest {
+            query: query.into(),
+            limit: 5,
+            ..Default::default()
+        };
+        assert!(
+            matches!(store.search(&request), Err(StoreError::Query(_))),
+            "{query:?}"
+        );
+    }
+    let request = SearchRequest {
+        query: "a".repeat(500),
+        limit: 5,
+        ..Default::default()
+    };
+    assert!(matches!(store.search(&request), Err(StoreError::Query(_))));
+    // FTS5 syntax in the query is just text.
+    for query in [
+        "AND",
+        "\"社保",
+        "社保 OR 医保",
+        "NEAR(社 保)",
+        "title:社保",
+        "*",
+    ] {
+        let request = SearchRequest {
+            query: query.into(),
+            limit: 5,
+            ..Default::default()
+        };
+        let _ = store.search(&request);
+    }
+    assert!(search(&store, "量子纠缠").is_empty());
+    assert!(search(&store, "zzzzqqqq").is_empty());
+}
+
+#[test]
+fn paging_returns_every_hit_once() {
+    let store = bundled_store();
+    let all = store
+        .search_all_ids(&SearchRequest {
+            query: "公开".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let mut paged = Vec::new();
+    let mut offset = 0;
+    loop {
+        let request = SearchRequest {
+            query: "公开".into(),
+            offset,
+            limit: 7,
+            ..Default::default()
+        };
+        let page = store.search(&request).unwrap();
+        paged.extend(page.hits.into_iter().map(|h| h.id));
+        offset += 7;
+        if !page.has_more {
+            break;
+        }
+    }
+    let unique: BTreeSet<&String> = paged.iter().collect();
+    assert_eq!(unique.len(), paged.len(), "no duplicates across pages");
+    assert_eq!(unique, all.iter().collect::<BTreeSet<_>>());
+}
+
+#[test]
+fn facets_count_every_match() {
+    let store = bundled_store();
+    let facets = store
+        .search_facets(&SearchRequest {
+            query: "并联审批".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let ids = store
+        .search_all_ids(&SearchRequest {
+            query: "并联审批".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(facets.total as usize, ids.len());
+    assert!(
+        facets
+            .category
+            .iter()
+            .any(|f| f.value == "BLSP" && f.count >= 5),
+        "{facets:?}"
+    );
+    // A facet filter narrows the results.
+    let request = SearchRequest {
+        query: "并联审批".into(),
+        category: Some("BLSP".into()),
+        limit: 100,
+        ..Default::default()
+    };
+    let filtered = store.search(&request).unwrap();
+    assert!(
+        filtered
+            .hits
+            .iter()
+            .all(|h| h.category.as_deref() == Some("BLSP"))
+    );
+}
+
+/// Brute force over every shown document's text: the ids whose folded text contains `needle`.
+fn brute_force(store: &Store, needle: &str) -> BTreeSet<String> {
+    let needle = fold_str(needle);
+    let mut out = BTreeSet::new();
+    for kind in [
+        "guide_section",
+        "catalogue_entry",
+        "annual_report",
+        "procedure",
+        "form_template",
+        "reading_point_group",
+    ] {
+        for row in store.documents_of_kind(kind).unwrap() {
+            let doc = readpoint::content::Document::from_value(row.json).unwrap();
+            let f = doc.index_fields();
+            let sides = [
+                format!(
+                    "{}\n{}\n{}",
+                    f.title,
+                    f.keywords.join("\n"),
+                    f.codes.join("\n")
+                ),
+                format!("{}\n{}", f.summary, f.body),
+            ];
+            if sides.iter().any(|s| fold_str(s).contains(&needle)) {
+                out.insert(row.id.clone());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn recall_is_complete_for_every_one_and_two_character_substring_of_titles() {
+    let store = bundled_store();
+    let mut needles = BTreeSet::new();
+    for row in store.documents_of_kind("catalogue_entry").unwrap() {
+        let chars: Vec<char> = row
+            .title
+            .chars()
+            .filter(|c| readpoint::text::fold::is_cjk(*c))
+            .collect();
+        needles.extend(chars.iter().map(|c| c.to_string()));
+        needles.extend(chars.windows(2).map(|w| w.iter().collect::<String>()));
+    }
+    assert!(needles.len() > 300);
+    for needle in &needles {
+        let expected = brute_force(&store, needle);
+        let found: BTreeSet<String> = store
+            .search_all_ids(&SearchRequest {
+                query: needle.clone(),
+                ..Default::default()
+            })
+            .unwrap()
+            .into_iter()
+            .collect();
+        // A window across a punctuation mark in the original is not a substring of the text.
+        assert!(
+            expected.is_subset(&found),
+            "{needle}: missing {:?}",
+            expected.difference(&found).collect::<Vec<_>>()
+        );
+        assert_eq!(found, expected, "{needle}: extra results");
+    }
+}

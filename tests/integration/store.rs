@@ -1,0 +1,182 @@
+//! The cache file: a corrupt or foreign file is moved aside and rebuilt, never a crash loop;
+//! a cache from a newer schema is not silently reused; content survives reopening.
+
+use readpoint::store::Store;
+
+use crate::support::{TempKiosk, stderr, stdout};
+
+#[test]
+fn garbage_file_is_moved_aside_and_rebuilt_from_bundled_content() {
+    let kiosk = TempKiosk::new();
+    std::fs::create_dir_all(&kiosk.data_dir).unwrap();
+    std::fs::write(
+        kiosk.cache_path(),
+        b"this is not a database, it is a shopping list".repeat(200),
+    )
+    .unwrap();
+    let output = kiosk.run(&["search", "社保", "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("moved to"),
+        "the recovery is reported: {}",
+        stderr(&output)
+    );
+    assert!(stdout(&output).contains("ce-2012-00013"));
+    let aside: Vec<_> = std::fs::read_dir(&kiosk.data_dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("cache.db.corrupt-")
+        })
+        .collect();
+    assert_eq!(aside.len(), 1, "the bad file is kept for inspection");
+    // A second start finds a healthy cache: no second recovery.
+    let output = kiosk.run(&["status"]);
+    assert!(output.status.success());
+    assert!(!stderr(&output).contains("moved to"));
+}
+
+#[test]
+fn damaged_pages_fail_the_integrity_check_and_are_recovered() {
+    let kiosk = TempKiosk::new();
+    drop(kiosk.store());
+    // Overwrite pages in the middle of a valid database with noise.
+    let path = kiosk.cache_path();
+    {
+        let store = Store::open(&path).unwrap();
+        drop(store);
+    }
+    let mut bytes = std::fs::read(&path).unwrap();
+    assert!(
+        bytes.len() > 16 * 4096,
+        "the bundled content spans many pages"
+    );
+    for (i, b) in bytes[8 * 4096..14 * 4096].iter_mut().enumerate() {
+        *b = (i * 7919 % 251) as u8;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let (store, report) = Store::open_or_recover(&path).unwrap();
+    assert!(report.moved_aside.is_some(), "corruption detected at open");
+    assert!(
+        store.is_empty().unwrap(),
+        "a fresh cache, ready for the bundled content"
+    );
+}
+
+#[test]
+fn newer_schema_is_moved_aside_not_downgraded() {
+    let kiosk = TempKiosk::new();
+    drop(kiosk.store());
+    set_user_version(&kiosk.cache_path(), 999);
+    let (_, report) = Store::open_or_recover(&kiosk.cache_path()).unwrap();
+    assert!(report.reason.unwrap_or_default().contains("newer"));
+}
+
+/// Writes `PRAGMA user_version` straight into the file header (big-endian u32 at offset 60), as
+/// a newer Readpoint would have left it. The last connection closed, so the WAL is checkpointed.
+fn set_user_version(path: &std::path::Path, version: u32) {
+    let mut bytes = std::fs::read(path).unwrap();
+    bytes[60..64].copy_from_slice(&version.to_be_bytes());
+    std::fs::write(path, &bytes).unwrap();
+}
+
+#[test]
+fn content_survives_reopening() {
+    let kiosk = TempKiosk::new();
+    let before = kiosk.store().status().unwrap();
+    let after = Store::open(&kiosk.cache_path()).unwrap().status().unwrap();
+    assert_eq!(before.documents, after.documents);
+    assert_eq!(
+        after
+            .content_version
+            .as_deref()
+            .map(|v| v.starts_with("bundled-")),
+        Some(true)
+    );
+}
+
+#[test]
+fn browsing_queries_serve_every_screen() {
+    let store = crate::support::bundled_store();
+    let guide = store.guide_sections().unwrap();
+    assert_eq!(
+        guide.iter().map(|g| g.title.as_str()).collect::<Vec<_>>(),
+        [
+            "说明",
+            "政府信息的分类与编排体系",
+            "主动公开",
+            "依申请公开",
+            "监督和救济"
+        ]
+    );
+    let reports = store.annual_reports().unwrap();
+    assert_eq!(
+        reports.iter().map(|r| r.year).collect::<Vec<_>>(),
+        [Some(2022), Some(2012)]
+    );
+
+    // Keyset pages, newest first, cover the catalogue exactly once.
+    let filter = readpoint::store::CatalogueFilter::default();
+    let mut rows = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.catalogue_page(&filter, after, 10).unwrap();
+        if page.is_empty() {
+            break;
+        }
+        after = page.last().map(|r| r.key);
+        rows.extend(page);
+    }
+    assert_eq!(rows.len(), 34);
+    assert!(
+        rows.windows(2).all(|w| w[0].date >= w[1].date),
+        "newest first"
+    );
+    assert!(rows.iter().all(|r| {
+        r.index_no
+            .as_deref()
+            .is_some_and(|i| i.starts_with("000000019/"))
+    }));
+
+    let facets = store.catalogue_facets(&filter).unwrap();
+    assert_eq!(facets.total, 34);
+    // Years of the entries' 生成日期: the superior regulations keep their own years.
+    assert_eq!(
+        facets
+            .year
+            .iter()
+            .map(|f| (f.value.as_str(), f.count))
+            .collect::<Vec<_>>(),
+        [
+            ("2013", 9),
+            ("2012", 22),
+            ("2010", 1),
+            ("2008", 1),
+            ("2007", 1)
+        ]
+    );
+    let blsp = readpoint::store::CatalogueFilter {
+        category: Some("BLSP".into()),
+        ..Default::default()
+    };
+    let page = store.catalogue_page(&blsp, None, 100).unwrap();
+    assert_eq!(
+        page.len() as u64,
+        store.catalogue_facets(&blsp).unwrap().total
+    );
+    assert!(page.iter().all(|r| r.category.as_deref() == Some("BLSP")));
+    // Facets of other dimensions respect the selected category; the category facet itself
+    // still offers every category.
+    let f = store.catalogue_facets(&blsp).unwrap();
+    assert!(f.category.len() > 5);
+    assert_eq!(f.year.iter().map(|y| y.count).sum::<u64>(), f.total);
+
+    let doc = store.document("ce-2012-00009").unwrap().expect("document");
+    assert_eq!(doc.json["doc_number"], "乐市政务发〔2012〕9号");
+    assert!(store.document("no-such-id").unwrap().is_none());
+    let related = store.related("ce-2012-00009", 4).unwrap();
+    assert_eq!(related.len(), 4);
+    assert!(related.iter().all(|r| r.id != "ce-2012-00009"));
+}
