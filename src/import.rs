@@ -112,14 +112,25 @@ fn validate_against(
     };
     let own: std::collections::HashSet<&str> = documents.iter().map(|d| d.id.as_str()).collect();
     let mut context: Vec<Document> = Vec::new();
+    let mut guide_sections = None;
     for id in referenced_ids(documents) {
         if own.contains(id.as_str()) {
             continue;
         }
-        if let Some(row) = store.document(&id)?
-            && let Ok(doc) = Document::from_value(row.json)
+        if let Some(row) = store.document(&id)? {
+            context.extend(Document::from_value(row.json).ok());
+            continue;
+        }
+        // `related_ids` may name a whole guide by its `guide_id`: its sections are the context.
+        let sections = match &mut guide_sections {
+            Some(rows) => rows,
+            None => guide_sections.insert(store.guide_sections()?),
+        };
+        for row in sections
+            .iter()
+            .filter(|row| row.json.get("guide_id").and_then(|v| v.as_str()) == Some(id.as_str()))
         {
-            context.push(doc);
+            context.extend(Document::from_value(row.json.clone()).ok());
         }
     }
     let context_ids: std::collections::HashSet<String> =

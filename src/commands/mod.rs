@@ -111,28 +111,19 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<ExitCode, CommandError> {
-    if let Some(Command::Config(ConfigCommand::Check { file })) = &cli.command {
-        // Checking must work even when the configuration in use is broken.
-        return config_check::run(cli, file.as_deref());
-    }
-    if let Some(Command::Bench(BenchCommand::Search(args))) = &cli.command {
-        return bench::search(args);
-    }
-    let context = Context::load(cli)?;
     match &cli.command {
-        None => run_kiosk::run(&context),
-        Some(Command::Search(args)) => search::run(&context, args),
-        Some(Command::Show(args)) => show::run(&context, args),
-        Some(Command::Import(args)) => import::run(&context, args),
-        Some(Command::Status(args)) => status::run(&context, args),
-        Some(Command::Config(_) | Command::Bench(_)) => unreachable_command(),
+        None => run_kiosk::run(&Context::load(cli)?),
+        Some(Command::Search(args)) => search::run(&Context::load(cli)?, args),
+        Some(Command::Show(args)) => show::run(&Context::load(cli)?, args),
+        Some(Command::Import(args)) => import::run(&Context::load(cli)?, args),
+        Some(Command::Status(args)) => status::run(&Context::load(cli)?, args),
+        // Checking must work even when the configuration in use is broken.
+        Some(Command::Config(ConfigCommand::Check { file })) => {
+            config_check::run(cli, file.as_deref())
+        }
+        // Benchmarks touch neither the configuration nor the kiosk's cache.
+        Some(Command::Bench(BenchCommand::Search(args))) => bench::search(args),
     }
-}
-
-fn unreachable_command() -> Result<ExitCode, CommandError> {
-    Err(CommandError::Other(
-        "internal error: command dispatched twice".into(),
-    ))
 }
 
 fn init_logging(verbose: u8) {

@@ -11,7 +11,7 @@
 //! may be unfinished while the visitor types). Pair tokens are exact for two characters; longer
 //! queries are confirmed against the text with [`find_match`]. Pure: no I/O.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -21,8 +21,30 @@ use super::fold::{fold_char, is_cjk};
 
 /// The toneless readings of one character, `ü` written `v` (as typed on a keyboard); empty for
 /// non-Han characters. Readings that cannot be typed in ASCII (the interjection ê, syllabic m̀
-/// and n̄) are left out.
-pub fn readings(c: char) -> Vec<String> {
+/// and n̄) are left out. Looked up in a table built once, so indexing and confirming matches
+/// allocate nothing per character.
+pub fn readings(c: char) -> &'static [String] {
+    static TABLE: OnceLock<HashMap<char, Vec<String>>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        [
+            0x3400u32..=0x4DBF,
+            0x4E00..=0x9FFF,
+            0xF900..=0xFAFF,
+            0x20000..=0x2A6DF,
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(char::from_u32)
+        .filter_map(|c| {
+            let readings = compute_readings(c);
+            (!readings.is_empty()).then_some((c, readings))
+        })
+        .collect()
+    });
+    table.get(&c).map_or(&[], Vec::as_slice)
+}
+
+fn compute_readings(c: char) -> Vec<String> {
     let Some(multi) = c.to_pinyin_multi() else {
         return Vec::new();
     };
@@ -47,7 +69,7 @@ fn syllables() -> &'static Syllables {
     CELL.get_or_init(|| {
         let mut whole = HashSet::new();
         for c in (0x4E00u32..=0x9FFF).filter_map(char::from_u32) {
-            whole.extend(readings(c));
+            whole.extend(readings(c).iter().cloned());
         }
         let prefixes = whole
             .iter()
@@ -61,12 +83,12 @@ fn syllables() -> &'static Syllables {
 pub fn index_tokens(text: &str) -> String {
     let mut tokens = BTreeSet::new();
     let folded: Vec<char> = text.chars().map(fold_char).collect();
-    let mut previous: Vec<String> = Vec::new();
+    let mut previous: &[String] = &[];
     for c in folded {
-        let current = if is_cjk(c) { readings(c) } else { Vec::new() };
-        for r in &current {
+        let current = if is_cjk(c) { readings(c) } else { &[] };
+        for r in current {
             tokens.insert(format!("s{r}"));
-            for p in &previous {
+            for p in previous {
                 tokens.insert(format!("f{p}{r}"));
                 tokens.insert(format!("i{}{}", initial(p), initial(r)));
             }
@@ -226,11 +248,11 @@ fn split_syllables(rest: &str, parts: &mut Vec<String>, out: &mut Vec<Reading>) 
 /// Finds the first run of characters in `text` that the query reads as, returning its character
 /// range in `text` (for highlighting), or `None`.
 pub fn find_match(query: &PinyinQuery, text: &str) -> Option<Range<usize>> {
-    let per_char: Vec<Vec<String>> = text
+    let per_char: Vec<&[String]> = text
         .chars()
         .map(|c| {
             let c = fold_char(c);
-            if is_cjk(c) { readings(c) } else { Vec::new() }
+            if is_cjk(c) { readings(c) } else { &[] }
         })
         .collect();
     let mut best: Option<Range<usize>> = None;
@@ -240,7 +262,7 @@ pub fn find_match(query: &PinyinQuery, text: &str) -> Option<Range<usize>> {
             continue;
         }
         let found = (0..=per_char.len() - n)
-            .find(|&start| (0..n).all(|k| reading.matches_char(k, &per_char[start + k])));
+            .find(|&start| (0..n).all(|k| reading.matches_char(k, per_char[start + k])));
         if let Some(start) = found
             && best.as_ref().is_none_or(|b| start < b.start)
         {

@@ -161,3 +161,21 @@ fn unknown_kinds_are_kept_but_not_shown() {
         .unwrap();
     assert!(ids.is_empty(), "not shown, not searchable");
 }
+
+#[test]
+fn references_resolve_against_the_cache() {
+    let kiosk = TempKiosk::new();
+    let mut store = kiosk.store();
+    // A related document and a whole guide (by guide_id) that are only in the cache.
+    let mut linked = entry("ce-2014-00020", "关联文件");
+    linked["related_ids"] = json!(["ce-2012-00009", "guide-ls-zwzx-2013"]);
+    let path = write_file(&kiosk.home, "linked.json", &content_file(vec![linked]));
+    import_file(&mut store, &path).expect("references to cached documents are fine");
+
+    let mut dangling = entry("ce-2014-00021", "悬空引用");
+    dangling["related_ids"] = json!(["ce-1999-99999"]);
+    let path = write_file(&kiosk.home, "dangling.json", &content_file(vec![dangling]));
+    let err = import_file(&mut store, &path).expect_err("dangling reference");
+    assert!(err.to_string().contains("ce-1999-99999"), "{err}");
+    assert!(store.document("ce-2014-00021").unwrap().is_none());
+}

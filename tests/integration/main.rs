@@ -13,3 +13,5 @@ mod import;
 mod search;
 // The cache file: corruption, recovery, schema versions.
 mod store;
+// The Slint theme against the UI norms (sizes, contrast).
+mod ui_theme;
