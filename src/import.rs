@@ -81,6 +81,15 @@ pub fn parse_and_validate(
         path: origin.to_owned(),
         message: e.to_string(),
     })?;
+    validate_file(file, origin, store)
+}
+
+/// Validates every document of a parsed file, then the set as a whole.
+fn validate_file(
+    file: ContentFile,
+    origin: &str,
+    store: Option<&Store>,
+) -> Result<Vec<Document>, ImportError> {
     let mut documents = Vec::with_capacity(file.documents.len());
     let mut problems = Vec::new();
     for value in file.documents {
@@ -174,29 +183,28 @@ pub fn import_file(store: &mut Store, path: &Path) -> Result<ApplySummary, Impor
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let version = ContentVersion {
-        version: format!("import:{name}"),
-        published_at: None,
-        source: format!("import:{origin}"),
-    };
-    Ok(store.upsert(&documents, &format!("import:{name}"), &version)?)
+    // An import adds documents; it does not change the cache's content version (that belongs to
+    // the bundled content and the feed).
+    Ok(store.upsert(&documents, &format!("import:{name}"), None)?)
 }
 
 /// Loads the bundled sample content into the cache.
 pub fn load_bundled(store: &mut Store) -> Result<ApplySummary, ImportError> {
-    let documents = parse_and_validate(BUNDLED_CONTENT, "bundled content", None)?;
-    let generated = ContentFile::parse(BUNDLED_CONTENT)
-        .ok()
-        .and_then(|f| f.dataset)
-        .and_then(|d| {
-            d.get("generated_on")
-                .and_then(|v| v.as_str())
-                .map(str::to_owned)
-        });
+    let origin = "bundled content";
+    let file = ContentFile::parse(BUNDLED_CONTENT).map_err(|e| ImportError::Format {
+        path: origin.to_owned(),
+        message: e.to_string(),
+    })?;
+    let generated = file.dataset.as_ref().and_then(|d| {
+        d.get("generated_on")
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    });
+    let documents = validate_file(file, origin, None)?;
     let version = ContentVersion {
         version: format!("bundled-{}", generated.as_deref().unwrap_or("unknown")),
         published_at: generated.map(|date| format!("{date}T00:00:00Z")),
         source: BUNDLED_SHARD.to_owned(),
     };
-    Ok(store.upsert(&documents, BUNDLED_SHARD, &version)?)
+    Ok(store.upsert(&documents, BUNDLED_SHARD, Some(&version))?)
 }

@@ -14,9 +14,8 @@ use std::time::{Duration, Instant};
 use super::corpus::{self, Corpus};
 use super::{Percentiles, ms, peak_rss_mib};
 use crate::content::Document;
-use crate::store::{ContentVersion, SearchRequest, Store};
+use crate::store::{ContentVersion, MAX_DEPTH, SearchRequest, Store};
 use crate::text::fold_str;
-use crate::text::pinyin::{self, PinyinQuery};
 
 /// Options of a run.
 #[derive(Debug, Clone)]
@@ -97,7 +96,7 @@ fn run_in(options: &Options, db_path: &Path, out: &mut dyn Write) -> Result<(), 
             .map_err(|problems| format!("generated document invalid: {}", problems[0]))?;
         parse_time += t.elapsed();
         store
-            .upsert(&docs, &format!("bench-{n}"), &version)
+            .upsert(&docs, &format!("bench-{n}"), Some(&version))
             .map_err(|e| e.to_string())?;
     }
     let insert = started.elapsed();
@@ -161,6 +160,8 @@ fn run_in(options: &Options, db_path: &Path, out: &mut dyn Write) -> Result<(), 
         }
         let mut facet_times = Vec::new();
         let (mut expected_total, mut found_total) = (0usize, 0usize);
+        let mut extra_total = 0usize;
+        let mut paged_mismatches = 0usize;
         for query in list.iter().take(RECALL_QUERIES) {
             let request = SearchRequest {
                 query: query.clone(),
@@ -174,12 +175,31 @@ fn run_in(options: &Options, db_path: &Path, out: &mut dyn Write) -> Result<(), 
                 .map_err(|e| e.to_string())?
                 .into_iter()
                 .collect();
-            let expected = brute_force(query, &documents, &texts);
+            let expected: HashSet<&str> =
+                brute_force(query, &documents, &texts).into_iter().collect();
             expected_total += expected.len();
             found_total += expected.iter().filter(|id| found.contains(**id)).count();
+            extra_total += found
+                .iter()
+                .filter(|id| !expected.contains(id.as_str()))
+                .count();
+            // The ranked, paged list a visitor scrolls must hold the same documents.
+            if found.len() <= MAX_DEPTH {
+                let paged = page_through(&store, query)?;
+                if paged != found {
+                    paged_mismatches += 1;
+                }
+            }
         }
         let search = Percentiles::of(&mut search_times);
         let facets = Percentiles::of(&mut facet_times);
+        if extra_total > 0 || paged_mismatches > 0 {
+            writeln!(
+                out,
+                "  {name}: {extra_total} results the brute force did not expect; {paged_mismatches} queries whose paged list differs"
+            )
+            .map_err(io)?;
+        }
         let recall = if expected_total == 0 {
             1.0
         } else {
@@ -238,25 +258,69 @@ fn searchable_text(doc: &serde_json::Value) -> (String, String, String) {
     (fold_str(&title_side), fold_str(&body_side), pinyin_side)
 }
 
-/// Ids of the documents a query should match, by brute force.
+/// Every id of the ranked list, page by page, as the kiosk would scroll it.
+fn page_through(store: &Store, query: &str) -> Result<HashSet<String>, String> {
+    let mut ids = HashSet::new();
+    let mut offset = 0;
+    loop {
+        let request = SearchRequest {
+            query: query.to_owned(),
+            offset,
+            limit: 200,
+            ..Default::default()
+        };
+        let page = store.search(&request).map_err(|e| e.to_string())?;
+        offset += page.hits.len();
+        ids.extend(page.hits.into_iter().map(|h| h.id));
+        if !page.has_more {
+            return Ok(ids);
+        }
+    }
+}
+
+/// Ids of the documents a query should match, by brute force: the folded query as a substring
+/// of the title side or the body side, or — for letters — initials of consecutive characters of
+/// the title or a keyword, read straight from the `pinyin` crate's heteronym table (independent
+/// of the index's own pinyin code).
 fn brute_force<'a>(
     query: &str,
     documents: &'a [serde_json::Value],
     texts: &[(String, String, String)],
 ) -> Vec<&'a str> {
     let needle = fold_str(query);
-    let pinyin = PinyinQuery::parse(query);
+    let letters: Option<Vec<char>> = (needle.len() >= 2
+        && needle.chars().all(|c| c.is_ascii_lowercase()))
+    .then(|| needle.chars().collect());
     documents
         .iter()
         .zip(texts)
         .filter(|(_, (title, body, raw))| {
             title.contains(&needle)
                 || body.contains(&needle)
-                || pinyin.as_ref().is_some_and(|q| {
-                    raw.lines()
-                        .any(|line| pinyin::find_match(q, line).is_some())
-                })
+                || letters
+                    .as_ref()
+                    .is_some_and(|l| raw.lines().any(|line| initials_match(l, line)))
         })
         .filter_map(|(doc, _)| doc.get("id").and_then(|v| v.as_str()))
         .collect()
+}
+
+/// Whether consecutive characters of `text` have readings starting with `letters`.
+fn initials_match(letters: &[char], text: &str) -> bool {
+    use pinyin::ToPinyinMulti;
+    let initials: Vec<Vec<char>> = text
+        .chars()
+        .map(|c| {
+            c.to_pinyin_multi()
+                .map(|m| {
+                    m.into_iter()
+                        .filter_map(|p| p.plain().chars().next())
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+        .collect();
+    initials
+        .windows(letters.len())
+        .any(|w| w.iter().zip(letters).all(|(set, l)| set.contains(l)))
 }

@@ -2,7 +2,8 @@
 //! and stderr (errors, logs) and map every failure to an exit code; the library modules below
 //! never print.
 //!
-//! Exit codes: 0 success; 1 error (bad usage, bad configuration, bad input file, cache failure).
+//! Exit codes: 0 success; 1 error (bad configuration, bad input file, cache failure, a query
+//! with nothing to search for); 2 usage errors (clap) and the kiosk UI not being in this build.
 
 mod bench;
 mod config_check;

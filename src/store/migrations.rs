@@ -8,6 +8,9 @@ use rusqlite::Connection;
 const MIGRATIONS: &[(&str, &str)] =
     &[("0001_initial", include_str!("migrations/0001_initial.sql"))];
 
+/// `PRAGMA application_id` of a Readpoint cache ("RDPT"), set by the first migration.
+pub const APPLICATION_ID: i64 = 0x5244_5054;
+
 /// The schema version this build writes.
 pub const LATEST: u32 = MIGRATIONS.len() as u32;
 

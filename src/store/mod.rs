@@ -23,7 +23,9 @@ pub use queries::{
     CatalogueFacets, CatalogueFilter, CatalogueRow, DocumentRow, FacetCount, KindCount, ReportRow,
     Status,
 };
-pub use search::{MatchTier, SearchFacets, SearchHit, SearchRequest, SearchResults, Snippet};
+pub use search::{
+    MAX_DEPTH, MatchTier, SearchFacets, SearchHit, SearchRequest, SearchResults, Snippet,
+};
 pub use write::{ApplySummary, ContentVersion};
 
 /// File name of the cache inside the data directory.
@@ -112,7 +114,12 @@ impl Store {
             path: path.to_path_buf(),
         };
         store.configure()?;
-        store.check_integrity()?;
+        // A new file has nothing to check yet; an existing one is checked before it is migrated.
+        let fresh = migrations::version(&store.conn).map_err(|e| classify(path, e))? == 0;
+        store.check_identity()?;
+        if !fresh {
+            store.check_integrity()?;
+        }
         migrations::migrate(&mut store.conn).map_err(|e| match e {
             migrations::MigrateError::Sqlite(e) => classify(path, e),
             migrations::MigrateError::TooNew { found, known } => StoreError::Unusable {
@@ -123,6 +130,7 @@ impl Store {
                 ),
             },
         })?;
+        store.reindex_if_stale()?;
         Ok(store)
     }
 
@@ -139,6 +147,7 @@ impl Store {
                 reason: format!("schema {found} > {known}"),
             },
         })?;
+        store.reindex_if_stale()?;
         Ok(store)
     }
 
@@ -201,10 +210,37 @@ impl Store {
         Ok(())
     }
 
+    /// Refuses a file that is an SQLite database but not a Readpoint cache: its
+    /// `application_id` is another program's, or it has tables but no Readpoint id. A fresh,
+    /// empty file passes and gets the id from the first migration.
+    fn check_identity(&self) -> Result<()> {
+        let err = |e| classify(&self.path, e);
+        let id: i64 = self
+            .conn
+            .query_row("PRAGMA application_id", [], |row| row.get(0))
+            .map_err(err)?;
+        if id == migrations::APPLICATION_ID {
+            return Ok(());
+        }
+        let tables: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0))
+            .map_err(err)?;
+        if id == 0 && tables == 0 {
+            return Ok(());
+        }
+        Err(StoreError::Unusable {
+            path: self.path.clone(),
+            reason: format!(
+                "it is an SQLite database of another program (application_id {id:#x}), not a Readpoint cache"
+            ),
+        })
+    }
+
     /// The check at open. A cache up to [`FULL_CHECK_AT_OPEN`] bytes gets a full
     /// `PRAGMA quick_check` (milliseconds). A larger one would take seconds per 100 MiB, so it
-    /// gets probes that read the schema, the small tables in full and every index of `document`
-    /// end to end; the full check then runs off the UI thread through [`Store::verify_integrity`].
+    /// gets probes that read the schema, the small tables in full and the main indexes of
+    /// `document` end to end; the full check then runs off the UI thread through [`Store::verify_integrity`].
     fn check_integrity(&self) -> Result<()> {
         if self.file_size()? <= FULL_CHECK_AT_OPEN {
             return self.verify_integrity();
@@ -214,14 +250,20 @@ impl Store {
             "PRAGMA quick_check(sqlite_schema)",
             "SELECT count(*) FROM document",
             "SELECT count(*) FROM document INDEXED BY document_category",
+            "SELECT count(*) FROM document INDEXED BY document_kind",
+            "SELECT count(*) FROM document INDEXED BY document_year",
             "SELECT max(recency), min(recency) FROM document",
             "SELECT count(*) FROM search_index_docsize",
         ];
         for sql in probes {
+            // Any failure here (a missing table or index included) means the file is unusable.
             let first: rusqlite::types::Value = self
                 .conn
                 .query_row(sql, [], |row| row.get(0))
-                .map_err(|e| classify(&self.path, e))?;
+                .map_err(|e| StoreError::Unusable {
+                    path: self.path.clone(),
+                    reason: format!("integrity probe `{sql}` failed: {e}"),
+                })?;
             if let rusqlite::types::Value::Text(text) = first
                 && text != "ok"
             {
@@ -242,14 +284,23 @@ impl Store {
             .conn
             .query_row("PRAGMA quick_check(1)", [], |row| row.get(0))
             .map_err(|e| classify(&self.path, e))?;
-        if result == "ok" {
-            Ok(())
-        } else {
-            Err(StoreError::Unusable {
+        if result != "ok" {
+            return Err(StoreError::Unusable {
                 path: self.path.clone(),
                 reason: format!("integrity check failed: {result}"),
-            })
+            });
         }
+        // quick_check does not look inside FTS5's own structures.
+        self.conn
+            .execute(
+                "INSERT INTO search_index(search_index) VALUES ('integrity-check')",
+                [],
+            )
+            .map_err(|e| StoreError::Unusable {
+                path: self.path.clone(),
+                reason: format!("search index integrity check failed: {e}"),
+            })?;
+        Ok(())
     }
 
     fn sqlite_err(&self, source: rusqlite::Error) -> StoreError {

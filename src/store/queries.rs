@@ -223,13 +223,15 @@ impl Store {
             .map_err(|e| self.sqlite_err(e))
     }
 
-    /// Guide sections (公开指南) in their `order`, current edition before historical ones.
+    /// Guide sections (公开指南): the current edition before historical ones, newest edition
+    /// first, each in its sections' `order`.
     pub fn guide_sections(&self) -> Result<Vec<DocumentRow>> {
         self.conn
             .prepare_cached(
                 "SELECT id, kind, title, summary, date, shown, json FROM document
                  WHERE kind = 'guide_section'
-                 ORDER BY json_extract(json, '$.guide_id'), json_extract(json, '$.order'), id
+                 ORDER BY json_extract(json, '$.status') = 'current' DESC, date DESC,
+                          json_extract(json, '$.guide_id'), json_extract(json, '$.order'), id
                  LIMIT 10000",
             )
             .and_then(|mut stmt| stmt.query_map([], document_row)?.collect())

@@ -32,8 +32,6 @@ pub const MAX_DEPTH: usize = 1_000;
 pub const MAX_QUERY_CHARS: usize = 100;
 /// Most whitespace-separated terms accepted.
 pub const MAX_TERMS: usize = 8;
-/// Most pinyin candidates confirmed against the text per query.
-const MAX_PINYIN_CANDIDATES: usize = 20_000;
 /// Characters of context shown in a snippet.
 const SNIPPET_CHARS: usize = 60;
 /// Characters of context before the first highlight.
@@ -252,7 +250,9 @@ impl Store {
     /// Runs a search and returns one page of hits with highlighted titles and snippets.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
         let plan = plan(&req.query)?;
-        let need = (req.offset + req.limit + 1).min(MAX_DEPTH + 1);
+        // Hits are listed down to MAX_DEPTH; one more tells whether another page follows.
+        let end = req.offset.saturating_add(req.limit).min(MAX_DEPTH);
+        let need = end + 1;
         let (filters, filter_values) = filter_sql(req);
         let mut ranked: Vec<Ranked> = Vec::new();
         let mut seen: HashSet<i64> = HashSet::new();
@@ -298,12 +298,8 @@ impl Store {
             )?;
         }
 
-        let has_more = ranked.len() > req.offset + req.limit;
-        let page: Vec<Ranked> = ranked
-            .into_iter()
-            .skip(req.offset)
-            .take(req.limit)
-            .collect();
+        let has_more = ranked.len() > end && end < MAX_DEPTH;
+        let page: Vec<Ranked> = ranked.into_iter().take(end).skip(req.offset).collect();
         let hits = self.hydrate(&page, &plan)?;
         Ok(SearchResults { hits, has_more })
     }
@@ -348,10 +344,11 @@ impl Store {
         } else {
             "search_index.rowid DESC"
         };
-        let want = need.saturating_sub(ranked.len()) + seen.len();
+        // `need` rows suffice: at most `ranked.len()` of them are already listed (a body hit
+        // may have been listed as a pinyin hit) and `need - ranked.len()` are still wanted.
         let sql = format!(
             "SELECT search_index.rowid, {} FROM search_index{join}
-             WHERE search_index MATCH ?1 ORDER BY {order} LIMIT {want}",
+             WHERE search_index MATCH ?1 ORDER BY {order} LIMIT {need}",
             if count <= BM25_LIMIT {
                 "bm25(search_index)"
             } else {
@@ -404,28 +401,35 @@ impl Store {
         seen: &mut HashSet<i64>,
     ) -> Result<()> {
         let exact = query.tokens_are_exact();
+        // Candidates stream from FTS5 newest first; joining `document` only when a filter needs
+        // it keeps that order native (no sort of every candidate).
+        let join = if filters.is_empty() {
+            String::new()
+        } else {
+            format!(" JOIN document d ON d.recency = search_index.rowid{filters}")
+        };
         let sql = format!(
-            "SELECT search_index.rowid, d.title, d.keywords FROM search_index
-             JOIN document d ON d.recency = search_index.rowid{filters}
-             WHERE search_index MATCH ?1 ORDER BY search_index.rowid DESC LIMIT {MAX_PINYIN_CANDIDATES}"
+            "SELECT search_index.rowid FROM search_index{join}
+             WHERE search_index MATCH ?1 ORDER BY search_index.rowid DESC"
         );
         let mut values = vec![Value::Text(expr.to_owned())];
         values.extend_from_slice(filter_values);
-        let mut stmt = self
+        let err = |e| self.sqlite_err(e);
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(err)?;
+        let mut rows = stmt.query(params_from_iter(values.iter())).map_err(err)?;
+        let mut text = self
             .conn
-            .prepare_cached(&sql)
-            .map_err(|e| self.sqlite_err(e))?;
-        let mut rows = stmt
-            .query(params_from_iter(values.iter()))
-            .map_err(|e| self.sqlite_err(e))?;
+            .prepare_cached("SELECT title, keywords FROM document WHERE recency = ?1")
+            .map_err(err)?;
         while ranked.len() < need {
-            let Some(row) = rows.next().map_err(|e| self.sqlite_err(e))? else {
+            let Some(row) = rows.next().map_err(err)? else {
                 break;
             };
-            let rowid: i64 = row.get(0).map_err(|e| self.sqlite_err(e))?;
+            let rowid: i64 = row.get(0).map_err(err)?;
             let confirmed = exact || {
-                let title: String = row.get(1).map_err(|e| self.sqlite_err(e))?;
-                let keywords: String = row.get(2).map_err(|e| self.sqlite_err(e))?;
+                let (title, keywords): (String, String) = text
+                    .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .map_err(err)?;
                 pinyin::find_match(query, &title).is_some()
                     || keywords
                         .lines()
@@ -714,10 +718,11 @@ fn window(text: &str, first: usize, ranges: &[Range<usize>]) -> Snippet {
     if end < chars.len() {
         out.push('…');
     }
+    // Ranges crossing the window's edges are clipped, not dropped.
     let highlights = ranges
         .iter()
-        .filter(|r| r.start >= start && r.end <= end)
-        .map(|r| (r.start - start + lead)..(r.end - start + lead))
+        .filter(|r| r.end > start && r.start < end)
+        .map(|r| (r.start.max(start) - start + lead)..(r.end.min(end) - start + lead))
         .collect();
     Snippet {
         text: out,

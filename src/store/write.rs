@@ -2,7 +2,7 @@
 //! their search-index rows and the content version together. Readers (the UI) see the old
 //! content until the commit and the new content after it, never a mix.
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::{Result, Store};
 use crate::content::{Document, IndexFields};
@@ -48,17 +48,22 @@ pub(crate) fn recency_base(fields: &IndexFields) -> i64 {
 }
 
 impl Store {
-    /// Inserts or replaces `documents` (by id), all attributed to `shard`, and records `version`,
-    /// in one transaction. Documents are expected to be validated already.
+    /// Inserts or replaces `documents` (by id), all attributed to `shard`, in one transaction.
+    /// `version` is recorded as the cache's content version when given (the bundled content, a
+    /// feed); a staff import adds documents without claiming to be a content version. Documents
+    /// are expected to be validated already.
     pub fn upsert(
         &mut self,
         documents: &[Document],
         shard: &str,
-        version: &ContentVersion,
+        version: Option<&ContentVersion>,
     ) -> Result<ApplySummary> {
         let path = self.path.clone();
         let wrap = |e| super::classify(&path, e);
-        let tx = self.conn.transaction().map_err(wrap)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(wrap)?;
         let mut summary = ApplySummary::default();
         for doc in documents {
             if delete_by_id(&tx, &doc.id).map_err(wrap)? {
@@ -68,7 +73,9 @@ impl Store {
             }
             insert(&tx, doc, shard).map_err(wrap)?;
         }
-        record_version(&tx, version).map_err(wrap)?;
+        if let Some(version) = version {
+            record_version(&tx, version).map_err(wrap)?;
+        }
         tx.commit().map_err(wrap)?;
         Ok(summary)
     }
@@ -83,28 +90,34 @@ impl Store {
     ) -> Result<ApplySummary> {
         let path = self.path.clone();
         let wrap = |e| super::classify(&path, e);
-        let tx = self.conn.transaction().map_err(wrap)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(wrap)?;
         let mut summary = ApplySummary::default();
         let mut old_ids = std::collections::HashSet::new();
         for name in remove.iter().chain(shards.iter().map(|(name, _)| name)) {
             old_ids.extend(delete_shard(&tx, name).map_err(wrap)?);
         }
-        let mut kept = 0;
+        let mut inserted = std::collections::HashSet::new();
         for (name, documents) in shards {
             for doc in documents {
-                // An id may also move here from another shard: the newest copy wins.
-                if old_ids.contains(&doc.id) {
-                    kept += 1;
-                    summary.replaced += 1;
-                } else if delete_by_id(&tx, &doc.id).map_err(wrap)? {
+                // Always delete by id: an id may also move here from a shard that is not being
+                // replaced; the newest copy wins.
+                let existed = delete_by_id(&tx, &doc.id).map_err(wrap)? | old_ids.contains(&doc.id);
+                if existed {
                     summary.replaced += 1;
                 } else {
                     summary.added += 1;
                 }
+                inserted.insert(doc.id.as_str());
                 insert(&tx, doc, name).map_err(wrap)?;
             }
         }
-        summary.removed = old_ids.len().saturating_sub(kept);
+        summary.removed = old_ids
+            .iter()
+            .filter(|id| !inserted.contains(id.as_str()))
+            .count();
         record_version(&tx, version).map_err(wrap)?;
         tx.commit().map_err(wrap)?;
         Ok(summary)
@@ -158,7 +171,15 @@ fn insert(tx: &Transaction<'_>, doc: &Document, shard: &str) -> rusqlite::Result
     let last: Option<i64> = tx
         .prepare_cached("SELECT max(recency) FROM document WHERE recency >= ?1 AND recency < ?2")?
         .query_row(params![base, base + (1 << SERIAL_BITS)], |row| row.get(0))?;
-    let recency = last.map_or(base, |r| r + 1);
+    let mut recency = last.map_or(base, |r| r + 1);
+    if recency >= base + (1 << SERIAL_BITS) {
+        // More than a million documents share this day (or have no date): place this one after
+        // every other key rather than spill into the next day's range.
+        let max: Option<i64> = tx
+            .prepare_cached("SELECT max(recency) FROM document")?
+            .query_row([], |row| row.get(0))?;
+        recency = max.map_or(base, |m| m + 1);
+    }
     let json = serde_json::to_string(&doc.raw).unwrap_or_default();
     tx.prepare_cached(
         "INSERT INTO document (recency, id, kind, shown, shard, title, summary, keywords, codes,
@@ -184,31 +205,106 @@ fn insert(tx: &Transaction<'_>, doc: &Document, shard: &str) -> rusqlite::Result
         json,
     ])?;
     if doc.kind.is_shown() {
-        let mut title = IndexStreams::of(&fields.title);
-        for text in fields.keywords.iter().chain(&fields.codes) {
-            title.push_text(text);
-        }
-        let mut body = IndexStreams::of(&fields.summary);
-        body.push_text(&fields.body);
-        let mut py_source = fields.title.clone();
-        for keyword in &fields.keywords {
-            py_source.push('\u{3000}');
-            py_source.push_str(keyword);
-        }
-        tx.prepare_cached(
-            "INSERT INTO search_index (rowid, title, title_uni, body, body_uni, py)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?
-        .execute(params![
-            recency,
-            title.main,
-            title.unigrams,
-            body.main,
-            body.unigrams,
-            pinyin::index_tokens(&py_source),
-        ])?;
+        index_document(tx, recency, &fields)?;
     }
     Ok(())
+}
+
+/// Adds a document's search-index row. The tokens depend on `text::segment` and
+/// `text::pinyin`: change either and bump [`INDEX_VERSION`].
+fn index_document(
+    tx: &Transaction<'_>,
+    recency: i64,
+    fields: &IndexFields,
+) -> rusqlite::Result<()> {
+    let mut title = IndexStreams::of(&fields.title);
+    for text in fields.keywords.iter().chain(&fields.codes) {
+        title.push_text(text);
+    }
+    let mut body = IndexStreams::of(&fields.summary);
+    body.push_text(&fields.body);
+    let mut py_source = fields.title.clone();
+    for keyword in &fields.keywords {
+        py_source.push('\u{3000}');
+        py_source.push_str(keyword);
+    }
+    tx.prepare_cached(
+        "INSERT INTO search_index (rowid, title, title_uni, body, body_uni, py)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        recency,
+        title.main,
+        title.unigrams,
+        body.main,
+        body.unigrams,
+        pinyin::index_tokens(&py_source),
+    ])?;
+    Ok(())
+}
+
+/// Version of the search-index token layout (segmentation, pinyin keys, folding with the pinned
+/// OpenCC dictionaries). A cache indexed under another version is re-indexed at open.
+pub(crate) const INDEX_VERSION: &str = "3";
+
+impl Store {
+    /// Re-indexes every shown document from its stored JSON, in one transaction, when the cache
+    /// was indexed by a build with another [`INDEX_VERSION`]. Returns how many were indexed.
+    pub(crate) fn reindex_if_stale(&mut self) -> Result<usize> {
+        if self.meta("index_version")?.as_deref() == Some(INDEX_VERSION) {
+            return Ok(0);
+        }
+        let path = self.path.clone();
+        let wrap = |e| super::classify(&path, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(wrap)?;
+        tx.execute(
+            "INSERT INTO search_index(search_index) VALUES ('delete-all')",
+            [],
+        )
+        .map_err(wrap)?;
+        let mut count = 0;
+        {
+            let mut stmt = tx
+                .prepare("SELECT recency, json FROM document WHERE shown")
+                .map_err(wrap)?;
+            let mut rows = stmt.query([]).map_err(wrap)?;
+            while let Some(row) = rows.next().map_err(wrap)? {
+                let recency: i64 = row.get(0).map_err(wrap)?;
+                let json: String = row.get(1).map_err(wrap)?;
+                // A stored document that this build cannot read stays stored but unsearchable.
+                let doc = serde_json::from_str(&json)
+                    .ok()
+                    .and_then(|v| Document::from_value(v).ok());
+                match doc {
+                    Some(doc) => {
+                        index_document(&tx, recency, &doc.index_fields()).map_err(wrap)?;
+                        count += 1;
+                    }
+                    None => tracing::warn!(
+                        recency,
+                        "a stored document no longer validates; not indexed"
+                    ),
+                }
+            }
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('index_version', ?1)",
+            [INDEX_VERSION],
+        )
+        .map_err(wrap)?;
+        tx.commit().map_err(wrap)?;
+        if count > 0 {
+            tracing::info!(
+                documents = count,
+                version = INDEX_VERSION,
+                "search index rebuilt"
+            );
+        }
+        Ok(count)
+    }
 }
 
 fn record_version(tx: &Transaction<'_>, version: &ContentVersion) -> rusqlite::Result<()> {

@@ -7,6 +7,10 @@
 //! - `f<syllable><syllable>` for each reading pair of adjacent characters (`fshebao`),
 //! - `i<initial><initial>` for each initial pair of adjacent characters (`isb`).
 //!
+//! Each token starts with [`MARK`], a private-use character: literal word tokens never start
+//! with it, so a literal prefix query such as `sb*` never drags in thousands of pinyin tokens
+//! (`sbao`, `sbai` …) that merely share its letters.
+//!
 //! A query of letters is read both as initials and as every split into syllables (the last one
 //! may be unfinished while the visitor types). Pair tokens are exact for two characters; longer
 //! queries are confirmed against the text with [`find_match`]. Pure: no I/O.
@@ -18,6 +22,9 @@ use std::sync::OnceLock;
 use pinyin::ToPinyinMulti;
 
 use super::fold::{fold_char, is_cjk};
+
+/// First character of every pinyin token (private use: folding never produces it from a query).
+pub const MARK: char = '\u{E001}';
 
 /// The toneless readings of one character, `ü` written `v` (as typed on a keyboard); empty for
 /// non-Han characters. Readings that cannot be typed in ASCII (the interjection ê, syllabic m̀
@@ -61,8 +68,14 @@ fn compute_readings(c: char) -> Vec<String> {
 /// All syllables that occur as a reading, and all their prefixes.
 struct Syllables {
     whole: HashSet<String>,
+    /// Whole syllables and every prefix of one.
     prefixes: HashSet<String>,
+    /// Prefixes of a longer syllable (`xin` of `xing`, `s` of `shi`).
+    proper_prefixes: HashSet<String>,
 }
+
+/// The longest syllable (`zhuang`, `chuang`, `shuang`).
+const MAX_SYLLABLE: usize = 6;
 
 fn syllables() -> &'static Syllables {
     static CELL: OnceLock<Syllables> = OnceLock::new();
@@ -71,11 +84,16 @@ fn syllables() -> &'static Syllables {
         for c in (0x4E00u32..=0x9FFF).filter_map(char::from_u32) {
             whole.extend(readings(c).iter().cloned());
         }
-        let prefixes = whole
+        let proper_prefixes: HashSet<String> = whole
             .iter()
-            .flat_map(|s: &String| (1..=s.len()).map(move |n| s[..n].to_owned()))
+            .flat_map(|s: &String| (1..s.len()).map(move |n| s[..n].to_owned()))
             .collect();
-        Syllables { whole, prefixes }
+        let prefixes = proper_prefixes.iter().chain(&whole).cloned().collect();
+        Syllables {
+            whole,
+            prefixes,
+            proper_prefixes,
+        }
     })
 }
 
@@ -87,10 +105,10 @@ pub fn index_tokens(text: &str) -> String {
     for c in folded {
         let current = if is_cjk(c) { readings(c) } else { &[] };
         for r in current {
-            tokens.insert(format!("s{r}"));
+            tokens.insert(format!("{MARK}s{r}"));
             for p in previous {
-                tokens.insert(format!("f{p}{r}"));
-                tokens.insert(format!("i{}{}", initial(p), initial(r)));
+                tokens.insert(format!("{MARK}f{p}{r}"));
+                tokens.insert(format!("{MARK}i{}{}", initial(p), initial(r)));
             }
         }
         previous = current;
@@ -133,7 +151,7 @@ impl Reading {
         match self {
             Reading::Initials(letters) => letters
                 .windows(2)
-                .map(|w| format!("\"i{}{}\"", w[0], w[1]))
+                .map(|w| format!("\"{MARK}i{}{}\"", w[0], w[1]))
                 .collect::<Vec<_>>()
                 .join(" AND "),
             Reading::Syllables {
@@ -142,7 +160,7 @@ impl Reading {
             } => {
                 let star = if *last_partial { "*" } else { "" };
                 if let [only] = parts.as_slice() {
-                    return format!("\"s{only}\"{star}");
+                    return format!("\"{MARK}s{only}\"{star}");
                 }
                 let last = parts.len() - 2;
                 parts
@@ -150,7 +168,7 @@ impl Reading {
                     .enumerate()
                     .map(|(i, w)| {
                         let star = if i == last { star } else { "" };
-                        format!("\"f{}{}\"{star}", w[0], w[1])
+                        format!("\"{MARK}f{}{}\"{star}", w[0], w[1])
                     })
                     .collect::<Vec<_>>()
                     .join(" AND ")
@@ -198,9 +216,7 @@ impl PinyinQuery {
             return None;
         }
         let mut readings = vec![Reading::Initials(letters.chars().collect())];
-        let mut splits = Vec::new();
-        split_syllables(&letters, &mut Vec::new(), &mut splits);
-        readings.extend(splits);
+        readings.extend(split_syllables(&letters));
         Some(PinyinQuery { readings })
     }
 
@@ -220,26 +236,54 @@ impl PinyinQuery {
     }
 }
 
-fn split_syllables(rest: &str, parts: &mut Vec<String>, out: &mut Vec<Reading>) {
-    if out.len() >= MAX_SPLITS {
-        return;
-    }
+/// Every split of `letters` into whole syllables followed by a last piece that is a syllable or
+/// the start of one, up to [`MAX_SPLITS`]. A last piece that could still grow (`xin` → `xing`)
+/// is a prefix. Work is bounded: a table of which positions can still be completed keeps the
+/// search from exploring dead ends, so a long run of letters that is not pinyin costs only a
+/// pass over the letters.
+fn split_syllables(letters: &str) -> Vec<Reading> {
     let table = syllables();
-    for end in (1..=rest.len()).rev() {
-        let head = &rest[..end];
-        if end == rest.len() {
-            let whole = table.whole.contains(head);
-            if whole || table.prefixes.contains(head) {
-                let mut parts = parts.clone();
-                parts.push(head.to_owned());
-                out.push(Reading::Syllables {
-                    parts,
-                    last_partial: !whole,
-                });
-            }
-        } else if table.whole.contains(head) {
-            parts.push(head.to_owned());
-            split_syllables(&rest[end..], parts, out);
+    let n = letters.len();
+    // completes[i]: letters[i..] is whole syllables followed by a valid last piece.
+    let mut completes = vec![false; n + 1];
+    for i in (0..n).rev() {
+        let last = n - i <= MAX_SYLLABLE && table.prefixes.contains(&letters[i..]);
+        completes[i] = last
+            || (i + 1..n.min(i + MAX_SYLLABLE + 1))
+                .any(|end| completes[end] && table.whole.contains(&letters[i..end]));
+    }
+    let mut out = Vec::new();
+    if n > 0 && completes[0] {
+        walk(letters, 0, &completes, &mut Vec::new(), &mut out);
+    }
+    out
+}
+
+fn walk(
+    letters: &str,
+    at: usize,
+    completes: &[bool],
+    parts: &mut Vec<String>,
+    out: &mut Vec<Reading>,
+) {
+    let table = syllables();
+    let n = letters.len();
+    let rest = &letters[at..];
+    if rest.len() <= MAX_SYLLABLE && table.prefixes.contains(rest) && out.len() < MAX_SPLITS {
+        let mut parts = parts.clone();
+        parts.push(rest.to_owned());
+        out.push(Reading::Syllables {
+            parts,
+            last_partial: table.proper_prefixes.contains(rest),
+        });
+    }
+    for end in (at + 1..n.min(at + MAX_SYLLABLE + 1)).rev() {
+        if out.len() >= MAX_SPLITS {
+            return;
+        }
+        if completes[end] && table.whole.contains(&letters[at..end]) {
+            parts.push(letters[at..end].to_owned());
+            walk(letters, end, completes, parts, out);
             parts.pop();
         }
     }
@@ -287,13 +331,15 @@ mod tests {
 
     #[test]
     fn index_tokens_cover_pairs_and_initials() {
+        let has =
+            |tokens: &str, want: &str| tokens.split(' ').any(|x| x == format!("{MARK}{want}"));
         let t = index_tokens("社保");
         for want in ["sshe", "sbao", "fshebao", "isb"] {
-            assert!(t.split(' ').any(|x| x == want), "{want} missing in {t}");
+            assert!(has(&t, want), "{want} missing in {t}");
         }
         let t = index_tokens("重庆银行");
         for want in ["fchongqing", "iyh", "fyinhang", "icq"] {
-            assert!(t.split(' ').any(|x| x == want), "{want} missing in {t}");
+            assert!(has(&t, want), "{want} missing in {t}");
         }
     }
 
@@ -309,10 +355,28 @@ mod tests {
             parts: vec!["she".into(), "b".into()],
             last_partial: true
         }));
+        // A whole syllable that could still grow is a prefix while typing: xin → 信, 星, 行.
+        let q = PinyinQuery::parse("zhengfuxin").unwrap();
+        assert!(q.readings.contains(&Reading::Syllables {
+            parts: vec!["zheng".into(), "fu".into(), "xin".into()],
+            last_partial: true
+        }));
+        assert_eq!(find_match(&q, "政府信息"), Some(0..3));
+        assert_eq!(find_match(&q, "政府行为"), Some(0..3));
         assert!(PinyinQuery::parse("s").is_none());
         assert!(PinyinQuery::parse("社保").is_none());
         assert!(PinyinQuery::parse("2012").is_none());
         assert!(PinyinQuery::parse("ＳＢ").is_some());
+    }
+
+    #[test]
+    fn long_letter_runs_that_are_not_pinyin_are_cheap() {
+        // Exponentially many splits of "xian…xian" would otherwise be tried before the
+        // unparseable tail is reached.
+        let q = PinyinQuery::parse(&format!("{}vv", "xian".repeat(24))).unwrap();
+        assert_eq!(q.readings.len(), 1, "only the initials reading");
+        let q = PinyinQuery::parse(&"xian".repeat(25)).unwrap();
+        assert!(q.readings.len() <= MAX_SPLITS + 1);
     }
 
     #[test]
@@ -336,10 +400,14 @@ mod tests {
     #[test]
     fn fts_expressions() {
         let q = PinyinQuery::parse("sb").unwrap();
-        assert!(q.fts_expr().starts_with("(\"isb\")"));
+        assert!(q.fts_expr().starts_with(&format!("(\"{MARK}isb\")")));
         assert!(q.tokens_are_exact());
         let q = PinyinQuery::parse("blsp").unwrap();
-        assert!(q.fts_expr().contains("\"ibl\" AND \"ils\" AND \"isp\""));
+        let m = MARK;
+        assert!(
+            q.fts_expr()
+                .contains(&format!("\"{m}ibl\" AND \"{m}ils\" AND \"{m}isp\""))
+        );
         assert!(!q.tokens_are_exact());
     }
 }

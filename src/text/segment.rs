@@ -38,7 +38,14 @@ pub fn runs(text: &str) -> Vec<Run> {
             adjacent = true;
         } else if is_word_char(c) {
             match out.last_mut() {
-                Some(Run::Word(word)) if adjacent => word.push(c),
+                // Letters and digits are separate words (`iso9001` → `iso` `9001`), so a number
+                // is found on its own and a letter–digit term is a phrase of both.
+                Some(Run::Word(word))
+                    if adjacent
+                        && word.ends_with(|l: char| l.is_ascii_digit()) == c.is_ascii_digit() =>
+                {
+                    word.push(c)
+                }
                 _ => out.push(Run::Word(c.to_string())),
             }
             adjacent = true;
@@ -238,6 +245,8 @@ mod tests {
         let t = term_tokens("年度2012").unwrap();
         assert_eq!(t.phrase, ["年度", "度", "2012"]);
         assert!(t.prefix);
+        let t = term_tokens("ISO9001").unwrap();
+        assert_eq!(t.phrase, ["iso", "9001"]);
         let t = term_tokens("000000019/2012-00001").unwrap();
         assert_eq!(t.phrase, ["000000019", "2012", "00001"]);
         let t = term_tokens("信息公开").unwrap();

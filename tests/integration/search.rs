@@ -294,3 +294,107 @@ fn recall_is_complete_for_every_one_and_two_character_substring_of_titles() {
         assert_eq!(found, expected, "{needle}: extra results");
     }
 }
+
+#[test]
+fn recall_is_complete_for_longer_substrings_and_numbers() {
+    let store = bundled_store();
+    let mut needles = BTreeSet::new();
+    for row in store.documents_of_kind("catalogue_entry").unwrap() {
+        let chars: Vec<char> = row.title.chars().collect();
+        let word = |c: &char| c.is_ascii_alphanumeric();
+        for n in [3, 4, 6] {
+            for (i, w) in chars.windows(n).enumerate() {
+                // Letters and digits match from the start of a word (`2012`, not `012`).
+                if i > 0 && word(&chars[i]) && word(&chars[i - 1]) {
+                    continue;
+                }
+                needles.insert(w.iter().collect::<String>());
+            }
+        }
+    }
+    needles.extend(["2012", "311", "5879件", "262亿元", "2012年", "〔2012〕9号"].map(String::from));
+    for needle in &needles {
+        // Only needles that are runs of the text itself: punctuation inside a window is a
+        // separator, not something a visitor types.
+        if needle
+            .chars()
+            .any(|c| !readpoint::text::fold::is_cjk(c) && !c.is_alphanumeric())
+            && !needle.contains('〔')
+        {
+            continue;
+        }
+        let expected = brute_force(&store, needle);
+        let found: BTreeSet<String> = store
+            .search_all_ids(&SearchRequest {
+                query: needle.clone(),
+                ..Default::default()
+            })
+            .unwrap()
+            .into_iter()
+            .collect();
+        assert!(
+            expected.is_subset(&found),
+            "{needle}: missing {:?}",
+            expected.difference(&found).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn pinyin_pages_hold_every_match_once() {
+    let store = bundled_store();
+    for query in ["zf", "xx", "blsp", "zhengfu", "gk"] {
+        let all: BTreeSet<String> = store
+            .search_all_ids(&SearchRequest {
+                query: query.into(),
+                ..Default::default()
+            })
+            .unwrap()
+            .into_iter()
+            .collect();
+        let mut paged = Vec::new();
+        let mut offset = 0;
+        loop {
+            let page = store
+                .search(&SearchRequest {
+                    query: query.into(),
+                    offset,
+                    limit: 5,
+                    ..Default::default()
+                })
+                .unwrap();
+            offset += page.hits.len();
+            paged.extend(page.hits.into_iter().map(|h| h.id));
+            if !page.has_more {
+                break;
+            }
+        }
+        let unique: BTreeSet<String> = paged.iter().cloned().collect();
+        assert_eq!(unique.len(), paged.len(), "{query}: no duplicates");
+        assert_eq!(unique, all, "{query}: the list holds every match");
+    }
+}
+
+#[test]
+fn numbers_inside_letter_words_are_found() {
+    let kiosk = crate::support::TempKiosk::new();
+    let mut store = kiosk.store();
+    let mut doc: serde_json::Value =
+        serde_json::from_str(readpoint::import::BUNDLED_CONTENT).unwrap();
+    let mut entry = doc["documents"]
+        .as_array_mut()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == "ce-2012-00001")
+        .cloned()
+        .unwrap();
+    entry["id"] = "ce-2014-00100".into();
+    entry["title"] = "窗口服务通过ISO9001质量管理体系认证".into();
+    let file =
+        serde_json::json!({ "format": "readpoint-shard/1", "documents": [entry] }).to_string();
+    let path = crate::support::write_file(&kiosk.home, "iso.json", &file);
+    readpoint::import::import_file(&mut store, &path).unwrap();
+    for query in ["9001", "ISO9001", "iso", "ＩＳＯ９００１质量", "通过iso"] {
+        assert!(ids(&store, query).contains("ce-2014-00100"), "{query}");
+    }
+}

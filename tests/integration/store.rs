@@ -180,3 +180,64 @@ fn browsing_queries_serve_every_screen() {
     assert_eq!(related.len(), 4);
     assert!(related.iter().all(|r| r.id != "ce-2012-00009"));
 }
+
+#[test]
+fn another_programs_database_is_not_taken_over() {
+    let kiosk = TempKiosk::new();
+    std::fs::create_dir_all(&kiosk.data_dir).unwrap();
+    {
+        let conn = rusqlite::Connection::open(kiosk.cache_path()).unwrap();
+        conn.execute_batch("CREATE TABLE document (x); INSERT INTO document VALUES (1);")
+            .unwrap();
+    }
+    let (store, report) = Store::open_or_recover(&kiosk.cache_path()).unwrap();
+    assert!(
+        report
+            .reason
+            .unwrap_or_default()
+            .contains("another program")
+    );
+    assert!(store.is_empty().unwrap());
+    let aside = report.moved_aside.expect("moved aside");
+    let conn = rusqlite::Connection::open(aside).unwrap();
+    let kept: i64 = conn
+        .query_row("SELECT x FROM document", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kept, 1, "the other program's data is kept intact");
+}
+
+#[test]
+fn a_stale_search_index_is_rebuilt_at_open() {
+    let kiosk = TempKiosk::new();
+    drop(kiosk.store());
+    {
+        // As an older build would have left it: another index version, other tokens.
+        let conn = rusqlite::Connection::open(kiosk.cache_path()).unwrap();
+        conn.execute_batch(
+            "UPDATE meta SET value = 'old' WHERE key = 'index_version';
+             INSERT INTO search_index(search_index) VALUES ('delete-all');",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&kiosk.cache_path()).unwrap();
+    let request = readpoint::store::SearchRequest {
+        query: "blsp".into(),
+        limit: 50,
+        ..Default::default()
+    };
+    assert!(store.search(&request).unwrap().hits.len() >= 6);
+    assert_eq!(
+        store
+            .meta("index_version")
+            .unwrap()
+            .as_deref()
+            .map(|v| v != "old"),
+        Some(true)
+    );
+}
+
+#[test]
+fn full_integrity_check_passes_on_a_healthy_cache() {
+    let kiosk = TempKiosk::new();
+    kiosk.store().verify_integrity().expect("healthy");
+}

@@ -1,6 +1,9 @@
 -- 0001: documents, their search index, and cache metadata.
 -- Migrations are append-only: never edit this file once released; add 0002_… instead.
 
+-- Marks the file as a Readpoint cache ("RDPT"; store::migrations::APPLICATION_ID).
+PRAGMA application_id = 1380208724;
+
 -- Every document the kiosk holds, shown or not. `recency` is the recency key
 -- ((days since 1970 + 100000) << 20 | serial, see store::write::recency_base), so "newest first"
 -- is `ORDER BY recency DESC`, for browsing and for search alike; it is also the document's rowid
