@@ -90,6 +90,20 @@ fn validate_file(
     origin: &str,
     store: Option<&Store>,
 ) -> Result<Vec<Document>, ImportError> {
+    let documents = validate_documents(file, origin)?;
+    let problems = validate_against(&documents, store)?;
+    if problems.is_empty() {
+        Ok(documents)
+    } else {
+        Err(ImportError::Invalid {
+            path: origin.to_owned(),
+            problems,
+        })
+    }
+}
+
+/// Validates each document on its own, reporting every problem of every document.
+fn validate_documents(file: ContentFile, origin: &str) -> Result<Vec<Document>, ImportError> {
     let mut documents = Vec::with_capacity(file.documents.len());
     let mut problems = Vec::new();
     for value in file.documents {
@@ -97,9 +111,6 @@ fn validate_file(
             Ok(doc) => documents.push(doc),
             Err(found) => problems.extend(found),
         }
-    }
-    if problems.is_empty() {
-        problems = validate_against(&documents, store)?;
     }
     if problems.is_empty() {
         Ok(documents)
@@ -178,14 +189,29 @@ pub fn import_file(store: &mut Store, path: &Path) -> Result<ApplySummary, Impor
         path: origin.clone(),
         source,
     })?;
-    let documents = parse_and_validate(&text, &origin, Some(store))?;
+    let file = ContentFile::parse(&text).map_err(|e| ImportError::Format {
+        path: origin.clone(),
+        message: e.to_string(),
+    })?;
+    let documents = validate_documents(file, &origin)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    // An import adds documents; it does not change the cache's content version (that belongs to
-    // the bundled content and the feed).
-    Ok(store.upsert(&documents, &format!("import:{name}"), None)?)
+    // The set is checked against the cache inside the write transaction, so the documents it
+    // refers to cannot change in between. An import adds documents; it does not change the
+    // cache's content version (that belongs to the bundled content and the feed).
+    store.upsert_checked(&documents, &format!("import:{name}"), None, |store| {
+        let problems = validate_against(&documents, Some(store))?;
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ImportError::Invalid {
+                path: origin.clone(),
+                problems,
+            })
+        }
+    })
 }
 
 /// Loads the bundled sample content into the cache.

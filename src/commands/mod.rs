@@ -101,8 +101,28 @@ impl Context {
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.verbose);
-    match run(&cli) {
+    // The configuration is loaded before logging starts, so the kiosk logs at its configured
+    // level; staff commands stay quiet unless asked with -v.
+    let context = Context::load(&cli);
+    let configured = match (&cli.command, &context) {
+        (None, Ok(context)) => Some(context.config.log.level.as_str()),
+        _ => None,
+    };
+    init_logging(cli.verbose, configured);
+    let result = match &cli.command {
+        // Checking must work even when the configuration in use is broken.
+        Some(Command::Config(ConfigCommand::Check { file })) => {
+            config_check::run(&cli, file.as_deref())
+        }
+        // Benchmarks touch neither the configuration nor the kiosk's cache.
+        Some(Command::Bench(BenchCommand::Search(args))) => bench::search(args),
+        None => context.and_then(|c| run_kiosk::run(&c)),
+        Some(Command::Search(args)) => context.and_then(|c| search::run(&c, args)),
+        Some(Command::Show(args)) => context.and_then(|c| show::run(&c, args)),
+        Some(Command::Import(args)) => context.and_then(|c| import::run(&c, args)),
+        Some(Command::Status(args)) => context.and_then(|c| status::run(&c, args)),
+    };
+    match result {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err}");
@@ -111,27 +131,14 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(cli: &Cli) -> Result<ExitCode, CommandError> {
-    match &cli.command {
-        None => run_kiosk::run(&Context::load(cli)?),
-        Some(Command::Search(args)) => search::run(&Context::load(cli)?, args),
-        Some(Command::Show(args)) => show::run(&Context::load(cli)?, args),
-        Some(Command::Import(args)) => import::run(&Context::load(cli)?, args),
-        Some(Command::Status(args)) => status::run(&Context::load(cli)?, args),
-        // Checking must work even when the configuration in use is broken.
-        Some(Command::Config(ConfigCommand::Check { file })) => {
-            config_check::run(cli, file.as_deref())
-        }
-        // Benchmarks touch neither the configuration nor the kiosk's cache.
-        Some(Command::Bench(BenchCommand::Search(args))) => bench::search(args),
-    }
-}
-
-fn init_logging(verbose: u8) {
-    let default = match verbose {
-        0 => "warn",
-        1 => "info",
-        2 => "debug",
+/// Log filter: `RUST_LOG` if set, else `-v` counts, else the configured level (kiosk only),
+/// else warnings and errors.
+fn init_logging(verbose: u8, configured: Option<&str>) {
+    let default = match (verbose, configured) {
+        (0, Some(level)) => level,
+        (0, None) => "warn",
+        (1, _) => "info",
+        (2, _) => "debug",
         _ => "trace",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));

@@ -2,9 +2,9 @@
 //! their search-index rows and the content version together. Readers (the UI) see the old
 //! content until the commit and the new content after it, never a mix.
 
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Result, Store};
+use super::{Result, Store, StoreError};
 use crate::content::{Document, IndexFields};
 use crate::text::pinyin;
 use crate::text::segment::IndexStreams;
@@ -58,25 +58,35 @@ impl Store {
         shard: &str,
         version: Option<&ContentVersion>,
     ) -> Result<ApplySummary> {
-        let path = self.path.clone();
-        let wrap = |e| super::classify(&path, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(wrap)?;
+        self.upsert_checked(documents, shard, version, |_| Ok::<(), StoreError>(()))
+    }
+
+    /// Like [`Store::upsert`], but first runs `check` inside the same write transaction, so
+    /// what it reads from the cache (documents the new ones refer to) cannot change before the
+    /// write. An error from `check` rolls everything back.
+    pub fn upsert_checked<E: From<StoreError>>(
+        &mut self,
+        documents: &[Document],
+        shard: &str,
+        version: Option<&ContentVersion>,
+        check: impl FnOnce(&Store) -> std::result::Result<(), E>,
+    ) -> std::result::Result<ApplySummary, E> {
+        let tx = WriteTx::begin(self)?;
+        check(self)?;
+        let wrap = |e| self.sqlite_err(e);
         let mut summary = ApplySummary::default();
         for doc in documents {
-            if delete_by_id(&tx, &doc.id).map_err(wrap)? {
+            if delete_by_id(&self.conn, &doc.id).map_err(wrap)? {
                 summary.replaced += 1;
             } else {
                 summary.added += 1;
             }
-            insert(&tx, doc, shard).map_err(wrap)?;
+            insert(&self.conn, doc, shard).map_err(wrap)?;
         }
         if let Some(version) = version {
-            record_version(&tx, version).map_err(wrap)?;
+            record_version(&self.conn, version).map_err(wrap)?;
         }
-        tx.commit().map_err(wrap)?;
+        tx.commit()?;
         Ok(summary)
     }
 
@@ -88,38 +98,35 @@ impl Store {
         remove: &[String],
         version: &ContentVersion,
     ) -> Result<ApplySummary> {
-        let path = self.path.clone();
-        let wrap = |e| super::classify(&path, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(wrap)?;
+        let tx = WriteTx::begin(self)?;
+        let wrap = |e| self.sqlite_err(e);
         let mut summary = ApplySummary::default();
         let mut old_ids = std::collections::HashSet::new();
         for name in remove.iter().chain(shards.iter().map(|(name, _)| name)) {
-            old_ids.extend(delete_shard(&tx, name).map_err(wrap)?);
+            old_ids.extend(delete_shard(&self.conn, name).map_err(wrap)?);
         }
         let mut inserted = std::collections::HashSet::new();
         for (name, documents) in shards {
             for doc in documents {
                 // Always delete by id: an id may also move here from a shard that is not being
                 // replaced; the newest copy wins.
-                let existed = delete_by_id(&tx, &doc.id).map_err(wrap)? | old_ids.contains(&doc.id);
+                let existed =
+                    delete_by_id(&self.conn, &doc.id).map_err(wrap)? | old_ids.contains(&doc.id);
                 if existed {
                     summary.replaced += 1;
                 } else {
                     summary.added += 1;
                 }
                 inserted.insert(doc.id.as_str());
-                insert(&tx, doc, name).map_err(wrap)?;
+                insert(&self.conn, doc, name).map_err(wrap)?;
             }
         }
         summary.removed = old_ids
             .iter()
             .filter(|id| !inserted.contains(id.as_str()))
             .count();
-        record_version(&tx, version).map_err(wrap)?;
-        tx.commit().map_err(wrap)?;
+        record_version(&self.conn, version).map_err(wrap)?;
+        tx.commit()?;
         Ok(summary)
     }
 
@@ -133,7 +140,7 @@ impl Store {
     }
 }
 
-fn delete_by_id(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<bool> {
+fn delete_by_id(tx: &Connection, id: &str) -> rusqlite::Result<bool> {
     let recency: Option<i64> = tx
         .prepare_cached("SELECT recency FROM document WHERE id = ?1")?
         .query_row([id], |row| row.get(0))
@@ -145,7 +152,7 @@ fn delete_by_id(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<bool> {
     Ok(true)
 }
 
-fn delete_recency(tx: &Transaction<'_>, recency: i64) -> rusqlite::Result<()> {
+fn delete_recency(tx: &Connection, recency: i64) -> rusqlite::Result<()> {
     tx.prepare_cached("DELETE FROM search_index WHERE rowid = ?1")?
         .execute([recency])?;
     tx.prepare_cached("DELETE FROM document WHERE recency = ?1")?
@@ -154,7 +161,7 @@ fn delete_recency(tx: &Transaction<'_>, recency: i64) -> rusqlite::Result<()> {
 }
 
 /// Deletes every document of a shard and returns their ids.
-fn delete_shard(tx: &Transaction<'_>, shard: &str) -> rusqlite::Result<Vec<String>> {
+fn delete_shard(tx: &Connection, shard: &str) -> rusqlite::Result<Vec<String>> {
     let rows: Vec<(i64, String)> = tx
         .prepare_cached("SELECT recency, id FROM document WHERE shard = ?1")?
         .query_map([shard], |row| Ok((row.get(0)?, row.get(1)?)))?
@@ -165,7 +172,7 @@ fn delete_shard(tx: &Transaction<'_>, shard: &str) -> rusqlite::Result<Vec<Strin
     Ok(rows.into_iter().map(|(_, id)| id).collect())
 }
 
-fn insert(tx: &Transaction<'_>, doc: &Document, shard: &str) -> rusqlite::Result<()> {
+fn insert(tx: &Connection, doc: &Document, shard: &str) -> rusqlite::Result<()> {
     let fields = doc.index_fields();
     let base = recency_base(&fields);
     let last: Option<i64> = tx
@@ -212,11 +219,7 @@ fn insert(tx: &Transaction<'_>, doc: &Document, shard: &str) -> rusqlite::Result
 
 /// Adds a document's search-index row. The tokens depend on `text::segment` and
 /// `text::pinyin`: change either and bump [`INDEX_VERSION`].
-fn index_document(
-    tx: &Transaction<'_>,
-    recency: i64,
-    fields: &IndexFields,
-) -> rusqlite::Result<()> {
+fn index_document(tx: &Connection, recency: i64, fields: &IndexFields) -> rusqlite::Result<()> {
     let mut title = IndexStreams::of(&fields.title);
     for text in fields.keywords.iter().chain(&fields.codes) {
         title.push_text(text);
@@ -254,20 +257,18 @@ impl Store {
         if self.meta("index_version")?.as_deref() == Some(INDEX_VERSION) {
             return Ok(0);
         }
-        let path = self.path.clone();
-        let wrap = |e| super::classify(&path, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
+        let tx = WriteTx::begin(self)?;
+        let wrap = |e| self.sqlite_err(e);
+        self.conn
+            .execute(
+                "INSERT INTO search_index(search_index) VALUES ('delete-all')",
+                [],
+            )
             .map_err(wrap)?;
-        tx.execute(
-            "INSERT INTO search_index(search_index) VALUES ('delete-all')",
-            [],
-        )
-        .map_err(wrap)?;
         let mut count = 0;
         {
-            let mut stmt = tx
+            let mut stmt = self
+                .conn
                 .prepare("SELECT recency, json FROM document WHERE shown")
                 .map_err(wrap)?;
             let mut rows = stmt.query([]).map_err(wrap)?;
@@ -280,7 +281,7 @@ impl Store {
                     .and_then(|v| Document::from_value(v).ok());
                 match doc {
                     Some(doc) => {
-                        index_document(&tx, recency, &doc.index_fields()).map_err(wrap)?;
+                        index_document(&self.conn, recency, &doc.index_fields()).map_err(wrap)?;
                         count += 1;
                     }
                     None => tracing::warn!(
@@ -290,12 +291,13 @@ impl Store {
                 }
             }
         }
-        tx.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES ('index_version', ?1)",
-            [INDEX_VERSION],
-        )
-        .map_err(wrap)?;
-        tx.commit().map_err(wrap)?;
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('index_version', ?1)",
+                [INDEX_VERSION],
+            )
+            .map_err(wrap)?;
+        tx.commit()?;
         if count > 0 {
             tracing::info!(
                 documents = count,
@@ -307,7 +309,7 @@ impl Store {
     }
 }
 
-fn record_version(tx: &Transaction<'_>, version: &ContentVersion) -> rusqlite::Result<()> {
+fn record_version(tx: &Connection, version: &ContentVersion) -> rusqlite::Result<()> {
     let applied_at = jiff::Timestamp::now().to_string();
     let mut stmt = tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?;
     stmt.execute(params!["content_version", version.version])?;
@@ -318,4 +320,45 @@ fn record_version(tx: &Transaction<'_>, version: &ContentVersion) -> rusqlite::R
         None => tx.execute("DELETE FROM meta WHERE key = 'content_published_at'", [])?,
     };
     Ok(())
+}
+
+/// An `IMMEDIATE` transaction on the store's connection: it takes the write lock at once (so a
+/// concurrent writer waits on the busy timeout instead of failing on upgrade), and rolls back
+/// when dropped without [`WriteTx::commit`]. Reads through the store see its writes.
+struct WriteTx<'a> {
+    store: &'a Store,
+    committed: bool,
+}
+
+impl<'a> WriteTx<'a> {
+    fn begin(store: &'a Store) -> Result<WriteTx<'a>> {
+        store
+            .conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| store.sqlite_err(e))?;
+        Ok(WriteTx {
+            store,
+            committed: false,
+        })
+    }
+
+    fn commit(mut self) -> Result<()> {
+        self.store
+            .conn
+            .execute_batch("COMMIT")
+            .map_err(|e| self.store.sqlite_err(e))?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for WriteTx<'_> {
+    fn drop(&mut self) {
+        if !self.committed
+            && !self.store.conn.is_autocommit()
+            && let Err(err) = self.store.conn.execute_batch("ROLLBACK")
+        {
+            tracing::error!("rolling back a failed cache write: {err}");
+        }
+    }
 }
