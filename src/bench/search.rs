@@ -253,7 +253,15 @@ fn searchable_text(doc: &serde_json::Value) -> (String, String, String) {
         s("index_no"),
         s("doc_number")
     );
-    let body_side = format!("{}\n{}", s("summary"), s("body"));
+    // A catalogue entry's readable text: summary, body, the reason it is not proactively
+    // disclosed, and notes (see content::IndexFields).
+    let body_side = format!(
+        "{}\n{}\n{}\n{}",
+        s("summary"),
+        s("body"),
+        s("disclosure_mode_reason"),
+        s("notes")
+    );
     let pinyin_side = format!("{}\n{}", s("title"), keywords.join("\n"));
     (fold_str(&title_side), fold_str(&body_side), pinyin_side)
 }

@@ -310,11 +310,15 @@ impl Store {
 
 /// Maps SQLite errors that mean "this file cannot be a cache" to [`StoreError::Unusable`].
 fn classify(path: &Path, source: rusqlite::Error) -> StoreError {
+    // A file that exists but cannot be opened as a database (a directory in its place, an
+    // unreadable file) is unusable too; a missing one is created, so CANTOPEN then means the
+    // directory is the problem, which moving aside would not fix.
+    let unopenable = |code| code == ErrorCode::CannotOpen && path.exists();
     if let rusqlite::Error::SqliteFailure(err, ref message) = source
-        && matches!(
+        && (matches!(
             err.code,
             ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt
-        )
+        ) || unopenable(err.code))
     {
         return StoreError::Unusable {
             path: path.to_path_buf(),

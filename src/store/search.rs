@@ -581,45 +581,48 @@ impl Store {
                 .map_err(|e| self.sqlite_err(e))?,
             None => HashSet::new(),
         };
+        // Only columns of the covering index `document_match`: one small, recency-ordered index
+        // entry per match instead of a visit to each document's row.
         let sql = format!(
-            "SELECT search_index.rowid, d.id, d.category, d.year, d.publisher, d.title, d.keywords
-             FROM search_index JOIN document d ON d.recency = search_index.rowid{filters}
+            "SELECT search_index.rowid, d.id, d.category, d.year, d.publisher
+             FROM search_index JOIN document d INDEXED BY document_match
+               ON d.recency = search_index.rowid{filters}
              WHERE search_index MATCH ?1"
         );
         let mut values = vec![Value::Text(expr)];
         values.extend(filter_values);
-        let mut stmt = self
+        let err = |e| self.sqlite_err(e);
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(err)?;
+        let mut rows = stmt.query(params_from_iter(values.iter())).map_err(err)?;
+        let mut text = self
             .conn
-            .prepare_cached(&sql)
-            .map_err(|e| self.sqlite_err(e))?;
-        let mut rows = stmt
-            .query(params_from_iter(values.iter()))
-            .map_err(|e| self.sqlite_err(e))?;
-        while let Some(row) = rows.next().map_err(|e| self.sqlite_err(e))? {
-            let m = (|| -> rusqlite::Result<(i64, MatchRow, String, String)> {
-                Ok((
-                    row.get(0)?,
-                    MatchRow {
-                        id: row.get(1)?,
-                        category: row.get(2)?,
-                        year: row.get(3)?,
-                        publisher: row.get(4)?,
-                    },
-                    row.get(5)?,
-                    row.get(6)?,
-                ))
-            })()
-            .map_err(|e| self.sqlite_err(e))?;
-            let (rowid, found, title, keywords) = m;
+            .prepare_cached("SELECT title, keywords FROM document WHERE recency = ?1")
+            .map_err(err)?;
+        while let Some(row) = rows.next().map_err(err)? {
+            let rowid: i64 = row.get(0).map_err(err)?;
             if let Some(query) = confirm
                 && !literal.contains(&rowid)
-                && pinyin::find_match(query, &title).is_none()
-                && !keywords
-                    .lines()
-                    .any(|k| pinyin::find_match(query, k).is_some())
             {
-                continue;
+                let (title, keywords): (String, String) = text
+                    .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .map_err(err)?;
+                if pinyin::find_match(query, &title).is_none()
+                    && !keywords
+                        .lines()
+                        .any(|k| pinyin::find_match(query, k).is_some())
+                {
+                    continue;
+                }
             }
+            let found = (|| -> rusqlite::Result<MatchRow> {
+                Ok(MatchRow {
+                    id: row.get(1)?,
+                    category: row.get(2)?,
+                    year: row.get(3)?,
+                    publisher: row.get(4)?,
+                })
+            })()
+            .map_err(err)?;
             visit(found);
         }
         Ok(())

@@ -241,3 +241,13 @@ fn full_integrity_check_passes_on_a_healthy_cache() {
     let kiosk = TempKiosk::new();
     kiosk.store().verify_integrity().expect("healthy");
 }
+
+#[test]
+fn an_unopenable_cache_path_is_moved_aside() {
+    let kiosk = TempKiosk::new();
+    // Something that exists where the cache should be but cannot be opened as a file.
+    std::fs::create_dir_all(kiosk.cache_path().join("oops")).unwrap();
+    let (store, report) = Store::open_or_recover(&kiosk.cache_path()).unwrap();
+    assert!(report.moved_aside.is_some(), "{report:?}");
+    assert!(store.is_empty().unwrap());
+}

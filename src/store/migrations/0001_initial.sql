@@ -35,6 +35,8 @@ CREATE INDEX document_topic ON document(kind, topic, recency);
 CREATE INDEX document_year ON document(kind, year, recency);
 CREATE INDEX document_publisher ON document(kind, publisher, recency);
 CREATE INDEX document_disclosure_mode ON document(kind, disclosure_mode, recency);
+-- Covering index for counting search matches per facet (store::search::for_each_match).
+CREATE INDEX document_match ON document(recency, id, category, year, publisher);
 
 -- Search index over pre-segmented text (see text::segment): contentless, rowid = document.recency.
 -- title/title_uni: title, keywords, 索引号 and 文号; body/body_uni: summary and body;
