@@ -91,9 +91,14 @@ fn validate_file(
     store: Option<&Store>,
 ) -> Result<Vec<Document>, ImportError> {
     let documents = validate_documents(file, origin)?;
-    let problems = validate_against(&documents, store)?;
+    rejected_if_any(origin, validate_against(&documents, store)?)?;
+    Ok(documents)
+}
+
+/// `Err(Invalid)` listing `problems`, or `Ok` when there are none.
+fn rejected_if_any(origin: &str, problems: Vec<Problem>) -> Result<(), ImportError> {
     if problems.is_empty() {
-        Ok(documents)
+        Ok(())
     } else {
         Err(ImportError::Invalid {
             path: origin.to_owned(),
@@ -112,14 +117,8 @@ fn validate_documents(file: ContentFile, origin: &str) -> Result<Vec<Document>, 
             Err(found) => problems.extend(found),
         }
     }
-    if problems.is_empty() {
-        Ok(documents)
-    } else {
-        Err(ImportError::Invalid {
-            path: origin.to_owned(),
-            problems,
-        })
-    }
+    rejected_if_any(origin, problems)?;
+    Ok(documents)
 }
 
 /// Validates the set together with the documents it refers to that are already cached.
@@ -202,15 +201,7 @@ pub fn import_file(store: &mut Store, path: &Path) -> Result<ApplySummary, Impor
     // refers to cannot change in between. An import adds documents; it does not change the
     // cache's content version (that belongs to the bundled content and the feed).
     store.upsert_checked(&documents, &format!("import:{name}"), None, |store| {
-        let problems = validate_against(&documents, Some(store))?;
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(ImportError::Invalid {
-                path: origin.clone(),
-                problems,
-            })
-        }
+        rejected_if_any(&origin, validate_against(&documents, Some(store))?)
     })
 }
 

@@ -417,24 +417,12 @@ impl Store {
         let err = |e| self.sqlite_err(e);
         let mut stmt = self.conn.prepare_cached(&sql).map_err(err)?;
         let mut rows = stmt.query(params_from_iter(values.iter())).map_err(err)?;
-        let mut text = self
-            .conn
-            .prepare_cached("SELECT title, keywords FROM document WHERE recency = ?1")
-            .map_err(err)?;
         while ranked.len() < need {
             let Some(row) = rows.next().map_err(err)? else {
                 break;
             };
             let rowid: i64 = row.get(0).map_err(err)?;
-            let confirmed = exact || {
-                let (title, keywords): (String, String) = text
-                    .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .map_err(err)?;
-                pinyin::find_match(query, &title).is_some()
-                    || keywords
-                        .lines()
-                        .any(|k| pinyin::find_match(query, k).is_some())
-            };
+            let confirmed = exact || self.reads_as(query, rowid)?;
             if confirmed && seen.insert(rowid) {
                 ranked.push(Ranked {
                     rowid,
@@ -444,6 +432,20 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// Whether the title or a keyword of the document at `rowid` really reads as the pinyin
+    /// query (pair tokens only prove that the pairs occur, not that they are consecutive).
+    fn reads_as(&self, query: &PinyinQuery, rowid: i64) -> Result<bool> {
+        let (title, keywords): (String, String) = self
+            .conn
+            .prepare_cached("SELECT title, keywords FROM document WHERE recency = ?1")
+            .and_then(|mut stmt| stmt.query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?))))
+            .map_err(|e| self.sqlite_err(e))?;
+        Ok(pinyin::find_match(query, &title).is_some()
+            || keywords
+                .lines()
+                .any(|k| pinyin::find_match(query, k).is_some()))
     }
 
     /// Loads the page's documents and builds highlighted titles and snippets.
@@ -594,25 +596,13 @@ impl Store {
         let err = |e| self.sqlite_err(e);
         let mut stmt = self.conn.prepare_cached(&sql).map_err(err)?;
         let mut rows = stmt.query(params_from_iter(values.iter())).map_err(err)?;
-        let mut text = self
-            .conn
-            .prepare_cached("SELECT title, keywords FROM document WHERE recency = ?1")
-            .map_err(err)?;
         while let Some(row) = rows.next().map_err(err)? {
             let rowid: i64 = row.get(0).map_err(err)?;
             if let Some(query) = confirm
                 && !literal.contains(&rowid)
+                && !self.reads_as(query, rowid)?
             {
-                let (title, keywords): (String, String) = text
-                    .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .map_err(err)?;
-                if pinyin::find_match(query, &title).is_none()
-                    && !keywords
-                        .lines()
-                        .any(|k| pinyin::find_match(query, k).is_some())
-                {
-                    continue;
-                }
+                continue;
             }
             let found = (|| -> rusqlite::Result<MatchRow> {
                 Ok(MatchRow {
