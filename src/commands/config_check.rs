@@ -10,10 +10,9 @@ use crate::config::{self, Paths};
 
 /// Checks `file`, or the configuration file in use.
 pub fn run(cli: &Cli, file: Option<&Path>) -> Result<ExitCode, CommandError> {
-    let env = |key: &str| std::env::var(key).ok();
     let path = match file {
         Some(file) => file.to_path_buf(),
-        None => Paths::resolve(cli.config.as_deref(), cli.data_dir.as_deref(), &env).config_file,
+        None => Paths::from_process_env(cli.config.as_deref(), cli.data_dir.as_deref()).config_file,
     };
     if !path.exists() {
         return Err(CommandError::Other(format!(

@@ -53,8 +53,7 @@ impl Context {
     /// Resolves paths from the command line, the configuration file and the environment.
     /// A missing configuration file means defaults; an invalid one is an error.
     pub fn load(cli: &Cli) -> Result<Context, CommandError> {
-        let env = |key: &str| std::env::var(key).ok();
-        let paths = Paths::resolve(cli.config.as_deref(), cli.data_dir.as_deref(), &env);
+        let paths = Paths::from_process_env(cli.config.as_deref(), cli.data_dir.as_deref());
         let config = if paths.config_file.exists() {
             config::load(&paths.config_file)?
         } else {

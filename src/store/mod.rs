@@ -120,16 +120,7 @@ impl Store {
         if !fresh {
             store.check_integrity()?;
         }
-        migrations::migrate(&mut store.conn).map_err(|e| match e {
-            migrations::MigrateError::Sqlite(e) => classify(path, e),
-            migrations::MigrateError::TooNew { found, known } => StoreError::Unusable {
-                path: path.to_path_buf(),
-                reason: format!(
-                    "its schema version {found} is newer than this Readpoint knows ({known}); \
-                     fix: upgrade Readpoint, or delete the file to rebuild the cache"
-                ),
-            },
-        })?;
+        store.migrate()?;
         store.reindex_if_stale()?;
         Ok(store)
     }
@@ -140,13 +131,7 @@ impl Store {
         let conn = Connection::open_in_memory().map_err(|e| classify(&path, e))?;
         let mut store = Store { conn, path };
         store.configure()?;
-        migrations::migrate(&mut store.conn).map_err(|e| match e {
-            migrations::MigrateError::Sqlite(e) => classify(Path::new(":memory:"), e),
-            migrations::MigrateError::TooNew { found, known } => StoreError::Unusable {
-                path: PathBuf::from(":memory:"),
-                reason: format!("schema {found} > {known}"),
-            },
-        })?;
+        store.migrate()?;
         store.reindex_if_stale()?;
         Ok(store)
     }
@@ -176,6 +161,20 @@ impl Store {
             }
             Err(other) => Err(other),
         }
+    }
+
+    /// Brings the schema up to date; a schema from a newer Readpoint makes the file unusable.
+    fn migrate(&mut self) -> Result<()> {
+        migrations::migrate(&mut self.conn).map_err(|e| match e {
+            migrations::MigrateError::Sqlite(e) => classify(&self.path, e),
+            migrations::MigrateError::TooNew { found, known } => StoreError::Unusable {
+                path: self.path.clone(),
+                reason: format!(
+                    "its schema version {found} is newer than this Readpoint knows ({known}); \
+                     fix: upgrade Readpoint, or delete the file to rebuild the cache"
+                ),
+            },
+        })
     }
 
     /// The cache file's path.

@@ -124,14 +124,11 @@ fn push_cjk_run(out: &mut String, chars: &[char]) {
 /// One search term (a whitespace-separated piece of the query) as FTS5 tokens.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TermTokens {
-    /// The term's folded text with separators removed, as a visitor would see it highlighted.
-    pub folded: String,
-    /// Tokens that must appear as a phrase (consecutive positions).
+    /// Tokens that must appear as a phrase (consecutive positions). A single CJK character is
+    /// a one-token phrase, found through the unigram stream.
     pub phrase: Vec<String>,
     /// The phrase's last token may be a prefix (the visitor is still typing a word or number).
     pub prefix: bool,
-    /// The whole term is a single CJK character: it is matched against the unigram stream.
-    pub single_char: bool,
 }
 
 /// Turns one query term into tokens laid out exactly as [`IndexStreams`] lays out text: a CJK run
@@ -141,23 +138,6 @@ pub fn term_tokens(term: &str) -> Option<TermTokens> {
     let parts = runs(term);
     if parts.is_empty() {
         return None;
-    }
-    let folded: String = parts
-        .iter()
-        .map(|run| match run {
-            Run::Cjk(chars) => chars.iter().collect::<String>(),
-            Run::Word(word) => word.clone(),
-        })
-        .collect();
-    if let [Run::Cjk(chars)] = parts.as_slice()
-        && chars.len() == 1
-    {
-        return Some(TermTokens {
-            phrase: vec![chars[0].to_string()],
-            folded,
-            prefix: false,
-            single_char: true,
-        });
     }
     let mut phrase = Vec::new();
     let last_index = parts.len() - 1;
@@ -182,12 +162,7 @@ pub fn term_tokens(term: &str) -> Option<TermTokens> {
         }
     }
     let prefix = matches!(parts.last(), Some(Run::Word(_)));
-    Some(TermTokens {
-        folded,
-        phrase,
-        prefix,
-        single_char: false,
-    })
+    Some(TermTokens { phrase, prefix })
 }
 
 /// Quotes a token list as one FTS5 phrase, with `*` when the last token is a prefix.
@@ -235,9 +210,9 @@ mod tests {
     fn query_terms_match_the_index_layout() {
         let t = term_tokens("社保").unwrap();
         assert_eq!(t.phrase, ["社保"]);
-        assert!(!t.single_char && !t.prefix);
+        assert!(!t.prefix);
         let t = term_tokens("社").unwrap();
-        assert!(t.single_char);
+        assert_eq!(t.phrase, ["社"]);
         let t = term_tokens("311件").unwrap();
         assert_eq!(t.phrase, ["311", "件"]);
         let t = term_tokens("2012年度").unwrap();
@@ -251,7 +226,6 @@ mod tests {
         assert_eq!(t.phrase, ["000000019", "2012", "00001"]);
         let t = term_tokens("信息公开").unwrap();
         assert_eq!(t.phrase, ["信息", "息公", "公开"]);
-        assert_eq!(t.folded, "信息公开");
         assert!(term_tokens("，。!").is_none());
     }
 

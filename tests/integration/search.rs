@@ -276,21 +276,28 @@ fn recall_is_complete_for_every_one_and_two_character_substring_of_titles() {
     }
     assert!(needles.len() > 300);
     for needle in &needles {
-        let expected = brute_force(&store, needle);
-        let found: BTreeSet<String> = store
-            .search_all_ids(&SearchRequest {
-                query: needle.clone(),
-                ..Default::default()
-            })
-            .unwrap()
-            .into_iter()
-            .collect();
-        // A window across a punctuation mark in the original is not a substring of the text.
-        assert!(
-            expected.is_subset(&found),
-            "{needle}: missing {:?}",
-            expected.difference(&found).collect::<Vec<_>>()
-        );
+        assert_recall(&store, needle);
+    }
+}
+
+/// The index finds every document brute force finds; for CJK-only needles, exactly those.
+/// (Letters and digits match word prefixes, so a number may also find a longer number.)
+fn assert_recall(store: &Store, needle: &str) {
+    let expected = brute_force(store, needle);
+    let found: BTreeSet<String> = store
+        .search_all_ids(&SearchRequest {
+            query: needle.to_owned(),
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .collect();
+    assert!(
+        expected.is_subset(&found),
+        "{needle}: missing {:?}",
+        expected.difference(&found).collect::<Vec<_>>()
+    );
+    if needle.chars().all(readpoint::text::fold::is_cjk) {
         assert_eq!(found, expected, "{needle}: extra results");
     }
 }
@@ -323,20 +330,7 @@ fn recall_is_complete_for_longer_substrings_and_numbers() {
         {
             continue;
         }
-        let expected = brute_force(&store, needle);
-        let found: BTreeSet<String> = store
-            .search_all_ids(&SearchRequest {
-                query: needle.clone(),
-                ..Default::default()
-            })
-            .unwrap()
-            .into_iter()
-            .collect();
-        assert!(
-            expected.is_subset(&found),
-            "{needle}: missing {:?}",
-            expected.difference(&found).collect::<Vec<_>>()
-        );
+        assert_recall(&store, needle);
     }
 }
 
