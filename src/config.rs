@@ -8,7 +8,7 @@
 //! of its own (the only outside lookup is jiff's time-zone database, to check `time_zone`);
 //! [`load`] only reads the one file it is given.
 //!
-//! Flow: text → [`raw`] (serde, unknown keys and wrong types rejected, positions kept) →
+//! Flow: text → `raw` (serde, unknown keys and wrong types rejected, positions kept) →
 //! `validate` (values, ranges and cross-key rules, all errors collected) → [`Config`] with plain
 //! types and every default filled in. An empty file, or none at all, gives [`Config::default`]:
 //! a kiosk must start on its bundled content with no configuration.

@@ -9,7 +9,7 @@
 //! - [`import`]: content files → validated documents → one store transaction.
 //! - [`config`]: the staff configuration file, raw and validated.
 //! - [`cli`] and [`commands`]: the command line.
-//! - [`bench`]: benchmarks that print figures (targets live there, never in timed tests).
+//! - [`bench`](mod@bench): benchmarks that print figures (targets live there, never in timed tests).
 //! - [`ui`]: the Slint UI compiled from `ui/`.
 
 pub mod bench;
