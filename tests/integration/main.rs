@@ -15,3 +15,5 @@ mod search;
 mod store;
 // The Slint theme against the UI norms (sizes, contrast).
 mod ui_theme;
+// Source hygiene (module docs).
+mod tidy;
