@@ -6,7 +6,9 @@
 use std::fmt;
 use std::path::Path;
 
-use crate::content::{ContentFile, Document, Problem, validate_set};
+use std::collections::BTreeMap;
+
+use crate::content::{ContentFile, Document, Kind, Problem, validate_set};
 use crate::store::{ApplySummary, ContentVersion, Store, StoreError};
 
 /// The sample content shipped inside the binary, so a fresh kiosk shows real content with no
@@ -181,8 +183,47 @@ fn referenced_ids(documents: &[Document]) -> Vec<String> {
     ids
 }
 
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Documents that did not exist before.
+    pub added: usize,
+    /// Documents that replaced one with the same id.
+    pub replaced: usize,
+    /// Documents of kinds this build does not know, by kind: kept, but not shown. A misspelt
+    /// kind lands here, so staff are told.
+    pub unknown_kinds: BTreeMap<String, usize>,
+}
+
+impl ImportReport {
+    /// For an unknown kind, the known kind it was probably meant to be (edit distance ≤ 2).
+    pub fn suggestion(kind: &str) -> Option<&'static str> {
+        let kind = kind.to_ascii_lowercase();
+        Kind::KNOWN
+            .iter()
+            .map(|k| k.as_str())
+            .find(|known| edit_distance(&kind, known) <= 2)
+    }
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
+}
+
 /// Imports a content file into the cache: validated, all or nothing.
-pub fn import_file(store: &mut Store, path: &Path) -> Result<ApplySummary, ImportError> {
+pub fn import_file(store: &mut Store, path: &Path) -> Result<ImportReport, ImportError> {
     let origin = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| ImportError::Read {
         path: origin.clone(),
@@ -200,9 +241,14 @@ pub fn import_file(store: &mut Store, path: &Path) -> Result<ApplySummary, Impor
     // The set is checked against the cache inside the write transaction, so the documents it
     // refers to cannot change in between. An import adds documents; it does not change the
     // cache's content version (that belongs to the bundled content and the feed).
-    store.upsert_checked(&documents, &format!("import:{name}"), None, |store| {
+    let summary = store.upsert_checked(&documents, &format!("import:{name}"), None, |store| {
         rejected_if_any(&origin, validate_against(&documents, Some(store))?)
-    })
+    })?;
+    let mut unknown_kinds = BTreeMap::new();
+    for doc in documents.iter().filter(|d| d.kind == Kind::Unknown) {
+        *unknown_kinds.entry(doc.kind_name.clone()).or_default() += 1;
+    }
+    Ok(ImportReport { added: summary.added, replaced: summary.replaced, unknown_kinds })
 }
 
 /// Loads the bundled sample content into the cache.
@@ -224,4 +270,17 @@ pub fn load_bundled(store: &mut Store) -> Result<ApplySummary, ImportError> {
         source: BUNDLED_SHARD.to_owned(),
     };
     Ok(store.upsert(&documents, BUNDLED_SHARD, Some(&version))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn misspelt_kinds_get_a_suggestion() {
+        assert_eq!(ImportReport::suggestion("catalog_entry"), Some("catalogue_entry"));
+        assert_eq!(ImportReport::suggestion("Catalogue_Entry"), Some("catalogue_entry"));
+        assert_eq!(ImportReport::suggestion("video_clip"), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
 }

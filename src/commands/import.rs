@@ -5,16 +5,26 @@ use std::process::ExitCode;
 
 use super::{CommandError, Context};
 use crate::cli::ImportArgs;
+use crate::import::ImportReport;
 
 /// Imports the file and prints what changed.
 pub fn run(context: &Context, args: &ImportArgs) -> Result<ExitCode, CommandError> {
     let mut store = context.open_store()?;
-    let summary = crate::import::import_file(&mut store, &args.file)?;
+    let report = crate::import::import_file(&mut store, &args.file)?;
     println!(
         "imported {}: {} added, {} replaced",
         args.file.display(),
-        summary.added,
-        summary.replaced
+        report.added,
+        report.replaced
     );
+    for (kind, count) in &report.unknown_kinds {
+        let hint = ImportReport::suggestion(kind)
+            .map(|known| format!(" — did you mean \"{known}\"? fix the `kind` and import again"))
+            .unwrap_or_default();
+        eprintln!(
+            "note: {count} document(s) of kind \"{kind}\" are kept but not shown: this Readpoint \
+             does not know that kind{hint}"
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -179,3 +179,16 @@ fn references_resolve_against_the_cache() {
     assert!(err.to_string().contains("ce-1999-99999"), "{err}");
     assert!(store.document("ce-2014-00021").unwrap().is_none());
 }
+
+#[test]
+fn a_misspelt_kind_is_kept_and_reported() {
+    let kiosk = TempKiosk::new();
+    let mut doc = entry("ce-2014-00030", "拼错类型的目录条目");
+    doc["kind"] = json!("catalog_entry");
+    let path = write_file(&kiosk.home, "typo.json", &content_file(vec![doc]));
+    let output = kiosk.run(&["import", path.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("\"catalog_entry\" are kept but not shown"), "{err}");
+    assert!(err.contains("did you mean \"catalogue_entry\""), "{err}");
+}
