@@ -455,11 +455,11 @@ impl Store {
         }
         let placeholders = vec!["?"; page.len()].join(",");
         let sql = format!(
-            "SELECT recency, id, kind, title, json, date, category, publisher
+            "SELECT recency, id, kind, title, json, date, category, publisher, summary
              FROM document WHERE recency IN ({placeholders})"
         );
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.sqlite_err(e))?;
-        let mut rows: Vec<(i64, SearchHit, String)> = stmt
+        let mut rows: Vec<(i64, SearchHit, String, String)> = stmt
             .query_map(params_from_iter(page.iter().map(|r| r.rowid)), |row| {
                 let title: String = row.get(3)?;
                 let hit = SearchHit {
@@ -476,7 +476,12 @@ impl Store {
                     category: row.get(6)?,
                     publisher: row.get(7)?,
                 };
-                Ok((row.get::<_, i64>(0)?, hit, row.get::<_, String>(4)?))
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    hit,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, String>(8)?,
+                ))
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(|e| self.sqlite_err(e))?;
@@ -485,7 +490,7 @@ impl Store {
             let Some(pos) = rows.iter().position(|(rowid, ..)| *rowid == ranked.rowid) else {
                 continue;
             };
-            let (_, mut hit, json) = rows.swap_remove(pos);
+            let (_, mut hit, json, summary) = rows.swap_remove(pos);
             hit.tier = ranked.tier;
             hit.score = match ranked.tier {
                 MatchTier::Title => 3.0 + ranked.relevance,
@@ -499,14 +504,16 @@ impl Store {
             {
                 hit.title.highlights = vec![range];
             }
-            // Snippets come from the document's own text, as its kind defines it.
+            // Snippets come from the document's own text, as its kind defines it. A stored
+            // document this build no longer reads still gets its stored summary.
             let fields = serde_json::from_str(&json)
                 .ok()
                 .and_then(|value| Document::from_value(value).ok())
                 .map(|doc| doc.index_fields());
-            if let Some(fields) = fields {
-                hit.snippet = snippet(&fields.summary, &fields.body, &plan.needles);
-            }
+            hit.snippet = match fields {
+                Some(fields) => snippet(&fields.summary, &fields.body, &plan.needles),
+                None => snippet(&summary, "", &plan.needles),
+            };
             hits.push(hit);
         }
         Ok(hits)
