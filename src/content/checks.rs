@@ -112,6 +112,7 @@ pub fn format_number(v: f64) -> String {
     }
 }
 
+/// Float comparison, used only when a sum is too large or too fine for exact arithmetic.
 fn nearly_equal(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
 }
@@ -121,13 +122,139 @@ pub fn cell(cells: &Cells, row: &str, col: &str) -> Option<f64> {
     cells.get(row)?.get(col).map(CellValue::as_f64)
 }
 
+/// A sum of cells, kept exact where possible so that a total that is off by one is caught at
+/// any size: whole numbers are added as integers, decimals as integers of their last written
+/// decimal place (a decimal is written in the JSON with the shortest digits that give back its
+/// value, which are the digits the report wrote). `Float` only when that overflows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Total {
+    /// `units × 10^-scale`.
+    Exact { units: i128, scale: u32 },
+    /// A float sum, compared with a relative tolerance of 1e-9.
+    Float(f64),
+}
+
+/// At most this many decimal places are kept exactly (beyond, sums are floats).
+const MAX_SCALE: u32 = 30;
+
+impl Total {
+    /// A cell value as an exact decimal, when it fits.
+    fn of(value: CellValue) -> Total {
+        let exact = match value {
+            CellValue::Int(v) => Some((i128::from(v), 0)),
+            CellValue::Decimal(v) => exact_decimal(v),
+        };
+        match exact {
+            Some((units, scale)) => Total::Exact { units, scale },
+            None => Total::Float(value.as_f64()),
+        }
+    }
+
+    fn as_f64(self) -> f64 {
+        match self {
+            // Parsing the decimal text rounds correctly, as the JSON parser did.
+            Total::Exact { .. } => self.to_string().parse().unwrap_or(f64::NAN),
+            Total::Float(v) => v,
+        }
+    }
+
+    fn add(self, other: Total) -> Total {
+        if let (
+            Total::Exact {
+                units: a,
+                scale: sa,
+            },
+            Total::Exact {
+                units: b,
+                scale: sb,
+            },
+        ) = (self, other)
+        {
+            let scale = sa.max(sb);
+            if let (Some(a), Some(b)) = (rescale(a, sa, scale), rescale(b, sb, scale))
+                && let Some(units) = a.checked_add(b)
+            {
+                return Total::Exact { units, scale };
+            }
+        }
+        Total::Float(self.as_f64() + other.as_f64())
+    }
+
+    /// Exact equality of exact sums (a difference of one unit in the last decimal place of
+    /// either is a difference); a relative tolerance of 1e-9 otherwise.
+    fn equals(self, other: Total) -> bool {
+        if let (
+            Total::Exact {
+                units: a,
+                scale: sa,
+            },
+            Total::Exact {
+                units: b,
+                scale: sb,
+            },
+        ) = (self, other)
+        {
+            let scale = sa.max(sb);
+            if let (Some(a), Some(b)) = (rescale(a, sa, scale), rescale(b, sb, scale)) {
+                return a == b;
+            }
+        }
+        nearly_equal(self.as_f64(), other.as_f64())
+    }
+}
+
+impl fmt::Display for Total {
+    /// `12`, `-3`, `0.5`, `3600.25`: the exact decimal without trailing zeros.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Total::Exact { units, scale } => {
+                let sign = if units < 0 { "-" } else { "" };
+                let digits = units.unsigned_abs().to_string();
+                let scale = scale as usize;
+                if scale == 0 {
+                    return write!(f, "{sign}{digits}");
+                }
+                let padded = format!("{digits:0>width$}", width = scale + 1);
+                let (whole, fraction) = padded.split_at(padded.len() - scale);
+                let fraction = fraction.trim_end_matches('0');
+                if fraction.is_empty() {
+                    write!(f, "{sign}{whole}")
+                } else {
+                    write!(f, "{sign}{whole}.{fraction}")
+                }
+            }
+            Total::Float(v) => f.write_str(&format_number(v)),
+        }
+    }
+}
+
+/// `units × 10^-from` as units of `10^-to` (`to ≥ from`), when it fits.
+fn rescale(units: i128, from: u32, to: u32) -> Option<i128> {
+    units.checked_mul(10i128.checked_pow(to - from)?)
+}
+
+/// A float as `(units, scale)` with `v = units × 10^-scale`, from its shortest decimal text.
+fn exact_decimal(v: f64) -> Option<(i128, u32)> {
+    if !v.is_finite() {
+        return None;
+    }
+    // `Display` for f64 never uses an exponent and gives the shortest digits that round-trip.
+    let text = v.to_string();
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let scale = u32::try_from(fraction.len())
+        .ok()
+        .filter(|&s| s <= MAX_SCALE)?;
+    let units: i128 = format!("{whole}{fraction}").parse().ok()?;
+    Some((units, scale))
+}
+
 /// Sums the named cells; `Err` lists the missing ones (`row.col`).
-fn sum(cells: &Cells, keys: &[(&str, &str)]) -> Result<f64, Vec<String>> {
-    let mut total = 0.0;
+fn sum(cells: &Cells, keys: &[(&str, &str)]) -> Result<Total, Vec<String>> {
+    let mut total = Total::Exact { units: 0, scale: 0 };
     let mut missing = Vec::new();
     for &(row, col) in keys {
-        match cell(cells, row, col) {
-            Some(v) => total += v,
+        match cells.get(row).and_then(|r| r.get(col)) {
+            Some(&v) => total = total.add(Total::of(v)),
             None => missing.push(format!("{row}.{col}")),
         }
     }
@@ -237,7 +364,7 @@ pub fn check_table(template: &TableTemplate, cells: &Cells) -> Vec<CheckFailure>
                 ),
             };
             let message = match (&expected, &found) {
-                (Ok(e), Ok(f)) if nearly_equal(*e, *f) => continue,
+                (Ok(e), Ok(f)) if e.equals(*f) => continue,
                 (Ok(e), Ok(f)) => {
                     let found_how = if instance.found_how.is_empty() {
                         String::new()
@@ -245,11 +372,9 @@ pub fn check_table(template: &TableTemplate, cells: &Cells) -> Vec<CheckFailure>
                         format!(" ({})", instance.found_how)
                     };
                     format!(
-                        "{}: {place}: expected {} ({}), found {}{found_how}",
+                        "{}: {place}: expected {e} ({}), found {f}{found_how}",
                         check.name(),
-                        format_number(*e),
                         instance.expected_how,
-                        format_number(*f),
                     )
                 }
                 _ => {
@@ -271,8 +396,8 @@ pub fn check_table(template: &TableTemplate, cells: &Cells) -> Vec<CheckFailure>
                 description: check.description().map(str::to_string),
                 row: instance.row,
                 col: instance.col,
-                expected: expected.ok(),
-                found: found.ok(),
+                expected: expected.ok().map(Total::as_f64),
+                found: found.ok().map(Total::as_f64),
                 message,
             });
         }
@@ -315,6 +440,50 @@ mod tests {
         assert_eq!(format_number(-3.0), "-3");
         assert_eq!(format_number(0.5), "0.5");
         assert_eq!(format_number(3600.25), "3600.25");
+    }
+
+    fn total(values: &[CellValue]) -> Total {
+        values
+            .iter()
+            .fold(Total::Exact { units: 0, scale: 0 }, |t, &v| {
+                t.add(Total::of(v))
+            })
+    }
+
+    #[test]
+    fn whole_numbers_add_up_exactly_at_any_size() {
+        use CellValue::{Decimal, Int};
+        let big = total(&[Int(999_999_999), Int(1)]);
+        assert!(big.equals(Total::of(Int(1_000_000_000))));
+        assert!(!big.equals(Total::of(Int(1_000_000_001))));
+        let huge = total(&[
+            Int(9_000_000_000_000_000_000),
+            Int(9_000_000_000_000_000_000),
+        ]);
+        assert_eq!(huge.to_string(), "18000000000000000000");
+        assert!(huge.equals(Total::of(Decimal(1.8e19))));
+        assert!(!total(&[Int(i64::MAX), Int(1)]).equals(Total::of(Int(i64::MAX))));
+        assert!(!Total::of(Int(1 << 53)).equals(Total::of(Int((1 << 53) + 1))));
+    }
+
+    #[test]
+    fn decimals_add_up_in_their_written_places() {
+        use CellValue::{Decimal, Int};
+        let sum = total(&[Decimal(0.1), Decimal(0.2)]);
+        assert_eq!(sum.to_string(), "0.3");
+        assert!(sum.equals(Total::of(Decimal(0.3))));
+        assert_eq!(sum.as_f64(), 0.3);
+        let sum = total(&[Decimal(1.25), Int(2), Decimal(-0.5)]);
+        assert_eq!(sum.to_string(), "2.75");
+        assert!(!sum.equals(Total::of(Decimal(2.76))));
+        assert!(!sum.equals(Total::of(Decimal(2.7501))));
+        assert_eq!(total(&[Decimal(-0.25)]).to_string(), "-0.25");
+        assert_eq!(total(&[Decimal(3600.0)]).to_string(), "3600");
+        assert_eq!(exact_decimal(0.05), Some((5, 2)));
+        assert_eq!(exact_decimal(1e-40), None);
+        // Beyond exact arithmetic, sums fall back to floats.
+        assert!(matches!(total(&[Decimal(1e-40)]), Total::Float(_)));
+        assert!(total(&[Decimal(1e-40), Int(1)]).equals(Total::of(Int(1))));
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub enum ContentError {
     Syntax {
         /// 1-based line of the error.
         line: usize,
-        /// 1-based column of the error.
+        /// 1-based column of the error, in characters (not bytes) of its line.
         column: usize,
         /// What the parser found wrong.
         message: String,
@@ -58,7 +58,7 @@ impl ContentFile {
             let suffix = format!(" at line {} column {}", e.line(), e.column());
             ContentError::Syntax {
                 line: e.line(),
-                column: e.column(),
+                column: char_column(text, e.line(), e.column()),
                 message: full.strip_suffix(&suffix).unwrap_or(&full).to_string(),
             }
         })?;
@@ -114,6 +114,22 @@ impl ContentFile {
     }
 }
 
+/// Converts the parser's column, a count of bytes into `line` (1-based), into a count of
+/// characters, so that an error after Chinese text points at the right place in an editor. The
+/// result is the 1-based position of the character holding byte `column` of the line (0 stays 0,
+/// the parser's way of pointing just before the first character).
+fn char_column(text: &str, line: usize, column: usize) -> usize {
+    let Some(line_text) = text.split('\n').nth(line.saturating_sub(1)) else {
+        return column;
+    };
+    let within = line_text
+        .char_indices()
+        .take_while(|&(at, _)| at < column)
+        .count();
+    // Past the end of the line (the parser may point one beyond it): count those as characters.
+    within + column.saturating_sub(line_text.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +154,22 @@ mod tests {
                 .starts_with("JSON syntax error at line 3, column 17: "),
             "{err}"
         );
+    }
+
+    #[test]
+    fn syntax_error_column_counts_characters() {
+        let text = "{\n  \"format\": \"中文格式\", x\n}";
+        let err = ContentFile::parse(text).unwrap_err();
+        let ContentError::Syntax { line, column, .. } = err else {
+            panic!("expected a syntax error, got {err:?}");
+        };
+        // `  "format": "中文格式", x`: the x is the 21st character (but the 29th byte).
+        assert_eq!((line, column), (2, 21));
+        assert_eq!(char_column("ab", 1, 0), 0);
+        assert_eq!(char_column("中文", 1, 4), 2);
+        assert_eq!(char_column("中文", 1, 7), 3);
+        assert_eq!(char_column("a\n中", 2, 3), 1);
+        assert_eq!(char_column("a", 5, 3), 3);
     }
 
     #[test]

@@ -208,11 +208,12 @@ impl FromJson for KeyFigure {
 }
 
 impl KeyFigure {
-    /// True when the report states the figure approximately (a non-empty qualifier such as 余).
+    /// True when the report states the figure approximately (a qualifier such as 余).
+    ///
+    /// A parsed figure's qualifier is never empty: an empty or blank one is a problem when the
+    /// document is read.
     pub fn is_approximate(&self) -> bool {
-        self.qualifier
-            .as_deref()
-            .is_some_and(|q| !q.trim().is_empty())
+        self.qualifier.is_some()
     }
 
     /// The figure as the report writes it (e.g. 20万余条); never reformatted.
@@ -226,7 +227,7 @@ impl KeyFigure {
     }
 
     fn check(&self, r: &mut Reader, path: &str) {
-        if !display_shows_value(&self.display, self.value) {
+        if !display_shows_value(&self.display, self.value, &self.unit) {
             r.report(
                 join(path, "display"),
                 format!(
@@ -236,32 +237,95 @@ impl KeyFigure {
                 ),
             );
         }
-        if let Some(qualifier) = &self.qualifier
-            && !self.display.contains(qualifier.as_str())
-        {
-            r.report(
+        match &self.qualifier {
+            Some(qualifier) if !self.display.contains(qualifier.as_str()) => r.report(
                 join(path, "qualifier"),
                 format!(
                     "expected the display {:?} to contain the qualifier {qualifier:?}",
                     self.display
                 ),
-            );
+            ),
+            Some(_) => {}
+            None => {
+                if let Some(word) = APPROXIMATION_WORDS
+                    .iter()
+                    .find(|w| self.display.contains(*w))
+                {
+                    r.report(
+                        join(path, "qualifier"),
+                        format!(
+                            "the display {:?} says the figure is approximate ({word:?}): set the qualifier to {word:?}",
+                            self.display
+                        ),
+                    );
+                }
+            }
         }
     }
 }
 
-/// True when `display` contains `value` written in digits, directly (5879, 0.5) or scaled by
-/// 万 or 亿 (200000 → 20万, 2620000000 → 26.2亿).
-fn display_shows_value(display: &str, value: f64) -> bool {
-    if !display.chars().any(|c| c.is_ascii_digit()) {
-        return false;
+/// Words by which a report marks a figure as approximate (20万余条, 约300件, 近百人…).
+const APPROXIMATION_WORDS: [&str; 9] =
+    ["余", "约", "多", "近", "左右", "以上", "逾", "超过", "上下"];
+
+/// True when `display` shows `value` written in digits, directly (5879, 0.5, 5,879, ５８７９) or
+/// scaled by 万 or 亿 (200000 → 20万, 2620000000 → 26.2亿). The number must stand alone: no
+/// digit or `.` directly before or after it, and a plain number must not be followed by 万 or 亿
+/// unless the unit starts with it (262亿元 for 262 in the unit 亿元). A display without any digit
+/// (二十万余条, in Chinese numerals) is not checked.
+fn display_shows_value(display: &str, value: f64, unit: &str) -> bool {
+    let digits = normalise_digits(display);
+    if !digits.bytes().any(|b| b.is_ascii_digit()) {
+        return true;
     }
-    let forms = [
-        format_number(value),
+    let plain = format_number(value);
+    let scaled = [
         format!("{}万", format_number(value / 1e4)),
         format!("{}亿", format_number(value / 1e8)),
     ];
-    forms.iter().any(|form| display.contains(form.as_str()))
+    let unit_scale = unit.chars().next().filter(|c| matches!(c, '万' | '亿'));
+    shows_number(&digits, &plain, Some(unit_scale))
+        || scaled.iter().any(|form| shows_number(&digits, form, None))
+}
+
+/// `display` with full-width digits and points folded to ASCII and thousands separators
+/// (`,` or `，` between a digit and a group of exactly three digits) removed.
+fn normalise_digits(display: &str) -> String {
+    let folded: Vec<char> = display
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (u32::from(c) - u32::from('０')) as u8),
+            '．' => '.',
+            _ => c,
+        })
+        .collect();
+    let mut out = String::with_capacity(display.len());
+    for (i, &c) in folded.iter().enumerate() {
+        let separator = matches!(c, ',' | '，')
+            && i > 0
+            && folded[i - 1].is_ascii_digit()
+            && folded.len() >= i + 4
+            && folded[i + 1..i + 4].iter().all(char::is_ascii_digit)
+            && folded.get(i + 4).is_none_or(|n| !n.is_ascii_digit());
+        if !separator {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// True when `number` occurs in `text` standing alone (no digit or `.` on either side). For a
+/// plain number, `plain` is `Some` with the scale its unit starts with: the number must not be
+/// followed by 万 or 亿 except that one.
+fn shows_number(text: &str, number: &str, plain: Option<Option<char>>) -> bool {
+    text.match_indices(number).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + number.len()..].chars().next();
+        let joined = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit() || c == '.');
+        let rescaled = plain
+            .is_some_and(|unit_scale| matches!(after, Some('万' | '亿')) && after != unit_scale);
+        !joined(before) && !joined(after) && !rescaled
+    })
 }
 
 /// The Traditional original of a converted report.
@@ -634,4 +698,61 @@ fn read_cells(r: &mut Reader, value: &Value, path: &str) -> Option<Cells> {
         cells.insert(row_key.clone(), row);
     }
     ok.then_some(cells)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_shows_the_value_in_digits() {
+        for (display, value, unit) in [
+            ("5879件", 5879.0, "件"),
+            ("5,879件", 5879.0, "件"),
+            ("5，879件", 5879.0, "件"),
+            ("1,234,567元", 1_234_567.0, "元"),
+            ("５８７９件", 5879.0, "件"),
+            ("０．５万元", 0.5, "万元"),
+            ("20万余条", 200_000.0, "条"),
+            ("26.2亿元", 2_620_000_000.0, "元"),
+            ("262亿元", 262.0, "亿元"),
+            ("3600万元", 3600.0, "万元"),
+            ("0.5万元", 0.5, "万元"),
+            ("共12件", 12.0, "件"),
+            ("二十万余条", 200_000.0, "条"),
+            ("近百人", 100.0, "人"),
+        ] {
+            assert!(
+                display_shows_value(display, value, unit),
+                "{display:?} should show {value}"
+            );
+        }
+    }
+
+    #[test]
+    fn display_needs_the_number_standing_alone() {
+        for (display, value, unit) in [
+            ("151人", 15.0, "人"),
+            ("151人", 51.0, "人"),
+            ("10.5万元", 0.5, "万元"),
+            ("1.50元", 1.5, "元"),
+            ("20万余条", 20.0, "条"),
+            ("21万余条", 200_000.0, "条"),
+            ("12，34件", 1234.0, "件"),
+            ("5,8790件", 5879.0, "件"),
+            ("2.6亿元", 262.0, "亿元"),
+        ] {
+            assert!(
+                !display_shows_value(display, value, unit),
+                "{display:?} should not show {value}"
+            );
+        }
+    }
+
+    #[test]
+    fn thousands_separators_are_removed_only_between_digit_groups() {
+        assert_eq!(normalise_digits("5,879件，共3件"), "5879件，共3件");
+        assert_eq!(normalise_digits("１２，３４５"), "12345");
+        assert_eq!(normalise_digits("1,23"), "1,23");
+    }
 }

@@ -332,6 +332,21 @@ impl TableTemplate {
             } else if depth == 0 && self.row_label_columns > 0 {
                 r.report(join(&at, "label_path"), "expected a row label");
             }
+            // A label that is a leaf for one row cannot be a group over another.
+            if depth > 0
+                && let Some(other) = self.rows.iter().find(|other| {
+                    other.label_path.len() > depth && other.label_path.starts_with(&row.label_path)
+                })
+            {
+                r.report(
+                    join(&at, "label_path"),
+                    format!(
+                        "the label {:?} is both a row and a group over row {:?}",
+                        row.label_path.join("/"),
+                        other.key
+                    ),
+                );
+            }
         }
     }
 
@@ -355,6 +370,23 @@ impl TableTemplate {
                 Selection::All => Vec::new(),
                 Selection::Keys(keys) => listed(field, keys),
             };
+            // An empty list would make the check vacuous: it could never fail.
+            let mut not_empty = |field: &str, empty: bool| {
+                if empty {
+                    let hint = if matches!(field, "rows" | "cols") {
+                        " (write \"*\" for all)"
+                    } else {
+                        ""
+                    };
+                    r.report(
+                        join(&at, field),
+                        format!("expected at least one key{hint}, found an empty list"),
+                    );
+                }
+            };
+            let no_keys =
+                |selection: &Selection| matches!(selection, Selection::Keys(k) if k.is_empty());
+            let mut own_source: Option<(&str, &str, &String)> = None;
             let (cols, rows) = match check {
                 Check::RowSum {
                     target_col,
@@ -362,6 +394,11 @@ impl TableTemplate {
                     rows,
                     ..
                 } => {
+                    not_empty("source_cols", source_cols.is_empty());
+                    not_empty("rows", no_keys(rows));
+                    if source_cols.contains(target_col) {
+                        own_source = Some(("target_col", "column", target_col));
+                    }
                     let mut cols = vec![("target_col".to_string(), target_col.clone())];
                     cols.extend(listed("source_cols", source_cols));
                     (cols, selected("rows", rows))
@@ -372,6 +409,11 @@ impl TableTemplate {
                     cols,
                     ..
                 } => {
+                    not_empty("source_rows", source_rows.is_empty());
+                    not_empty("cols", no_keys(cols));
+                    if source_rows.contains(target_row) {
+                        own_source = Some(("target_row", "row", target_row));
+                    }
                     let mut rows = vec![("target_row".to_string(), target_row.clone())];
                     rows.extend(listed("source_rows", source_rows));
                     (selected("cols", cols), rows)
@@ -382,11 +424,20 @@ impl TableTemplate {
                     cols,
                     ..
                 } => {
+                    not_empty("lhs_rows", lhs_rows.is_empty());
+                    not_empty("rhs_rows", rhs_rows.is_empty());
+                    not_empty("cols", no_keys(cols));
                     let mut rows = listed("lhs_rows", lhs_rows);
                     rows.extend(listed("rhs_rows", rhs_rows));
                     (selected("cols", cols), rows)
                 }
             };
+            if let Some((field, what, key)) = own_source {
+                r.report(
+                    join(&at, field),
+                    format!("the target {what} {key:?} is also one of its own sources"),
+                );
+            }
             for (field, key) in cols {
                 if !self.column(&key).is_some_and(ColumnSpec::holds_values) {
                     r.report(

@@ -469,6 +469,63 @@ fn reference_kind_rules() {
 }
 
 #[test]
+fn template_rows_and_checks_are_well_formed() {
+    let mut v = value_of("gov-2021");
+    // 一、… becomes a group over 三、本年度办理结果/（一）予以公开 while still being a row.
+    v["tables"][4]["rows"][0]["label_path"] = json!(["三、本年度办理结果"]);
+    v["tables"][4]["checks"][0]["source_cols"] = json!([]);
+    v["tables"][4]["checks"][0]["rows"] = json!([]);
+    if let Some(rows) = v["tables"][4]["checks"][1]["source_rows"].as_array_mut() {
+        rows.push(json!("result_total"));
+    }
+    v["tables"][4]["checks"][2]["rhs_rows"] = json!([]);
+    v["tables"][4]["checks"][2]["cols"] = json!([]);
+    if let Some(cols) = v["tables"][5]["checks"][0]["source_cols"].as_array_mut() {
+        cols.push(json!("review_total"));
+    }
+    let found = problems(v);
+    assert_eq!(
+        fields(&found),
+        [
+            "tables[4].rows[0].label_path",
+            "tables[4].checks[0].source_cols",
+            "tables[4].checks[0].rows",
+            "tables[4].checks[1].target_row",
+            "tables[4].checks[2].rhs_rows",
+            "tables[4].checks[2].cols",
+            "tables[5].checks[0].target_col",
+        ],
+        "{found:#?}"
+    );
+    assert!(
+        found[0]
+            .message
+            .contains("is both a row and a group over row \"granted\""),
+        "{}",
+        found[0].message
+    );
+    assert!(
+        found[1].message.starts_with("expected at least one key"),
+        "{}",
+        found[1].message
+    );
+    assert!(
+        found[3]
+            .message
+            .contains("target row \"result_total\" is also one of its own sources"),
+        "{}",
+        found[3].message
+    );
+    assert!(
+        found[6]
+            .message
+            .contains("target column \"review_total\" is also one of its own sources"),
+        "{}",
+        found[6].message
+    );
+}
+
+#[test]
 fn form_and_reading_point_rules() {
     let mut v = value_of("form-ysqgk-2019");
     v["groups"][1]["applies_if"] = json!({"type": "外国人"});
@@ -615,6 +672,44 @@ fn check_table_reports_each_failure() {
 }
 
 #[test]
+fn large_totals_off_by_one_are_reported() {
+    let documents = sample_documents();
+    let format = report_format(&documents, "gov-2021");
+    let template = format
+        .table("t4_review_litigation")
+        .unwrap_or_else(|| panic!("no t4"));
+    let report = document_of("ar-ls-zwzx-2022-sample");
+    let mut cells = report
+        .as_annual_report()
+        .and_then(|r| r.table("t4_review_litigation"))
+        .map(|t| t.cells.clone())
+        .unwrap_or_default();
+    let Some(row) = cells.get_mut("cases") else {
+        panic!("no row cases");
+    };
+    for col in ["review_corrected", "review_other", "review_pending"] {
+        row.insert(col.into(), CellValue::Int(0));
+    }
+    row.insert("review_upheld".into(), CellValue::Int(1_234_567_890));
+    row.insert("review_total".into(), CellValue::Int(1_234_567_891));
+    let failures = check_table(template, &cells);
+    assert_eq!(failures.len(), 1, "{failures:#?}");
+    assert!(
+        failures[0]
+            .message
+            .contains("expected 1234567890 (the sum of columns")
+            && failures[0].message.ends_with("found 1234567891"),
+        "{}",
+        failures[0].message
+    );
+    let Some(row) = cells.get_mut("cases") else {
+        panic!("no row cases");
+    };
+    row.insert("review_total".into(), CellValue::Int(1_234_567_890));
+    assert_eq!(check_table(template, &cells), []);
+}
+
+#[test]
 fn unknown_row_and_column_keys() {
     let mut v = value_of("ar-ls-zwzx-2022-sample");
     v["tables"][4]["cells"]["bogus"] = json!({"natural": 0});
@@ -695,6 +790,38 @@ fn missing_cells_and_tables() {
 }
 
 #[test]
+fn missing_cell_does_not_hide_a_wrong_total() {
+    let mut v = value_of("ar-ls-zwzx-2022-sample");
+    v["tables"][4]["cells"]["new"]
+        .as_object_mut()
+        .map(|o| o.remove("org_other"));
+    v["tables"][4]["cells"]["granted"]["total"] = json!(6);
+    let found = validate_set(&set_with(v));
+    assert_eq!(
+        fields(&found),
+        [
+            "tables[4].cells.new.org_other",
+            "tables[4].cells.granted.total",
+            "tables[4].cells.result_total.total"
+        ],
+        "{found:#?}"
+    );
+    assert!(found[0].message.starts_with("missing cell"), "{found:#?}");
+    assert!(
+        found[1].message.contains("expected 5") && found[1].message.contains("found 6"),
+        "{}",
+        found[1].message
+    );
+    // What the missing cell keeps from being evaluated is not reported a second time.
+    assert!(
+        found
+            .iter()
+            .all(|p| !p.message.contains("cannot be evaluated")),
+        "{found:#?}"
+    );
+}
+
+#[test]
 fn duplicate_ids() {
     let mut documents = sample_documents();
     documents.push(document_of("ce-2012-00003"));
@@ -758,6 +885,46 @@ fn dangling_references() {
         ],
         "{found:#?}"
     );
+}
+
+#[test]
+fn catalogue_codes_are_checked_against_the_taxonomies_present() {
+    let mut v = value_of("ce-2012-00006");
+    v["category"] = json!("ZZZZ");
+    v["genre"] = json!("诗歌");
+    v["audience"] = json!(["面向公民", "面向外星人"]);
+    v["disclosure_channels"] = json!(["信鸽", "政府网站"]);
+    let found = validate_set(&set_with(v.clone()));
+    assert_eq!(
+        fields(&found),
+        ["category", "genre", "audience[1]", "disclosure_channels[0]"],
+        "{found:#?}"
+    );
+    assert!(found.iter().all(|p| p.doc_id == "ce-2012-00006"));
+    assert!(
+        found[0].message.starts_with(
+            "\"ZZZZ\" is not a code of the taxonomy \"kiosk_category\" (expected one of JGZN, "
+        ),
+        "{}",
+        found[0].message
+    );
+
+    // Without the taxonomies (a partial import), the codes are not checked.
+    let partial: Vec<Document> = set_with(v)
+        .into_iter()
+        .filter(|d| !d.id.starts_with("tax-"))
+        .collect();
+    assert_eq!(validate_set(&partial), []);
+
+    // With only some of them, only those are checked.
+    let mut v = value_of("ce-2012-00006");
+    v["category"] = json!("ZZZZ");
+    v["genre"] = json!("诗歌");
+    let some: Vec<Document> = set_with(v)
+        .into_iter()
+        .filter(|d| d.id != "tax-kiosk_category")
+        .collect();
+    assert_eq!(fields(&validate_set(&some)), ["genre"]);
 }
 
 #[test]
@@ -935,7 +1102,7 @@ fn approximate_key_figures_keep_their_wording() {
 #[test]
 fn key_figure_display_must_show_the_value() {
     let mut v = value_of("ar-ls-zwzx-2012");
-    v["key_figures"][18]["display"] = json!("二十万余条");
+    v["key_figures"][18]["display"] = json!("21万余条");
     v["key_figures"][6]["display"] = json!("151人");
     v["key_figures"][0]["section"] = json!("九");
     v["key_figures"][2]["key"] = json!("staff_fulltime");
@@ -960,6 +1127,33 @@ fn key_figure_display_must_show_the_value() {
     let mut v = value_of("ar-ls-zwzx-2012");
     v["key_figures"][1]["display"] = json!("");
     assert_eq!(fields(&problems(v)), ["key_figures[1].display"]);
+}
+
+#[test]
+fn key_figure_in_chinese_numerals_is_not_checked_against_its_value() {
+    let mut v = value_of("ar-ls-zwzx-2012");
+    v["key_figures"][18]["display"] = json!("二十万余条");
+    document(v);
+}
+
+#[test]
+fn approximate_wording_needs_a_qualifier() {
+    let mut v = value_of("ar-ls-zwzx-2012");
+    // 311件 → 约311件, still without a qualifier.
+    v["key_figures"][7]["display"] = json!("约311件");
+    v["key_figures"][18]["qualifier"] = json!(null);
+    let found = problems(v);
+    assert_eq!(
+        fields(&found),
+        ["key_figures[7].qualifier", "key_figures[18].qualifier"],
+        "{found:#?}"
+    );
+    assert!(
+        found[0].message.contains("approximate") && found[0].message.contains("\"约\""),
+        "{}",
+        found[0].message
+    );
+    assert!(found[1].message.contains("\"余\""), "{}", found[1].message);
 }
 
 #[test]

@@ -8,33 +8,117 @@ use serde_json::Value;
 
 use super::problem::{Reader, index, join};
 
-/// Checks that `s` is plain text: no HTML tag (`<` followed by a letter, `/` or `!`) and no
-/// control character other than `\n` and `\t`. The error names what was found.
+/// Checks that `s` is plain text: no HTML markup and no control character other than line
+/// breaks (`\n`, `\r\n`, `\r`) and `\t`. The error names what was found.
+///
+/// Markup is flagged only when it is unmistakable, so that ordinary text such as `x<y`,
+/// `PM2.5<X`, `a < b` or `当x<y时` stays valid:
+/// - a complete tag: `<`, an optional `/`, an ASCII letter and then ASCII letters or digits,
+///   followed by white space, `/` or `>`, with a closing `>` before the next `<` or line break
+///   (`<p>`, `</div>`, `<br/>`, `<script src=x>`);
+/// - the start of a comment, `<!--`;
+/// - a character reference: `&name;`, `&#160;` or `&#xA0;`.
 pub fn check_plain_text(s: &str) -> Result<(), String> {
-    let mut chars = s.char_indices().peekable();
-    while let Some((at, c)) = chars.next() {
-        if c == '<' {
-            if let Some(&(_, next)) = chars.peek()
-                && (next.is_ascii_alphabetic() || next == '/' || next == '!')
-            {
-                let tag: String = s[at..].chars().take_while(|&t| t != '>').take(24).collect();
-                let closed = if s[at..].starts_with(&format!("{tag}>")) {
-                    ">"
-                } else {
-                    ""
-                };
+    let bytes = s.as_bytes();
+    for (at, c) in s.char_indices() {
+        match c {
+            '<' => {
+                if let Some(end) = html_tag_end(bytes, at) {
+                    return Err(format!(
+                        "expected plain text, found an HTML tag \"{}\" (a feed never carries HTML)",
+                        excerpt(&s[at..end])
+                    ));
+                }
+            }
+            '&' => {
+                if let Some(end) = entity_end(bytes, at) {
+                    return Err(format!(
+                        "expected plain text, found an HTML character reference \"{}\" (a feed never carries HTML)",
+                        excerpt(&s[at..end])
+                    ));
+                }
+            }
+            '\n' | '\r' | '\t' => {}
+            c if c.is_control() => {
                 return Err(format!(
-                    "expected plain text, found an HTML tag \"{tag}{closed}\" (a feed never carries HTML)"
+                    "expected plain text, found the control character U+{:04X} (only line breaks and tabs are allowed)",
+                    u32::from(c)
                 ));
             }
-        } else if c.is_control() && c != '\n' && c != '\t' {
-            return Err(format!(
-                "expected plain text, found the control character U+{:04X} (only line feeds and tabs are allowed)",
-                u32::from(c)
-            ));
+            _ => {}
         }
     }
     Ok(())
+}
+
+/// At most this many characters of a tag or reference are quoted in a message.
+const EXCERPT_CHARS: usize = 40;
+
+/// The start of `s`, cut at [`EXCERPT_CHARS`] characters (with `…` when cut).
+fn excerpt(s: &str) -> String {
+    match s.char_indices().nth(EXCERPT_CHARS) {
+        Some((cut, _)) => format!("{}…", &s[..cut]),
+        None => s.to_string(),
+    }
+}
+
+/// When an HTML tag or comment starts at `bytes[at]` (a `<`), the byte offset just past its
+/// closing `>` (or past `<!--` for a comment); `None` when the `<` is ordinary text.
+///
+/// Works on bytes: every byte the shape is made of is ASCII, and the bytes of a multi-byte
+/// UTF-8 character are never ASCII, so the offsets returned are character boundaries.
+fn html_tag_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let rest = &bytes[at + 1..];
+    if rest.starts_with(b"!--") {
+        return Some(at + 4);
+    }
+    let mut i = at + 1;
+    if bytes.get(i) == Some(&b'/') {
+        i += 1;
+    }
+    if !bytes.get(i)?.is_ascii_alphabetic() {
+        return None;
+    }
+    i += 1;
+    while bytes.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+        i += 1;
+    }
+    match bytes.get(i)? {
+        b'>' => return Some(i + 1),
+        b'/' | b' ' | b'\t' => {}
+        // A line break (or any other character) right after the name: not a tag.
+        _ => return None,
+    }
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'>' => return Some(i + 1),
+            b'<' | b'\n' | b'\r' => return None,
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// When a character reference (`&nbsp;`, `&#160;`, `&#xA0;`) starts at `bytes[at]` (a `&`),
+/// the byte offset just past its `;`; `None` when the `&` is ordinary text.
+fn entity_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let mut i = at + 1;
+    let digit: fn(&u8) -> bool = if bytes.get(i) == Some(&b'#') {
+        i += 1;
+        if matches!(bytes.get(i), Some(b'x' | b'X')) {
+            i += 1;
+            u8::is_ascii_hexdigit
+        } else {
+            u8::is_ascii_digit
+        }
+    } else {
+        u8::is_ascii_alphabetic
+    };
+    let start = i;
+    while bytes.get(i).is_some_and(digit) {
+        i += 1;
+    }
+    (i > start && bytes.get(i) == Some(&b';')).then_some(i + 1)
 }
 
 /// Walks every string in `value` (object keys excepted) and reports those that are not plain
@@ -207,11 +291,68 @@ mod tests {
         assert!(err.contains("\"<script>\""), "{err}");
         let err = check_plain_text("段落</p>").unwrap_err();
         assert!(err.contains("\"</p>\""), "{err}");
-        assert!(check_plain_text("<!-- x -->").is_err());
-        assert!(check_plain_text("<p").is_err());
+        let err = check_plain_text("<!-- x -->").unwrap_err();
+        assert!(err.contains("\"<!--\""), "{err}");
         let err = check_plain_text("a\u{7}b").unwrap_err();
         assert!(err.contains("U+0007"), "{err}");
-        assert!(check_plain_text("a\r\nb").is_err());
+        let err = check_plain_text("a\u{0}b").unwrap_err();
+        assert!(err.contains("U+0000"), "{err}");
+    }
+
+    #[test]
+    fn plain_text_accepts_comparisons_and_book_titles() {
+        for ok in [
+            "x<y",
+            "PM2.5<X",
+            "a < b",
+            "当x<y时",
+            "《书名》",
+            "<p",
+            "a<b\nc>d",
+            "a <b\n>",
+            "<b <i",
+            "1<2>3",
+            "AT&T, R&D",
+            "& nbsp;",
+            "&#;",
+            "&#x;",
+            "a&b",
+            "<",
+            "&",
+            "<!-",
+        ] {
+            assert_eq!(check_plain_text(ok), Ok(()), "{ok:?}");
+        }
+    }
+
+    #[test]
+    fn plain_text_rejects_complete_tags_and_references() {
+        for (bad, quoted) in [
+            ("<p>", "<p>"),
+            ("</div>", "</div>"),
+            ("换行<br/>", "<br/>"),
+            ("<br />", "<br />"),
+            ("<script src=x>", "<script src=x>"),
+            ("<h1 class=\"t\">标题", "<h1 class=\"t\">"),
+            ("<!-- x -->", "<!--"),
+            ("a&nbsp;b", "&nbsp;"),
+            ("&#160;", "&#160;"),
+            ("&#xA0;", "&#xA0;"),
+            ("&#Xa0;", "&#Xa0;"),
+        ] {
+            let err = check_plain_text(bad).unwrap_err();
+            assert!(err.contains(&format!("\"{quoted}\"")), "{bad:?}: {err}");
+        }
+        let long = format!("<a {}>", "x".repeat(100));
+        let err = check_plain_text(&long).unwrap_err();
+        assert!(err.contains("…\""), "{err}");
+    }
+
+    #[test]
+    fn plain_text_accepts_all_line_breaks() {
+        assert_eq!(check_plain_text("第一行\r\n第二行\r第三行\n"), Ok(()));
+        // A line break ends a would-be tag.
+        assert_eq!(check_plain_text("a <b\r\n>"), Ok(()));
     }
 
     #[test]
