@@ -248,7 +248,11 @@ pub fn import_file(store: &mut Store, path: &Path) -> Result<ImportReport, Impor
     for doc in documents.iter().filter(|d| d.kind == Kind::Unknown) {
         *unknown_kinds.entry(doc.kind_name.clone()).or_default() += 1;
     }
-    Ok(ImportReport { added: summary.added, replaced: summary.replaced, unknown_kinds })
+    Ok(ImportReport {
+        added: summary.added,
+        replaced: summary.replaced,
+        unknown_kinds,
+    })
 }
 
 /// Loads the bundled sample content into the cache.
@@ -278,8 +282,14 @@ mod tests {
 
     #[test]
     fn misspelt_kinds_get_a_suggestion() {
-        assert_eq!(ImportReport::suggestion("catalog_entry"), Some("catalogue_entry"));
-        assert_eq!(ImportReport::suggestion("Catalogue_Entry"), Some("catalogue_entry"));
+        assert_eq!(
+            ImportReport::suggestion("catalog_entry"),
+            Some("catalogue_entry")
+        );
+        assert_eq!(
+            ImportReport::suggestion("Catalogue_Entry"),
+            Some("catalogue_entry")
+        );
         assert_eq!(ImportReport::suggestion("video_clip"), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }

@@ -6,20 +6,38 @@ use std::process::ExitCode;
 
 use super::CommandError;
 use crate::cli::Cli;
-use crate::config::{self, Paths};
+use crate::config;
 
-/// Checks `file`, or the configuration file in use.
+/// Checks `file`, or the configuration file in effect (the `--config` file, else the first of
+/// the default locations that exists); the path checked is printed either way.
 pub fn run(cli: &Cli, file: Option<&Path>) -> Result<ExitCode, CommandError> {
-    let path = match file {
-        Some(file) => file.to_path_buf(),
-        None => Paths::from_process_env(cli.config.as_deref(), cli.data_dir.as_deref()).config_file,
+    let (path, looked_in) = match file {
+        Some(file) => (file.to_path_buf(), Vec::new()),
+        None => {
+            let paths = super::resolve_paths(cli);
+            (paths.config_file, paths.config_candidates)
+        }
     };
     if !path.exists() {
-        return Err(CommandError::Other(format!(
-            "{} does not exist — fix: give the path of the file to check, or copy \
-             kiosk-config/readpoint.toml there (without a file the kiosk runs on defaults)",
-            path.display()
-        )));
+        let message = if looked_in.len() > 1 {
+            let list = looked_in
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!(
+                "no configuration file found (looked for {list}) — fix: copy \
+                 kiosk-config/readpoint.toml to {} (without a file the kiosk runs on defaults)",
+                path.display()
+            )
+        } else {
+            format!(
+                "{} does not exist — fix: give the path of the file to check, or copy \
+                 kiosk-config/readpoint.toml there (without a file the kiosk runs on defaults)",
+                path.display()
+            )
+        };
+        return Err(CommandError::Other(message));
     }
     match config::load(&path) {
         Ok(_) => {

@@ -24,6 +24,14 @@ use crate::config::{self, Config, ConfigErrors, Paths};
 use crate::import::ImportError;
 use crate::store::{CACHE_FILE, Store, StoreError};
 
+/// The paths from the command line and the process environment, with `config_file` set to the
+/// configuration file in effect: the `--config` file, else the first candidate that exists
+/// (else the first candidate, and defaults apply).
+fn resolve_paths(cli: &Cli) -> Paths {
+    Paths::from_process_env(cli.config.as_deref(), cli.data_dir.as_deref())
+        .select_config_file(&|path| path.exists())
+}
+
 /// A command's failure, printed by [`main`] as `error: …`.
 #[derive(Debug, thiserror::Error)]
 pub enum CommandError {
@@ -51,21 +59,18 @@ pub struct Context {
 
 impl Context {
     /// Resolves paths from the command line, the configuration file and the environment.
-    /// A missing configuration file means defaults; an invalid one is an error.
+    /// No configuration file at all means defaults; an invalid one is an error, and so is a
+    /// `--config` file that does not exist.
     pub fn load(cli: &Cli) -> Result<Context, CommandError> {
-        let paths = Paths::from_process_env(cli.config.as_deref(), cli.data_dir.as_deref());
-        let config = if paths.config_file.exists() {
-            config::load(&paths.config_file)?
-        } else {
-            if cli.config.is_some() {
-                return Err(CommandError::Other(format!(
-                    "the configuration file {} does not exist — fix: check the path, or copy \
-                     kiosk-config/readpoint.toml there",
-                    paths.config_file.display()
-                )));
-            }
-            Config::default()
-        };
+        let paths = resolve_paths(cli);
+        if paths.config_explicit && !paths.config_file.exists() {
+            return Err(CommandError::Other(format!(
+                "the configuration file {} does not exist — fix: check the path, or copy \
+                 kiosk-config/readpoint.toml there",
+                paths.config_file.display()
+            )));
+        }
+        let config = config::load_or_default(&paths.config_file)?;
         let paths = paths.with_config(&config, cli.data_dir.as_deref());
         Ok(Context { paths, config })
     }

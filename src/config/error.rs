@@ -191,6 +191,20 @@ pub(crate) fn from_toml_error(error: &toml::de::Error, text: &str, file: &Path) 
                 return unknown_key(text, file, span, &key, is_table, rest);
             }
             let (what, example) = expected_form(&key);
+            if example.is_empty() && is_array_of_tables(document.get_ref(), &key) {
+                // `[[sync]]` makes a list of tables; serde then says "expected a table, found
+                // map", which contradicts itself to a reader.
+                return error_at(
+                    text,
+                    file,
+                    span,
+                    &key,
+                    format!(
+                        "[[{key}]] (double brackets) makes a list of tables, but there is only one {key} table"
+                    ),
+                    format!("write [{key}], not [[{key}]]"),
+                );
+            }
             let fix = if example.is_empty() {
                 format!("write [{key}] on a line of its own, with its settings on the lines below")
             } else {
@@ -207,6 +221,15 @@ pub(crate) fn from_toml_error(error: &toml::de::Error, text: &str, file: &Path) 
             error_at(text, file, span, &key, message, fix)
         }
     }
+}
+
+/// Whether the top-level `key` holds an array of tables (`[[key]]` headers).
+fn is_array_of_tables(table: &DeTable<'_>, key: &str) -> bool {
+    table.iter().any(|(name, value)| {
+        name.get_ref() == key
+            && matches!(value.get_ref(), DeValue::Array(items)
+                if items.iter().all(|item| matches!(item.get_ref(), DeValue::Table(_))))
+    })
 }
 
 /// `rest` is serde's "`name`, expected one of `a`, `b`" (or "expected `a` or `b`", or
@@ -476,6 +499,22 @@ mod tests {
             errors.map(|e| e.to_string()).unwrap_or_default(),
             "f:1:1: m — fix: f\nf:3:1: m — fix: f"
         );
+    }
+
+    #[test]
+    fn array_of_tables_says_single_brackets() {
+        for text in ["[[sync]]\ninterval = \"1m\"\n", "[[sync]]\n[[sync]]\n"] {
+            let error = crate::config::parse(text, Path::new("f")).map_err(|e| e.to_string());
+            let Err(error) = error else {
+                panic!("{text:?} was accepted");
+            };
+            assert!(
+                error.contains("sync: [[sync]]")
+                    && error.contains("fix: write [sync], not [[sync]]"),
+                "{error}"
+            );
+            assert!(!error.contains("found map"), "{error}");
+        }
     }
 
     #[test]

@@ -1,21 +1,25 @@
 //! Where the configuration file and the data folder live.
 //!
-//! Owns: choosing between a system install and a per-user install, and the precedence of the
-//! data folder's sources. Must never: read the environment itself except in
-//! [`Paths::from_process_env`], or create, read or check any file or folder.
+//! Owns: choosing between a system install and a per-user install, the config files looked
+//! for and their order, and the precedence of the data folder's sources. Must never: read the
+//! environment itself except in [`Paths::from_process_env`], or create, read or check any file
+//! or folder (which candidate exists is asked of the caller, see [`Paths::select_config_file`]).
 //!
 //! Precedence, highest first:
-//! - config file: `--config` flag > system/user default;
+//! - config file: `--config` flag (only that file) > the first existing candidate below;
 //! - data folder: `--data-dir` flag > `cache.data_dir` in the config file > system/user default.
 //!
 //! A **system install** is detected when `READPOINT_SYSTEM=1`, or when systemd's
 //! `StateDirectory=`/`ConfigurationDirectory=` are in use (`STATE_DIRECTORY` or
 //! `CONFIGURATION_DIRECTORY` set). Its defaults are the first `:`-separated entry of those
 //! variables, else `/etc/readpoint/readpoint.toml` and `/var/lib/readpoint`. Otherwise it is a
-//! **user install** following XDG: `$XDG_CONFIG_HOME/readpoint/readpoint.toml` (default
-//! `$HOME/.config/…`) and `$XDG_DATA_HOME/readpoint` (default `$HOME/.local/share/readpoint`).
-//! Empty and relative `XDG_*` values are ignored, as the XDG specification says. With neither
-//! `XDG_*` nor `HOME`, the system paths are used.
+//! **user install** following XDG. Its config candidates, in order:
+//! `$XDG_CONFIG_HOME/readpoint/readpoint.toml` (default `$HOME/.config/…`), then
+//! `readpoint/readpoint.toml` in each `$XDG_CONFIG_DIRS` entry (default `/etc/xdg`), then the
+//! system file `/etc/readpoint/readpoint.toml`; its data folder is `$XDG_DATA_HOME/readpoint`
+//! (default `$HOME/.local/share/readpoint`). Empty and relative `XDG_*` values and entries are
+//! ignored, as the XDG specification says. With neither `XDG_*` nor `HOME`, the system data
+//! folder is used.
 
 use std::path::{Path, PathBuf};
 
@@ -63,11 +67,20 @@ pub enum DataDirSource {
     Default,
 }
 
+/// Default `XDG_CONFIG_DIRS`.
+const DEFAULT_XDG_CONFIG_DIRS: &str = "/etc/xdg";
+
 /// The resolved locations of the config file and the data folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Paths {
-    /// The configuration file to read (it may not exist: then defaults apply).
+    /// The configuration file in effect: after [`Paths::select_config_file`], the first
+    /// candidate that exists, or the first candidate when none does (then defaults apply).
     pub config_file: PathBuf,
+    /// Every config file looked for, in order of precedence (never empty): only the `--config`
+    /// file when it is given.
+    pub config_candidates: Vec<PathBuf>,
+    /// Whether the config file was named on the command line (`--config`).
+    pub config_explicit: bool,
     /// The data folder (cache database, attachments, logs, statistics).
     pub data_dir: PathBuf,
     /// Where `data_dir` came from, for `readpoint config check` and logs.
@@ -83,18 +96,48 @@ impl Paths {
         data_dir_override: Option<&Path>,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Paths {
-        let (default_config, default_data) = match InstallMode::detect(env) {
-            InstallMode::System => system_defaults(env),
-            InstallMode::User => user_defaults(env).unwrap_or_else(|| system_defaults(env)),
+        let (candidates, default_data) = match InstallMode::detect(env) {
+            InstallMode::System => {
+                let (config, data) = system_defaults(env);
+                (vec![config], data)
+            }
+            InstallMode::User => user_defaults(env),
         };
         let (data_dir, data_dir_source) = match data_dir_override {
             Some(path) => (path.to_path_buf(), DataDirSource::CommandLine),
             None => (default_data, DataDirSource::Default),
         };
+        let config_candidates = match config_override {
+            Some(path) => vec![path.to_path_buf()],
+            None => candidates,
+        };
+        let config_file = config_candidates
+            .first()
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from(SYSTEM_CONFIG_FILE));
         Paths {
-            config_file: config_override.map_or(default_config, Path::to_path_buf),
+            config_file,
+            config_candidates,
+            config_explicit: config_override.is_some(),
             data_dir,
             data_dir_source,
+        }
+    }
+
+    /// Sets `config_file` to the first candidate for which `exists` is true, or to the first
+    /// candidate when none exists. `exists` is injected (e.g. `|p| p.exists()`) so this stays
+    /// pure.
+    pub fn select_config_file(self, exists: &dyn Fn(&Path) -> bool) -> Paths {
+        let config_file = self
+            .config_candidates
+            .iter()
+            .find(|path| exists(path))
+            .or(self.config_candidates.first())
+            .cloned()
+            .unwrap_or(self.config_file);
+        Paths {
+            config_file,
+            ..self
         }
     }
 
@@ -152,8 +195,9 @@ fn system_defaults(env: &dyn Fn(&str) -> Option<String>) -> (PathBuf, PathBuf) {
     (config, data)
 }
 
-/// XDG paths; `None` when no base can be found (no usable `XDG_*` and no `HOME`).
-fn user_defaults(env: &dyn Fn(&str) -> Option<String>) -> Option<(PathBuf, PathBuf)> {
+/// XDG paths: the config candidates in order (never empty) and the data folder (the system
+/// one when no base can be found: no usable `XDG_DATA_HOME` and no `HOME`).
+fn user_defaults(env: &dyn Fn(&str) -> Option<String>) -> (Vec<PathBuf>, PathBuf) {
     let absolute = |name: &str| {
         non_empty(env, name)
             .map(PathBuf::from)
@@ -161,13 +205,28 @@ fn user_defaults(env: &dyn Fn(&str) -> Option<String>) -> Option<(PathBuf, PathB
     };
     let home = absolute("HOME");
     let config_home =
-        absolute("XDG_CONFIG_HOME").or_else(|| home.as_ref().map(|h| h.join(".config")))?;
+        absolute("XDG_CONFIG_HOME").or_else(|| home.as_ref().map(|h| h.join(".config")));
     let data_home =
-        absolute("XDG_DATA_HOME").or_else(|| home.as_ref().map(|h| h.join(".local/share")))?;
-    Some((
-        config_home.join("readpoint").join(CONFIG_FILE_NAME),
-        data_home.join("readpoint"),
-    ))
+        absolute("XDG_DATA_HOME").or_else(|| home.as_ref().map(|h| h.join(".local/share")));
+    let config_dirs =
+        non_empty(env, "XDG_CONFIG_DIRS").unwrap_or_else(|| DEFAULT_XDG_CONFIG_DIRS.to_owned());
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    let bases = config_home.into_iter().chain(
+        config_dirs
+            .split(':')
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute()),
+    );
+    for path in bases
+        .map(|base| base.join("readpoint").join(CONFIG_FILE_NAME))
+        .chain(std::iter::once(PathBuf::from(SYSTEM_CONFIG_FILE)))
+    {
+        if !candidates.contains(&path) {
+            candidates.push(path);
+        }
+    }
+    let data = data_home.map_or_else(|| PathBuf::from(SYSTEM_DATA_DIR), |d| d.join("readpoint"));
+    (candidates, data)
 }
 
 #[cfg(test)]
@@ -229,8 +288,94 @@ mod tests {
     #[test]
     fn no_home_falls_back_to_system_paths() {
         let paths = Paths::resolve(None, None, &env_of(&[]));
-        assert_eq!(paths.config_file, PathBuf::from(SYSTEM_CONFIG_FILE));
+        assert_eq!(
+            paths.config_candidates,
+            [
+                PathBuf::from("/etc/xdg/readpoint/readpoint.toml"),
+                PathBuf::from(SYSTEM_CONFIG_FILE)
+            ]
+        );
         assert_eq!(paths.data_dir, PathBuf::from(SYSTEM_DATA_DIR));
+    }
+
+    fn paths(list: &[&str]) -> Vec<PathBuf> {
+        list.iter().map(PathBuf::from).collect()
+    }
+
+    #[test]
+    fn user_install_looks_in_xdg_config_dirs_then_etc() {
+        // Default XDG_CONFIG_DIRS is /etc/xdg.
+        let resolved = Paths::resolve(None, None, &env_of(&[("HOME", "/home/kiosk")]));
+        assert_eq!(
+            resolved.config_candidates,
+            paths(&[
+                "/home/kiosk/.config/readpoint/readpoint.toml",
+                "/etc/xdg/readpoint/readpoint.toml",
+                "/etc/readpoint/readpoint.toml",
+            ])
+        );
+        assert!(!resolved.config_explicit);
+        // Each absolute entry in order; empty and relative entries ignored; no duplicates.
+        let env = env_of(&[
+            ("HOME", "/home/kiosk"),
+            ("XDG_CONFIG_DIRS", "/opt/cfg::relative:/etc:/opt/cfg"),
+        ]);
+        assert_eq!(
+            Paths::resolve(None, None, &env).config_candidates,
+            paths(&[
+                "/home/kiosk/.config/readpoint/readpoint.toml",
+                "/opt/cfg/readpoint/readpoint.toml",
+                "/etc/readpoint/readpoint.toml",
+            ])
+        );
+    }
+
+    #[test]
+    fn explicit_and_system_installs_have_one_candidate() {
+        let env = env_of(&[("HOME", "/home/kiosk"), ("XDG_CONFIG_DIRS", "/opt/cfg")]);
+        let resolved = Paths::resolve(Some(Path::new("/tmp/t.toml")), None, &env);
+        assert_eq!(resolved.config_candidates, paths(&["/tmp/t.toml"]));
+        assert!(resolved.config_explicit);
+        // Even when the file is missing and others exist, --config is the one in effect.
+        let selected = resolved.select_config_file(&|_| true);
+        assert_eq!(selected.config_file, PathBuf::from("/tmp/t.toml"));
+
+        let env = env_of(&[("READPOINT_SYSTEM", "1"), ("XDG_CONFIG_DIRS", "/opt/cfg")]);
+        assert_eq!(
+            Paths::resolve(None, None, &env).config_candidates,
+            paths(&[SYSTEM_CONFIG_FILE])
+        );
+        let env = env_of(&[("CONFIGURATION_DIRECTORY", "/etc/rp-a")]);
+        assert_eq!(
+            Paths::resolve(None, None, &env).config_candidates,
+            paths(&["/etc/rp-a/readpoint.toml"])
+        );
+    }
+
+    #[test]
+    fn the_first_existing_candidate_is_in_effect() {
+        let env = env_of(&[("HOME", "/home/kiosk")]);
+        let resolved = Paths::resolve(None, None, &env);
+        // Only the system file exists: staff editing /etc/readpoint/readpoint.toml are heard.
+        let selected = resolved
+            .clone()
+            .select_config_file(&|p| p == Path::new(SYSTEM_CONFIG_FILE));
+        assert_eq!(selected.config_file, PathBuf::from(SYSTEM_CONFIG_FILE));
+        // The user's file wins over the system one.
+        let selected = resolved.clone().select_config_file(&|p| {
+            p == Path::new(SYSTEM_CONFIG_FILE)
+                || p == Path::new("/home/kiosk/.config/readpoint/readpoint.toml")
+        });
+        assert_eq!(
+            selected.config_file,
+            PathBuf::from("/home/kiosk/.config/readpoint/readpoint.toml")
+        );
+        // None exists: the first candidate (where a new file should go).
+        let selected = resolved.select_config_file(&|_| false);
+        assert_eq!(
+            selected.config_file,
+            PathBuf::from("/home/kiosk/.config/readpoint/readpoint.toml")
+        );
     }
 
     #[test]

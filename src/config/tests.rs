@@ -253,8 +253,9 @@ fn display_format_is_exact() {
     let error = one_error("[sync]\ninterval = \"15 minutes\"\n");
     assert_eq!(
         error.to_string(),
-        "readpoint.toml:2:12: sync.interval: \"15 minutes\" is not a duration — fix: write a \
-         number with a unit, e.g. \"15m\", \"1h\", \"90s\""
+        "readpoint.toml:2:12: sync.interval: \"15 minutes\" is not a duration: \" minutes\" is \
+         not a unit (use d, h, m or s) — fix: write whole numbers with units d, h, m or s, \
+         largest first, no spaces, e.g. \"15m\", \"1h30m\", \"90s\""
     );
 }
 
@@ -438,6 +439,66 @@ fn out_of_range_values() {
 }
 
 #[test]
+fn invalid_reading_timeout_is_reported_once() {
+    // The invalid value is replaced by the default (5m) internally; that must not produce a
+    // second error comparing the default with idle_timeout.
+    let error = one_error("[display]\nidle_timeout = \"10m\"\nreading_idle_timeout = \"soon\"\n");
+    assert_eq!(error.key, "display.reading_idle_timeout");
+    assert!(
+        error.message.contains("not a duration"),
+        "{}",
+        error.message
+    );
+    let error = one_error("[display]\nidle_timeout = \"2h\"\nreading_idle_timeout = \"1h\"\n");
+    assert_eq!(error.key, "display.idle_timeout");
+}
+
+#[test]
+fn idle_countdown_must_be_shorter_than_idle_timeout() {
+    let error = one_error("[display]\nidle_timeout = \"30s\"\nidle_countdown = \"45s\"\n");
+    assert_eq!(error.key, "display.idle_countdown");
+    assert_eq!(position(&error), (3, 18));
+    assert!(error.fix.contains("\"30s\""), "{}", error.fix);
+    let error = one_error("[display]\nidle_timeout = \"30s\"\nidle_countdown = \"30s\"\n");
+    assert_eq!(error.key, "display.idle_countdown");
+    ok("[display]\nidle_timeout = \"30s\"\nidle_countdown = \"29s\"\n");
+}
+
+#[test]
+fn schedule_all_days_off_is_rejected() {
+    let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .map(|d| format!("{d} = \"off\""))
+        .join(", ");
+    let error = one_error(&format!("[display]\nschedule = {{ {days} }}\n"));
+    assert_eq!(error.key, "display.schedule");
+    assert_eq!(position(&error), (2, 12));
+    assert!(
+        error.fix.contains("delete the `schedule` line"),
+        "{}",
+        error.fix
+    );
+    // Six days off is fine; a day left out is on.
+    ok(
+        "[display]\nschedule = { mon = \"off\", tue = \"off\", wed = \"off\", thu = \"off\", \
+        fri = \"off\", sat = \"off\" }\n",
+    );
+}
+
+#[test]
+fn etc_gmt_time_zones_are_refused() {
+    for name in ["Etc/GMT+8", "Etc/GMT-8", "etc/gmt+8"] {
+        let error = one_error(&format!("[display]\ntime_zone = \"{name}\"\n"));
+        assert_eq!(error.key, "display.time_zone");
+        assert!(error.message.contains("inverted"), "{}", error.message);
+        assert!(error.fix.contains("Asia/Shanghai"), "{}", error.fix);
+    }
+    let error = one_error("[display]\ntime_zone = \"Etc/GMT+8\"\n");
+    assert!(error.message.contains("UTC−8"), "{}", error.message);
+    ok("[display]\ntime_zone = \"Etc/GMT+0\"\n");
+    ok("[display]\ntime_zone = \"Etc/UTC\"\n");
+}
+
+#[test]
 fn reading_timeout_must_not_be_shorter_than_idle() {
     let error = one_error("[display]\nidle_timeout = \"10m\"\nreading_idle_timeout = \"5m\"\n");
     assert_eq!(error.key, "display.reading_idle_timeout");
@@ -452,11 +513,83 @@ fn reading_timeout_must_not_be_shorter_than_idle() {
 fn bad_durations_and_sizes() {
     let error = one_error("[admin]\nlockout = \"5 min\"\n");
     assert_eq!(error.key, "admin.lockout");
-    assert_eq!(error.message, "\"5 min\" is not a duration");
+    assert_eq!(
+        error.message,
+        "\"5 min\" is not a duration: \" min\" is not a unit (use d, h, m or s)"
+    );
     let error = one_error("[log]\nmax_size = \"10 MB\"\n");
     assert_eq!(error.key, "log.max_size");
-    assert_eq!(error.message, "\"10 MB\" is not a size");
+    assert_eq!(
+        error.message,
+        "\"10 MB\" is not a size: \" MB\" is not a unit (use B, KiB, MiB, GiB, TiB, KB, MB, GB \
+         or TB)"
+    );
     assert!(error.fix.contains("\"10MiB\""), "{}", error.fix);
+    let words: Vec<&str> = error
+        .fix
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .collect();
+    for unit in ["B", "KiB", "MiB", "GiB", "TiB", "KB", "MB", "GB", "TB"] {
+        assert!(words.contains(&unit), "{unit}: {}", error.fix);
+    }
+}
+
+#[test]
+fn duration_and_size_errors_say_why() {
+    let error = one_error("[display]\nidle_timeout = \"30m1h\"\n");
+    assert!(
+        error.message.contains("largest to smallest"),
+        "{}",
+        error.message
+    );
+    let error = one_error("[display]\nidle_timeout = \"1.5m\"\n");
+    assert!(error.message.contains("fractions"), "{}", error.message);
+    let error = one_error("[sync]\nmax_shard_size = \"1.5GiB\"\n");
+    assert!(error.message.contains("fractions"), "{}", error.message);
+    // Overflow: the fix is the allowed range.
+    let error = one_error("[display]\nidle_timeout = \"99999999999999999d\"\n");
+    assert!(error.message.contains("too large"), "{}", error.message);
+    assert_eq!(
+        error.fix,
+        "use a duration from \"30s\" to \"1h\" (the default is \"2m\")"
+    );
+    let error = one_error("[log]\nmax_size = \"99999999999TiB\"\n");
+    assert!(error.message.contains("too large"), "{}", error.message);
+    assert_eq!(
+        error.fix,
+        "use a size from \"64KiB\" to \"1GiB\" (the default is \"10MiB\")"
+    );
+}
+
+#[test]
+fn echoed_values_are_escaped_and_shortened() {
+    // A TOML escape must not break the message over lines or reach the terminal raw.
+    let found = errors(
+        "[kiosk]\nlanguage = \"en\\nzh\"\n[log]\nlevel = \"\\u001b[31mred\"\n\
+         [display]\ntime_zone = \"Asia/\\u202eX\"\n",
+    );
+    assert_eq!(found.len(), 3, "{found:#?}");
+    for error in &found {
+        let shown = error.to_string();
+        assert!(
+            !shown.chars().any(|c| c.is_control() || c == '\u{202e}'),
+            "{shown:?}"
+        );
+    }
+    assert!(
+        found[0].message.starts_with("\"en\\nzh\""),
+        "{}",
+        found[0].message
+    );
+    assert!(
+        found[1].message.starts_with("\"\\u{1b}[31mred\""),
+        "{}",
+        found[1].message
+    );
+    let long = "x".repeat(500);
+    let error = one_error(&format!("[sync]\nfeed_id = \"{long} \"\n"));
+    assert!(error.message.len() < 120, "{}", error.message);
+    assert!(error.message.contains("…"), "{}", error.message);
 }
 
 #[test]
@@ -541,6 +674,13 @@ fn bad_minisign_keys() {
         found[0].message
     );
 
+    // A whole .pub file pasted in: the key line is used.
+    let config = ok(&format!(
+        "[sync]\nfeed_url = \"https://p.example/feed\"\nfeed_id = \"f\"\n\
+         trusted_keys = [\"\"\"\nuntrusted comment: minisign public key 1234\n{KEY_A}\n\"\"\"]\n"
+    ));
+    assert_eq!(config.sync.feed.map(|f| f.trusted_keys.len()), Some(1));
+
     let five = vec![format!("\"{KEY_A}\""); 5].join(", ");
     let found = errors(&format!("[sync]\ntrusted_keys = [{five}]\n"));
     assert!(
@@ -574,6 +714,17 @@ fn bad_pin_hashes() {
     let good = "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHQxMjM0$5pYxk3y7yKx8JTXXeuJj6Qq1v2FxNxJxH3Pq6tjFvTk";
     let config = ok(&format!("[admin]\npin_hash = '{good}'\n"));
     assert_eq!(config.admin.pin_hash.as_deref(), Some(good));
+
+    // The argon2 tool's defaults (m=4096, t=3, p=1) are too weak.
+    let weak = "$argon2id$v=19$m=4096,t=3,p=1$c29tZXNhbHQxMjM0$5pYxk3y7yKx8JTXXeuJj6Qq1v2FxNxJxH3Pq6tjFvTk";
+    let error = one_error(&format!("[admin]\npin_hash = '{weak}'\n"));
+    assert!(error.message.contains("19456"), "{}", error.message);
+    assert!(
+        error.fix.contains("readpoint config set-pin"),
+        "{}",
+        error.fix
+    );
+    assert!(error.fix.contains("-m 16"), "{}", error.fix);
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! Raw → validated: checks every value of a [`RawConfig`], fills in defaults and collects every
 //! problem (with position, key and fix) instead of stopping at the first.
 //!
-//! Owns: allowed ranges, cross-key rules (a feed needs an id and keys; reading idle ≥ idle) and
+//! Owns: allowed ranges, cross-key rules (a feed needs an id and keys; reading idle ≥ idle;
+//! countdown < idle; not every day off), the quoting of echoed values (via `values::quote`) and
 //! the wording of those errors. Must never: do I/O (beyond jiff's time-zone lookup), or touch the
 //! network or the database.
 
@@ -14,8 +15,8 @@ use toml::Spanned;
 use super::error::{ConfigError, ConfigErrors, error_at};
 use super::raw::{RawAdmin, RawCache, RawConfig, RawDisplay, RawKiosk, RawLog, RawStats, RawSync};
 use super::values::{
-    MinisignPublicKey, check_argon2_phc, check_url, format_byte_size, format_duration,
-    parse_byte_size, parse_day_ranges, parse_duration,
+    BYTE_UNIT_LIST, ByteSizeError, DurationError, MinisignPublicKey, check_argon2_phc, check_url,
+    format_byte_size, format_duration, parse_byte_size, parse_day_ranges, parse_duration, quote,
 };
 use super::{
     AdminConfig, CacheConfig, Config, DisplayConfig, FeedConfig, KioskConfig, Language, LogConfig,
@@ -120,7 +121,7 @@ impl Checker<'_> {
                 self.report(
                     value.span(),
                     "kiosk.language",
-                    format!("\"{}\" is not a supported language", value.get_ref()),
+                    format!("{} is not a supported language", quote(value.get_ref())),
                     "write \"zh-Hans\" (简体中文), \"zh-Hant\" (繁體中文) or \"en\" (English)",
                 );
                 defaults.language
@@ -151,7 +152,13 @@ impl Checker<'_> {
             defaults.reading_idle_timeout,
             secs(30)..=secs(4 * HOUR),
         );
-        if reading_idle_timeout < idle_timeout {
+        // Cross-key rules only between values the staff member wrote validly: comparing with a
+        // default that replaced an invalid value would report a second, misleading problem.
+        let idle_ok = !self.has_error("display.idle_timeout");
+        if idle_ok
+            && !self.has_error("display.reading_idle_timeout")
+            && reading_idle_timeout < idle_timeout
+        {
             // Point at whichever of the two the staff member wrote (reading first).
             let span = reading_span
                 .or_else(|| raw.idle_timeout.as_ref().map(Spanned::span))
@@ -177,6 +184,27 @@ impl Checker<'_> {
             defaults.idle_countdown,
             secs(10)..=secs(60),
         );
+        if idle_ok && !self.has_error("display.idle_countdown") && idle_countdown >= idle_timeout {
+            let span = raw
+                .idle_countdown
+                .as_ref()
+                .or(raw.idle_timeout.as_ref())
+                .map_or(0..0, Spanned::span);
+            self.report(
+                span,
+                "display.idle_countdown",
+                format!(
+                    "idle_countdown ({}) is not shorter than idle_timeout ({})",
+                    format_duration(idle_countdown),
+                    format_duration(idle_timeout)
+                ),
+                format!(
+                    "make idle_countdown shorter than idle_timeout (\"{}\"): the countdown is \
+                     shown during the last part of the idle time",
+                    format_duration(idle_timeout)
+                ),
+            );
+        }
         let stale_after = self.duration(
             "display.stale_after",
             raw.stale_after.as_ref(),
@@ -184,7 +212,10 @@ impl Checker<'_> {
             secs(HOUR)..=secs(365 * DAY),
         );
         let schedule = match raw.schedule {
-            Some(schedule) => self.schedule(schedule.into_inner()),
+            Some(schedule) => {
+                let span = schedule.span();
+                self.schedule(schedule.into_inner(), span)
+            }
             None => defaults.schedule,
         };
         let time_zone = match raw.time_zone {
@@ -222,7 +253,7 @@ impl Checker<'_> {
                     self.report(
                         value.span(),
                         "sync.feed_id",
-                        format!("\"{}\" is not a feed id", value.get_ref()),
+                        format!("{} is not a feed id", quote(value.get_ref())),
                         "copy the feed id your portal publishes (the `feed_id` in its \
                          manifest.json): no spaces, at most 128 characters",
                     );
@@ -323,7 +354,7 @@ impl Checker<'_> {
                 self.report(
                     value.span(),
                     "cache.data_dir",
-                    format!("\"{text}\": {problem}"),
+                    format!("{}: {problem}", quote(text)),
                     "write a full path starting with /, e.g. data_dir = \"/var/lib/readpoint\", \
                      or delete the line to use the default folder",
                 );
@@ -352,8 +383,9 @@ impl Checker<'_> {
                         value.span(),
                         "admin.pin_hash",
                         message,
-                        "make the hash on a computer with the argon2 tool: \
-                         echo -n 'YOUR-PIN' | argon2 'a-random-salt-16' -id -e \
+                        "run `readpoint config set-pin` (coming in a later version), or make an \
+                         argon2id hash with m ≥ 19456 and t ≥ 2 on a computer with the argon2 \
+                         tool: echo -n 'YOUR-PIN' | argon2 'a-random-salt-16' -id -t 3 -m 16 -e \
                          — and paste the whole line starting with $argon2id$ (or delete the \
                          line: the staff screen is then disabled)",
                     );
@@ -403,7 +435,7 @@ impl Checker<'_> {
                 self.report(
                     value.span(),
                     "log.level",
-                    format!("\"{}\" is not a log level", value.get_ref()),
+                    format!("{} is not a log level", quote(value.get_ref())),
                     "write one of \"error\", \"warn\", \"info\", \"debug\", \"trace\" \
                      (\"info\" is normal; \"debug\" when troubleshooting)",
                 );
@@ -452,13 +484,20 @@ impl Checker<'_> {
                 format_duration(default)
             )
         };
+        let shown = quote(text);
         match parse_duration(text) {
-            Err(_) => {
+            Err(error) => {
+                let fix = match error {
+                    DurationError::Overflow => range_fix(),
+                    _ => "write whole numbers with units d, h, m or s, largest first, no spaces, e.g. \
+                          \"15m\", \"1h30m\", \"90s\""
+                        .to_owned(),
+                };
                 self.report(
                     value.span(),
                     key,
-                    format!("\"{text}\" is not a duration"),
-                    "write a number with a unit, e.g. \"15m\", \"1h\", \"90s\"",
+                    format!("{shown} is not a duration: {error}"),
+                    fix,
                 );
                 default
             }
@@ -468,7 +507,7 @@ impl Checker<'_> {
                     value.span(),
                     key,
                     format!(
-                        "\"{text}\" is too short (at least \"{}\")",
+                        "{shown} is too short (at least \"{}\")",
                         format_duration(*allowed.start())
                     ),
                     fix,
@@ -481,7 +520,7 @@ impl Checker<'_> {
                     value.span(),
                     key,
                     format!(
-                        "\"{text}\" is too long (at most \"{}\")",
+                        "{shown} is too long (at most \"{}\")",
                         format_duration(*allowed.end())
                     ),
                     fix,
@@ -503,35 +542,44 @@ impl Checker<'_> {
             return default;
         };
         let text = value.get_ref();
+        let range_fix = || {
+            format!(
+                "use a size from \"{}\" to \"{}\" (the default is \"{}\")",
+                format_byte_size(*allowed.start()),
+                format_byte_size(*allowed.end()),
+                format_byte_size(default)
+            )
+        };
         match parse_byte_size(text) {
-            Err(_) => {
+            Err(error) => {
+                let fix = match error {
+                    ByteSizeError::Overflow => range_fix(),
+                    _ => format!(
+                        "write a whole number directly followed by a unit ({BYTE_UNIT_LIST}), \
+                         e.g. \"{}\"",
+                        format_byte_size(default)
+                    ),
+                };
                 self.report(
                     value.span(),
                     key,
-                    format!("\"{text}\" is not a size"),
-                    format!(
-                        "write a whole number directly followed by a unit (B, KiB, MiB, GiB, KB, \
-                         MB, GB), e.g. \"{}\"",
-                        format_byte_size(default)
-                    ),
+                    format!("{} is not a size: {error}", quote(text)),
+                    fix,
                 );
                 default
             }
             Ok(size) if !allowed.contains(&size) => {
+                let fix = range_fix();
                 self.report(
                     value.span(),
                     key,
                     format!(
-                        "\"{text}\" is out of range ({} to {})",
+                        "{} is out of range ({} to {})",
+                        quote(text),
                         format_byte_size(*allowed.start()),
                         format_byte_size(*allowed.end())
                     ),
-                    format!(
-                        "use a size from \"{}\" to \"{}\" (the default is \"{}\")",
-                        format_byte_size(*allowed.start()),
-                        format_byte_size(*allowed.end()),
-                        format_byte_size(default)
-                    ),
+                    fix,
                 );
                 default
             }
@@ -610,7 +658,7 @@ impl Checker<'_> {
                 self.report(
                     value.span(),
                     key,
-                    format!("\"{text}\" is not a web address: it {reason}"),
+                    format!("{} is not a web address: it {reason}", quote(text)),
                     format!(
                         "write the full address starting with http:// or https://, e.g. \
                          \"{example}\" (or delete the line)"
@@ -628,7 +676,7 @@ impl Checker<'_> {
             .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')));
         let problem = match bad {
             Some(c) if c.is_whitespace() => Some("contains a space".to_owned()),
-            Some(c) => Some(format!("contains \"{c}\"")),
+            Some(c) => Some(format!("contains {}", quote(&c.to_string()))),
             None if text.chars().count() > 64 => Some("is longer than 64 characters".to_owned()),
             None => None,
         };
@@ -637,7 +685,7 @@ impl Checker<'_> {
                 self.report(
                     value.span(),
                     "kiosk.terminal_id",
-                    format!("\"{text}\" {problem}"),
+                    format!("{} {problem}", quote(text)),
                     "use at most 64 letters A–Z, digits, dots, dashes and underscores, e.g. \
                      \"ls-zwzx-hall-01\" (put the Chinese place name in `location`)",
                 );
@@ -647,20 +695,24 @@ impl Checker<'_> {
         }
     }
 
-    fn schedule(&mut self, raw: super::raw::RawSchedule) -> Schedule {
+    fn schedule(&mut self, raw: super::raw::RawSchedule, span: Range<usize>) -> Schedule {
         let mut schedule = Schedule::always_on();
+        let mut days_off = 0;
         for (index, (day, value)) in raw.days().into_iter().enumerate() {
             let Some(value) = value else {
                 continue;
             };
             match parse_day_ranges(value.get_ref()) {
-                Ok(ranges) => schedule.set(index, ranges),
+                Ok(ranges) => {
+                    days_off += usize::from(ranges.is_empty());
+                    schedule.set(index, ranges);
+                }
                 Err(reason) => self.report(
                     value.span(),
                     &format!("display.schedule.{day}"),
                     // A reason names the faulty range; name the whole value when it has several.
                     if value.get_ref().contains(',') {
-                        format!("\"{}\": {reason}", value.get_ref())
+                        format!("{}: {reason}", quote(value.get_ref()))
                     } else {
                         reason
                     },
@@ -669,6 +721,16 @@ impl Checker<'_> {
                      \"08:00-12:00,13:30-17:30\"",
                 ),
             }
+        }
+        if days_off == 7 {
+            self.report(
+                span,
+                "display.schedule",
+                "every day is \"off\", so the screen would never turn on",
+                "give the opening hours of at least one day, e.g. mon = \"08:00-17:30\", or \
+                 delete the `schedule` line to keep the screen on all the time",
+            );
+            return Schedule::always_on();
         }
         schedule
     }
@@ -686,13 +748,33 @@ impl Checker<'_> {
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+'));
         let database = jiff::tz::db();
         let known = syntax_ok && (database.is_definitively_empty() || database.get(name).is_ok());
+        if known && let Some(offset) = etc_gmt_offset(name) {
+            // POSIX inverts the sign of these names: Etc/GMT+8 is eight hours *behind* UTC.
+            let (sign, hours) = if offset < 0 {
+                ('−', -offset)
+            } else {
+                ('+', offset)
+            };
+            self.report(
+                value.span(),
+                "display.time_zone",
+                format!(
+                    "{} is UTC{sign}{hours}, not what it seems: the sign of \"Etc/GMT\" names \
+                     is inverted (Etc/GMT+8 is 8 hours behind UTC, Etc/GMT-8 is 8 hours ahead)",
+                    quote(name)
+                ),
+                "write a place name instead: \"Asia/Shanghai\" for mainland China (UTC+8), or \
+                 delete the line to use \"Asia/Shanghai\"",
+            );
+            return None;
+        }
         if known {
             Some(name.clone())
         } else {
             self.report(
                 value.span(),
                 "display.time_zone",
-                format!("\"{name}\" is not a known time zone"),
+                format!("{} is not a known time zone", quote(name)),
                 "write an IANA time-zone name such as \"Asia/Shanghai\" (mainland China) or \
                  \"Asia/Hong_Kong\", or delete the line to use \"Asia/Shanghai\"",
             );
@@ -736,7 +818,7 @@ impl Checker<'_> {
                     self.report(
                         key.span(),
                         "sync.trusted_keys",
-                        format!("key {}: \"{}\" {reason}", index + 1, key.get_ref()),
+                        format!("key {}: {} {reason}", index + 1, quote(key.get_ref())),
                         "paste the second line of the portal's minisign .pub file: 56 characters \
                          starting with \"RW\"",
                     );
@@ -746,4 +828,22 @@ impl Checker<'_> {
         }
         ok.then_some(parsed)
     }
+}
+
+/// The UTC offset in hours of an `Etc/GMT±N` zone name (any case, with or without `Etc/`),
+/// with the sign as people read it (`Etc/GMT+8` → −8); `None` for other names and for ±0.
+fn etc_gmt_offset(name: &str) -> Option<i32> {
+    let lower = name.to_ascii_lowercase();
+    let rest = lower.strip_prefix("etc/").unwrap_or(&lower);
+    let rest = rest.strip_prefix("gmt")?;
+    let (sign, digits) = match rest.split_at_checked(1)? {
+        ("+", digits) => (-1, digits),
+        ("-", digits) => (1, digits),
+        _ => return None,
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let hours: i32 = digits.parse().ok()?;
+    (hours != 0).then_some(sign * hours)
 }

@@ -17,8 +17,11 @@ pub enum DurationError {
     #[error("a number has no unit")]
     MissingUnit,
     /// A unit other than `d`, `h`, `m`, `s`.
-    #[error("`{0}` is not a unit (use d, h, m or s)")]
+    #[error("{} is not a unit (use d, h, m or s)", quote(.0))]
     UnknownUnit(String),
+    /// A fraction such as `"1.5h"`.
+    #[error("fractions are not allowed (write \"1h30m\", not \"1.5h\")")]
+    Fraction,
     /// A unit is missing its number, e.g. `"h"`.
     #[error("a unit has no number before it")]
     MissingNumber,
@@ -50,6 +53,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
             .find(|(_, c)| c.is_ascii_digit())
             .map_or(after.len(), |(i, _)| i);
         let (unit, next) = after.split_at(unit_len);
+        if !number.is_empty() && is_fraction(after) {
+            return Err(DurationError::Fraction);
+        }
         if number.is_empty() {
             return Err(if unit.chars().all(|c| c.is_ascii_alphabetic()) {
                 DurationError::MissingNumber
@@ -113,12 +119,18 @@ pub enum ByteSizeError {
     #[error("the unit is missing")]
     MissingUnit,
     /// An unknown unit.
-    #[error("`{0}` is not a unit (use B, KiB, MiB, GiB, TiB, KB, MB, GB or TB)")]
+    #[error("{} is not a unit (use {})", quote(.0), BYTE_UNIT_LIST)]
     UnknownUnit(String),
+    /// A fraction such as `"1.5GiB"`.
+    #[error("fractions are not allowed (write \"1536MiB\", not \"1.5GiB\")")]
+    Fraction,
     /// The size does not fit in 64 bits.
     #[error("the number is too large")]
     Overflow,
 }
+
+/// Every unit [`parse_byte_size`] accepts, for messages.
+pub(crate) const BYTE_UNIT_LIST: &str = "B, KiB, MiB, GiB, TiB, KB, MB, GB or TB";
 
 const BYTE_UNITS: [(&str, u64); 9] = [
     ("B", 1),
@@ -148,6 +160,9 @@ pub fn parse_byte_size(text: &str) -> Result<u64, ByteSizeError> {
     if unit.is_empty() {
         return Err(ByteSizeError::MissingUnit);
     }
+    if is_fraction(unit) {
+        return Err(ByteSizeError::Fraction);
+    }
     let multiplier = BYTE_UNITS
         .iter()
         .find(|(name, _)| *name == unit)
@@ -155,6 +170,44 @@ pub fn parse_byte_size(text: &str) -> Result<u64, ByteSizeError> {
         .ok_or_else(|| ByteSizeError::UnknownUnit(unit.to_owned()))?;
     let value: u64 = number.parse().map_err(|_| ByteSizeError::Overflow)?;
     value.checked_mul(multiplier).ok_or(ByteSizeError::Overflow)
+}
+
+/// Whether `rest`, the text right after a number, continues it with a decimal point and a digit.
+fn is_fraction(rest: &str) -> bool {
+    let mut chars = rest.chars();
+    matches!(chars.next(), Some('.' | ',')) && chars.next().is_some_and(|c| c.is_ascii_digit())
+}
+
+/// Most characters of a value [`quote`] shows.
+const MAX_QUOTED_CHARS: usize = 60;
+
+/// A value from the file as messages show it: in double quotes, with line breaks, control
+/// characters and quotes escaped (so a message stays on one line and cannot send terminal
+/// escapes), cut after 60 characters with "…".
+pub(crate) fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(4 * MAX_QUOTED_CHARS) + 2);
+    out.push('"');
+    for (index, c) in text.chars().enumerate() {
+        if index == MAX_QUOTED_CHARS {
+            out.push('…');
+            break;
+        }
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.extend(c.escape_debug()),
+            c if is_invisible(c) => out.extend(c.escape_unicode()),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Format characters that change how text is shown without being visible themselves
+/// (bidirectional overrides, zero-width characters).
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
 }
 
 /// Formats a byte size with the largest binary unit that divides it exactly: `"64MiB"`,
@@ -309,20 +362,32 @@ pub(crate) fn parse_day_ranges(text: &str) -> Result<Vec<TimeRange>, String> {
     for part in text.split(',') {
         let part = part.trim();
         let Some((start, end)) = part.split_once('-') else {
-            return Err(format!("\"{part}\" is not a range like \"07:30-18:00\""));
+            return Err(format!(
+                "{} is not a range like \"07:30-18:00\"",
+                quote(part)
+            ));
         };
-        let start = parse_clock(start.trim())
-            .ok_or_else(|| format!("\"{}\" is not a time between 00:00 and 24:00", start.trim()))?;
-        let end = parse_clock(end.trim())
-            .ok_or_else(|| format!("\"{}\" is not a time between 00:00 and 24:00", end.trim()))?;
+        let start = parse_clock(start.trim()).ok_or_else(|| {
+            format!(
+                "{} is not a time between 00:00 and 24:00",
+                quote(start.trim())
+            )
+        })?;
+        let end = parse_clock(end.trim()).ok_or_else(|| {
+            format!(
+                "{} is not a time between 00:00 and 24:00",
+                quote(end.trim())
+            )
+        })?;
         if start >= end {
-            return Err(format!("\"{part}\" does not end later than it starts"));
+            return Err(format!("{} does not end later than it starts", quote(part)));
         }
         if let Some(previous) = ranges.last()
             && start < previous.end
         {
             return Err(format!(
-                "\"{part}\" overlaps or comes before \"{previous}\""
+                "{} overlaps or comes before \"{previous}\"",
+                quote(part)
             ));
         }
         ranges.push(TimeRange { start, end });
@@ -355,8 +420,15 @@ pub struct MinisignPublicKey {
 impl MinisignPublicKey {
     /// Parses the base64 line of a minisign `.pub` file (56 characters, 42 bytes, starting with
     /// `Ed`). Returns a reason a staff member can act on.
+    ///
+    /// A whole `.pub` file pasted in (the `untrusted comment:` line, then the key line) is
+    /// accepted: only its last non-empty line is read.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let text = text.trim();
+        let text = text
+            .lines()
+            .map(str::trim)
+            .rfind(|line| !line.is_empty())
+            .unwrap_or_default();
         if text.starts_with("untrusted comment:") {
             return Err("is the comment line of the .pub file, not the key".to_owned());
         }
@@ -419,9 +491,15 @@ pub(crate) fn decode_base64(text: &str) -> Result<Vec<u8>, &'static str> {
     Ok(out)
 }
 
+/// Least argon2id memory accepted for the PIN hash, in KiB (OWASP's minimum with `t=2`).
+pub(crate) const ARGON2_MIN_MEMORY_KIB: u32 = 19_456;
+/// Least argon2id passes accepted for the PIN hash.
+pub(crate) const ARGON2_MIN_PASSES: u32 = 2;
+
 /// Checks that `text` looks like an argon2id PHC string:
 /// `$argon2id$v=19$m=<KiB>,t=<passes>,p=<lanes>$<salt>$<hash>` (salt and hash in unpadded
-/// base64, salt at least 8 bytes, hash at least 16 bytes).
+/// base64, salt at least 8 bytes, hash at least 16 bytes), with parameters that are allowed
+/// (`m >= 8 * p`) and strong enough (`m >= 19456`, `t >= 2`).
 pub(crate) fn check_argon2_phc(text: &str) -> Result<(), &'static str> {
     let parts: Vec<&str> = text.split('$').collect();
     let [empty, algorithm, version, params, salt, hash] = parts.as_slice() else {
@@ -437,6 +515,7 @@ pub(crate) fn check_argon2_phc(text: &str) -> Result<(), &'static str> {
         return Err("has an unsupported version (expected v=19)");
     }
     let mut seen = [false; 3];
+    let mut values = [0u32; 3];
     for (index, param) in params.split(',').enumerate() {
         let Some((name, value)) = param.split_once('=') else {
             return Err("has malformed parameters (expected m=…,t=…,p=…)");
@@ -445,16 +524,28 @@ pub(crate) fn check_argon2_phc(text: &str) -> Result<(), &'static str> {
         if expected != Some(name) {
             return Err("has malformed parameters (expected m=…,t=…,p=…)");
         }
-        let number_ok = !value.is_empty()
-            && value.bytes().all(|b| b.is_ascii_digit())
-            && value.parse::<u32>().is_ok_and(|v| v > 0);
-        if !number_ok {
+        let number = value
+            .parse::<u32>()
+            .ok()
+            .filter(|v| *v > 0 && value.bytes().all(|b| b.is_ascii_digit()));
+        let Some(number) = number else {
             return Err("has a parameter that is not a positive number");
-        }
+        };
         seen[index] = true;
+        values[index] = number;
     }
     if !seen.iter().all(|s| *s) {
         return Err("has malformed parameters (expected m=…,t=…,p=…)");
+    }
+    let [memory, passes, lanes] = values;
+    if u64::from(memory) < 8 * u64::from(lanes) {
+        return Err("has m (memory) smaller than 8 × p (lanes), which argon2 does not allow");
+    }
+    if memory < ARGON2_MIN_MEMORY_KIB {
+        return Err("uses too little memory to be safe (m must be at least 19456)");
+    }
+    if passes < ARGON2_MIN_PASSES {
+        return Err("uses too few passes to be safe (t must be at least 2)");
     }
     if salt.contains('=') || hash.contains('=') {
         return Err("has padding in the salt or hash (argon2 hashes use base64 without =)");
@@ -507,8 +598,10 @@ mod tests {
             parse_duration("-5s"),
             Err(DurationError::UnknownUnit("-".to_owned()))
         );
+        assert_eq!(parse_duration("1.5h"), Err(DurationError::Fraction));
+        assert_eq!(parse_duration("1h0.5m"), Err(DurationError::Fraction));
         assert_eq!(
-            parse_duration("1.5h"),
+            parse_duration("1."),
             Err(DurationError::UnknownUnit(".".to_owned()))
         );
         assert_eq!(
@@ -560,10 +653,8 @@ mod tests {
             parse_byte_size("64 MiB"),
             Err(ByteSizeError::UnknownUnit(" MiB".to_owned()))
         );
-        assert_eq!(
-            parse_byte_size("1.5GiB"),
-            Err(ByteSizeError::UnknownUnit(".5GiB".to_owned()))
-        );
+        assert_eq!(parse_byte_size("1.5GiB"), Err(ByteSizeError::Fraction));
+        assert_eq!(parse_byte_size("1,5GB"), Err(ByteSizeError::Fraction));
         assert_eq!(
             parse_byte_size("99999999999TiB"),
             Err(ByteSizeError::Overflow)
@@ -642,6 +733,32 @@ mod tests {
     }
 
     #[test]
+    fn error_texts_quote_the_unit() {
+        assert_eq!(
+            DurationError::UnknownUnit("m\n".to_owned()).to_string(),
+            "\"m\\n\" is not a unit (use d, h, m or s)"
+        );
+        assert_eq!(
+            ByteSizeError::UnknownUnit("mb".to_owned()).to_string(),
+            "\"mb\" is not a unit (use B, KiB, MiB, GiB, TiB, KB, MB, GB or TB)"
+        );
+    }
+
+    #[test]
+    fn quote_escapes_and_truncates() {
+        assert_eq!(quote("一楼大厅"), "\"一楼大厅\"");
+        assert_eq!(quote("a\nb"), "\"a\\nb\"");
+        assert_eq!(quote("\u{1b}[2J"), "\"\\u{1b}[2J\"");
+        assert_eq!(quote("say \"hi\" \\o/"), "\"say \\\"hi\\\" \\\\o/\"");
+        assert_eq!(quote("a\u{202e}b"), "\"a\\u{202e}b\"");
+        let long = "长".repeat(100);
+        let shown = quote(&long);
+        assert_eq!(shown.chars().count(), 60 + 3);
+        assert!(shown.ends_with("…\""), "{shown}");
+        assert_eq!(quote(&"x".repeat(60)), format!("\"{}\"", "x".repeat(60)));
+    }
+
+    #[test]
     fn base64_decodes() {
         assert_eq!(decode_base64(""), Ok(Vec::new()));
         assert_eq!(decode_base64("TWFu"), Ok(b"Man".to_vec()));
@@ -667,6 +784,15 @@ mod tests {
         }
         assert!(MinisignPublicKey::parse(&EXAMPLE_KEY[..40]).is_err());
         assert!(MinisignPublicKey::parse("untrusted comment: minisign public key").is_err());
+        // A whole .pub file (comment line, key line, trailing newline) is accepted.
+        let whole =
+            format!("untrusted comment: minisign public key E7620F1842B4E81F\r\n{EXAMPLE_KEY}\n\n");
+        assert_eq!(
+            MinisignPublicKey::parse(&whole),
+            MinisignPublicKey::parse(EXAMPLE_KEY)
+        );
+        // Only the last line counts: a key followed by junk is still refused.
+        assert!(MinisignPublicKey::parse(&format!("{EXAMPLE_KEY}\njunk")).is_err());
         assert!(MinisignPublicKey::parse("not base64!").is_err());
         // 42 bytes but not starting with "Ed".
         let not_ed = "AAAf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3";
@@ -692,5 +818,18 @@ mod tests {
         ] {
             assert!(check_argon2_phc(bad).is_err(), "{bad}");
         }
+        let with = |params: &str| {
+            check_argon2_phc(&format!(
+                "$argon2id$v=19${params}$c29tZXNhbHQxMjM0$5pYxk3y7yKx8JTXXeuJj6Qq1v2FxNxJxH3Pq6tjFvTk"
+            ))
+        };
+        // OWASP minimums: m=19456 with t=2 is the least accepted.
+        assert_eq!(with("m=19456,t=2,p=1"), Ok(()));
+        assert!(with("m=19455,t=2,p=1").is_err_and(|e| e.contains("19456")));
+        assert!(with("m=4096,t=3,p=1").is_err_and(|e| e.contains("19456")));
+        assert!(with("m=65536,t=1,p=1").is_err_and(|e| e.contains("at least 2")));
+        // argon2 itself needs m >= 8 * p.
+        assert!(with("m=19456,t=2,p=4096").is_err_and(|e| e.contains("8 × p")));
+        assert_eq!(with("m=32768,t=2,p=4096"), Ok(()));
     }
 }

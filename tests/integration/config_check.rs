@@ -104,3 +104,80 @@ fn commands_refuse_a_broken_configuration() {
         stderr(&output)
     );
 }
+
+#[test]
+fn check_without_file_uses_the_file_in_effect() {
+    let kiosk = TempKiosk::new();
+    let system_dir = kiosk.home.join("xdg-system");
+    let dirs = format!("{}:/nonexistent", system_dir.display());
+
+    // No file anywhere: every place looked in is named.
+    let output = kiosk
+        .command()
+        .env("XDG_CONFIG_DIRS", &dirs)
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("no configuration file found"), "{err}");
+    assert!(err.contains(".config/readpoint/readpoint.toml"), "{err}");
+    assert!(err.contains("xdg-system/readpoint/readpoint.toml"), "{err}");
+    assert!(err.contains("/etc/readpoint/readpoint.toml"), "{err}");
+
+    // A file in an XDG_CONFIG_DIRS entry is found, checked and named.
+    let shared = write_file(
+        &system_dir.join("readpoint"),
+        "readpoint.toml",
+        "[kiosk]\nterminal_id = \"shared\"\n",
+    );
+    let output = kiosk
+        .command()
+        .env("XDG_CONFIG_DIRS", &dirs)
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output).trim(), format!("{}: ok", shared.display()));
+
+    // The user's own file comes first, and other commands read it too.
+    let own = write_file(
+        &kiosk.home.join(".config/readpoint"),
+        "readpoint.toml",
+        "[log]\nlevel = \"loud\\u001b[2J\"\n",
+    );
+    let output = kiosk
+        .command()
+        .env("XDG_CONFIG_DIRS", &dirs)
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains(&format!("{}:2:", own.display())), "{err}");
+    assert!(err.contains("\"loud\\u{1b}[2J\""), "escaped: {err}");
+    assert!(
+        !err.contains('\u{1b}'),
+        "no raw escape reaches the terminal: {err:?}"
+    );
+    let output = kiosk
+        .command()
+        .env("XDG_CONFIG_DIRS", &dirs)
+        .arg("status")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("log.level"), "{}", stderr(&output));
+}
+
+#[test]
+fn missing_explicit_config_is_an_error() {
+    let kiosk = TempKiosk::new();
+    let output = kiosk.run(&["--config", "/nonexistent/readpoint.toml", "status"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("/nonexistent/readpoint.toml does not exist"),
+        "{}",
+        stderr(&output)
+    );
+}

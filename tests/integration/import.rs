@@ -189,6 +189,9 @@ fn a_misspelt_kind_is_kept_and_reported() {
     let output = kiosk.run(&["import", path.to_str().unwrap()]);
     assert!(output.status.success(), "{}", stderr(&output));
     let err = stderr(&output);
-    assert!(err.contains("\"catalog_entry\" are kept but not shown"), "{err}");
+    assert!(
+        err.contains("\"catalog_entry\" are kept but not shown"),
+        "{err}"
+    );
     assert!(err.contains("did you mean \"catalogue_entry\""), "{err}");
 }
