@@ -158,8 +158,9 @@ impl Total {
         }
     }
 
-    fn add(self, other: Total) -> Total {
-        if let (
+    /// Both exact totals in units of the finer of their two last decimal places.
+    fn aligned(self, other: Total) -> Option<(i128, i128, u32)> {
+        let (
             Total::Exact {
                 units: a,
                 scale: sa,
@@ -169,13 +170,18 @@ impl Total {
                 scale: sb,
             },
         ) = (self, other)
+        else {
+            return None;
+        };
+        let scale = sa.max(sb);
+        Some((rescale(a, sa, scale)?, rescale(b, sb, scale)?, scale))
+    }
+
+    fn add(self, other: Total) -> Total {
+        if let Some((a, b, scale)) = self.aligned(other)
+            && let Some(units) = a.checked_add(b)
         {
-            let scale = sa.max(sb);
-            if let (Some(a), Some(b)) = (rescale(a, sa, scale), rescale(b, sb, scale))
-                && let Some(units) = a.checked_add(b)
-            {
-                return Total::Exact { units, scale };
-            }
+            return Total::Exact { units, scale };
         }
         Total::Float(self.as_f64() + other.as_f64())
     }
@@ -183,21 +189,8 @@ impl Total {
     /// Exact equality of exact sums (a difference of one unit in the last decimal place of
     /// either is a difference); a relative tolerance of 1e-9 otherwise.
     fn equals(self, other: Total) -> bool {
-        if let (
-            Total::Exact {
-                units: a,
-                scale: sa,
-            },
-            Total::Exact {
-                units: b,
-                scale: sb,
-            },
-        ) = (self, other)
-        {
-            let scale = sa.max(sb);
-            if let (Some(a), Some(b)) = (rescale(a, sa, scale), rescale(b, sb, scale)) {
-                return a == b;
-            }
+        if let Some((a, b, _)) = self.aligned(other) {
+            return a == b;
         }
         nearly_equal(self.as_f64(), other.as_f64())
     }
