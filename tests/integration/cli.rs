@@ -96,6 +96,10 @@ fn show_status_and_kiosk() {
         .unwrap();
     assert_eq!(catalogue["count"], 34);
     assert!(status["cache_path"].as_str().unwrap().ends_with("cache.db"));
+    assert!(
+        status["config_file"].is_null(),
+        "no configuration file: defaults"
+    );
 
     let output = kiosk.run(&["status"]);
     assert!(stdout(&output).contains("catalogue_entry"));
