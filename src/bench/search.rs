@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use super::corpus::{self, Corpus};
 use super::{Percentiles, ms, peak_rss_mib};
 use crate::content::Document;
-use crate::store::{ContentVersion, MAX_DEPTH, SearchRequest, Store};
+use crate::store::{CatalogueFilter, ContentVersion, MAX_DEPTH, SearchRequest, Store};
 use crate::text::fold_str;
 
 /// Options of a run.
@@ -226,6 +226,82 @@ fn run_in(options: &Options, db_path: &Path, out: &mut dyn Write) -> Result<(), 
         options.samples
     )
     .map_err(io)?;
+    browse(&store, out)
+}
+
+/// Catalogue browsing: a page at the top, one far down reached by jumping, the keyset page after
+/// it, and the facet counts, unfiltered and within one category.
+fn browse(store: &Store, out: &mut dyn Write) -> Result<(), String> {
+    let io = |e: std::io::Error| format!("writing the report: {e}");
+    let all = CatalogueFilter::default();
+    let facets = store.catalogue_facets(&all).map_err(|e| e.to_string())?;
+    let total = usize::try_from(facets.total).unwrap_or(usize::MAX);
+    let category = CatalogueFilter {
+        category: facets.category.first().map(|f| f.value.clone()),
+        ..Default::default()
+    };
+    let deep = total.saturating_sub(50);
+    let e = |e: crate::store::StoreError| e.to_string();
+    let middle_key = store
+        .catalogue_page_at(&all, total / 2, 50)
+        .map_err(e)?
+        .last()
+        .map(|r| r.key);
+    let time = |f: &dyn Fn() -> Result<(), String>| -> Result<Percentiles, String> {
+        let mut samples = Vec::with_capacity(50);
+        for _ in 0..50 {
+            let t = Instant::now();
+            f()?;
+            samples.push(t.elapsed());
+        }
+        Ok(Percentiles::of(&mut samples))
+    };
+    let rows = [
+        (
+            "first page (50 rows)",
+            time(&|| store.catalogue_page(&all, None, 50).map(drop).map_err(e))?,
+        ),
+        (
+            "jump to the middle",
+            time(&|| {
+                store
+                    .catalogue_page_at(&all, total / 2, 50)
+                    .map(drop)
+                    .map_err(e)
+            })?,
+        ),
+        (
+            "jump to the end",
+            time(&|| store.catalogue_page_at(&all, deep, 50).map(drop).map_err(e))?,
+        ),
+        (
+            "next page (keyset) there",
+            time(&|| {
+                store
+                    .catalogue_page(&all, middle_key, 50)
+                    .map(drop)
+                    .map_err(e)
+            })?,
+        ),
+        (
+            "facet counts, all",
+            time(&|| store.catalogue_facets(&all).map(drop).map_err(e))?,
+        ),
+        (
+            "facet counts, one category",
+            time(&|| store.catalogue_facets(&category).map(drop).map_err(e))?,
+        ),
+    ];
+    writeln!(out, "\ncatalogue of {total} entries ({} samples each)", 50).map_err(io)?;
+    for (name, p) in rows {
+        writeln!(
+            out,
+            "{name:<28} p50 {:>7} ms  p99 {:>7} ms",
+            ms(p.p50),
+            ms(p.p99)
+        )
+        .map_err(io)?;
+    }
     Ok(())
 }
 

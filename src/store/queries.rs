@@ -2,7 +2,10 @@
 //! pagination, newest first — never "load all rows"), annual reports, one document, related
 //! documents. All of them are bounded by a `LIMIT` or by the size of a small kind.
 
-use rusqlite::types::Value;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use rusqlite::types::{Value, ValueRef};
 use rusqlite::{OptionalExtension, Row, params_from_iter};
 use serde::Serialize;
 
@@ -133,12 +136,9 @@ pub struct ReportRow {
 
 const CATALOGUE: &str = "catalogue_entry";
 
-/// Facet columns, in the order of [`CatalogueFacets`].
-const FACETS: [&str; 5] = ["category", "topic", "year", "publisher", "disclosure_mode"];
-
 impl CatalogueFilter {
-    /// `AND column = ?` clauses and their values, leaving out `skip`.
-    fn clauses(&self, skip: Option<&str>) -> (String, Vec<Value>) {
+    /// `AND column = ?` clauses and their values.
+    fn clauses(&self) -> (String, Vec<Value>) {
         let mut sql = String::new();
         let mut values = Vec::new();
         let text = |v: &Option<String>| v.clone().map(Value::Text);
@@ -150,9 +150,7 @@ impl CatalogueFilter {
             ("disclosure_mode", text(&self.disclosure_mode)),
         ];
         for (column, value) in pairs {
-            if let Some(value) = value
-                && Some(column) != skip
-            {
+            if let Some(value) = value {
                 sql.push_str(&format!(" AND {column} = ?"));
                 values.push(value);
             }
@@ -268,7 +266,7 @@ impl Store {
         after: Option<i64>,
         limit: usize,
     ) -> Result<Vec<CatalogueRow>> {
-        let (clauses, mut values) = filter.clauses(None);
+        let (clauses, mut values) = filter.clauses();
         let cursor = match after {
             Some(key) => {
                 values.push(Value::Integer(key));
@@ -291,54 +289,111 @@ impl Store {
             .map_err(|e| self.sqlite_err(e))
     }
 
+    /// The catalogue page that starts at row `offset` of the list (newest first), for a list
+    /// view whose scroll bar is dragged far ahead of the pages loaded so far. The rows' keys are
+    /// found by skipping `offset` entries of an index (no table rows are read while skipping);
+    /// from there on, [`Store::catalogue_page`] with `after` continues at constant cost.
+    pub fn catalogue_page_at(
+        &self,
+        filter: &CatalogueFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<CatalogueRow>> {
+        let (clauses, mut values) = filter.clauses();
+        values.push(Value::Integer(limit.min(1000) as i64));
+        values.push(Value::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
+        let sql = format!(
+            "SELECT d.recency, d.id, d.title, json_extract(d.json, '$.index_no'), d.date,
+                    d.publisher, d.category
+             FROM (SELECT recency FROM document WHERE kind = '{CATALOGUE}'{clauses}
+                   ORDER BY recency DESC LIMIT ? OFFSET ?) AS k
+             JOIN document d ON d.recency = k.recency
+             ORDER BY d.recency DESC"
+        );
+        self.conn
+            .prepare_cached(&sql)
+            .and_then(|mut stmt| {
+                stmt.query_map(params_from_iter(values), catalogue_row)?
+                    .collect()
+            })
+            .map_err(|e| self.sqlite_err(e))
+    }
+
     /// Facet counts for the catalogue browser under `filter`.
     pub fn catalogue_facets(&self, filter: &CatalogueFilter) -> Result<CatalogueFacets> {
-        let err = |e| self.sqlite_err(e);
-        let (clauses, values) = filter.clauses(None);
-        let total: u64 = self
+        // One pass over the covering index `document_facets` (index entries only, never the
+        // documents' rows): each entry counts towards a facet when it passes every filter except
+        // that facet's own. Its cost does not depend on the query planner's choices.
+        let wanted: [Option<Value>; 5] = [
+            filter.category.clone().map(Value::Text),
+            filter.topic.clone().map(Value::Text),
+            filter.year.map(|y| Value::Integer(y.into())),
+            filter.publisher.clone().map(Value::Text),
+            filter.disclosure_mode.clone().map(Value::Text),
+        ];
+        let mut tallies: [HashMap<String, u64>; 5] = Default::default();
+        let mut total = 0;
+        let mut stmt = self
             .conn
             .prepare_cached(&format!(
-                "SELECT count(*) FROM document WHERE kind = '{CATALOGUE}'{clauses}"
+                "SELECT category, topic, year, publisher, disclosure_mode
+                 FROM document INDEXED BY document_facets WHERE kind = '{CATALOGUE}'"
             ))
-            .and_then(|mut stmt| stmt.query_row(params_from_iter(values), |row| count(row, 0)))
-            .map_err(err)?;
-        let mut counts: Vec<Vec<FacetCount>> = Vec::with_capacity(FACETS.len());
-        for column in FACETS {
-            let (clauses, values) = filter.clauses(Some(column));
-            let order = if column == "year" {
-                "value DESC"
-            } else {
-                "count(*) DESC, value"
-            };
-            let sql = format!(
-                "SELECT CAST({column} AS TEXT) AS value, count(*) FROM document
-                 WHERE kind = '{CATALOGUE}' AND {column} IS NOT NULL{clauses}
-                 GROUP BY value ORDER BY {order} LIMIT 500"
-            );
-            let facet = self
-                .conn
-                .prepare_cached(&sql)
-                .and_then(|mut stmt| {
-                    stmt.query_map(params_from_iter(values), |row| {
-                        Ok(FacetCount {
-                            value: row.get(0)?,
-                            count: count(row, 1)?,
-                        })
-                    })?
-                    .collect()
-                })
-                .map_err(err)?;
-            counts.push(facet);
+            .map_err(|e| self.sqlite_err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.sqlite_err(e))?;
+        let mut number = String::new();
+        while let Some(row) = rows.next().map_err(|e| self.sqlite_err(e))? {
+            let mut values = [ValueRef::Null; 5];
+            for (i, value) in values.iter_mut().enumerate() {
+                *value = row.get_ref(i).map_err(|e| self.sqlite_err(e))?;
+            }
+            let mut passes = [true; 5];
+            for ((pass, want), have) in passes.iter_mut().zip(&wanted).zip(values) {
+                *pass = want.as_ref().is_none_or(|w| ValueRef::from(w) == have);
+            }
+            let failed = passes.iter().filter(|p| !**p).count();
+            if failed == 0 {
+                total += 1;
+            }
+            for (i, (tally, value)) in tallies.iter_mut().zip(values).enumerate() {
+                // Counted when every *other* filter passes.
+                if !(failed == 0 || (failed == 1 && !passes[i])) {
+                    continue;
+                }
+                let key = match value {
+                    ValueRef::Text(bytes) => std::str::from_utf8(bytes).unwrap_or_default(),
+                    ValueRef::Integer(n) => {
+                        number.clear();
+                        let _ = write!(number, "{n}");
+                        number.as_str()
+                    }
+                    _ => continue,
+                };
+                match tally.get_mut(key) {
+                    Some(n) => *n += 1,
+                    None => {
+                        tally.insert(key.to_owned(), 1);
+                    }
+                }
+            }
         }
-        let mut it = counts.into_iter();
-        let mut next = || it.next().unwrap_or_default();
+        let [category, topic, year, publisher, disclosure_mode] = tallies.map(|tally| {
+            let mut facet: Vec<FacetCount> = tally
+                .into_iter()
+                .map(|(value, count)| FacetCount { value, count })
+                .collect();
+            facet.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+            facet
+        });
+        let mut year = year;
+        year.sort_by(|a, b| b.value.cmp(&a.value));
         Ok(CatalogueFacets {
             total,
-            category: next(),
-            topic: next(),
-            year: next(),
-            publisher: next(),
-            disclosure_mode: next(),
+            category,
+            topic,
+            year,
+            publisher,
+            disclosure_mode,
         })
     }
 

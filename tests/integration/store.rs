@@ -130,6 +130,12 @@ fn browsing_queries_serve_every_screen() {
         rows.extend(page);
     }
     assert_eq!(rows.len(), 34);
+    // Jumping to any position gives the same rows as paging there.
+    for offset in [0, 7, 20, 33, 34] {
+        let jumped = store.catalogue_page_at(&filter, offset, 10).unwrap();
+        let expected: Vec<_> = rows.iter().skip(offset).take(10).cloned().collect();
+        assert_eq!(jumped, expected, "offset {offset}");
+    }
     assert!(
         rows.windows(2).all(|w| w[0].date >= w[1].date),
         "newest first"

@@ -35,6 +35,9 @@ CREATE INDEX document_topic ON document(kind, topic, recency);
 CREATE INDEX document_year ON document(kind, year, recency);
 CREATE INDEX document_publisher ON document(kind, publisher, recency);
 CREATE INDEX document_disclosure_mode ON document(kind, disclosure_mode, recency);
+-- Covering index for the catalogue's facet counts (store::queries::catalogue_facets): every
+-- GROUP BY reads index entries only, never the documents' rows.
+CREATE INDEX document_facets ON document(kind, category, topic, year, publisher, disclosure_mode);
 -- Covering index for counting search matches per facet (store::search::for_each_match).
 CREATE INDEX document_match ON document(recency, id, category, year, publisher);
 
