@@ -285,9 +285,7 @@ impl TableTemplate {
             }
             // A header that is a leaf for one column cannot be a group over another.
             for other in &self.columns {
-                if other.header_path.len() > column.header_path.len()
-                    && other.header_path.starts_with(&column.header_path)
-                {
+                if strictly_extends(&other.header_path, &column.header_path) {
                     r.report(
                         join(&at, "header_path"),
                         format!(
@@ -334,9 +332,10 @@ impl TableTemplate {
             }
             // A label that is a leaf for one row cannot be a group over another.
             if depth > 0
-                && let Some(other) = self.rows.iter().find(|other| {
-                    other.label_path.len() > depth && other.label_path.starts_with(&row.label_path)
-                })
+                && let Some(other) = self
+                    .rows
+                    .iter()
+                    .find(|other| strictly_extends(&other.label_path, &row.label_path))
             {
                 r.report(
                     join(&at, "label_path"),
@@ -698,4 +697,9 @@ impl ReportFormat {
     pub fn table(&self, table_id: &str) -> Option<&TableTemplate> {
         self.tables.iter().find(|t| t.table_id == table_id)
     }
+}
+
+/// Whether `path` continues below `prefix`: `prefix` would then be both a leaf and a group.
+fn strictly_extends(path: &[String], prefix: &[String]) -> bool {
+    path.len() > prefix.len() && path.starts_with(prefix)
 }

@@ -280,13 +280,7 @@ impl Store {
              FROM document WHERE kind = '{CATALOGUE}'{clauses}{cursor}
              ORDER BY recency DESC LIMIT ?"
         );
-        self.conn
-            .prepare_cached(&sql)
-            .and_then(|mut stmt| {
-                stmt.query_map(params_from_iter(values), catalogue_row)?
-                    .collect()
-            })
-            .map_err(|e| self.sqlite_err(e))
+        self.catalogue_rows(&sql, params_from_iter(values))
     }
 
     /// The catalogue page that starts at row `offset` of the list (newest first), for a list
@@ -310,13 +304,7 @@ impl Store {
              JOIN document d ON d.recency = k.recency
              ORDER BY d.recency DESC"
         );
-        self.conn
-            .prepare_cached(&sql)
-            .and_then(|mut stmt| {
-                stmt.query_map(params_from_iter(values), catalogue_row)?
-                    .collect()
-            })
-            .map_err(|e| self.sqlite_err(e))
+        self.catalogue_rows(&sql, params_from_iter(values))
     }
 
     /// Facet counts for the catalogue browser under `filter`.
@@ -400,29 +388,20 @@ impl Store {
     /// Documents related to `id`: its own `related_ids` first (in their order, shown ones only),
     /// then the newest entries of the same category, up to `limit`.
     pub fn related(&self, id: &str, limit: usize) -> Result<Vec<CatalogueRow>> {
-        let err = |e| self.sqlite_err(e);
-        let mut rows: Vec<CatalogueRow> = self
-            .conn
-            .prepare_cached(
-                "SELECT d.recency, d.id, d.title, json_extract(d.json, '$.index_no'), d.date,
+        let mut rows = self.catalogue_rows(
+            "SELECT d.recency, d.id, d.title, json_extract(d.json, '$.index_no'), d.date,
                         d.publisher, d.category
                  FROM document src, json_each(src.json, '$.related_ids') AS r
                  JOIN document d ON d.id = r.value
                  WHERE src.id = ?1 AND d.shown AND d.id <> src.id
                  ORDER BY r.key LIMIT ?2",
-            )
-            .and_then(|mut stmt| {
-                stmt.query_map(rusqlite::params![id, limit as i64], catalogue_row)?
-                    .collect()
-            })
-            .map_err(err)?;
+            rusqlite::params![id, limit as i64],
+        )?;
         if rows.len() < limit {
-            let more: Vec<CatalogueRow> = self
-                .conn
-                .prepare_cached(
-                    // Nearest in time within the same category: two index range scans (older,
-                    // newer), each bounded, then the closest of both.
-                    "WITH src AS (SELECT recency AS k, kind, category FROM document WHERE id = ?1),
+            let more = self.catalogue_rows(
+                // Nearest in time within the same category: two index range scans (older,
+                // newer), each bounded, then the closest of both.
+                "WITH src AS (SELECT recency AS k, kind, category FROM document WHERE id = ?1),
                      near AS (
                        SELECT * FROM (SELECT d.recency AS k FROM document d, src
                          WHERE d.kind = src.kind AND d.category = src.category AND d.recency < src.k
@@ -435,12 +414,8 @@ impl Store {
                             d.publisher, d.category
                      FROM near JOIN document d ON d.recency = near.k, src
                      WHERE d.shown ORDER BY abs(near.k - src.k) LIMIT ?2",
-                )
-                .and_then(|mut stmt| {
-                    stmt.query_map(rusqlite::params![id, limit as i64 * 2], catalogue_row)?
-                        .collect()
-                })
-                .map_err(err)?;
+                rusqlite::params![id, limit as i64 * 2],
+            )?;
             for row in more {
                 if rows.len() >= limit {
                     break;
@@ -451,6 +426,18 @@ impl Store {
             }
         }
         Ok(rows)
+    }
+
+    /// Runs a query whose columns are those of [`CatalogueRow`].
+    fn catalogue_rows(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<CatalogueRow>> {
+        self.conn
+            .prepare_cached(sql)
+            .and_then(|mut stmt| stmt.query_map(params, catalogue_row)?.collect())
+            .map_err(|e| self.sqlite_err(e))
     }
 }
 
