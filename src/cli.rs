@@ -26,9 +26,30 @@ pub struct Cli {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
+    /// Run the kiosk in a window of this size (e.g. 1280x720) instead of full screen, for
+    /// development. A window can be closed; the full-screen kiosk cannot.
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    pub windowed: Option<(u32, u32)>,
+
     /// What to do; nothing runs the kiosk.
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// Parses `WIDTHxHEIGHT` in pixels, each 320–8192.
+pub fn parse_size(text: &str) -> Result<(u32, u32), String> {
+    let (w, h) = text
+        .split_once(['x', 'X', '×'])
+        .ok_or_else(|| format!("expected WIDTHxHEIGHT such as 1920x1080, found {text:?}"))?;
+    let side = |v: &str| -> Result<u32, String> {
+        match v.trim().parse::<u32>() {
+            Ok(n) if (320..=8192).contains(&n) => Ok(n),
+            _ => Err(format!(
+                "expected a whole number of pixels from 320 to 8192, found {v:?}"
+            )),
+        }
+    };
+    Ok((side(w)?, side(h)?))
 }
 
 /// Staff and maintenance commands.
@@ -48,6 +69,51 @@ pub enum Command {
     /// Measure performance and print the figures.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Render one kiosk screen to a PNG file offscreen (software renderer, no display needed).
+    Screenshot(ScreenshotArgs),
+}
+
+/// The screens `readpoint screenshot` can render.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScreenName {
+    Home,
+    Guide,
+    Catalogue,
+    Document,
+    Reports,
+    Report,
+    Apply,
+    Search,
+    Idle,
+}
+
+/// Arguments of `readpoint screenshot`.
+#[derive(Debug, Args)]
+pub struct ScreenshotArgs {
+    /// Which screen.
+    #[arg(long, value_enum)]
+    pub screen: ScreenName,
+    /// Where to write the PNG.
+    #[arg(long, value_name = "FILE.png")]
+    pub out: PathBuf,
+    /// Window size in pixels.
+    #[arg(long, value_name = "WxH", default_value = "1920x1080", value_parser = parse_size)]
+    pub size: (u32, u32),
+    /// Large-text mode (大字).
+    #[arg(long)]
+    pub large_text: bool,
+    /// High-contrast mode (高对比).
+    #[arg(long)]
+    pub high_contrast: bool,
+    /// Content and UI in Traditional characters (繁).
+    #[arg(long)]
+    pub traditional: bool,
+    /// The document (or report) to show on `document` and `report` [default: the newest].
+    #[arg(long, value_name = "ID")]
+    pub document: Option<String>,
+    /// The search text on `search`.
+    #[arg(long, value_name = "Q")]
+    pub query: Option<String>,
 }
 
 /// Arguments of `readpoint search`.

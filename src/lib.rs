@@ -10,6 +10,8 @@
 //! - [`config`]: the staff configuration file, raw and validated.
 //! - [`cli`] and [`commands`]: the command line.
 //! - [`bench`](mod@bench): benchmarks that print figures (targets live there, never in timed tests).
+//! - [`view_models`]: store rows → plain screen data (worker thread) → Slint models (UI thread).
+//! - [`kiosk`]: the running kiosk: navigation, session, idle reset, read-aloud, the store worker.
 //! - [`ui`]: the Slint UI compiled from `ui/`.
 
 pub mod bench;
@@ -18,8 +20,10 @@ pub mod commands;
 pub mod config;
 pub mod content;
 pub mod import;
+pub mod kiosk;
 pub mod store;
 pub mod text;
+pub mod view_models;
 
 /// The Slint UI, compiled from `ui/app_window.slint` by `build.rs`.
 pub mod ui {

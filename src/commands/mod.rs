@@ -3,12 +3,13 @@
 //! never print.
 //!
 //! Exit codes: 0 success; 1 error (bad configuration, bad input file, cache failure, a query
-//! with nothing to search for); 2 usage errors (clap) and the kiosk UI not being in this build.
+//! with nothing to search for, no display for the kiosk); 2 usage errors (clap).
 
 mod bench;
 mod config_check;
 mod import;
 mod run_kiosk;
+mod screenshot;
 mod search;
 mod show;
 mod status;
@@ -120,7 +121,8 @@ pub fn main() -> ExitCode {
         }
         // Benchmarks touch neither the configuration nor the kiosk's cache.
         Some(Command::Bench(BenchCommand::Search(args))) => bench::search(args),
-        None => context.and_then(|c| run_kiosk::run(&c)),
+        None => context.and_then(|c| run_kiosk::run(&c, cli.windowed)),
+        Some(Command::Screenshot(args)) => context.and_then(|c| screenshot::run(&c, args)),
         Some(Command::Search(args)) => context.and_then(|c| search::run(&c, args)),
         Some(Command::Show(args)) => context.and_then(|c| show::run(&c, args)),
         Some(Command::Import(args)) => context.and_then(|c| import::run(&c, args)),

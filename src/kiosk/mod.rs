@@ -1,0 +1,507 @@
+//! The kiosk session: navigation, the visitor's display choices, idle reset, read-aloud and
+//! the wiring of every screen's view model to the window.
+//!
+//! Owns the back stack and the session state (large text, high contrast, script, speech); the
+//! view models own what each screen shows. Runs on the UI thread only; every store query goes
+//! through the [`Worker`], so nothing here blocks on I/O. Must never: run SQL, hold a strong
+//! reference to the window in a callback, or keep anything a visitor did past an idle reset.
+
+mod idle;
+pub mod offscreen;
+pub mod speech;
+pub mod worker;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::Duration;
+
+use slint::ComponentHandle;
+
+pub use self::speech::Speaker;
+pub use self::worker::Worker;
+use crate::config::{Config, Language};
+use crate::store::StoreError;
+use crate::ui::{AppWindow, Nav, Screen, Session, Theme};
+use crate::view_models::{self, Display};
+
+/// What the kiosk needs from the configuration.
+#[derive(Debug, Clone)]
+pub struct KioskOptions {
+    /// Shown in the top bar.
+    pub agency_name: String,
+    /// Where the terminal stands (free text).
+    pub location: String,
+    /// Where staff can be found (呼叫工作人员), if configured.
+    pub staff_desk: Option<String>,
+    /// The portal's public address, for QR codes; `None` hides them.
+    pub portal_url: Option<String>,
+    /// The language of the UI strings when no visitor has changed anything.
+    pub language: Language,
+    /// Idle time before the countdown on browsing screens.
+    pub idle_timeout: Duration,
+    /// Idle time before the countdown on reading screens.
+    pub reading_idle_timeout: Duration,
+    /// How long the countdown lasts.
+    pub idle_countdown: Duration,
+    /// Content older than this is flagged as possibly out of date.
+    pub stale_after: Duration,
+    /// IANA time zone for dates shown on screen.
+    pub time_zone: String,
+}
+
+impl KioskOptions {
+    /// The kiosk's options from a validated configuration.
+    pub fn from_config(config: &Config) -> KioskOptions {
+        KioskOptions {
+            agency_name: config.kiosk.agency_name.clone(),
+            location: config.kiosk.location.clone(),
+            staff_desk: config.kiosk.staff_desk.clone(),
+            portal_url: config.kiosk.portal_url.clone(),
+            language: config.kiosk.language,
+            idle_timeout: config.display.idle_timeout,
+            reading_idle_timeout: config.display.reading_idle_timeout,
+            idle_countdown: config.display.idle_countdown,
+            stale_after: config.display.stale_after,
+            time_zone: config.display.time_zone.clone(),
+        }
+    }
+}
+
+impl Default for KioskOptions {
+    fn default() -> Self {
+        KioskOptions::from_config(&Config::default())
+    }
+}
+
+/// A place in the back stack: a screen and, for single documents, which one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    Home,
+    Guide,
+    Catalogue,
+    Document(String),
+    Reports,
+    Report(String),
+    Apply,
+    Search,
+}
+
+impl Place {
+    fn screen(&self) -> Screen {
+        match self {
+            Place::Home => Screen::Home,
+            Place::Guide => Screen::Guide,
+            Place::Catalogue => Screen::Catalogue,
+            Place::Document(_) => Screen::Document,
+            Place::Reports => Screen::Reports,
+            Place::Report(_) => Screen::Report,
+            Place::Apply => Screen::Apply,
+            Place::Search => Screen::Search,
+        }
+    }
+
+    fn from_screen(screen: Screen) -> Option<Place> {
+        Some(match screen {
+            Screen::Home => Place::Home,
+            Screen::Guide => Place::Guide,
+            Screen::Catalogue => Place::Catalogue,
+            Screen::Reports => Place::Reports,
+            Screen::Apply => Place::Apply,
+            Screen::Search => Place::Search,
+            Screen::Document | Screen::Report => return None,
+        })
+    }
+
+    /// Reading screens get the longer idle timeout.
+    fn is_reading(&self) -> bool {
+        matches!(
+            self,
+            Place::Guide | Place::Document(_) | Place::Report(_) | Place::Apply
+        )
+    }
+}
+
+/// The running kiosk session. Lives as long as the window, behind an `Rc`.
+pub struct Kiosk {
+    app: slint::Weak<AppWindow>,
+    worker: Worker,
+    options: KioskOptions,
+    stack: RefCell<Vec<Place>>,
+    display: Cell<Display>,
+    /// The current page as plain text, for read-aloud.
+    page_text: RefCell<String>,
+    speaker: Speaker,
+    idle: idle::IdleTimer,
+    /// Bumped on every navigation: a screen's data that arrives for an older one is dropped.
+    generation: Cell<u64>,
+}
+
+impl Kiosk {
+    /// Wires the window to the session and shows Home. Keep the returned `Rc` alive as long
+    /// as the window runs.
+    pub fn start(app: &AppWindow, worker: Worker, options: KioskOptions) -> Rc<Kiosk> {
+        let kiosk = Rc::new(Kiosk {
+            app: app.as_weak(),
+            worker,
+            options,
+            stack: RefCell::new(vec![Place::Home]),
+            display: Cell::new(Display::default()),
+            page_text: RefCell::new(String::new()),
+            speaker: Speaker::default(),
+            idle: idle::IdleTimer::default(),
+            generation: Cell::new(0),
+        });
+        kiosk.connect(app);
+        select_language(kiosk.options.language);
+        view_models::status::refresh(&kiosk);
+        view_models::guide::connect(&kiosk, app);
+        view_models::catalogue::connect(&kiosk, app);
+        view_models::document::connect(&kiosk, app);
+        view_models::reports::connect(&kiosk, app);
+        view_models::report::connect(&kiosk, app);
+        view_models::apply::connect(&kiosk, app);
+        view_models::search::connect(&kiosk, app);
+        kiosk.detect_speech();
+        kiosk.show_current();
+        kiosk
+    }
+
+    fn connect(self: &Rc<Self>, app: &AppWindow) {
+        let nav = app.global::<Nav>();
+        let weak = Rc::downgrade(self);
+        nav.on_open(move |screen| {
+            if let (Some(kiosk), Some(place)) = (weak.upgrade(), Place::from_screen(screen)) {
+                kiosk.go(place);
+            }
+        });
+        let weak = Rc::downgrade(self);
+        nav.on_open_document(move |id| {
+            if let Some(kiosk) = weak.upgrade() {
+                kiosk.open_document(&id);
+            }
+        });
+        let weak = Rc::downgrade(self);
+        nav.on_back(move || {
+            if let Some(kiosk) = weak.upgrade() {
+                kiosk.back();
+            }
+        });
+        let weak = Rc::downgrade(self);
+        nav.on_home(move || {
+            if let Some(kiosk) = weak.upgrade() {
+                kiosk.home();
+            }
+        });
+
+        let session = app.global::<Session>();
+        let weak = Rc::downgrade(self);
+        session.on_toggle_large_text(move || {
+            if let Some(kiosk) = weak.upgrade()
+                && let Some(app) = kiosk.app()
+            {
+                let theme = app.global::<Theme>();
+                theme.set_large_text(!theme.get_large_text());
+            }
+        });
+        let weak = Rc::downgrade(self);
+        session.on_toggle_high_contrast(move || {
+            if let Some(kiosk) = weak.upgrade()
+                && let Some(app) = kiosk.app()
+            {
+                let theme = app.global::<Theme>();
+                theme.set_high_contrast(!theme.get_high_contrast());
+            }
+        });
+        let weak = Rc::downgrade(self);
+        session.on_toggle_script(move || {
+            if let Some(kiosk) = weak.upgrade() {
+                let traditional = !kiosk.display().traditional;
+                kiosk.set_traditional(traditional);
+            }
+        });
+        let weak = Rc::downgrade(self);
+        session.on_toggle_speech(move || {
+            if let Some(kiosk) = weak.upgrade() {
+                kiosk.toggle_speech();
+            }
+        });
+        let weak = Rc::downgrade(self);
+        session.on_activity(move || {
+            if let Some(kiosk) = weak.upgrade() {
+                kiosk.activity();
+            }
+        });
+        idle::connect(self, app);
+    }
+
+    /// The window, while it exists.
+    pub fn app(&self) -> Option<AppWindow> {
+        self.app.upgrade()
+    }
+
+    /// The store worker.
+    pub fn worker(&self) -> &Worker {
+        &self.worker
+    }
+
+    /// The kiosk's configuration.
+    pub fn options(&self) -> &KioskOptions {
+        &self.options
+    }
+
+    /// How content text is shown to the current visitor.
+    pub fn display(&self) -> Display {
+        self.display.get()
+    }
+
+    /// The place on display.
+    pub fn current(&self) -> Place {
+        self.stack.borrow().last().cloned().unwrap_or(Place::Home)
+    }
+
+    /// The navigation generation: compare it before applying a screen's late data.
+    pub fn generation(&self) -> u64 {
+        self.generation.get()
+    }
+
+    /// Sets the text that 朗读 reads for the page on display.
+    pub fn set_page_text(&self, text: String) {
+        *self.page_text.borrow_mut() = text;
+    }
+
+    /// Opens `place` on top of the current one.
+    pub fn go(self: &Rc<Self>, place: Place) {
+        if place == Place::Home {
+            self.home();
+            return;
+        }
+        {
+            let mut stack = self.stack.borrow_mut();
+            if stack.last() == Some(&place) {
+                drop(stack);
+                self.show_current();
+                return;
+            }
+            stack.push(place);
+        }
+        self.show_current();
+    }
+
+    /// Opens one document by id: an annual report opens the report view, a guide section the
+    /// guide, anything else the document view.
+    pub fn open_document(self: &Rc<Self>, id: &str) {
+        let id = id.to_owned();
+        let weak = Rc::downgrade(self);
+        self.worker.run(
+            {
+                let id = id.clone();
+                move |store| store.document(&id).map(|row| row.map(|row| row.kind))
+            },
+            move |kind: Result<Option<String>, StoreError>| {
+                let Some(kiosk) = weak.upgrade() else { return };
+                match kind {
+                    Ok(Some(kind)) if kind == "annual_report" => kiosk.go(Place::Report(id)),
+                    Ok(Some(kind)) if kind == "guide_section" => kiosk.go(Place::Guide),
+                    Ok(Some(_)) => kiosk.go(Place::Document(id)),
+                    Ok(None) => {
+                        tracing::warn!(%id, "a link points to a document that is not in the cache");
+                        kiosk.notice_unavailable();
+                    }
+                    Err(err) => {
+                        tracing::error!(%id, %err, "opening a document failed");
+                        kiosk.notice_unavailable();
+                    }
+                }
+            },
+        );
+    }
+
+    /// Back one place (Home stays Home).
+    pub fn back(self: &Rc<Self>) {
+        {
+            let mut stack = self.stack.borrow_mut();
+            if stack.len() > 1 {
+                stack.pop();
+            }
+        }
+        self.show_current();
+    }
+
+    /// Straight to Home, keeping the session's choices.
+    pub fn home(self: &Rc<Self>) {
+        self.stack.borrow_mut().truncate(1);
+        self.show_current();
+    }
+
+    /// Loads and shows the place on top of the stack.
+    fn show_current(self: &Rc<Self>) {
+        let Some(app) = self.app() else { return };
+        self.generation.set(self.generation.get().wrapping_add(1));
+        self.speaker.stop();
+        app.global::<Session>().set_speaking(false);
+        let place = self.current();
+        let nav = app.global::<Nav>();
+        nav.set_can_go_back(self.stack.borrow().len() > 1);
+        nav.set_unavailable(false);
+        match &place {
+            Place::Home => self.set_page_text(home_page_text()),
+            Place::Guide => view_models::guide::show(self, &app),
+            Place::Catalogue => view_models::catalogue::show(self, &app),
+            Place::Document(id) => view_models::document::show(self, &app, id),
+            Place::Reports => view_models::reports::show(self, &app),
+            Place::Report(id) => view_models::report::show(self, &app, id),
+            Place::Apply => view_models::apply::show(self, &app),
+            Place::Search => view_models::search::show(self, &app),
+        }
+        nav.set_screen(place.screen());
+        self.restart_idle();
+    }
+
+    /// Tells the visitor that something could not be opened (a designed message, never blank).
+    pub fn notice_unavailable(&self) {
+        if let Some(app) = self.app() {
+            app.global::<Nav>().set_unavailable(true);
+        }
+    }
+
+    /// Switches content (and Chinese UI strings) between Simplified and Traditional.
+    pub fn set_traditional(self: &Rc<Self>, traditional: bool) {
+        self.display.set(Display { traditional });
+        if let Some(app) = self.app() {
+            app.global::<Session>().set_traditional(traditional);
+        }
+        let language = match (traditional, self.options.language) {
+            (true, Language::ZhHans) => Language::ZhHant,
+            (false, language) => language,
+            (true, language) => language,
+        };
+        select_language(language);
+        view_models::status::refresh(self);
+        view_models::catalogue::script_changed(self);
+        self.show_current();
+    }
+
+    fn detect_speech(self: &Rc<Self>) {
+        let app = self.app.clone();
+        let spawned = std::thread::Builder::new()
+            .name("speech-check".into())
+            .spawn(move || {
+                let available = Speaker::available();
+                let _ = app.upgrade_in_event_loop(move |app| {
+                    app.global::<Session>().set_speech_available(available);
+                });
+            });
+        if let Err(err) = spawned {
+            tracing::warn!(%err, "could not check for espeak-ng; read-aloud stays hidden");
+        }
+    }
+
+    fn toggle_speech(&self) {
+        let Some(app) = self.app() else { return };
+        let session = app.global::<Session>();
+        if self.speaker.is_speaking() {
+            self.speaker.stop();
+            session.set_speaking(false);
+            return;
+        }
+        let text = self.page_text.borrow().clone();
+        match self.speaker.speak(&text) {
+            Ok(()) => session.set_speaking(true),
+            Err(err) => {
+                tracing::warn!(%err, "read-aloud failed to start");
+                session.set_speaking(false);
+            }
+        }
+    }
+
+    /// Any touch: restarts the idle timer.
+    pub fn activity(self: &Rc<Self>) {
+        self.idle.mark_dirty();
+        self.restart_idle();
+    }
+
+    fn restart_idle(self: &Rc<Self>) {
+        let timeout = if self.current().is_reading() {
+            self.options.reading_idle_timeout
+        } else {
+            self.options.idle_timeout
+        };
+        idle::restart(self, timeout);
+    }
+
+    /// Shows the idle countdown now, as if the visitor had left (for screenshots and tests).
+    pub fn show_idle_countdown(self: &Rc<Self>) {
+        self.idle.mark_dirty();
+        idle::begin_countdown(self);
+    }
+
+    /// Idle reset: back to Home with everything the visitor did cleared (search text, scroll
+    /// positions, open documents, text size, contrast, script and speech).
+    pub fn reset_session(self: &Rc<Self>) {
+        let Some(app) = self.app() else { return };
+        self.speaker.stop();
+        self.stack.borrow_mut().truncate(1);
+        let theme = app.global::<Theme>();
+        theme.set_large_text(false);
+        theme.set_high_contrast(false);
+        let session = app.global::<Session>();
+        session.set_speaking(false);
+        view_models::guide::reset(&app);
+        view_models::catalogue::reset(self, &app);
+        view_models::document::reset(&app);
+        view_models::reports::reset(&app);
+        view_models::report::reset(&app);
+        view_models::apply::reset(&app);
+        view_models::search::reset(self, &app);
+        if self.display().traditional {
+            self.set_traditional(false);
+        } else {
+            self.show_current();
+        }
+        self.idle.mark_clean();
+    }
+}
+
+/// What 朗读 reads on Home.
+fn home_page_text() -> String {
+    "欢迎使用政府信息查阅点。请点击：公开指南、公开目录、年度报告、依申请公开，或者搜索。"
+        .to_owned()
+}
+
+/// Selects the bundled UI translation for `language` (zh-Hans is the source text).
+fn select_language(language: Language) {
+    let tag = match language {
+        Language::ZhHans => "",
+        Language::ZhHant => "zh-Hant",
+        Language::En => "en",
+    };
+    if let Err(err) = slint::select_bundled_translation(tag) {
+        tracing::warn!(%err, language = language.tag(), "UI translation not available");
+    }
+}
+
+/// Checks, off the UI thread, that fontconfig knows a Chinese font; logs an error with the fix
+/// when it does not (a missing CJK font draws Chinese text as nothing at all).
+pub fn check_cjk_font_in_background() {
+    let spawned = std::thread::Builder::new()
+        .name("font-check".into())
+        .spawn(|| {
+            match std::process::Command::new("fc-list")
+                .args([":lang=zh", "family"])
+                .output()
+            {
+                Ok(output) if output.status.success() && !output.stdout.trim_ascii().is_empty() => {
+                }
+                Ok(_) => tracing::error!(
+                    "no Chinese font is installed: Chinese text will be invisible — fix: \
+                 apt-get install fonts-noto-cjk"
+                ),
+                Err(err) => {
+                    tracing::warn!(%err, "could not run fc-list to check for a Chinese font")
+                }
+            }
+        });
+    if let Err(err) = spawned {
+        tracing::warn!(%err, "could not start the font check");
+    }
+}

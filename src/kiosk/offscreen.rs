@@ -1,0 +1,161 @@
+//! Offscreen rendering of kiosk screens to PNG with Slint's software renderer: no display, no
+//! event loop (`readpoint screenshot` and the screenshot tests).
+//!
+//! Installs a headless Slint platform for the whole process on first use, so it cannot share a
+//! process with another Slint platform (a real window or the testing backend). Data is loaded
+//! with an inline [`Worker`], so a screen is complete when it is rendered.
+
+use std::cell::OnceCell;
+use std::path::Path;
+use std::rc::Rc;
+
+use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
+use slint::platform::{Platform, WindowAdapter};
+use slint::{ComponentHandle, PhysicalSize, PlatformError, Rgba8Pixel, SharedPixelBuffer};
+
+use super::{Kiosk, KioskOptions, Place, Worker};
+use crate::cli::ScreenName;
+use crate::store::{CatalogueFilter, Store};
+use crate::ui::{AppWindow, Theme};
+
+/// What to render.
+#[derive(Debug, Clone)]
+pub struct Shot {
+    pub screen: ScreenName,
+    pub size: (u32, u32),
+    pub large_text: bool,
+    pub high_contrast: bool,
+    pub traditional: bool,
+    /// The document or report to show [default: the newest].
+    pub document: Option<String>,
+    /// The search text.
+    pub query: Option<String>,
+}
+
+impl Shot {
+    /// A plain shot of `screen` at 1920×1080.
+    pub fn new(screen: ScreenName) -> Shot {
+        Shot {
+            screen,
+            size: (1920, 1080),
+            large_text: false,
+            high_contrast: false,
+            traditional: false,
+            document: None,
+            query: None,
+        }
+    }
+}
+
+struct Headless {
+    window: Rc<MinimalSoftwareWindow>,
+}
+
+impl Platform for Headless {
+    fn create_window_adapter(&self) -> Result<Rc<dyn WindowAdapter>, PlatformError> {
+        Ok(self.window.clone())
+    }
+}
+
+thread_local! {
+    static WINDOW: OnceCell<Rc<MinimalSoftwareWindow>> = const { OnceCell::new() };
+}
+
+/// The headless window, installing the platform on first use.
+fn headless_window() -> Result<Rc<MinimalSoftwareWindow>, String> {
+    WINDOW.with(|cell| {
+        if let Some(window) = cell.get() {
+            return Ok(window.clone());
+        }
+        let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
+        slint::platform::set_platform(Box::new(Headless {
+            window: window.clone(),
+        }))
+        .map_err(|err| format!("the offscreen renderer could not start: {err}"))?;
+        let _ = cell.set(window.clone());
+        Ok(window)
+    })
+}
+
+/// Renders one screen of a kiosk on `store` and returns its pixels.
+pub fn render(
+    shot: &Shot,
+    store: Store,
+    options: KioskOptions,
+) -> Result<SharedPixelBuffer<Rgba8Pixel>, String> {
+    let window = headless_window()?;
+    window.set_size(PhysicalSize::new(shot.size.0, shot.size.1));
+    let default_document = default_document(&store, shot.screen)?;
+    let app = AppWindow::new().map_err(|err| format!("creating the window failed: {err}"))?;
+    let kiosk = Kiosk::start(&app, Worker::inline(store), options);
+    let theme = app.global::<Theme>();
+    theme.set_large_text(shot.large_text);
+    theme.set_high_contrast(shot.high_contrast);
+    if shot.traditional {
+        kiosk.set_traditional(true);
+    }
+    let document = shot.document.clone().or(default_document);
+    match shot.screen {
+        ScreenName::Home => {}
+        ScreenName::Guide => kiosk.go(Place::Guide),
+        ScreenName::Catalogue => kiosk.go(Place::Catalogue),
+        ScreenName::Reports => kiosk.go(Place::Reports),
+        ScreenName::Apply => kiosk.go(Place::Apply),
+        ScreenName::Document | ScreenName::Report => match document {
+            Some(id) => kiosk.open_document(&id),
+            None => return Err("there is no document to show in the cache".into()),
+        },
+        ScreenName::Search => {
+            kiosk.go(Place::Search);
+            if let Some(query) = &shot.query {
+                crate::view_models::search::set_query(&kiosk, &app, query);
+            }
+        }
+        ScreenName::Idle => {
+            kiosk.go(Place::Catalogue);
+            kiosk.show_idle_countdown();
+        }
+    }
+    app.show()
+        .map_err(|err| format!("showing the window failed: {err}"))?;
+    // Let bindings, layouts and images settle, then draw.
+    slint::platform::update_timers_and_animations();
+    let pixels = window
+        .take_snapshot()
+        .map_err(|err| format!("rendering failed: {err}"))?;
+    app.hide()
+        .map_err(|err| format!("hiding the window failed: {err}"))?;
+    drop(kiosk);
+    Ok(pixels)
+}
+
+/// The newest catalogue entry (document) or annual report (report), for shots that need one.
+fn default_document(store: &Store, screen: ScreenName) -> Result<Option<String>, String> {
+    let found = match screen {
+        ScreenName::Document => store
+            .catalogue_page(&CatalogueFilter::default(), None, 1)
+            .map(|page| page.into_iter().next().map(|row| row.id)),
+        ScreenName::Report => store
+            .annual_reports()
+            .map(|reports| reports.into_iter().next().map(|report| report.id)),
+        _ => Ok(None),
+    };
+    found.map_err(|err| err.to_string())
+}
+
+/// Writes RGBA pixels as a PNG file.
+pub fn write_png(pixels: &SharedPixelBuffer<Rgba8Pixel>, path: &Path) -> Result<(), String> {
+    let file = std::fs::File::create(path)
+        .map_err(|err| format!("cannot create {}: {err}", path.display()))?;
+    let mut encoder = png::Encoder::new(
+        std::io::BufWriter::new(file),
+        pixels.width(),
+        pixels.height(),
+    );
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder
+        .write_header()
+        .and_then(|mut writer| writer.write_image_data(pixels.as_bytes()))
+        .map_err(|err| format!("cannot write {}: {err}", path.display()))
+}

@@ -1,0 +1,52 @@
+//! View models: store rows → the plain data each screen shows, then → Slint structs and models.
+//!
+//! One file per screen. Each has the same shape:
+//! - `load(&Store, …, Display) -> Result<XxxData, StoreError>` runs on the store worker and
+//!   returns plain `Send` data, with content text already in the visitor's script;
+//! - `apply(&Kiosk, &AppWindow, XxxData)` runs on the UI thread and builds the Slint values;
+//! - `connect(&Rc<Kiosk>, &AppWindow)` wires the screen's adapter callbacks;
+//! - `reset(&AppWindow)` clears what a visitor did on that screen (idle reset).
+//!
+//! Must never: run SQL directly (only `store` does), block the UI thread, or build Slint values
+//! off the UI thread.
+
+pub mod apply;
+pub mod catalogue;
+pub mod document;
+pub mod guide;
+pub mod qr;
+pub mod report;
+pub mod reports;
+pub mod search;
+pub mod status;
+
+use crate::text::script;
+
+/// How content text is displayed for the current visitor: Simplified as stored, or converted
+/// to Traditional (per visitor session).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Display {
+    /// Show content in Traditional characters.
+    pub traditional: bool,
+}
+
+impl Display {
+    /// `text` in the visitor's script.
+    pub fn text(&self, text: &str) -> String {
+        if self.traditional {
+            script::to_traditional(text)
+        } else {
+            text.to_owned()
+        }
+    }
+
+    /// `text` in the visitor's script, as a Slint string.
+    pub fn shared(&self, text: &str) -> slint::SharedString {
+        self.text(text).into()
+    }
+}
+
+/// A Slint model of `items`.
+pub(crate) fn model<T: Clone + 'static>(items: Vec<T>) -> slint::ModelRc<T> {
+    slint::ModelRc::new(slint::VecModel::from(items))
+}
