@@ -2,6 +2,7 @@
 //! one area through the library's public API or the real `readpoint` binary.
 
 mod support;
+mod ui_support;
 
 // Command line end to end through the real binary.
 mod cli;
@@ -13,6 +14,8 @@ mod import;
 mod search;
 // The cache file: corruption, recovery, schema versions.
 mod store;
+// The kiosk as a visitor uses it, headless: navigation, accessibility bar, idle reset.
+mod ui_kiosk;
 // The Slint theme against the UI norms (sizes, contrast).
 mod ui_theme;
 // Source hygiene (module docs).

@@ -1,0 +1,122 @@
+//! The kiosk as a visitor uses it, headless: navigation from Home, the accessibility bar, and
+//! idle reset with mock time.
+
+use std::time::Duration;
+
+use i_slint_backend_testing::mock_elapsed_time;
+use readpoint::ui::{Idle, Nav, Screen, Session, Theme};
+use slint::ComponentHandle;
+
+use crate::ui_support::UiKiosk;
+
+#[test]
+fn home_tiles_open_their_screens_and_back_returns() {
+    let ui = UiKiosk::new();
+    let nav = ui.app.global::<Nav>();
+    assert_eq!(nav.get_screen(), Screen::Home);
+    for (tile, screen) in [
+        ("公开指南", Screen::Guide),
+        ("公开目录", Screen::Catalogue),
+        ("年度报告", Screen::Reports),
+        ("依申请公开", Screen::Apply),
+        ("搜索", Screen::Search),
+    ] {
+        ui.tap(tile);
+        assert_eq!(nav.get_screen(), screen, "after tapping {tile}");
+        ui.tap("返回上一页");
+        assert_eq!(nav.get_screen(), Screen::Home, "back from {tile}");
+    }
+}
+
+#[test]
+fn guide_shows_its_sections_with_the_historical_badge_and_contact_card() {
+    let ui = UiKiosk::new();
+    ui.tap("公开指南");
+    ui.see_whole_page();
+    assert!(ui.shows("乐山市人民政府政务服务中心政府信息公开指南"));
+    assert!(ui.shows("按2007年条例编写"));
+    assert!(ui.shows("办公室"), "the contact card");
+}
+
+#[test]
+fn apply_shows_time_limits_and_the_form_qr() {
+    let ui = UiKiosk::new();
+    ui.tap("依申请公开");
+    ui.see_whole_page();
+    assert!(ui.shows("20个工作日"));
+    assert!(ui.shows("7个工作日"));
+    assert!(
+        ui.shows("扫码下载空白申请表"),
+        "QR panel shown when a portal is configured"
+    );
+}
+
+#[test]
+fn accessibility_bar_toggles_and_traditional_converts_content_and_ui() {
+    let ui = UiKiosk::new();
+    let theme = ui.app.global::<Theme>();
+    ui.tap("大字模式");
+    assert!(theme.get_large_text());
+    assert!(theme.get_body_size() >= 40.0);
+    ui.tap("高对比模式");
+    assert!(theme.get_high_contrast());
+    ui.tap("公开指南");
+    ui.tap("简体繁体切换");
+    assert!(ui.app.global::<Session>().get_traditional());
+    assert!(ui.shows("公開指南"), "content in Traditional");
+    ui.tap("简体繁体切换");
+    assert!(ui.shows("公开指南"));
+}
+
+#[test]
+fn idle_counts_down_then_resets_everything_a_visitor_changed() {
+    let ui = UiKiosk::new();
+    let idle = ui.app.global::<Idle>();
+    ui.tap("大字模式");
+    ui.tap("高对比模式");
+    ui.tap("简体繁体切换");
+    ui.tap("公开目录");
+    assert_eq!(ui.app.global::<Nav>().get_screen(), Screen::Catalogue);
+
+    // Browsing screen: 120 s, then a 20 s countdown.
+    mock_elapsed_time(Duration::from_secs(119));
+    assert!(!idle.get_counting_down());
+    mock_elapsed_time(Duration::from_secs(2));
+    assert!(idle.get_counting_down());
+    assert_eq!(idle.get_seconds_left(), 20);
+
+    // 继续浏览 cancels it and nothing is lost.
+    ui.tap("继续浏览");
+    assert!(!idle.get_counting_down());
+    assert_eq!(ui.app.global::<Nav>().get_screen(), Screen::Catalogue);
+    assert!(ui.app.global::<Theme>().get_large_text());
+
+    // Left alone: countdown, then everything is reset.
+    mock_elapsed_time(Duration::from_secs(121));
+    assert!(idle.get_counting_down());
+    for _ in 0..20 {
+        mock_elapsed_time(Duration::from_secs(1));
+    }
+    assert!(!idle.get_counting_down());
+    assert_eq!(ui.app.global::<Nav>().get_screen(), Screen::Home);
+    assert!(!ui.app.global::<Nav>().get_can_go_back());
+    let theme = ui.app.global::<Theme>();
+    assert!(!theme.get_large_text());
+    assert!(!theme.get_high_contrast());
+    assert!(!ui.app.global::<Session>().get_traditional());
+
+    // A clean Home screen does not count down again.
+    mock_elapsed_time(Duration::from_secs(300));
+    assert!(!idle.get_counting_down());
+}
+
+#[test]
+fn reading_screens_wait_longer_before_the_countdown() {
+    let ui = UiKiosk::new();
+    let idle = ui.app.global::<Idle>();
+    ui.tap("公开指南");
+    mock_elapsed_time(Duration::from_secs(200));
+    assert!(!idle.get_counting_down(), "300 s on reading screens");
+    mock_elapsed_time(Duration::from_secs(101));
+    assert!(idle.get_counting_down());
+}
