@@ -18,5 +18,7 @@ mod store;
 mod ui_kiosk;
 // The Slint theme against the UI norms (sizes, contrast).
 mod ui_theme;
+// Every UI string has its zh-Hant and en translation.
+mod ui_translations;
 // Source hygiene (module docs).
 mod tidy;

@@ -64,7 +64,8 @@ fn accessibility_bar_toggles_and_traditional_converts_content_and_ui() {
     ui.tap("简体繁体切换");
     assert!(ui.app.global::<Session>().get_traditional());
     assert!(ui.shows("公開指南"), "content in Traditional");
-    ui.tap("简体繁体切换");
+    assert_eq!(ui.buttons("返回首頁").len(), 1, "UI strings in Traditional");
+    ui.tap("簡體繁體切換");
     assert!(ui.shows("公开指南"));
 }
 
@@ -75,7 +76,7 @@ fn idle_counts_down_then_resets_everything_a_visitor_changed() {
     ui.tap("大字模式");
     ui.tap("高对比模式");
     ui.tap("简体繁体切换");
-    ui.tap("公开目录");
+    ui.tap("公開目錄");
     assert_eq!(ui.app.global::<Nav>().get_screen(), Screen::Catalogue);
 
     // Browsing screen: 120 s, then a 20 s countdown.
@@ -86,7 +87,7 @@ fn idle_counts_down_then_resets_everything_a_visitor_changed() {
     assert_eq!(idle.get_seconds_left(), 20);
 
     // 继续浏览 cancels it and nothing is lost.
-    ui.tap("继续浏览");
+    ui.tap("繼續瀏覽");
     assert!(!idle.get_counting_down());
     assert_eq!(ui.app.global::<Nav>().get_screen(), Screen::Catalogue);
     assert!(ui.app.global::<Theme>().get_large_text());
@@ -119,4 +120,16 @@ fn reading_screens_wait_longer_before_the_countdown() {
     assert!(!idle.get_counting_down(), "300 s on reading screens");
     mock_elapsed_time(Duration::from_secs(101));
     assert!(idle.get_counting_down());
+}
+
+#[test]
+fn english_ui_when_configured() {
+    let options = readpoint::kiosk::KioskOptions {
+        language: readpoint::config::Language::En,
+        ..Default::default()
+    };
+    let ui = UiKiosk::with_options(options);
+    ui.tap("Catalogue");
+    assert_eq!(ui.app.global::<Nav>().get_screen(), Screen::Catalogue);
+    assert_eq!(ui.buttons("Back to the home screen").len(), 1);
 }
