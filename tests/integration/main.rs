@@ -16,6 +16,8 @@ mod search;
 mod store;
 // The kiosk as a visitor uses it, headless: navigation, accessibility bar, idle reset.
 mod ui_kiosk;
+// Every screen rendered offscreen in every variant (and Chinese glyphs really drawn).
+mod ui_screenshots;
 // The Slint theme against the UI norms (sizes, contrast).
 mod ui_theme;
 // Every UI string has its zh-Hant and en translation.

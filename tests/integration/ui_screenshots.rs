@@ -1,0 +1,117 @@
+//! Every screen rendered offscreen (the software renderer, as `readpoint screenshot` does) in
+//! normal, large-text, high-contrast, Traditional and portrait variants: no picture is blank,
+//! and the variants differ from the normal picture. Traditional differing from Simplified also
+//! proves that Chinese glyphs are drawn at all (a missing CJK font draws nothing, so both would
+//! be identical). The PNGs are written to `target/screenshots/` for people to look at.
+
+use std::path::PathBuf;
+
+use readpoint::cli::ScreenName;
+use readpoint::kiosk::KioskOptions;
+use readpoint::kiosk::offscreen::{Shot, render, write_png};
+use slint::{Rgba8Pixel, SharedPixelBuffer};
+
+use crate::support::bundled_store;
+
+const SCREENS: [(ScreenName, &str); 9] = [
+    (ScreenName::Home, "home"),
+    (ScreenName::Guide, "guide"),
+    (ScreenName::Catalogue, "catalogue"),
+    (ScreenName::Document, "document"),
+    (ScreenName::Reports, "reports"),
+    (ScreenName::Report, "report"),
+    (ScreenName::Apply, "apply"),
+    (ScreenName::Search, "search"),
+    (ScreenName::Idle, "idle"),
+];
+
+fn out_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot directory");
+    dir
+}
+
+fn shoot(shot: &Shot, name: &str) -> SharedPixelBuffer<Rgba8Pixel> {
+    let options = KioskOptions {
+        portal_url: Some("https://www.leshan.gov.cn/".into()),
+        ..KioskOptions::default()
+    };
+    let pixels = render(shot, bundled_store(), options)
+        .unwrap_or_else(|err| panic!("rendering {name} failed: {err}"));
+    write_png(&pixels, &out_dir().join(format!("{name}.png"))).expect("png written");
+    pixels
+}
+
+/// How many distinct colours (sampled) a picture has: a blank one has one or two.
+fn colours(pixels: &SharedPixelBuffer<Rgba8Pixel>) -> usize {
+    let mut seen = std::collections::HashSet::new();
+    for pixel in pixels.as_slice().iter().step_by(7) {
+        seen.insert((pixel.r, pixel.g, pixel.b));
+    }
+    seen.len()
+}
+
+fn differing_pixels(a: &SharedPixelBuffer<Rgba8Pixel>, b: &SharedPixelBuffer<Rgba8Pixel>) -> usize {
+    if a.width() != b.width() || a.height() != b.height() {
+        return usize::MAX;
+    }
+    a.as_slice()
+        .iter()
+        .zip(b.as_slice())
+        .filter(|(x, y)| x != y)
+        .count()
+}
+
+#[test]
+fn every_screen_renders_in_every_variant() {
+    for (screen, name) in SCREENS {
+        let normal = shoot(&Shot::new(screen), name);
+        assert!(
+            colours(&normal) > 16,
+            "{name}: the picture is (nearly) blank"
+        );
+        let variants = [
+            (
+                "large",
+                Shot {
+                    large_text: true,
+                    ..Shot::new(screen)
+                },
+            ),
+            (
+                "contrast",
+                Shot {
+                    high_contrast: true,
+                    ..Shot::new(screen)
+                },
+            ),
+            (
+                "traditional",
+                Shot {
+                    traditional: true,
+                    ..Shot::new(screen)
+                },
+            ),
+            (
+                "portrait",
+                Shot {
+                    size: (1080, 1920),
+                    ..Shot::new(screen)
+                },
+            ),
+        ];
+        for (variant, shot) in variants {
+            let pixels = shoot(&shot, &format!("{name}-{variant}"));
+            assert!(
+                colours(&pixels) > 16,
+                "{name}-{variant}: the picture is (nearly) blank"
+            );
+            let changed = differing_pixels(&normal, &pixels);
+            // Traditional changes only some characters: a few hundred pixels at least.
+            assert!(
+                changed > 200,
+                "{name}-{variant} looks the same as {name} ({changed} pixels differ)"
+            );
+        }
+    }
+}
