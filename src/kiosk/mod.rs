@@ -340,6 +340,7 @@ impl Kiosk {
         self.speaker.stop();
         app.global::<Session>().set_speaking(false);
         let place = self.current();
+        tracing::info!(?place, "screen shown");
         let nav = app.global::<Nav>();
         nav.set_can_go_back(self.stack.borrow().len() > 1);
         nav.set_unavailable(false);

@@ -22,5 +22,7 @@ mod ui_screenshots;
 mod ui_theme;
 // Every UI string has its zh-Hant and en translation.
 mod ui_translations;
+// The real binary full-screen under Xvfb + openbox, tapped with real X events.
+mod ui_xvfb;
 // Source hygiene (module docs).
 mod tidy;
