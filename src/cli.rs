@@ -171,6 +171,36 @@ pub enum BenchCommand {
     /// Build a synthetic corpus of realistic Chinese documents, index it, and print build time,
     /// database size, and search latency (p50/p99) and recall per query class.
     Search(BenchSearchArgs),
+    /// Start-up time to the first frame (the real binary on Xvfb), memory after opening 1,000
+    /// screens in a row, and catalogue scroll frame times, on a large synthetic cache.
+    Ui(BenchUiArgs),
+    /// (Used by `bench ui`.) Opens screens in a row offscreen and prints memory figures.
+    #[command(hide = true)]
+    UiScreens {
+        /// How many screens.
+        #[arg(long, default_value_t = 1000)]
+        screens: usize,
+    },
+}
+
+/// Arguments of `readpoint bench ui`.
+#[derive(Debug, Args)]
+pub struct BenchUiArgs {
+    /// Synthetic catalogue entries (on top of the bundled content).
+    #[arg(long, default_value_t = 200_000)]
+    pub docs: usize,
+    /// Seed of the synthetic corpus.
+    #[arg(long, default_value_t = 2012)]
+    pub seed: u64,
+    /// Keep the cache in this directory, and reuse it on the next run.
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<PathBuf>,
+    /// Screens opened in a row for the memory figure.
+    #[arg(long, default_value_t = 1000)]
+    pub screens: usize,
+    /// Start-ups timed for the first-frame figure.
+    #[arg(long, default_value_t = 5)]
+    pub starts: usize,
 }
 
 /// Arguments of `readpoint bench search`.

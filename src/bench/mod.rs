@@ -4,6 +4,7 @@
 
 pub mod corpus;
 pub mod search;
+pub mod ui;
 
 use std::time::Duration;
 

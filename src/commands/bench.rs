@@ -18,3 +18,25 @@ pub fn search(args: &BenchSearchArgs) -> Result<ExitCode, CommandError> {
     search::run(&options, &mut stdout).map_err(CommandError::Other)?;
     Ok(ExitCode::SUCCESS)
 }
+
+/// `readpoint bench ui`.
+pub fn ui(args: &crate::cli::BenchUiArgs) -> Result<ExitCode, CommandError> {
+    let options = crate::bench::ui::Options {
+        docs: args.docs,
+        seed: args.seed,
+        keep: args.keep.clone(),
+        screens: args.screens,
+        starts: args.starts,
+    };
+    let mut stdout = std::io::stdout().lock();
+    crate::bench::ui::run(&options, &mut stdout).map_err(CommandError::Other)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `readpoint bench ui-screens` (run by `bench ui` in a child process).
+pub fn ui_screens(context: &super::Context, screens: usize) -> Result<ExitCode, CommandError> {
+    let mut stdout = std::io::stdout().lock();
+    crate::bench::ui::screens(&context.cache_path(), screens, &mut stdout)
+        .map_err(CommandError::Other)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -121,6 +121,10 @@ pub fn main() -> ExitCode {
         }
         // Benchmarks touch neither the configuration nor the kiosk's cache.
         Some(Command::Bench(BenchCommand::Search(args))) => bench::search(args),
+        Some(Command::Bench(BenchCommand::Ui(args))) => bench::ui(args),
+        Some(Command::Bench(BenchCommand::UiScreens { screens })) => {
+            context.and_then(|c| bench::ui_screens(&c, *screens))
+        }
         None => context.and_then(|c| run_kiosk::run(&c, cli.windowed)),
         Some(Command::Screenshot(args)) => context.and_then(|c| screenshot::run(&c, args)),
         Some(Command::Search(args)) => context.and_then(|c| search::run(&c, args)),

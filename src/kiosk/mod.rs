@@ -163,7 +163,40 @@ impl Kiosk {
         view_models::search::connect(&kiosk, app);
         kiosk.detect_speech();
         kiosk.show_current();
+        kiosk.verify_cache_in_background();
         kiosk
+    }
+
+    /// The full integrity check of a large cache (the open-time check only probes a large
+    /// file) runs on its own thread and connection once the first screen is up, so visitors'
+    /// queries never queue behind it. A failure is logged with the fix; the kiosk keeps showing
+    /// what it can. Offline rendering (inline worker) skips it.
+    fn verify_cache_in_background(&self) {
+        if self.worker.is_inline() {
+            return;
+        }
+        self.worker.run(
+            |store| store.path().to_owned(),
+            |path| {
+                let spawned = std::thread::Builder::new()
+                    .name("cache-check".into())
+                    .spawn(move || {
+                        let result = crate::store::Store::open(&path)
+                            .and_then(|store| store.verify_integrity());
+                        if let Err(err) = result {
+                            tracing::error!(
+                                %err,
+                                "the cache failed its integrity check — fix: stop the kiosk and \
+                                 delete the cache file; it is rebuilt from the bundled content \
+                                 and the next sync"
+                            );
+                        }
+                    });
+                if let Err(err) = spawned {
+                    tracing::warn!(%err, "could not start the cache check");
+                }
+            },
+        );
     }
 
     fn connect(self: &Rc<Self>, app: &AppWindow) {

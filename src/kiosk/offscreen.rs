@@ -143,6 +143,47 @@ fn default_document(store: &Store, screen: ScreenName) -> Result<Option<String>,
     found.map_err(|err| err.to_string())
 }
 
+/// A kiosk in the headless window, drawn on demand (for benchmarks).
+pub struct Session {
+    pub app: AppWindow,
+    pub kiosk: Rc<Kiosk>,
+    window: Rc<MinimalSoftwareWindow>,
+    buffer: Vec<slint::platform::software_renderer::Rgb565Pixel>,
+    width: usize,
+}
+
+impl Session {
+    /// Starts a kiosk of `size` on `store` in the headless window.
+    pub fn start(store: Store, options: KioskOptions, size: (u32, u32)) -> Result<Session, String> {
+        let window = headless_window()?;
+        window.set_size(PhysicalSize::new(size.0, size.1));
+        let app = AppWindow::new().map_err(|err| format!("creating the window failed: {err}"))?;
+        let kiosk = Kiosk::start(&app, Worker::inline(store), options);
+        app.show()
+            .map_err(|err| format!("showing the window failed: {err}"))?;
+        let width = size.0 as usize;
+        let buffer = vec![Default::default(); width * size.1 as usize];
+        Ok(Session {
+            app,
+            kiosk,
+            window,
+            buffer,
+            width,
+        })
+    }
+
+    /// Draws one frame (layout, bindings and rendering into a reused buffer); returns whether
+    /// anything was drawn.
+    pub fn frame(&mut self) -> bool {
+        slint::platform::update_timers_and_animations();
+        self.window.request_redraw();
+        let (buffer, width) = (&mut self.buffer, self.width);
+        self.window.draw_if_needed(|renderer| {
+            renderer.render(buffer, width);
+        })
+    }
+}
+
 /// Writes RGBA pixels as a PNG file.
 pub fn write_png(pixels: &SharedPixelBuffer<Rgba8Pixel>, path: &Path) -> Result<(), String> {
     let file = std::fs::File::create(path)

@@ -32,7 +32,7 @@ pub use write::{ApplySummary, ContentVersion};
 pub const CACHE_FILE: &str = "cache.db";
 
 /// Caches up to this size are fully checked at open; see `Store::check_integrity`.
-const FULL_CHECK_AT_OPEN: u64 = 64 << 20;
+const FULL_CHECK_AT_OPEN: u64 = 4 << 20;
 
 /// How long a writer or reader waits for a lock held by another connection.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

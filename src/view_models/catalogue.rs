@@ -18,3 +18,6 @@ pub fn reset(_kiosk: &Rc<Kiosk>, _app: &AppWindow) {}
 
 /// The visitor switched script: cached rows must be converted again.
 pub fn script_changed(_kiosk: &Rc<Kiosk>) {}
+
+/// Scrolls the catalogue list to `y` pixels from the top.
+pub fn scroll_to(_app: &AppWindow, _y: f32) {}

@@ -1,0 +1,348 @@
+//! `readpoint bench ui`: the kiosk's start-up, memory and drawing figures on a large cache.
+//!
+//! - first frame: the real binary started on a virtual X server (Xvfb + openbox) until its
+//!   window shows non-black pixels, polled from outside with `xwd` (the software renderer has
+//!   no rendering notifier), several runs;
+//! - memory: a separate process (`bench ui-screens`, so the corpus built here is not counted)
+//!   opens 1,000 screens in a row offscreen and prints its RSS as it goes;
+//! - catalogue scrolling: the same process scrolls the catalogue list and times each frame.
+//!
+//! Writes only in the directory it is given (or a temporary one it removes).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::corpus::{self, Corpus};
+use super::{Percentiles, ms};
+use crate::content::Document;
+use crate::kiosk::offscreen::Session;
+use crate::kiosk::{KioskOptions, Place};
+use crate::store::{CatalogueFilter, ContentVersion, Store};
+
+/// Options of a run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Synthetic catalogue entries (on top of the bundled content).
+    pub docs: usize,
+    /// Corpus seed.
+    pub seed: u64,
+    /// Keep (and reuse) the database in this directory.
+    pub keep: Option<PathBuf>,
+    /// Screens opened in a row for the memory figure.
+    pub screens: usize,
+    /// Start-up runs for the first-frame figure.
+    pub starts: usize,
+}
+
+/// Runs the benchmark, printing figures to `out`.
+pub fn run(options: &Options, out: &mut dyn Write) -> Result<(), String> {
+    let io = |e: std::io::Error| format!("writing the report: {e}");
+    let dir = match &options.keep {
+        Some(dir) => dir.clone(),
+        None => std::env::temp_dir().join(format!("readpoint-bench-ui-{}", std::process::id())),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let result = (|| {
+        writeln!(
+            out,
+            "readpoint bench ui: {} documents + the bundled content",
+            options.docs
+        )
+        .map_err(io)?;
+        prepare(&dir, options, out)?;
+        first_frames(&dir, options.starts, out)?;
+        screens_in_child(&dir, options.screens, out)
+    })();
+    if options.keep.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    result
+}
+
+/// Builds the cache (or reuses one with enough documents).
+fn prepare(dir: &Path, options: &Options, out: &mut dyn Write) -> Result<(), String> {
+    let io = |e: std::io::Error| format!("writing the report: {e}");
+    let db_path = dir.join(crate::store::CACHE_FILE);
+    if db_path.exists() {
+        let store = Store::open(&db_path).map_err(|e| e.to_string())?;
+        let entries = store
+            .catalogue_facets(&CatalogueFilter::default())
+            .map_err(|e| e.to_string())?
+            .total;
+        if entries >= options.docs as u64 {
+            writeln!(
+                out,
+                "reusing {} ({entries} catalogue entries)",
+                db_path.display()
+            )
+            .map_err(io)?;
+            return Ok(());
+        }
+        drop(store);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db_path.display()));
+        }
+    }
+    let started = Instant::now();
+    let mut store = Store::open(&db_path).map_err(|e| e.to_string())?;
+    crate::import::load_bundled(&mut store).map_err(|e| e.to_string())?;
+    let Corpus { documents, .. } = corpus::generate(options.docs, options.seed);
+    let version = ContentVersion {
+        version: "bench".into(),
+        published_at: None,
+        source: "bench".into(),
+    };
+    for (n, chunk) in documents.chunks(5_000).enumerate() {
+        let docs: Vec<Document> = chunk
+            .iter()
+            .map(|v| Document::from_value(v.clone()))
+            .collect::<Result<_, _>>()
+            .map_err(|problems| format!("generated document invalid: {}", problems[0]))?;
+        store
+            .upsert(&docs, &format!("bench-{n}"), Some(&version))
+            .map_err(|e| e.to_string())?;
+    }
+    store.optimize().map_err(|e| e.to_string())?;
+    writeln!(
+        out,
+        "built the cache in {:.1} s",
+        started.elapsed().as_secs_f64()
+    )
+    .map_err(io)?;
+    Ok(())
+}
+
+/// A child process killed when dropped.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn xwd_root(display: &str) -> Option<Vec<u8>> {
+    let output = Command::new("xwd")
+        .args(["-root", "-silent"])
+        .env("DISPLAY", display)
+        .output()
+        .ok()?;
+    output.status.success().then_some(output.stdout)
+}
+
+/// Whether an xwd dump of a black screen has changed: any non-zero byte in the pixel area
+/// (the last 1920×1080×4 bytes).
+fn painted(dump: &[u8]) -> bool {
+    let pixels = 1920 * 1080 * 4;
+    dump.len() >= pixels && dump[dump.len() - pixels..].iter().any(|&b| b != 0)
+}
+
+/// Time from process start to the first painted frame on a virtual X server, per run.
+fn first_frames(dir: &Path, starts: usize, out: &mut dyn Write) -> Result<(), String> {
+    let io = |e: std::io::Error| format!("writing the report: {e}");
+    let missing: Vec<&str> = ["Xvfb", "openbox", "xwd"]
+        .into_iter()
+        .filter(|tool| !Path::new("/usr/bin").join(tool).exists())
+        .collect();
+    if !missing.is_empty() {
+        writeln!(
+            out,
+            "first frame: skipped, {} missing — fix: apt-get install xvfb openbox x11-apps",
+            missing.join(", ")
+        )
+        .map_err(io)?;
+        return Ok(());
+    }
+    let number = (240..340)
+        .find(|n| !Path::new(&format!("/tmp/.X{n}-lock")).exists())
+        .ok_or("no free X display number")?;
+    let display = format!(":{number}");
+    let _server = Running(
+        Command::new("Xvfb")
+            .args([
+                display.as_str(),
+                "-screen",
+                "0",
+                "1920x1080x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("Xvfb: {e}"))?,
+    );
+    let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !socket.exists() {
+        if Instant::now() > deadline {
+            return Err("Xvfb did not start within 10 s".into());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _wm = Running(
+        Command::new("openbox")
+            .env("DISPLAY", &display)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("openbox: {e}"))?,
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let home = dir.join("home");
+    std::fs::create_dir_all(&home).map_err(|e| e.to_string())?;
+    let mut times = Vec::new();
+    for _ in 0..starts {
+        // Wait for a black screen (the previous kiosk gone).
+        std::thread::sleep(Duration::from_millis(300));
+        let started = Instant::now();
+        let _kiosk = Running(
+            Command::new(&exe)
+                .arg("--data-dir")
+                .arg(dir)
+                .env("DISPLAY", &display)
+                .env("HOME", &home)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .map_err(|e| format!("starting the kiosk: {e}"))?,
+        );
+        loop {
+            if xwd_root(&display).is_some_and(|dump| painted(&dump)) {
+                times.push(started.elapsed());
+                break;
+            }
+            if started.elapsed() > Duration::from_secs(20) {
+                return Err("the kiosk drew nothing within 20 s".into());
+            }
+        }
+    }
+    let runs: Vec<String> = times.iter().map(|t| ms(*t)).collect();
+    let p = Percentiles::of(&mut times);
+    writeln!(
+        out,
+        "first frame (process start → first painted pixels, polled with xwd): median {} ms; runs: {} ms",
+        ms(p.p50),
+        runs.join(", ")
+    )
+    .map_err(io)?;
+    Ok(())
+}
+
+/// Runs `bench ui-screens` in a child process and copies its figures.
+fn screens_in_child(dir: &Path, screens: usize, out: &mut dyn Write) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let output = Command::new(exe)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["bench", "ui-screens", "--screens", &screens.to_string()])
+        .output()
+        .map_err(|e| format!("running bench ui-screens: {e}"))?;
+    out.write_all(&output.stdout).map_err(|e| e.to_string())?;
+    if !output.status.success() {
+        return Err(format!(
+            "bench ui-screens failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(())
+}
+
+/// Resident memory of this process now (VmRSS), in MiB.
+fn rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn rss_text() -> String {
+    rss_mib().map_or_else(|| "?".to_owned(), |m| format!("{m:.1}"))
+}
+
+/// `bench ui-screens`: opens `screens` screens in a row offscreen on the cache at `db_path`,
+/// printing RSS as it goes, then scrolls the catalogue and times the frames.
+pub fn screens(db_path: &Path, screens: usize, out: &mut dyn Write) -> Result<(), String> {
+    let io = |e: std::io::Error| format!("writing the report: {e}");
+    let store = Store::open(db_path).map_err(|e| e.to_string())?;
+    let document = store
+        .catalogue_page(&CatalogueFilter::default(), None, 1)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .next()
+        .map(|row| row.id)
+        .ok_or("the cache has no catalogue entries")?;
+    let report = store
+        .annual_reports()
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .next()
+        .map(|row| row.id)
+        .ok_or("the cache has no annual reports")?;
+    let mut session = Session::start(store, KioskOptions::default(), (1920, 1080))?;
+    session.frame();
+    writeln!(out, "RSS after the first frame: {} MiB", rss_text()).map_err(io)?;
+    let cycle = [
+        Place::Guide,
+        Place::Catalogue,
+        Place::Document(document),
+        Place::Reports,
+        Place::Report(report),
+        Place::Apply,
+        Place::Search,
+    ];
+    let mut marks = Vec::new();
+    let mut frame_times = Vec::with_capacity(screens);
+    for n in 1..=screens {
+        let place = cycle[n % cycle.len()].clone();
+        let started = Instant::now();
+        session.kiosk.go(place);
+        session.frame();
+        frame_times.push(started.elapsed());
+        if n % cycle.len() == 0 {
+            session.kiosk.reset_session();
+        }
+        if [10, 100, 250, 500, 750, 1000].contains(&n) || n == screens {
+            marks.push(format!("{n}: {}", rss_text()));
+        }
+    }
+    let p = Percentiles::of(&mut frame_times);
+    writeln!(
+        out,
+        "{screens} screens opened (store queries inline + first frame): p50 {} ms, p99 {} ms, max {} ms",
+        ms(p.p50),
+        ms(p.p99),
+        ms(p.max)
+    )
+    .map_err(io)?;
+    writeln!(out, "RSS (MiB) after N screens: {}", marks.join(", ")).map_err(io)?;
+    scroll_catalogue(&mut session, out)
+}
+
+/// Scrolls the catalogue list and times each frame (rows fetched from the store as needed).
+fn scroll_catalogue(session: &mut Session, out: &mut dyn Write) -> Result<(), String> {
+    let io = |e: std::io::Error| format!("writing the report: {e}");
+    session.kiosk.go(Place::Catalogue);
+    session.frame();
+    let mut times = Vec::new();
+    for step in 1..=600 {
+        crate::view_models::catalogue::scroll_to(&session.app, step as f32 * 48.0);
+        let started = Instant::now();
+        session.frame();
+        times.push(started.elapsed());
+    }
+    let p = Percentiles::of(&mut times);
+    writeln!(
+        out,
+        "catalogue scroll (600 frames, 48 px each): frame p50 {} ms, p99 {} ms, max {} ms",
+        ms(p.p50),
+        ms(p.p99),
+        ms(p.max)
+    )
+    .map_err(io)?;
+    Ok(())
+}
