@@ -186,7 +186,8 @@ mod tests {
         assert_eq!(guide.title, "乐山市人民政府政务服务中心政府信息公开指南");
         let headings: Vec<&str> = guide.sections.iter().map(|s| s.heading.as_str()).collect();
         assert_eq!(headings.len(), 5, "{headings:?}");
-        assert!(headings[0].starts_with("一、"), "{headings:?}");
+        assert_eq!(headings[0], "说明", "the unnumbered preface comes first");
+        assert!(headings[1].starts_with("一、"), "{headings:?}");
         assert!(guide.sections.iter().all(|s| s.historical));
         assert!(guide.sections.iter().any(|s| s.contact.is_some()));
 
