@@ -107,3 +107,23 @@ fn traditional_rows_and_idle_reset_clears_the_filter() {
     assert_eq!(adapter.get_total(), 34);
     assert!(ui.shows("乐山市"));
 }
+
+#[test]
+fn back_from_a_document_returns_to_the_same_scroll_position() {
+    let ui = UiKiosk::new();
+    let adapter = ui.app.global::<CatalogueAdapter>();
+    let nav = ui.app.global::<Nav>();
+    ui.tap("公开目录");
+    adapter.set_scroll_y(-600.0);
+    let row = adapter.get_rows().row_data(10).expect("row 10");
+    assert!(row.loaded);
+    nav.invoke_open_document(row.id.clone());
+    assert_eq!(nav.get_screen(), Screen::Document);
+    ui.tap("返回上一页");
+    assert_eq!(nav.get_screen(), Screen::Catalogue);
+    assert_eq!(adapter.get_scroll_y(), -600.0);
+    assert!(ui.shows(row.title.as_str()), "the same rows in view");
+    // A new filter starts at the top.
+    ui.tap("机构职能");
+    assert_eq!(adapter.get_scroll_y(), 0.0);
+}
