@@ -61,7 +61,10 @@ impl Labels {
 
     /// The name of a category code (JGZN → 机构职能).
     pub fn category(&self, code: &str) -> String {
-        self.category.get(code).cloned().unwrap_or_else(|| code.to_owned())
+        self.category
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| code.to_owned())
     }
 
     /// A topic path with each level named (概况信息/机构职能).
@@ -341,7 +344,11 @@ mod tests {
             data.total
         );
         assert!(data.modes.iter().any(|m| m.label == "主动公开"));
-        assert!(data.years.iter().any(|y| y.value == "2012" && y.label == "2012年"));
+        assert!(
+            data.years
+                .iter()
+                .any(|y| y.value == "2012" && y.label == "2012年")
+        );
         assert!(data.topics.iter().any(|t| t.label.contains('/')));
         assert!(data.speech_text().contains("机构职能"));
     }
@@ -366,9 +373,12 @@ mod tests {
     #[test]
     fn labels_in_traditional() {
         let store = bundled();
-        let data =
-            load_facets(&store, &CatalogueFilter::default(), Display { traditional: true })
-                .unwrap();
+        let data = load_facets(
+            &store,
+            &CatalogueFilter::default(),
+            Display { traditional: true },
+        )
+        .unwrap();
         assert!(data.categories.iter().any(|c| c.label == "機構職能"));
     }
 }

@@ -260,12 +260,7 @@ impl CatalogueRows {
         self.answering.set(false);
     }
 
-    fn receive(
-        &self,
-        generation: u64,
-        page_no: usize,
-        result: Result<Vec<RowData>, StoreError>,
-    ) {
+    fn receive(&self, generation: u64, page_no: usize, result: Result<Vec<RowData>, StoreError>) {
         let rows = {
             let mut state = self.state.borrow_mut();
             if state.generation != generation {
@@ -442,7 +437,10 @@ mod tests {
         rows.set_query(CatalogueFilter::default(), Display::default(), 30);
 
         let row = rows.row_data(3).unwrap();
-        assert!(!row.loaded && !row.failed, "a placeholder while the page loads");
+        assert!(
+            !row.loaded && !row.failed,
+            "a placeholder while the page loads"
+        );
         assert!(!rows.row_data(4).unwrap().loaded);
         assert_eq!(rows.pages_in_flight(), 1);
         assert_eq!(source.queue.borrow().len(), 1, "one request for page 0");

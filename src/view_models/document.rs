@@ -376,7 +376,11 @@ mod tests {
             .unwrap();
         assert!(data.qr.is_none());
         assert!(data.title.contains("樂山市"), "{}", data.title);
-        assert!(load(&store, "no-such-id", None, Display::default()).unwrap().is_none());
+        assert!(
+            load(&store, "no-such-id", None, Display::default())
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]
@@ -388,7 +392,11 @@ mod tests {
         assert!(data.entry.is_none());
         assert!(!data.title.is_empty());
         assert!(!data.paragraphs.is_empty(), "the steps");
-        assert!(data.paragraphs[0].starts_with("1. "), "{:?}", data.paragraphs);
+        assert!(
+            data.paragraphs[0].starts_with("1. "),
+            "{:?}",
+            data.paragraphs
+        );
     }
 
     #[test]

@@ -97,7 +97,10 @@ fn traditional_rows_and_idle_reset_clears_the_filter() {
     ui.tap("简体繁体切换");
     assert_eq!(adapter.get_category().as_str(), "JGZN", "filter kept");
     assert!(ui.shows("樂山市"), "rows in Traditional");
-    assert!(ui.buttons("機構職能").len() == 1, "chip names in Traditional");
+    assert!(
+        ui.buttons("機構職能").len() == 1,
+        "chip names in Traditional"
+    );
 
     ui.kiosk.reset_session();
     assert_eq!(ui.app.global::<Nav>().get_screen(), Screen::Home);
