@@ -12,6 +12,7 @@
 
 pub mod apply;
 pub mod catalogue;
+pub mod catalogue_model;
 pub mod document;
 pub mod guide;
 pub mod qr;

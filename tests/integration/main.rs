@@ -14,6 +14,8 @@ mod import;
 mod search;
 // The cache file: corruption, recovery, schema versions.
 mod store;
+// The catalogue and document screens, headless: chips, list, document, QR, Back.
+mod ui_catalogue;
 // The kiosk as a visitor uses it, headless: navigation, accessibility bar, idle reset.
 mod ui_kiosk;
 // Every screen rendered offscreen in every variant (and Chinese glyphs really drawn).
