@@ -16,6 +16,8 @@ mod search;
 mod store;
 // The kiosk as a visitor uses it, headless: navigation, accessibility bar, idle reset.
 mod ui_kiosk;
+// The search screen: on-screen keyboard, as-you-type results, chips, empty states.
+mod ui_search;
 // The Slint theme against the UI norms (sizes, contrast).
 mod ui_theme;
 // Source hygiene (module docs).
