@@ -214,29 +214,30 @@ pub fn load_facets(
             .map_or(0, |c| c.count),
         None => by_category.total,
     };
-    let chips = |counts: Vec<FacetCount>, selected: Option<String>, label: &dyn Fn(&str) -> String| {
-        let mut chips: Vec<ChipData> = counts
-            .into_iter()
-            .map(|c| ChipData {
-                label: label(&c.value),
-                value: c.value,
-                count: c.count,
-            })
-            .collect();
-        if let Some(selected) = selected
-            && !chips.iter().any(|c| c.value == selected)
-        {
-            chips.insert(
-                0,
-                ChipData {
-                    label: label(&selected),
-                    value: selected,
-                    count: 0,
-                },
-            );
-        }
-        chips
-    };
+    let chips =
+        |counts: Vec<FacetCount>, selected: Option<String>, label: &dyn Fn(&str) -> String| {
+            let mut chips: Vec<ChipData> = counts
+                .into_iter()
+                .map(|c| ChipData {
+                    label: label(&c.value),
+                    value: c.value,
+                    count: c.count,
+                })
+                .collect();
+            if let Some(selected) = selected
+                && !chips.iter().any(|c| c.value == selected)
+            {
+                chips.insert(
+                    0,
+                    ChipData {
+                        label: label(&selected),
+                        value: selected,
+                        count: 0,
+                    },
+                );
+            }
+            chips
+        };
     let categories = chips(by_category.category, req.category.clone(), &|code| {
         display.text(&category_label(taxonomy.as_ref(), code))
     });
@@ -356,9 +357,11 @@ fn speech_text(app: &AppWindow, session: &Session) -> String {
     let adapter = app.global::<SearchAdapter>();
     let query = adapter.get_query();
     match adapter.get_state() {
-        SearchState::Empty => "搜索。请用屏幕下方的键盘输入要找的内容，可以输入汉字、拼音或拼音首字母。\
+        SearchState::Empty => {
+            "搜索。请用屏幕下方的键盘输入要找的内容，可以输入汉字、拼音或拼音首字母。\
              也可以按类别浏览公开目录。"
-            .to_owned(),
+                .to_owned()
+        }
         SearchState::None => format!(
             "没有找到“{query}”的相关内容。可以少输几个字，输入拼音或首字母，或者按类别浏览公开目录。"
         ),
@@ -456,7 +459,9 @@ fn more(kiosk: &Rc<Kiosk>, app: &AppWindow) {
     let weak = Rc::downgrade(kiosk);
     app.global::<SearchAdapter>().set_busy(true);
     kiosk.worker().run(
-        move |store| (latest.load(Ordering::SeqCst) == generation).then(|| load_page(store, &req, display)),
+        move |store| {
+            (latest.load(Ordering::SeqCst) == generation).then(|| load_page(store, &req, display))
+        },
         move |result| {
             let Some(result) = result else { return };
             let Some(kiosk) = weak.upgrade() else { return };
@@ -759,7 +764,11 @@ mod tests {
             .find(|h| h.id == "ce-2012-00013")
             .expect("the 一站式 entry mentions 社保");
         assert!(hit.snippet.iter().any(|s| s.hit && s.text == "社保"));
-        assert!(hit.meta.contains("便民服务"), "category label: {}", hit.meta);
+        assert!(
+            hit.meta.contains("便民服务"),
+            "category label: {}",
+            hit.meta
+        );
         assert!(hit.meta.contains("2012-07-02"), "{}", hit.meta);
 
         let facets = load_facets(&store, &req, Display::default()).unwrap();

@@ -79,17 +79,32 @@ fn keyboard_types_pinyin_and_initials_deletes_and_clears() {
     assert_eq!(state(&ui), SearchState::Results);
     type_keys(&ui, "min");
     assert_eq!(query(&ui), "bianmin");
-    assert!(hit_titles(&ui).iter().any(|t| t == BIANMIN_TITLE), "{:?}", hit_titles(&ui));
+    assert!(
+        hit_titles(&ui).iter().any(|t| t == BIANMIN_TITLE),
+        "{:?}",
+        hit_titles(&ui)
+    );
     assert!(ui.shows(BIANMIN_TITLE), "the result row is on screen");
 
     // Initials.
     ui.tap("清空");
     type_keys(&ui, "sb");
-    assert!(hit_titles(&ui).iter().any(|t| t == SB_TITLE), "{:?}", hit_titles(&ui));
+    assert!(
+        hit_titles(&ui).iter().any(|t| t == SB_TITLE),
+        "{:?}",
+        hit_titles(&ui)
+    );
     // The match is marked in the title (bracketed form and highlighted pieces).
     let hits = ui.app.global::<SearchAdapter>().get_hits();
-    let hit = hits.iter().find(|h| h.title == SB_TITLE).expect("the sb hit");
-    assert!(hit.title_marked.contains("【市并】"), "{}", hit.title_marked);
+    let hit = hits
+        .iter()
+        .find(|h| h.title == SB_TITLE)
+        .expect("the sb hit");
+    assert!(
+        hit.title_marked.contains("【市并】"),
+        "{}",
+        hit.title_marked
+    );
     assert!(hit.title_pieces.iter().any(|p| p.hit && p.text == "市并"));
 
     // Backspace down to nothing returns to the empty state.
