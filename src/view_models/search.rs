@@ -689,6 +689,7 @@ pub fn set_query(kiosk: &Rc<Kiosk>, app: &AppWindow, query: &str) {
 }
 
 #[cfg(test)]
+#[allow(clippy::single_range_in_vec_init)] // one highlight is the common case
 mod tests {
     use super::*;
     use crate::import::load_bundled;
