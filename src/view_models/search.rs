@@ -1,20 +1,796 @@
-//! Placeholder for the search screen's view model (issue 3, in progress).
+//! Search (搜索): the query typed on the on-screen keyboard (or a physical keyboard / IME), run
+//! as the visitor types, one page of highlighted hits at a time, and the category and year chips
+//! that filter them.
+//!
+//! Owns the search session state on the UI thread (query generation, filters, the hits model).
+//! Every keystroke bumps a generation number; the query runs on the store worker, and results
+//! that arrive for an older generation are dropped (latest wins). A query still queued when a
+//! newer one exists is skipped on the worker (coalescing). Must never: run a query on the UI
+//! thread, build Slint values on the worker, or apply results of an older query.
 
+use std::cell::{Cell, RefCell};
+use std::ops::Range;
 use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::kiosk::Kiosk;
-use crate::ui::AppWindow;
+use slint::{ComponentHandle, Model, SharedString, VecModel};
 
-/// Shows the screen.
-pub fn show(kiosk: &Rc<Kiosk>, _app: &AppWindow) {
-    kiosk.set_page_text(String::new());
+use super::{Display, model};
+use crate::content::{Document, DocumentData, Taxonomy};
+use crate::kiosk::{Kiosk, Place};
+use crate::store::{FacetCount, SearchRequest, Snippet, Store, StoreError};
+use crate::ui::{AppWindow, FacetChipView, SearchAdapter, SearchHitView, SearchState, TextPiece};
+
+/// Hits per page (更多结果 loads the next).
+pub const PAGE: usize = 20;
+/// The taxonomy whose labels name category codes.
+const CATEGORY_TAXONOMY: &str = "tax-kiosk_category";
+/// Opening and closing marks around a match where a line wraps.
+const MARK_OPEN: &str = "【";
+const MARK_CLOSE: &str = "】";
+
+/// A run of text, matched or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    pub text: String,
+    pub hit: bool,
 }
 
-/// Wires the screen's callbacks.
-pub fn connect(_kiosk: &Rc<Kiosk>, _app: &AppWindow) {}
+/// Splits `text` into plain and highlighted segments. `highlights` are character ranges, sorted;
+/// ranges out of bounds are clipped and overlapping ones merged, so no input can panic.
+pub fn segments(text: &str, highlights: &[Range<usize>]) -> Vec<Segment> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out: Vec<Segment> = Vec::new();
+    let mut push = |range: Range<usize>, hit: bool| {
+        if range.start >= range.end {
+            return;
+        }
+        let piece: String = chars[range].iter().collect();
+        match out.last_mut() {
+            Some(last) if last.hit == hit => last.text.push_str(&piece),
+            _ => out.push(Segment { text: piece, hit }),
+        }
+    };
+    let mut at = 0;
+    for range in highlights {
+        let start = range.start.clamp(at, chars.len());
+        let end = range.end.clamp(start, chars.len());
+        push(at..start, false);
+        push(start..end, true);
+        at = end;
+    }
+    push(at..chars.len(), false);
+    out
+}
 
-/// Clears what a visitor did here.
-pub fn reset(_kiosk: &Rc<Kiosk>, _app: &AppWindow) {}
+/// The segments' text with `【` … `】` around each match.
+pub fn marked(segments: &[Segment]) -> String {
+    let mut out = String::new();
+    for segment in segments {
+        if segment.hit {
+            out.push_str(MARK_OPEN);
+            out.push_str(&segment.text);
+            out.push_str(MARK_CLOSE);
+        } else {
+            out.push_str(&segment.text);
+        }
+    }
+    out
+}
+
+/// The segments' text without marks.
+pub fn plain(segments: &[Segment]) -> String {
+    segments.iter().map(|s| s.text.as_str()).collect()
+}
+
+/// `snippet` as segments in the visitor's script.
+fn display_segments(snippet: &Snippet, display: Display) -> Vec<Segment> {
+    segments(&snippet.text, &snippet.highlights)
+        .into_iter()
+        .map(|s| Segment {
+            text: display.text(&s.text),
+            hit: s.hit,
+        })
+        .collect()
+}
+
+/// One hit as plain data, in the visitor's script.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HitData {
+    pub id: String,
+    pub kind: String,
+    pub title: Vec<Segment>,
+    pub snippet: Vec<Segment>,
+    /// Date · category · publisher.
+    pub meta: String,
+}
+
+/// One page of hits.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PageData {
+    pub hits: Vec<HitData>,
+    pub has_more: bool,
+}
+
+/// A facet value with its label in the visitor's script.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChipData {
+    pub value: String,
+    pub label: String,
+    pub count: u64,
+}
+
+/// The counts behind the chips and the total.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FacetData {
+    /// Matches under every filter.
+    pub total: u64,
+    /// Category chips, counted under the year filter.
+    pub categories: Vec<ChipData>,
+    /// Year chips, counted under the category filter.
+    pub years: Vec<ChipData>,
+}
+
+/// The category taxonomy, if the cache has it.
+fn category_taxonomy(store: &Store) -> Option<Taxonomy> {
+    let row = store.document(CATEGORY_TAXONOMY).ok().flatten()?;
+    match Document::from_value(row.json) {
+        Ok(Document {
+            data: DocumentData::Taxonomy(taxonomy),
+            ..
+        }) => Some(taxonomy),
+        _ => None,
+    }
+}
+
+/// The Chinese name of a category code (the code itself if the taxonomy lacks it).
+fn category_label(taxonomy: Option<&Taxonomy>, code: &str) -> String {
+    taxonomy
+        .and_then(|t| t.find(code))
+        .map(|term| term.label.clone())
+        .unwrap_or_else(|| code.to_owned())
+}
+
+/// Runs one page of `req` (on the worker).
+pub fn load_page(
+    store: &Store,
+    req: &SearchRequest,
+    display: Display,
+) -> Result<PageData, StoreError> {
+    let results = store.search(req)?;
+    let taxonomy = category_taxonomy(store);
+    let hits = results
+        .hits
+        .into_iter()
+        .map(|hit| {
+            let mut meta: Vec<String> = Vec::new();
+            if let Some(date) = hit.date {
+                meta.push(date);
+            }
+            if let Some(category) = &hit.category {
+                meta.push(display.text(&category_label(taxonomy.as_ref(), category)));
+            }
+            if let Some(publisher) = &hit.publisher {
+                meta.push(display.text(publisher));
+            }
+            HitData {
+                id: hit.id,
+                kind: hit.kind,
+                title: display_segments(&hit.title, display),
+                snippet: display_segments(&hit.snippet, display),
+                meta: meta.join(" · "),
+            }
+        })
+        .collect();
+    Ok(PageData {
+        hits,
+        has_more: results.has_more,
+    })
+}
+
+/// Counts the matches of `req` for the chips (on the worker). Each facet is counted under the
+/// other facet's filter, so a chip shows what tapping it would leave; a selected value is kept
+/// even when nothing matches it any more, so it can be tapped off.
+pub fn load_facets(
+    store: &Store,
+    req: &SearchRequest,
+    display: Display,
+) -> Result<FacetData, StoreError> {
+    let by_category = store.search_facets(&SearchRequest {
+        category: None,
+        ..req.clone()
+    })?;
+    let by_year = store.search_facets(&SearchRequest {
+        year: None,
+        ..req.clone()
+    })?;
+    let taxonomy = category_taxonomy(store);
+    let total = match &req.category {
+        Some(code) => by_category
+            .category
+            .iter()
+            .find(|c| &c.value == code)
+            .map_or(0, |c| c.count),
+        None => by_category.total,
+    };
+    let chips =
+        |counts: Vec<FacetCount>, selected: Option<String>, label: &dyn Fn(&str) -> String| {
+            let mut chips: Vec<ChipData> = counts
+                .into_iter()
+                .map(|c| ChipData {
+                    label: label(&c.value),
+                    value: c.value,
+                    count: c.count,
+                })
+                .collect();
+            if let Some(selected) = selected
+                && !chips.iter().any(|c| c.value == selected)
+            {
+                chips.insert(
+                    0,
+                    ChipData {
+                        label: label(&selected),
+                        value: selected,
+                        count: 0,
+                    },
+                );
+            }
+            chips
+        };
+    let categories = chips(by_category.category, req.category.clone(), &|code| {
+        display.text(&category_label(taxonomy.as_ref(), code))
+    });
+    let years = chips(
+        by_year.year,
+        req.year.map(|y| y.to_string()),
+        &|year: &str| year.to_owned(),
+    );
+    Ok(FacetData {
+        total,
+        categories,
+        years,
+    })
+}
+
+/// The search session on the UI thread.
+struct Session {
+    /// Bumped by every new query or filter: older results are dropped when they arrive.
+    generation: Cell<u64>,
+    /// The newest generation, shared with worker jobs so queued older queries are skipped.
+    latest: Arc<AtomicU64>,
+    category: RefCell<Option<String>>,
+    year: Cell<Option<i32>>,
+    /// The hits on display (appended to by 更多结果).
+    hits: Rc<VecModel<SearchHitView>>,
+    /// The script the results on display were loaded in; `None` when nothing was loaded.
+    loaded_in: Cell<Option<Display>>,
+    /// Plain titles of the hits on display, for read-aloud.
+    titles: RefCell<Vec<String>>,
+}
+
+thread_local! {
+    static SESSION: Rc<Session> = Rc::new(Session {
+        generation: Cell::new(0),
+        latest: Arc::new(AtomicU64::new(0)),
+        category: RefCell::new(None),
+        year: Cell::new(None),
+        hits: Rc::new(VecModel::default()),
+        loaded_in: Cell::new(None),
+        titles: RefCell::new(Vec::new()),
+    });
+}
+
+fn session() -> Rc<Session> {
+    SESSION.with(Rc::clone)
+}
+
+impl Session {
+    /// Starts a new generation and returns it.
+    fn bump(&self) -> u64 {
+        let generation = self.generation.get().wrapping_add(1);
+        self.generation.set(generation);
+        self.latest.store(generation, Ordering::SeqCst);
+        generation
+    }
+
+    fn clear_filters(&self) {
+        *self.category.borrow_mut() = None;
+        self.year.set(None);
+    }
+}
+
+fn piece_model(segments: &[Segment]) -> slint::ModelRc<TextPiece> {
+    model(
+        segments
+            .iter()
+            .map(|s| TextPiece {
+                text: s.text.as_str().into(),
+                hit: s.hit,
+            })
+            .collect(),
+    )
+}
+
+fn hit_view(hit: &HitData) -> SearchHitView {
+    SearchHitView {
+        id: hit.id.as_str().into(),
+        kind: hit.kind.as_str().into(),
+        title: plain(&hit.title).into(),
+        title_pieces: piece_model(&hit.title),
+        title_marked: marked(&hit.title).into(),
+        snippet: plain(&hit.snippet).into(),
+        snippet_pieces: piece_model(&hit.snippet),
+        snippet_marked: marked(&hit.snippet).into(),
+        meta: hit.meta.as_str().into(),
+    }
+}
+
+fn chip_views(chips: &[ChipData], selected: Option<&str>) -> slint::ModelRc<FacetChipView> {
+    model(
+        chips
+            .iter()
+            .map(|c| FacetChipView {
+                value: c.value.as_str().into(),
+                label: c.label.as_str().into(),
+                count: i32::try_from(c.count).unwrap_or(i32::MAX),
+                selected: selected == Some(c.value.as_str()),
+            })
+            .collect(),
+    )
+}
+
+/// The request for the query in the box, under the session's filters.
+fn request(app: &AppWindow, session: &Session, offset: usize) -> SearchRequest {
+    SearchRequest {
+        query: app.global::<SearchAdapter>().get_query().to_string(),
+        category: session.category.borrow().clone(),
+        year: session.year.get(),
+        publisher: None,
+        offset,
+        limit: PAGE,
+    }
+}
+
+/// What 朗读 reads on the search screen.
+fn speech_text(app: &AppWindow, session: &Session) -> String {
+    let adapter = app.global::<SearchAdapter>();
+    let query = adapter.get_query();
+    match adapter.get_state() {
+        SearchState::Empty => {
+            "搜索。请用屏幕下方的键盘输入要找的内容，可以输入汉字、拼音或拼音首字母。\
+             也可以按类别浏览公开目录。"
+                .to_owned()
+        }
+        SearchState::None => format!(
+            "没有找到“{query}”的相关内容。可以少输几个字，输入拼音或首字母，或者按类别浏览公开目录。"
+        ),
+        SearchState::Invalid => "请输入汉字、拼音字母或数字。".to_owned(),
+        SearchState::Results => {
+            let titles = session.titles.borrow();
+            let mut text = match adapter.get_total() {
+                total if total >= 0 => format!("搜索“{query}”，找到{total}条结果。"),
+                _ => format!("搜索“{query}”的结果。"),
+            };
+            for (i, title) in titles.iter().enumerate() {
+                text.push_str(&format!("第{}条：{title}。", i + 1));
+            }
+            text
+        }
+    }
+}
+
+fn update_speech(kiosk: &Kiosk, app: &AppWindow, session: &Session) {
+    if kiosk.current() == Place::Search {
+        kiosk.set_page_text(speech_text(app, session));
+    }
+}
+
+/// Clears results and chips and shows the empty state.
+fn show_empty(kiosk: &Kiosk, app: &AppWindow, session: &Session) {
+    session.bump();
+    session.clear_filters();
+    session.hits.set_vec(Vec::new());
+    session.titles.borrow_mut().clear();
+    session.loaded_in.set(None);
+    let adapter = app.global::<SearchAdapter>();
+    adapter.set_state(SearchState::Empty);
+    adapter.set_busy(false);
+    adapter.set_has_more(false);
+    adapter.set_total(-1);
+    adapter.set_categories(model(Vec::new()));
+    adapter.set_years(model(Vec::new()));
+    adapter.set_scroll_y(0.0);
+    update_speech(kiosk, app, session);
+}
+
+/// Searches the text in the box from the first page (a new generation), then counts the chips.
+fn search(kiosk: &Rc<Kiosk>, app: &AppWindow) {
+    let session = session();
+    let adapter = app.global::<SearchAdapter>();
+    if adapter.get_query().trim().is_empty() {
+        show_empty(kiosk, app, &session);
+        return;
+    }
+    let generation = session.bump();
+    let display = kiosk.display();
+    let req = request(app, &session, 0);
+    adapter.set_busy(true);
+
+    let latest = session.latest.clone();
+    let weak = Rc::downgrade(kiosk);
+    let page_req = req.clone();
+    kiosk.worker().run(
+        move |store| {
+            // A newer query is already queued: skip this one.
+            (latest.load(Ordering::SeqCst) == generation)
+                .then(|| load_page(store, &page_req, display))
+        },
+        move |result| {
+            let Some(result) = result else { return };
+            let Some(kiosk) = weak.upgrade() else { return };
+            let Some(app) = kiosk.app() else { return };
+            apply_page(&kiosk, &app, generation, display, result, false);
+        },
+    );
+
+    let latest = session.latest.clone();
+    let weak = Rc::downgrade(kiosk);
+    kiosk.worker().run(
+        move |store| {
+            (latest.load(Ordering::SeqCst) == generation).then(|| load_facets(store, &req, display))
+        },
+        move |result| {
+            let Some(result) = result else { return };
+            let Some(kiosk) = weak.upgrade() else { return };
+            let Some(app) = kiosk.app() else { return };
+            apply_facets(&kiosk, &app, generation, result);
+        },
+    );
+}
+
+/// Loads the next page of the current query (更多结果).
+fn more(kiosk: &Rc<Kiosk>, app: &AppWindow) {
+    let session = session();
+    let generation = session.generation.get();
+    let display = kiosk.display();
+    let req = request(app, &session, session.hits.row_count());
+    let latest = session.latest.clone();
+    let weak = Rc::downgrade(kiosk);
+    app.global::<SearchAdapter>().set_busy(true);
+    kiosk.worker().run(
+        move |store| {
+            (latest.load(Ordering::SeqCst) == generation).then(|| load_page(store, &req, display))
+        },
+        move |result| {
+            let Some(result) = result else { return };
+            let Some(kiosk) = weak.upgrade() else { return };
+            let Some(app) = kiosk.app() else { return };
+            apply_page(&kiosk, &app, generation, display, result, true);
+        },
+    );
+}
+
+/// Puts a page of hits on the window, unless a newer query has started since.
+fn apply_page(
+    kiosk: &Kiosk,
+    app: &AppWindow,
+    generation: u64,
+    display: Display,
+    result: Result<PageData, StoreError>,
+    append: bool,
+) {
+    let session = session();
+    if session.generation.get() != generation {
+        return;
+    }
+    let adapter = app.global::<SearchAdapter>();
+    adapter.set_busy(false);
+    match result {
+        Ok(page) => {
+            let views: Vec<SearchHitView> = page.hits.iter().map(hit_view).collect();
+            let titles = page.hits.iter().map(|h| plain(&h.title));
+            if append {
+                for view in views {
+                    session.hits.push(view);
+                }
+                session.titles.borrow_mut().extend(titles);
+            } else {
+                session.hits.set_vec(views);
+                *session.titles.borrow_mut() = titles.collect();
+                adapter.set_scroll_y(0.0);
+            }
+            adapter.set_has_more(page.has_more);
+            adapter.set_state(if session.hits.row_count() == 0 {
+                SearchState::None
+            } else {
+                SearchState::Results
+            });
+            session.loaded_in.set(Some(display));
+        }
+        Err(StoreError::Query(reason)) => {
+            tracing::debug!(%reason, "a search that cannot run");
+            session.hits.set_vec(Vec::new());
+            session.titles.borrow_mut().clear();
+            adapter.set_has_more(false);
+            adapter.set_state(SearchState::Invalid);
+            session.loaded_in.set(Some(display));
+        }
+        Err(err) => {
+            tracing::error!(%err, "searching failed");
+            session.hits.set_vec(Vec::new());
+            session.titles.borrow_mut().clear();
+            adapter.set_has_more(false);
+            adapter.set_state(SearchState::None);
+            kiosk.notice_unavailable();
+        }
+    }
+    adapter.set_hits(slint::ModelRc::from(session.hits.clone()));
+    update_speech(kiosk, app, &session);
+}
+
+/// Puts the chip counts on the window, unless a newer query has started since.
+fn apply_facets(
+    kiosk: &Kiosk,
+    app: &AppWindow,
+    generation: u64,
+    result: Result<FacetData, StoreError>,
+) {
+    let session = session();
+    if session.generation.get() != generation {
+        return;
+    }
+    let adapter = app.global::<SearchAdapter>();
+    match result {
+        Ok(facets) => {
+            let category = session.category.borrow().clone();
+            let year = session.year.get().map(|y| y.to_string());
+            adapter.set_total(i32::try_from(facets.total).unwrap_or(i32::MAX));
+            // A facet with a single value and no selection filters nothing: no chips for it.
+            let useful = |chips: &[ChipData], selected: &Option<String>| {
+                chips.len() > 1 || selected.is_some()
+            };
+            adapter.set_categories(if useful(&facets.categories, &category) {
+                chip_views(&facets.categories, category.as_deref())
+            } else {
+                model(Vec::new())
+            });
+            adapter.set_years(if useful(&facets.years, &year) {
+                chip_views(&facets.years, year.as_deref())
+            } else {
+                model(Vec::new())
+            });
+        }
+        Err(err) => {
+            // The hits are shown already; only the counts are missing.
+            tracing::debug!(%err, "counting search facets failed");
+            adapter.set_total(-1);
+            adapter.set_categories(model(Vec::new()));
+            adapter.set_years(model(Vec::new()));
+        }
+    }
+    update_speech(kiosk, app, &session);
+}
+
+/// Shows the screen: the empty state, or the query's results (searched again when the visitor
+/// has switched script since they were loaded; kept as they were after Back).
+pub fn show(kiosk: &Rc<Kiosk>, app: &AppWindow) {
+    let session = session();
+    let adapter = app.global::<SearchAdapter>();
+    adapter.set_hits(slint::ModelRc::from(session.hits.clone()));
+    if adapter.get_query().trim().is_empty() {
+        show_empty(kiosk, app, &session);
+    } else if session.loaded_in.get() != Some(kiosk.display()) {
+        search(kiosk, app);
+    } else {
+        update_speech(kiosk, app, &session);
+    }
+}
+
+/// Wires the keyboard, the query box, the chips and 更多结果.
+pub fn connect(kiosk: &Rc<Kiosk>, app: &AppWindow) {
+    let adapter = app.global::<SearchAdapter>();
+    adapter.set_hits(slint::ModelRc::from(session().hits.clone()));
+
+    let weak = Rc::downgrade(kiosk);
+    adapter.on_edited(move || {
+        if let Some(kiosk) = weak.upgrade()
+            && let Some(app) = kiosk.app()
+        {
+            search(&kiosk, &app);
+        }
+    });
+    let weak = Rc::downgrade(kiosk);
+    adapter.on_type_key(move |key| {
+        if let Some(kiosk) = weak.upgrade()
+            && let Some(app) = kiosk.app()
+        {
+            let adapter = app.global::<SearchAdapter>();
+            let mut query = adapter.get_query().to_string();
+            query.push_str(&key);
+            adapter.set_query(query.into());
+            search(&kiosk, &app);
+        }
+    });
+    let weak = Rc::downgrade(kiosk);
+    adapter.on_backspace(move || {
+        if let Some(kiosk) = weak.upgrade()
+            && let Some(app) = kiosk.app()
+        {
+            let adapter = app.global::<SearchAdapter>();
+            let mut query = adapter.get_query().to_string();
+            if query.pop().is_some() {
+                adapter.set_query(query.into());
+                search(&kiosk, &app);
+            }
+        }
+    });
+    let weak = Rc::downgrade(kiosk);
+    adapter.on_clear(move || {
+        if let Some(kiosk) = weak.upgrade()
+            && let Some(app) = kiosk.app()
+        {
+            app.global::<SearchAdapter>().set_query(SharedString::new());
+            search(&kiosk, &app);
+        }
+    });
+    let weak = Rc::downgrade(kiosk);
+    adapter.on_more(move || {
+        if let Some(kiosk) = weak.upgrade()
+            && let Some(app) = kiosk.app()
+        {
+            more(&kiosk, &app);
+        }
+    });
+    let weak = Rc::downgrade(kiosk);
+    adapter.on_toggle_category(move |value| {
+        if let Some(kiosk) = weak.upgrade()
+            && let Some(app) = kiosk.app()
+        {
+            let session = session();
+            {
+                let mut category = session.category.borrow_mut();
+                *category = match category.as_deref() {
+                    Some(current) if current == value.as_str() => None,
+                    _ => Some(value.to_string()),
+                };
+            }
+            search(&kiosk, &app);
+        }
+    });
+    let weak = Rc::downgrade(kiosk);
+    adapter.on_toggle_year(move |value| {
+        if let Some(kiosk) = weak.upgrade()
+            && let Some(app) = kiosk.app()
+        {
+            let session = session();
+            let Ok(year) = value.parse::<i32>() else {
+                return;
+            };
+            session.year.set(match session.year.get() {
+                Some(current) if current == year => None,
+                _ => Some(year),
+            });
+            search(&kiosk, &app);
+        }
+    });
+}
+
+/// Clears the query, results, chips, filters and scroll position (idle reset).
+pub fn reset(kiosk: &Rc<Kiosk>, app: &AppWindow) {
+    app.global::<SearchAdapter>().set_query(SharedString::new());
+    show_empty(kiosk, app, &session());
+}
 
 /// Puts `query` in the search box and searches, as if typed.
-pub fn set_query(_kiosk: &Rc<Kiosk>, _app: &AppWindow, _query: &str) {}
+pub fn set_query(kiosk: &Rc<Kiosk>, app: &AppWindow, query: &str) {
+    app.global::<SearchAdapter>().set_query(query.into());
+    search(kiosk, app);
+}
+
+#[cfg(test)]
+#[allow(clippy::single_range_in_vec_init)] // one highlight is the common case
+mod tests {
+    use super::*;
+    use crate::import::load_bundled;
+
+    fn seg(text: &str, hit: bool) -> Segment {
+        Segment {
+            text: text.to_owned(),
+            hit,
+        }
+    }
+
+    #[test]
+    fn segments_split_text_at_character_ranges() {
+        assert_eq!(
+            segments("进驻社保医保", &[2..4]),
+            vec![seg("进驻", false), seg("社保", true), seg("医保", false)]
+        );
+        assert_eq!(
+            segments("社保医保", &[0..2, 2..4]),
+            vec![seg("社保医保", true)],
+            "adjacent matches join"
+        );
+        assert_eq!(
+            segments("a社保", &[1..3]),
+            vec![seg("a", false), seg("社保", true)]
+        );
+        assert_eq!(segments("无匹配", &[]), vec![seg("无匹配", false)]);
+        assert_eq!(segments("", &[]), vec![]);
+    }
+
+    #[test]
+    fn segments_never_panic_on_bad_ranges() {
+        assert_eq!(
+            segments("社保", &[1..9]),
+            vec![seg("社", false), seg("保", true)]
+        );
+        assert_eq!(segments("社保", &[5..9]), vec![seg("社保", false)]);
+        #[allow(clippy::reversed_empty_ranges)]
+        let reversed = [2..1];
+        assert_eq!(segments("社保医", &reversed), vec![seg("社保医", false)]);
+        assert_eq!(
+            segments("社保医保", &[0..3, 1..4]),
+            vec![seg("社保医保", true)],
+            "overlapping ranges merge"
+        );
+    }
+
+    #[test]
+    fn marked_brackets_matches_and_plain_drops_marks() {
+        let parts = segments("进驻社保医保", &[2..4]);
+        assert_eq!(marked(&parts), "进驻【社保】医保");
+        assert_eq!(plain(&parts), "进驻社保医保");
+        let snippet = Snippet {
+            text: "进驻社保医保".into(),
+            highlights: vec![2..4],
+        };
+        assert_eq!(marked(&parts), snippet.marked("【", "】"));
+    }
+
+    #[test]
+    fn pages_and_facets_of_the_bundled_content() {
+        let mut store = Store::open_in_memory().unwrap();
+        load_bundled(&mut store).unwrap();
+        let req = SearchRequest {
+            query: "社保".into(),
+            limit: PAGE,
+            ..SearchRequest::default()
+        };
+        let page = load_page(&store, &req, Display::default()).unwrap();
+        let hit = page
+            .hits
+            .iter()
+            .find(|h| h.id == "ce-2012-00013")
+            .expect("the 一站式 entry mentions 社保");
+        assert!(hit.snippet.iter().any(|s| s.hit && s.text == "社保"));
+        assert!(
+            hit.meta.contains("便民服务"),
+            "category label: {}",
+            hit.meta
+        );
+        assert!(hit.meta.contains("2012-07-02"), "{}", hit.meta);
+
+        let facets = load_facets(&store, &req, Display::default()).unwrap();
+        assert_eq!(facets.total as usize, page.hits.len());
+        assert!(facets.categories.iter().any(|c| c.label == "便民服务"));
+        assert!(facets.years.iter().any(|y| y.value == "2012"));
+
+        let filtered = SearchRequest {
+            category: Some("BMFW".into()),
+            ..req.clone()
+        };
+        let facets = load_facets(&store, &filtered, Display::default()).unwrap();
+        assert_eq!(facets.total, 1);
+
+        let traditional = load_page(&store, &req, Display { traditional: true }).unwrap();
+        assert!(
+            traditional
+                .hits
+                .iter()
+                .any(|h| plain(&h.title).contains("公共服務")),
+            "titles in Traditional"
+        );
+    }
+}

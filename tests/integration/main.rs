@@ -20,6 +20,8 @@ mod ui_catalogue;
 mod ui_kiosk;
 // Every screen rendered offscreen in every variant (and Chinese glyphs really drawn).
 mod ui_screenshots;
+// The search screen: on-screen keyboard, as-you-type results, chips, empty states.
+mod ui_search;
 // The Slint theme against the UI norms (sizes, contrast).
 mod ui_theme;
 // Every UI string has its zh-Hant and en translation.
