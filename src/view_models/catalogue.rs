@@ -320,6 +320,11 @@ pub fn script_changed(kiosk: &Rc<Kiosk>) {
     }
 }
 
+/// Scrolls the catalogue list to `y` pixels from the top (benchmarks drive scrolling this way).
+pub fn scroll_to(app: &AppWindow, y: f32) {
+    app.global::<CatalogueAdapter>().set_scroll_y(-y);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,9 +386,4 @@ mod tests {
         .unwrap();
         assert!(data.categories.iter().any(|c| c.label == "機構職能"));
     }
-}
-
-/// Scrolls the catalogue list to `y` pixels from the top (benchmarks drive scrolling this way).
-pub fn scroll_to(app: &AppWindow, y: f32) {
-    app.global::<CatalogueAdapter>().set_scroll_y(-y);
 }
