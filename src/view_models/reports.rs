@@ -330,12 +330,12 @@ mod tests {
                 crate::content::CellValue::Int(1234),
             );
         }
-        let chart = chart(&[sample.clone(), earlier], Display::default()).unwrap();
-        assert_eq!(chart.series.len(), 3);
-        let new = &chart.series[0];
+        let data = chart(&[sample.clone(), earlier], Display::default()).unwrap();
+        assert_eq!(data.series.len(), 3);
+        let new = &data.series[0];
         assert_eq!(new.bars[0], BarData { year: 2021, value: 1234.0 });
         assert_eq!(new.bars[1], BarData { year: 2022, value: 12.0 });
-        assert!(chart.title.contains("2021—2022"), "{}", chart.title);
+        assert!(data.title.contains("2021—2022"), "{}", data.title);
 
         // A text-only report never counts.
         let text_only = annual_report(&store, "ar-ls-zwzx-2012").unwrap().unwrap();
