@@ -373,7 +373,7 @@ mod tests {
         assert_eq!(tables, vec![0, 4, 1, 1, 0, 0]);
         let t3 = &report.sections[2].tables[0];
         assert_eq!(t3.fixed_columns, 3);
-        assert_eq!(t3.body_rows, 24);
+        assert_eq!(t3.body_rows, 25);
 
         let traditional = load(
             &store(),

@@ -573,17 +573,3 @@ mod tests {
         assert!(values.iter().filter(|c| c.kind == CellKind::Total).count() == 3);
     }
 }
-#[cfg(test)]
-mod debug_dump {
-    #[test]
-    fn dump() {
-        let mut store = crate::store::Store::open_in_memory().unwrap();
-        crate::import::load_bundled(&mut store).unwrap();
-        let r = super::super::report::load(&store, "ar-ls-zwzx-2022-sample", super::Display::default()).unwrap().unwrap();
-        let t = &r.sections[2].tables[0];
-        for c in t.cells.iter().filter(|c| c.kind != super::CellKind::Value && c.kind != super::CellKind::Total) {
-            eprintln!("{:?} r{} c{} {}x{} x={:.1} y={:.1} w={:.1} h={:.1} {}", c.kind, c.row, c.col, c.row_span, c.col_span, c.x, c.y, c.width, c.height, c.text);
-        }
-        eprintln!("{} {} {} {}", t.width, t.height, t.fixed_width, t.header_height);
-    }
-}

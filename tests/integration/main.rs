@@ -16,6 +16,8 @@ mod search;
 mod store;
 // The kiosk as a visitor uses it, headless: navigation, accessibility bar, idle reset.
 mod ui_kiosk;
+// Annual reports: the list, tables read cell by cell, 查看原文, the year-over-year chart.
+mod ui_reports;
 // The Slint theme against the UI norms (sizes, contrast).
 mod ui_theme;
 // Source hygiene (module docs).
