@@ -200,8 +200,8 @@ pub fn layout(template: &TableTemplate, cells: &Cells, display: Display) -> Tabl
     // A group header wider than the columns it spans widens them evenly.
     for cell in header.cells.iter().filter(|c| c.col_span > 1) {
         let span = cell.col..(cell.col + cell.col_span).min(columns);
-        let have: f32 = widths[span.clone()].iter().sum::<f32>()
-            + 2.0 * PAD_X * (cell.col_span as f32 - 1.0);
+        let have: f32 =
+            widths[span.clone()].iter().sum::<f32>() + 2.0 * PAD_X * (cell.col_span as f32 - 1.0);
         let want = text_em(&cell.text).min(MAX_LABEL * 2.0);
         if have < want {
             let extra = (want - have) / cell.col_span as f32;
@@ -295,8 +295,12 @@ pub fn layout(template: &TableTemplate, cells: &Cells, display: Display) -> Tabl
         });
     }
     for (cell, text) in display_labels {
-        let (x, y, width, height) =
-            rect(cell.col, header_rows + cell.row, cell.col_span, cell.row_span);
+        let (x, y, width, height) = rect(
+            cell.col,
+            header_rows + cell.row,
+            cell.col_span,
+            cell.row_span,
+        );
         out.push(LaidCell {
             kind: CellKind::RowLabel,
             label: text.clone(),

@@ -325,16 +325,29 @@ mod tests {
             .iter_mut()
             .find(|t| t.template_table_id == "t3_applications")
         {
-            table.cells.get_mut("new").unwrap().insert(
-                "total".into(),
-                crate::content::CellValue::Int(1234),
-            );
+            table
+                .cells
+                .get_mut("new")
+                .unwrap()
+                .insert("total".into(), crate::content::CellValue::Int(1234));
         }
         let data = chart(&[sample.clone(), earlier], Display::default()).unwrap();
         assert_eq!(data.series.len(), 3);
         let new = &data.series[0];
-        assert_eq!(new.bars[0], BarData { year: 2021, value: 1234.0 });
-        assert_eq!(new.bars[1], BarData { year: 2022, value: 12.0 });
+        assert_eq!(
+            new.bars[0],
+            BarData {
+                year: 2021,
+                value: 1234.0
+            }
+        );
+        assert_eq!(
+            new.bars[1],
+            BarData {
+                year: 2022,
+                value: 12.0
+            }
+        );
         assert!(data.title.contains("2021—2022"), "{}", data.title);
 
         // A text-only report never counts.

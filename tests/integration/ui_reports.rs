@@ -158,7 +158,10 @@ fn two_standard_reports_get_a_year_over_year_chart() {
     two.see_whole_page();
     assert!(two.shows("2021年度"));
     assert_eq!(labelled(&two, CHART_BAR_2022), 1);
-    assert_eq!(labelled(&two, "本年新收政府信息公开申请（件） 2021年 22"), 1);
+    assert_eq!(
+        labelled(&two, "本年新收政府信息公开申请（件） 2021年 22"),
+        1
+    );
     assert_eq!(labelled(&two, "予以公开（件） 2021年 15"), 1);
     assert_eq!(labelled(&two, "予以公开（件） 2022年 5"), 1);
 }
