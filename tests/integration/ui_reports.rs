@@ -165,3 +165,51 @@ fn two_standard_reports_get_a_year_over_year_chart() {
     assert_eq!(labelled(&two, "予以公开（件） 2021年 15"), 1);
     assert_eq!(labelled(&two, "予以公开（件） 2022年 5"), 1);
 }
+
+#[test]
+fn the_header_band_stays_in_view_while_the_page_scrolls_through_a_long_table() {
+    let ui = UiKiosk::new();
+    ui.tap("年度报告");
+    ui.tap(REPORT_2022);
+    let header = |ui: &UiKiosk| {
+        ElementHandle::find_by_accessible_label(&ui.app, "法人或其他组织")
+            .next()
+            .map(|e| e.absolute_position().y)
+    };
+    let Some(start) = header(&ui) else {
+        // Not in view yet at the top of the page: scroll to it first.
+        ui.app
+            .global::<readpoint::ui::ReportAdapter>()
+            .set_scroll_y(-1600.0);
+        let y = header(&ui).expect("the header is in view");
+        return check_sticky(&ui, y);
+    };
+    check_sticky(&ui, start);
+}
+
+/// Scrolls the page 800 px further: the table's header band follows (stays in view) while the
+/// body rows move up.
+fn check_sticky(ui: &UiKiosk, header_y: f32) {
+    let adapter = ui.app.global::<readpoint::ui::ReportAdapter>();
+    let body = |ui: &UiKiosk| {
+        ElementHandle::find_by_accessible_label(
+            &ui.app,
+            "三、本年度办理结果 （三）不予公开 1.属于国家秘密 申请人情况 自然人 0",
+        )
+        .next()
+        .map(|e| e.absolute_position().y)
+    };
+    let body_before = body(ui);
+    adapter.set_scroll_y(adapter.get_scroll_y() - 800.0);
+    let header_after = ElementHandle::find_by_accessible_label(&ui.app, "法人或其他组织")
+        .next()
+        .map(|e| e.absolute_position().y)
+        .expect("the header band is still in view");
+    assert!(
+        header_after > header_y - 800.0 + 1.0,
+        "the header moved with the page: {header_y} → {header_after}"
+    );
+    if let (Some(before), Some(after)) = (body_before, body(ui)) {
+        assert!((before - 800.0 - after).abs() < 1.0, "{before} → {after}");
+    }
+}
