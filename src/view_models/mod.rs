@@ -17,6 +17,7 @@ pub mod document;
 pub mod guide;
 pub mod qr;
 pub mod report;
+pub mod report_table;
 pub mod reports;
 pub mod search;
 pub mod status;

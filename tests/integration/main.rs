@@ -20,6 +20,8 @@ mod ui_catalogue;
 mod ui_kiosk;
 // Every screen rendered offscreen in every variant (and Chinese glyphs really drawn).
 mod ui_screenshots;
+// Annual reports: the list, tables read cell by cell, 查看原文, the year-over-year chart.
+mod ui_reports;
 // The search screen: on-screen keyboard, as-you-type results, chips, empty states.
 mod ui_search;
 // The Slint theme against the UI norms (sizes, contrast).
