@@ -133,3 +133,13 @@ fn english_ui_when_configured() {
     assert_eq!(ui.app.global::<Nav>().get_screen(), Screen::Catalogue);
     assert_eq!(ui.buttons("Back to the home screen").len(), 1);
 }
+
+#[test]
+fn read_aloud_is_hidden_without_a_voice_and_offered_with_one() {
+    let ui = UiKiosk::new();
+    let session = ui.app.global::<Session>();
+    session.set_speech_available(false);
+    assert!(ui.buttons("朗读本页").is_empty(), "no broken button without espeak-ng");
+    session.set_speech_available(true);
+    assert_eq!(ui.buttons("朗读本页").len(), 1);
+}
