@@ -48,7 +48,8 @@ pub use report::{
     ReportTable, Subsection, table_value,
 };
 pub use template::{
-    Check, ColumnSpec, ColumnType, ReportFormat, RowSpec, Selection, TableTemplate,
+    Check, ColumnSpec, ColumnType, MAX_ROW_LABEL_COLUMNS, ReportFormat, RowSpec, Selection,
+    TableTemplate,
 };
 pub use text::{
     check_file_name, check_index_no, check_language_tag, check_media_type, check_org_code,

@@ -214,6 +214,10 @@ impl Check {
     }
 }
 
+/// The deepest row-label hierarchy a table may have (the national format uses 3); a bound so
+/// that bad content cannot make a table layout allocate without limit.
+pub const MAX_ROW_LABEL_COLUMNS: usize = 8;
+
 /// The template of one report table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TableTemplate {
@@ -303,6 +307,15 @@ impl TableTemplate {
                 join(path, "row_label_columns"),
                 format!(
                     "expected {label_columns} (the number of label columns), found {}",
+                    self.row_label_columns
+                ),
+            );
+        }
+        if self.row_label_columns > MAX_ROW_LABEL_COLUMNS {
+            r.report(
+                join(path, "row_label_columns"),
+                format!(
+                    "expected at most {MAX_ROW_LABEL_COLUMNS} levels of row labels, found {}",
                     self.row_label_columns
                 ),
             );

@@ -131,6 +131,8 @@ pub struct Kiosk {
     /// The current page as plain text, for read-aloud.
     page_text: RefCell<String>,
     speaker: Speaker,
+    /// Notices when the voice finishes reading on its own.
+    speech_poll: slint::Timer,
     idle: idle::IdleTimer,
     /// Bumped on every navigation: a screen's data that arrives for an older one is dropped.
     generation: Cell<u64>,
@@ -148,6 +150,7 @@ impl Kiosk {
             display: Cell::new(Display::default()),
             page_text: RefCell::new(String::new()),
             speaker: Speaker::default(),
+            speech_poll: slint::Timer::default(),
             idle: idle::IdleTimer::default(),
             generation: Cell::new(0),
         });
@@ -325,6 +328,9 @@ impl Kiosk {
     pub fn open_document(self: &Rc<Self>, id: &str) {
         let id = id.to_owned();
         let weak = Rc::downgrade(self);
+        // A visitor who went Back, Home or tapped something else meanwhile (or an idle reset)
+        // must not have this document pushed on top of where they are now.
+        let generation = self.generation();
         self.worker.run(
             {
                 let id = id.clone();
@@ -332,6 +338,9 @@ impl Kiosk {
             },
             move |kind: Result<Option<String>, StoreError>| {
                 let Some(kiosk) = weak.upgrade() else { return };
+                if kiosk.generation() != generation {
+                    return;
+                }
                 match kind {
                     Ok(Some(kind)) if kind == "annual_report" => kiosk.go(Place::Report(id)),
                     Ok(Some(kind)) if kind == "guide_section" => kiosk.go(Place::Guide),
@@ -370,10 +379,11 @@ impl Kiosk {
     fn show_current(self: &Rc<Self>) {
         let Some(app) = self.app() else { return };
         self.generation.set(self.generation.get().wrapping_add(1));
-        self.speaker.stop();
-        app.global::<Session>().set_speaking(false);
+        self.stop_speech();
         let place = self.current();
         tracing::info!(?place, "screen shown");
+        // Until the screen's data arrives, 朗读 has nothing to read (never the previous page).
+        self.set_page_text(String::new());
         let nav = app.global::<Nav>();
         nav.set_can_go_back(self.stack.borrow().len() > 1);
         nav.set_unavailable(false);
@@ -412,6 +422,9 @@ impl Kiosk {
         select_language(language);
         view_models::status::refresh(self);
         view_models::catalogue::script_changed(self);
+        if matches!(self.current(), Place::Report(_)) {
+            view_models::report::script_changed();
+        }
         self.show_current();
     }
 
@@ -430,21 +443,46 @@ impl Kiosk {
         }
     }
 
-    fn toggle_speech(&self) {
+    fn toggle_speech(self: &Rc<Self>) {
         let Some(app) = self.app() else { return };
         let session = app.global::<Session>();
         if self.speaker.is_speaking() {
-            self.speaker.stop();
-            session.set_speaking(false);
+            self.stop_speech();
             return;
         }
         let text = self.page_text.borrow().clone();
+        if text.is_empty() {
+            return;
+        }
         match self.speaker.speak(&text) {
-            Ok(()) => session.set_speaking(true),
+            Ok(()) => {
+                session.set_speaking(true);
+                let weak = Rc::downgrade(self);
+                self.speech_poll.start(
+                    slint::TimerMode::Repeated,
+                    Duration::from_millis(500),
+                    move || {
+                        if let Some(kiosk) = weak.upgrade()
+                            && !kiosk.speaker.is_speaking()
+                        {
+                            kiosk.stop_speech();
+                        }
+                    },
+                );
+            }
             Err(err) => {
                 tracing::warn!(%err, "read-aloud failed to start");
                 session.set_speaking(false);
             }
+        }
+    }
+
+    /// Stops reading aloud and shows 朗读 again.
+    fn stop_speech(&self) {
+        self.speech_poll.stop();
+        self.speaker.stop();
+        if let Some(app) = self.app() {
+            app.global::<Session>().set_speaking(false);
         }
     }
 
@@ -473,13 +511,11 @@ impl Kiosk {
     /// positions, open documents, text size, contrast, script and speech).
     pub fn reset_session(self: &Rc<Self>) {
         let Some(app) = self.app() else { return };
-        self.speaker.stop();
+        self.stop_speech();
         self.stack.borrow_mut().truncate(1);
         let theme = app.global::<Theme>();
         theme.set_large_text(false);
         theme.set_high_contrast(false);
-        let session = app.global::<Session>();
-        session.set_speaking(false);
         view_models::guide::reset(&app);
         view_models::catalogue::reset(self, &app);
         view_models::document::reset(&app);

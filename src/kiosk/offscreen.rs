@@ -1,9 +1,9 @@
 //! Offscreen rendering of kiosk screens to PNG with Slint's software renderer: no display, no
 //! event loop (`readpoint screenshot` and the screenshot tests).
 //!
-//! Installs a headless Slint platform for the whole process on first use, so it cannot share a
-//! process with another Slint platform (a real window or the testing backend). Data is loaded
-//! with an inline [`Worker`], so a screen is complete when it is rendered.
+//! Installs a headless Slint platform on first use. Slint's platform is per thread: the thread
+//! that renders offscreen cannot also run a real window or the testing backend (other threads
+//! can). Data is loaded with an inline [`Worker`], so a screen is complete when it is rendered.
 
 use std::cell::OnceCell;
 use std::path::Path;

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// The espeak-ng voice for Mandarin.
 pub const VOICE: &str = "cmn-latn-pinyin";
 
-/// The longest text handed to the voice at once (about ten minutes of speech).
+/// The longest text handed to the voice at once (roughly 20–25 minutes of speech).
 const MAX_CHARS: usize = 4_000;
 
 /// Speaks text with espeak-ng; cheap to clone.

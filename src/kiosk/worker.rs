@@ -53,7 +53,12 @@ impl Worker {
             .name("store-worker".into())
             .spawn(move || {
                 for job in queue {
-                    job(&store);
+                    // A bug in one query must not stop every later one: the screen that asked
+                    // simply gets no answer, and the kiosk keeps serving the others.
+                    let run = std::panic::AssertUnwindSafe(|| job(&store));
+                    if std::panic::catch_unwind(run).is_err() {
+                        tracing::error!("a store query panicked; the worker goes on");
+                    }
                 }
             })?;
         Ok(Worker {

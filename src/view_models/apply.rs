@@ -163,10 +163,14 @@ pub fn show(kiosk: &Rc<Kiosk>, _app: &AppWindow) {
     let display = kiosk.display();
     let portal_url = kiosk.options().portal_url.clone();
     let weak = Rc::downgrade(kiosk);
+    let generation = kiosk.generation();
     kiosk.worker().run(
         move |store| load(store, display, portal_url.as_deref()),
         move |result| {
             let Some(kiosk) = weak.upgrade() else { return };
+            if kiosk.generation() != generation {
+                return; // the visitor has moved on
+            }
             let Some(app) = kiosk.app() else { return };
             match result {
                 Ok(data) => {

@@ -13,6 +13,8 @@
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::{Rc, Weak};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use slint::{Model, ModelNotify, ModelTracker, SharedString};
 
@@ -68,15 +70,38 @@ pub fn load_page(
 }
 
 /// What the model asks its source for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct PageQuery {
     pub filter: CatalogueFilter,
     pub page: usize,
     pub display: Display,
+    /// Whether the page is still wanted when the worker gets to it.
+    pub wanted: Wanted,
 }
 
-/// Called with a page's rows on the UI thread.
-pub type Deliver = Box<dyn FnOnce(Result<Vec<RowData>, StoreError>)>;
+/// Shared between the model and queued page queries: a fast fling through the list queues
+/// many pages, and those the visitor has already scrolled far past are skipped on the worker
+/// instead of delaying the page on screen.
+#[derive(Debug, Clone, Default)]
+pub struct Wanted {
+    generation: u64,
+    latest_generation: Arc<AtomicU64>,
+    /// The page the view asked for last.
+    focus: Arc<AtomicUsize>,
+}
+
+impl Wanted {
+    /// Whether `page` is still worth loading: same filter and script, and near the last page
+    /// the view asked for.
+    pub fn still(&self, page: usize) -> bool {
+        self.latest_generation.load(Ordering::Relaxed) == self.generation
+            && self.focus.load(Ordering::Relaxed).abs_diff(page) < MAX_PAGES
+    }
+}
+
+/// Called with a page's rows on the UI thread; `None` when the source skipped the page
+/// because it was no longer wanted.
+pub type Deliver = Box<dyn FnOnce(Option<Result<Vec<RowData>, StoreError>>)>;
 
 /// Where pages come from: the store worker in the kiosk (tests may deliver pages later by hand).
 pub trait PageSource {
@@ -87,7 +112,12 @@ pub trait PageSource {
 impl PageSource for Worker {
     fn fetch(&self, query: PageQuery, deliver: Deliver) {
         self.run(
-            move |store| load_page(store, &query.filter, query.page, query.display),
+            move |store| {
+                query
+                    .wanted
+                    .still(query.page)
+                    .then(|| load_page(store, &query.filter, query.page, query.display))
+            },
             deliver,
         );
     }
@@ -108,6 +138,10 @@ struct State {
     /// Cached page numbers, least recently read first.
     order: VecDeque<usize>,
     in_flight: HashSet<usize>,
+    /// The generation as seen from the worker thread.
+    latest_generation: Arc<AtomicU64>,
+    /// The page the view asked for last, as seen from the worker thread.
+    focus: Arc<AtomicUsize>,
 }
 
 impl State {
@@ -202,6 +236,9 @@ impl CatalogueRows {
         {
             let mut state = self.state.borrow_mut();
             state.generation = state.generation.wrapping_add(1);
+            state
+                .latest_generation
+                .store(state.generation, Ordering::Relaxed);
             state.filter = filter;
             state.display = display;
             state.total = total;
@@ -240,10 +277,16 @@ impl CatalogueRows {
     fn request(&self, page_no: usize) {
         let (query, generation) = {
             let state = self.state.borrow();
+            state.focus.store(page_no, Ordering::Relaxed);
             let query = PageQuery {
                 filter: state.filter.clone(),
                 page: page_no,
                 display: state.display,
+                wanted: Wanted {
+                    generation: state.generation,
+                    latest_generation: state.latest_generation.clone(),
+                    focus: state.focus.clone(),
+                },
             };
             (query, state.generation)
         };
@@ -260,13 +303,21 @@ impl CatalogueRows {
         self.answering.set(false);
     }
 
-    fn receive(&self, generation: u64, page_no: usize, result: Result<Vec<RowData>, StoreError>) {
+    fn receive(
+        &self,
+        generation: u64,
+        page_no: usize,
+        result: Option<Result<Vec<RowData>, StoreError>>,
+    ) {
         let rows = {
             let mut state = self.state.borrow_mut();
             if state.generation != generation {
                 return; // an answer for a filter or script no longer shown
             }
             state.in_flight.remove(&page_no);
+            let Some(result) = result else {
+                return; // skipped: scrolled far past; asked again if it comes back into view
+            };
             let page = match result {
                 Ok(rows) => Page::Rows(rows),
                 Err(err) => {
@@ -350,7 +401,12 @@ mod tests {
             let queued: Vec<_> = self.queue.borrow_mut().drain(..).collect();
             let n = queued.len();
             for (query, deliver) in queued {
-                deliver(load_page(store, &query.filter, query.page, query.display));
+                deliver(Some(load_page(
+                    store,
+                    &query.filter,
+                    query.page,
+                    query.display,
+                )));
             }
             n
         }
@@ -480,5 +536,32 @@ mod tests {
             row.publisher.contains("樂山市")
         });
         assert!(found, "publishers in Traditional");
+    }
+
+    #[test]
+    fn pages_scrolled_far_past_or_of_an_old_filter_are_not_wanted() {
+        let wanted = Wanted::default();
+        assert!(wanted.still(0));
+        wanted.focus.store(50, Ordering::Relaxed);
+        assert!(!wanted.still(0), "scrolled far past page 0");
+        assert!(wanted.still(50 - (MAX_PAGES - 1)));
+        wanted.latest_generation.store(1, Ordering::Relaxed);
+        assert!(!wanted.still(50), "the filter changed");
+    }
+
+    #[test]
+    fn a_skipped_page_is_asked_for_again_when_it_comes_back_into_view() {
+        let source = Deferred::default();
+        let rows = CatalogueRows::new(Box::new(source.clone()));
+        rows.set_query(CatalogueFilter::default(), Display::default(), 34);
+        assert!(!rows.row_data(0).unwrap().loaded);
+        let queued: Vec<_> = source.queue.borrow_mut().drain(..).collect();
+        for (_, deliver) in queued {
+            deliver(None);
+        }
+        assert_eq!(rows.pages_in_flight(), 0);
+        assert!(!rows.row_data(0).unwrap().loaded);
+        assert_eq!(source.deliver_all(&bundled()), 1, "asked again");
+        assert!(rows.row_data(0).unwrap().loaded);
     }
 }

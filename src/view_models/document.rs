@@ -228,8 +228,38 @@ pub fn load(
     Ok(Some(data))
 }
 
+thread_local! {
+    /// Where each document of this visit was scrolled to, so Back returns to the same place.
+    /// Cleared by an idle reset.
+    static SCROLLS: std::cell::RefCell<std::collections::HashMap<String, f32>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// At most this many remembered scroll positions (a visit is short).
+const MAX_SCROLLS: usize = 64;
+
+/// Blanks the document screen (while another document loads, and on idle reset).
+fn blank(app: &AppWindow) {
+    apply_content(app, DocumentPageData::default());
+    app.global::<DocumentAdapter>().set_scroll_y(0.0);
+}
+
 /// Loads and shows document `id` (off the UI thread).
-pub fn show(kiosk: &Rc<Kiosk>, _app: &AppWindow, id: &str) {
+pub fn show(kiosk: &Rc<Kiosk>, app: &AppWindow, id: &str) {
+    let adapter = app.global::<DocumentAdapter>();
+    let current = adapter.get_id();
+    if current.as_str() != id {
+        if !current.is_empty() {
+            SCROLLS.with(|scrolls| {
+                let mut scrolls = scrolls.borrow_mut();
+                if scrolls.len() < MAX_SCROLLS || scrolls.contains_key(current.as_str()) {
+                    scrolls.insert(current.to_string(), adapter.get_scroll_y());
+                }
+            });
+        }
+        // Never show the previous document under this one's title bar while it loads.
+        blank(app);
+    }
     let display = kiosk.display();
     let portal_url = kiosk.options().portal_url.clone();
     let generation = kiosk.generation();
@@ -264,12 +294,19 @@ pub fn show(kiosk: &Rc<Kiosk>, _app: &AppWindow, id: &str) {
     );
 }
 
-/// Puts the document on the window (scrolled to the top when it is another document).
+/// Puts the document on the window: at the top, or where the visitor left it on this visit.
 pub fn apply(app: &AppWindow, data: DocumentPageData) {
     let adapter = app.global::<DocumentAdapter>();
-    if adapter.get_id().as_str() != data.id {
-        adapter.set_scroll_y(0.0);
+    let scroll = (adapter.get_id().as_str() != data.id)
+        .then(|| SCROLLS.with(|scrolls| scrolls.borrow().get(&data.id).copied().unwrap_or(0.0)));
+    apply_content(app, data);
+    if let Some(scroll) = scroll {
+        adapter.set_scroll_y(scroll);
     }
+}
+
+fn apply_content(app: &AppWindow, data: DocumentPageData) {
+    let adapter = app.global::<DocumentAdapter>();
     adapter.set_id(data.id.into());
     adapter.set_kind(data.kind.into());
     adapter.set_title(data.title.into());
@@ -320,11 +357,10 @@ pub fn apply(app: &AppWindow, data: DocumentPageData) {
 /// Nothing to wire: related documents call `Nav.open-document` directly.
 pub fn connect(_kiosk: &Rc<Kiosk>, _app: &AppWindow) {}
 
-/// Forgets the document shown and scrolls back to the top.
+/// Forgets the document shown and every remembered scroll position.
 pub fn reset(app: &AppWindow) {
-    let adapter = app.global::<DocumentAdapter>();
-    adapter.set_id(SharedString::new());
-    adapter.set_scroll_y(0.0);
+    SCROLLS.with(|scrolls| scrolls.borrow_mut().clear());
+    blank(app);
 }
 
 #[cfg(test)]

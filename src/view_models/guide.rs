@@ -104,10 +104,14 @@ pub fn load(store: &Store, display: Display) -> Result<GuideData, StoreError> {
 pub fn show(kiosk: &Rc<Kiosk>, _app: &AppWindow) {
     let display = kiosk.display();
     let weak = Rc::downgrade(kiosk);
+    let generation = kiosk.generation();
     kiosk.worker().run(
         move |store| load(store, display),
         move |result| {
             let Some(kiosk) = weak.upgrade() else { return };
+            if kiosk.generation() != generation {
+                return; // the visitor has moved on
+            }
             let Some(app) = kiosk.app() else { return };
             match result {
                 Ok(data) => {

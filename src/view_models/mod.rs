@@ -5,7 +5,8 @@
 //!   returns plain `Send` data, with content text already in the visitor's script;
 //! - `apply(&Kiosk, &AppWindow, XxxData)` runs on the UI thread and builds the Slint values;
 //! - `connect(&Rc<Kiosk>, &AppWindow)` wires the screen's adapter callbacks;
-//! - `reset(&AppWindow)` clears what a visitor did on that screen (idle reset).
+//! - `reset` clears what a visitor did on that screen (idle reset); screens with state in Rust
+//!   (catalogue, search) take the kiosk too.
 //!
 //! Must never: run SQL directly (only `store` does), block the UI thread, or build Slint values
 //! off the UI thread.

@@ -221,9 +221,28 @@ pub fn load(store: &Store, id: &str, display: Display) -> Result<Option<ReportDa
     }))
 }
 
-/// Shows report `id` (loaded off the UI thread), with 查看原文 off and scrolled to the top.
+thread_local! {
+    /// The report on display.
+    static SHOWN: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    /// Set when the visitor switches script: the next `show` of the same report reloads it in
+    /// place, keeping the scroll position and the 查看原文 choice.
+    static RELOAD_IN_PLACE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The visitor switched script: if a report is on display, reload it where it is.
+pub fn script_changed() {
+    RELOAD_IN_PLACE.with(|flag| flag.set(true));
+}
+
+/// Shows report `id` (loaded off the UI thread): a newly opened report starts at the top with
+/// 查看原文 off; after a script switch the same report keeps its place.
 pub fn show(kiosk: &Rc<Kiosk>, app: &AppWindow, id: &str) {
-    reset(app);
+    let in_place = RELOAD_IN_PLACE.with(|flag| flag.replace(false));
+    let same = in_place && SHOWN.with(|shown| *shown.borrow() == id);
+    if !same {
+        reset(app);
+        SHOWN.with(|shown| *shown.borrow_mut() = id.to_owned());
+    }
     let display = kiosk.display();
     let generation = kiosk.generation();
     let weak = Rc::downgrade(kiosk);
@@ -300,6 +319,7 @@ pub fn connect(_kiosk: &Rc<Kiosk>, _app: &AppWindow) {}
 
 /// Scrolls back to the top with 查看原文 off.
 pub fn reset(app: &AppWindow) {
+    SHOWN.with(|shown| shown.borrow_mut().clear());
     let adapter = app.global::<ReportAdapter>();
     adapter.set_scroll_y(0.0);
     adapter.set_show_original(false);

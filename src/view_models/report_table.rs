@@ -151,7 +151,10 @@ fn value_text(value: Option<&CellValue>) -> String {
 pub fn layout(template: &TableTemplate, cells: &Cells, display: Display) -> TableLayout {
     let header = header_grid(template);
     let labels = row_label_grid(template);
-    let fixed = template.row_label_columns;
+    // Validated content never exceeds the bound; the clamp keeps a bad cache from hurting.
+    let fixed = template
+        .row_label_columns
+        .min(crate::content::MAX_ROW_LABEL_COLUMNS);
     let has_label_column = template
         .columns
         .iter()

@@ -451,10 +451,17 @@ fn search(kiosk: &Rc<Kiosk>, app: &AppWindow) {
 
 /// Loads the next page of the current query (更多结果).
 fn more(kiosk: &Rc<Kiosk>, app: &AppWindow) {
+    let adapter = app.global::<SearchAdapter>();
+    // A double tap, or a tap while a new first page is loading, must not fetch a page twice or
+    // from a stale offset.
+    if adapter.get_busy() || !adapter.get_has_more() {
+        return;
+    }
     let session = session();
     let generation = session.generation.get();
     let display = kiosk.display();
-    let req = request(app, &session, session.hits.row_count());
+    let offset = session.hits.row_count();
+    let req = request(app, &session, offset);
     let latest = session.latest.clone();
     let weak = Rc::downgrade(kiosk);
     app.global::<SearchAdapter>().set_busy(true);
@@ -466,9 +473,17 @@ fn more(kiosk: &Rc<Kiosk>, app: &AppWindow) {
             let Some(result) = result else { return };
             let Some(kiosk) = weak.upgrade() else { return };
             let Some(app) = kiosk.app() else { return };
+            if session_rows() != offset {
+                return; // the list changed since this page was asked for
+            }
             apply_page(&kiosk, &app, generation, display, result, true);
         },
     );
+}
+
+/// Rows of results shown now.
+fn session_rows() -> usize {
+    session().hits.row_count()
 }
 
 /// Puts a page of hits on the window, unless a newer query has started since.

@@ -102,6 +102,7 @@ fn traditional_rows_and_idle_reset_clears_the_filter() {
         "chip names in Traditional"
     );
 
+    adapter.set_scroll_y(-600.0);
     ui.kiosk.reset_session();
     assert_eq!(ui.app.global::<Nav>().get_screen(), Screen::Home);
     assert_eq!(adapter.get_category().as_str(), "");

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use i_slint_backend_testing::mock_elapsed_time;
 use readpoint::ui::{Idle, Nav, Screen, Session, Theme};
-use slint::ComponentHandle;
+use slint::{ComponentHandle, Model};
 
 use crate::ui_support::UiKiosk;
 
@@ -73,8 +73,13 @@ fn accessibility_bar_toggles_and_traditional_converts_content_and_ui() {
 fn idle_counts_down_then_resets_everything_a_visitor_changed() {
     let ui = UiKiosk::new();
     let idle = ui.app.global::<Idle>();
+    ui.tap("搜索");
+    readpoint::view_models::search::set_query(&ui.kiosk, &ui.app, "社保");
+    ui.tap("返回首页");
     ui.tap("大字模式");
     ui.tap("高对比模式");
+    ui.app.global::<Session>().set_speech_available(true);
+    ui.tap("朗读本页");
     ui.tap("简体繁体切换");
     ui.tap("公開目錄");
     assert_eq!(ui.app.global::<Nav>().get_screen(), Screen::Catalogue);
@@ -105,6 +110,10 @@ fn idle_counts_down_then_resets_everything_a_visitor_changed() {
     assert!(!theme.get_large_text());
     assert!(!theme.get_high_contrast());
     assert!(!ui.app.global::<Session>().get_traditional());
+    assert!(!ui.app.global::<Session>().get_speaking());
+    let search = ui.app.global::<readpoint::ui::SearchAdapter>();
+    assert_eq!(search.get_query(), "", "search text cleared");
+    assert_eq!(search.get_hits().row_count(), 0, "search results cleared");
 
     // A clean Home screen does not count down again.
     mock_elapsed_time(Duration::from_secs(300));
@@ -139,7 +148,10 @@ fn read_aloud_is_hidden_without_a_voice_and_offered_with_one() {
     let ui = UiKiosk::new();
     let session = ui.app.global::<Session>();
     session.set_speech_available(false);
-    assert!(ui.buttons("朗读本页").is_empty(), "no broken button without espeak-ng");
+    assert!(
+        ui.buttons("朗读本页").is_empty(),
+        "no broken button without espeak-ng"
+    );
     session.set_speech_available(true);
     assert_eq!(ui.buttons("朗读本页").len(), 1);
 }

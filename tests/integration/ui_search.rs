@@ -173,6 +173,7 @@ fn idle_reset_clears_the_search() {
     open_search(&ui);
     type_keys(&ui, "sb");
     assert!(!hit_titles(&ui).is_empty());
+    ui.app.global::<SearchAdapter>().set_scroll_y(-600.0);
     ui.kiosk.reset_session();
     assert_eq!(query(&ui), "");
     assert_eq!(state(&ui), SearchState::Empty);
