@@ -157,6 +157,30 @@ fn searches_run_on_the_worker_thread_and_the_latest_query_wins() {
                         titles(&app)
                     ));
                 }
+
+                // A visitor taps a document and presses Home before it has loaded: the late
+                // answer must not push the document on top of Home.
+                kiosk.open_document("ce-2012-00013");
+                kiosk.home();
+                let settle = Instant::now();
+                wait_until(|| settle.elapsed() > Duration::from_millis(200), DEADLINE).await;
+                let screen = app.global::<readpoint::ui::Nav>().get_screen();
+                if screen != readpoint::ui::Screen::Home {
+                    return Err(format!("a late document opened over Home: {screen:?}"));
+                }
+                // Without the interruption it opens.
+                kiosk.open_document("ce-2012-00013");
+                let opened = wait_until(
+                    || {
+                        app.global::<readpoint::ui::Nav>().get_screen()
+                            == readpoint::ui::Screen::Document
+                    },
+                    DEADLINE,
+                )
+                .await;
+                if !opened {
+                    return Err("the document never opened".to_owned());
+                }
                 Ok(())
             }
             .await;
