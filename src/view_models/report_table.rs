@@ -53,7 +53,7 @@ pub enum CellKind {
 pub struct LaidCell {
     pub kind: CellKind,
     pub text: String,
-    /// Spoken label: for values "<row label> <column header> <value>".
+    /// Spoken label: for values `<row label> <column header> <value>`.
     pub label: String,
     /// Grid position and span (column/row units), kept for tests and checks.
     pub col: usize,
