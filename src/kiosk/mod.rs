@@ -300,6 +300,38 @@ impl Kiosk {
         self.generation.get()
     }
 
+    /// Loads a screen's data with `query` on the worker, then hands it to `apply` on the UI
+    /// thread — unless the visitor has moved on meanwhile (the answer is dropped). A failed
+    /// query or a missing document (`Ok(None)`) is logged with `what` and shows the
+    /// "cannot be opened" notice instead.
+    pub fn load_screen<T, Q, A>(self: &Rc<Self>, what: &'static str, query: Q, apply: A)
+    where
+        T: Send + 'static,
+        Q: FnOnce(&crate::store::Store) -> Result<Option<T>, StoreError> + Send + 'static,
+        A: FnOnce(&Kiosk, &AppWindow, T) + 'static,
+    {
+        let generation = self.generation();
+        let weak = Rc::downgrade(self);
+        self.worker.run(query, move |result| {
+            let Some(kiosk) = weak.upgrade() else { return };
+            if kiosk.generation() != generation {
+                return; // the visitor has moved on
+            }
+            let Some(app) = kiosk.app() else { return };
+            match result {
+                Ok(Some(data)) => apply(&kiosk, &app, data),
+                Ok(None) => {
+                    tracing::warn!(what, "not in the cache");
+                    kiosk.notice_unavailable();
+                }
+                Err(err) => {
+                    tracing::error!(what, %err, "loading failed");
+                    kiosk.notice_unavailable();
+                }
+            }
+        });
+    }
+
     /// Sets the text that 朗读 reads for the page on display.
     pub fn set_page_text(&self, text: String) {
         *self.page_text.borrow_mut() = text;

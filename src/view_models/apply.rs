@@ -162,26 +162,12 @@ pub fn load(
 pub fn show(kiosk: &Rc<Kiosk>, _app: &AppWindow) {
     let display = kiosk.display();
     let portal_url = kiosk.options().portal_url.clone();
-    let weak = Rc::downgrade(kiosk);
-    let generation = kiosk.generation();
-    kiosk.worker().run(
-        move |store| load(store, display, portal_url.as_deref()),
-        move |result| {
-            let Some(kiosk) = weak.upgrade() else { return };
-            if kiosk.generation() != generation {
-                return; // the visitor has moved on
-            }
-            let Some(app) = kiosk.app() else { return };
-            match result {
-                Ok(data) => {
-                    kiosk.set_page_text(data.speech_text());
-                    apply(&app, data);
-                }
-                Err(err) => {
-                    tracing::error!(%err, "loading the procedure failed");
-                    kiosk.notice_unavailable();
-                }
-            }
+    kiosk.load_screen(
+        "the procedure",
+        move |store| load(store, display, portal_url.as_deref()).map(Some),
+        |kiosk, app, data| {
+            kiosk.set_page_text(data.speech_text());
+            apply(app, data);
         },
     );
 }

@@ -6,99 +6,16 @@
 //! of [`super::catalogue_model`]. Must never: query the store on the UI thread (facets take
 //! ~100 ms at 200k entries), or build a model of every entry.
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use slint::{ComponentHandle, Model, ModelRc};
 
 use super::catalogue_model::CatalogueRows;
+use super::labels::{ChipData, Labels};
 use super::{Display, model};
-use crate::content::{Document, DocumentData, Term};
 use crate::kiosk::{Kiosk, Place};
 use crate::store::{CatalogueFilter, FacetCount, Store, StoreError};
 use crate::ui::{AppWindow, CatalogueAdapter, FacetChip};
-
-/// Taxonomies whose labels name facet values (codes → names shown).
-const TAXONOMIES: [&str; 4] = [
-    "tax-kiosk_category",
-    "tax-topic_sichuan_level3_4",
-    "tax-topic_gov_cn_level1",
-    "tax-disclosure_mode",
-];
-
-/// Names of classification codes, from the taxonomies in the cache.
-#[derive(Debug, Clone, Default)]
-pub struct Labels {
-    category: HashMap<String, String>,
-    topic: HashMap<String, String>,
-    disclosure_mode: HashMap<String, String>,
-}
-
-impl Labels {
-    /// Reads the bundled taxonomies (missing ones leave codes as they are).
-    pub fn load(store: &Store) -> Result<Labels, StoreError> {
-        let mut labels = Labels::default();
-        for id in TAXONOMIES {
-            let Some(row) = store.document(id)? else {
-                continue;
-            };
-            let Ok(Document {
-                data: DocumentData::Taxonomy(taxonomy),
-                ..
-            }) = Document::from_value(row.json)
-            else {
-                continue;
-            };
-            let target = match taxonomy.taxonomy.as_str() {
-                "kiosk_category" => &mut labels.category,
-                "disclosure_mode" => &mut labels.disclosure_mode,
-                _ => &mut labels.topic,
-            };
-            collect(&taxonomy.terms, target);
-        }
-        Ok(labels)
-    }
-
-    /// The name of a category code (JGZN → 机构职能).
-    pub fn category(&self, code: &str) -> String {
-        self.category
-            .get(code)
-            .cloned()
-            .unwrap_or_else(|| code.to_owned())
-    }
-
-    /// A topic path with each level named (概况信息/机构职能).
-    pub fn topic(&self, path: &str) -> String {
-        path.split('/')
-            .map(|level| self.topic.get(level).map_or(level, String::as_str))
-            .collect::<Vec<_>>()
-            .join("/")
-    }
-
-    /// The name of a disclosure mode (主动公开).
-    pub fn disclosure_mode(&self, code: &str) -> String {
-        self.disclosure_mode
-            .get(code)
-            .cloned()
-            .unwrap_or_else(|| code.to_owned())
-    }
-}
-
-fn collect(terms: &[Term], into: &mut HashMap<String, String>) {
-    for term in terms {
-        into.entry(term.code.clone())
-            .or_insert_with(|| term.label.clone());
-        collect(&term.children, into);
-    }
-}
-
-/// One chip as plain data: the facet value (a code) and its name in the visitor's script.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChipData {
-    pub value: String,
-    pub label: String,
-    pub count: u64,
-}
 
 /// The catalogue's facets under a filter, ready to show.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -328,12 +245,9 @@ pub fn scroll_to(app: &AppWindow, y: f32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::load_bundled;
 
     fn bundled() -> Store {
-        let mut store = Store::open_in_memory().unwrap();
-        load_bundled(&mut store).unwrap();
-        store
+        super::super::bundled_store()
     }
 
     #[test]

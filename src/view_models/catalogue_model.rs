@@ -381,7 +381,6 @@ impl Model for CatalogueRows {
 mod tests {
     use super::*;
     use crate::content::Document;
-    use crate::import::load_bundled;
     use crate::store::ContentVersion;
 
     /// Holds requests until the test delivers them, like a busy worker thread.
@@ -413,9 +412,7 @@ mod tests {
     }
 
     fn bundled() -> Store {
-        let mut store = Store::open_in_memory().unwrap();
-        load_bundled(&mut store).unwrap();
-        store
+        super::super::bundled_store()
     }
 
     fn synthetic(n: usize) -> Store {

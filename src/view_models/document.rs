@@ -10,8 +10,8 @@ use std::rc::Rc;
 
 use slint::{ComponentHandle, SharedString};
 
-use super::catalogue::Labels;
 use super::catalogue_model::RowData;
+use super::labels::Labels;
 use super::qr::{QrMatrix, portal_link};
 use super::{Display, model};
 use crate::content::{Attachment, CatalogueEntry, Document, DocumentData};
@@ -262,34 +262,13 @@ pub fn show(kiosk: &Rc<Kiosk>, app: &AppWindow, id: &str) {
     }
     let display = kiosk.display();
     let portal_url = kiosk.options().portal_url.clone();
-    let generation = kiosk.generation();
-    let weak = Rc::downgrade(kiosk);
     let id = id.to_owned();
-    kiosk.worker().run(
-        {
-            let id = id.clone();
-            move |store| load(store, &id, portal_url.as_deref(), display)
-        },
-        move |result| {
-            let Some(kiosk) = weak.upgrade() else { return };
-            if kiosk.generation() != generation {
-                return; // the visitor has moved on
-            }
-            let Some(app) = kiosk.app() else { return };
-            match result {
-                Ok(Some(data)) => {
-                    kiosk.set_page_text(data.speech_text());
-                    apply(&app, data);
-                }
-                Ok(None) => {
-                    tracing::warn!(%id, "the document is not in the cache");
-                    kiosk.notice_unavailable();
-                }
-                Err(err) => {
-                    tracing::error!(%id, %err, "loading a document failed");
-                    kiosk.notice_unavailable();
-                }
-            }
+    kiosk.load_screen(
+        "a document",
+        move |store| load(store, &id, portal_url.as_deref(), display),
+        |kiosk, app, data| {
+            kiosk.set_page_text(data.speech_text());
+            apply(app, data);
         },
     );
 }
@@ -366,12 +345,9 @@ pub fn reset(app: &AppWindow) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::load_bundled;
 
     fn bundled() -> Store {
-        let mut store = Store::open_in_memory().unwrap();
-        load_bundled(&mut store).unwrap();
-        store
+        super::super::bundled_store()
     }
 
     #[test]

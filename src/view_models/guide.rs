@@ -103,26 +103,12 @@ pub fn load(store: &Store, display: Display) -> Result<GuideData, StoreError> {
 /// Shows the guide (loaded off the UI thread).
 pub fn show(kiosk: &Rc<Kiosk>, _app: &AppWindow) {
     let display = kiosk.display();
-    let weak = Rc::downgrade(kiosk);
-    let generation = kiosk.generation();
-    kiosk.worker().run(
-        move |store| load(store, display),
-        move |result| {
-            let Some(kiosk) = weak.upgrade() else { return };
-            if kiosk.generation() != generation {
-                return; // the visitor has moved on
-            }
-            let Some(app) = kiosk.app() else { return };
-            match result {
-                Ok(data) => {
-                    kiosk.set_page_text(data.speech_text());
-                    apply(&app, data);
-                }
-                Err(err) => {
-                    tracing::error!(%err, "loading the guide failed");
-                    kiosk.notice_unavailable();
-                }
-            }
+    kiosk.load_screen(
+        "the guide",
+        move |store| load(store, display).map(Some),
+        |kiosk, app, data| {
+            kiosk.set_page_text(data.speech_text());
+            apply(app, data);
         },
     );
 }

@@ -16,6 +16,7 @@ pub mod catalogue;
 pub mod catalogue_model;
 pub mod document;
 pub mod guide;
+pub mod labels;
 pub mod qr;
 pub mod report;
 pub mod report_table;
@@ -52,4 +53,12 @@ impl Display {
 /// A Slint model of `items`.
 pub(crate) fn model<T: Clone + 'static>(items: Vec<T>) -> slint::ModelRc<T> {
     slint::ModelRc::new(slint::VecModel::from(items))
+}
+
+/// A cache in memory holding the bundled content (unit tests of the screens).
+#[cfg(test)]
+pub(crate) fn bundled_store() -> crate::store::Store {
+    let mut store = crate::store::Store::open_in_memory().expect("in-memory store");
+    crate::import::load_bundled(&mut store).expect("bundled content loads");
+    store
 }

@@ -244,31 +244,13 @@ pub fn show(kiosk: &Rc<Kiosk>, app: &AppWindow, id: &str) {
         SHOWN.with(|shown| *shown.borrow_mut() = id.to_owned());
     }
     let display = kiosk.display();
-    let generation = kiosk.generation();
-    let weak = Rc::downgrade(kiosk);
     let id = id.to_owned();
-    kiosk.worker().run(
+    kiosk.load_screen(
+        "a report",
         move |store| load(store, &id, display),
-        move |result| {
-            let Some(kiosk) = weak.upgrade() else { return };
-            if kiosk.generation() != generation {
-                return;
-            }
-            let Some(app) = kiosk.app() else { return };
-            match result {
-                Ok(Some(data)) => {
-                    kiosk.set_page_text(data.speech_text());
-                    apply(&app, data);
-                }
-                Ok(None) => {
-                    tracing::warn!("the report is not in the cache");
-                    kiosk.notice_unavailable();
-                }
-                Err(err) => {
-                    tracing::error!(%err, "loading a report failed");
-                    kiosk.notice_unavailable();
-                }
-            }
+        |kiosk, app, data| {
+            kiosk.set_page_text(data.speech_text());
+            apply(app, data);
         },
     );
 }
@@ -328,12 +310,9 @@ pub fn reset(app: &AppWindow) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::load_bundled;
 
     fn store() -> Store {
-        let mut store = Store::open_in_memory().unwrap();
-        load_bundled(&mut store).unwrap();
-        store
+        super::super::bundled_store()
     }
 
     #[test]

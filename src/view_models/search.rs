@@ -16,16 +16,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use slint::{ComponentHandle, Model, SharedString, VecModel};
 
+use super::labels::{ChipData, Labels};
 use super::{Display, model};
-use crate::content::{Document, DocumentData, Taxonomy};
+
 use crate::kiosk::{Kiosk, Place};
 use crate::store::{FacetCount, SearchRequest, Snippet, Store, StoreError};
 use crate::ui::{AppWindow, FacetChipView, SearchAdapter, SearchHitView, SearchState, TextPiece};
 
 /// Hits per page (更多结果 loads the next).
 pub const PAGE: usize = 20;
-/// The taxonomy whose labels name category codes.
-const CATEGORY_TAXONOMY: &str = "tax-kiosk_category";
 /// Opening and closing marks around a match where a line wraps.
 const MARK_OPEN: &str = "【";
 const MARK_CLOSE: &str = "】";
@@ -113,14 +112,6 @@ pub struct PageData {
     pub has_more: bool,
 }
 
-/// A facet value with its label in the visitor's script.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChipData {
-    pub value: String,
-    pub label: String,
-    pub count: u64,
-}
-
 /// The counts behind the chips and the total.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct FacetData {
@@ -132,26 +123,6 @@ pub struct FacetData {
     pub years: Vec<ChipData>,
 }
 
-/// The category taxonomy, if the cache has it.
-fn category_taxonomy(store: &Store) -> Option<Taxonomy> {
-    let row = store.document(CATEGORY_TAXONOMY).ok().flatten()?;
-    match Document::from_value(row.json) {
-        Ok(Document {
-            data: DocumentData::Taxonomy(taxonomy),
-            ..
-        }) => Some(taxonomy),
-        _ => None,
-    }
-}
-
-/// The Chinese name of a category code (the code itself if the taxonomy lacks it).
-fn category_label(taxonomy: Option<&Taxonomy>, code: &str) -> String {
-    taxonomy
-        .and_then(|t| t.find(code))
-        .map(|term| term.label.clone())
-        .unwrap_or_else(|| code.to_owned())
-}
-
 /// Runs one page of `req` (on the worker).
 pub fn load_page(
     store: &Store,
@@ -159,7 +130,7 @@ pub fn load_page(
     display: Display,
 ) -> Result<PageData, StoreError> {
     let results = store.search(req)?;
-    let taxonomy = category_taxonomy(store);
+    let labels = Labels::load(store)?;
     let hits = results
         .hits
         .into_iter()
@@ -169,7 +140,7 @@ pub fn load_page(
                 meta.push(date);
             }
             if let Some(category) = &hit.category {
-                meta.push(display.text(&category_label(taxonomy.as_ref(), category)));
+                meta.push(display.text(&labels.category(category)));
             }
             if let Some(publisher) = &hit.publisher {
                 meta.push(display.text(publisher));
@@ -205,7 +176,7 @@ pub fn load_facets(
         year: None,
         ..req.clone()
     })?;
-    let taxonomy = category_taxonomy(store);
+    let labels = Labels::load(store)?;
     let total = match &req.category {
         Some(code) => by_category
             .category
@@ -239,7 +210,7 @@ pub fn load_facets(
             chips
         };
     let categories = chips(by_category.category, req.category.clone(), &|code| {
-        display.text(&category_label(taxonomy.as_ref(), code))
+        display.text(&labels.category(code))
     });
     let years = chips(
         by_year.year,
