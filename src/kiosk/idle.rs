@@ -36,12 +36,8 @@ impl IdleTimer {
 
 /// Wires 继续浏览.
 pub(super) fn connect(kiosk: &Rc<Kiosk>, app: &AppWindow) {
-    let weak = Rc::downgrade(kiosk);
-    app.global::<Idle>().on_keep_browsing(move || {
-        if let Some(kiosk) = weak.upgrade() {
-            kiosk.activity();
-        }
-    });
+    app.global::<Idle>()
+        .on_keep_browsing(kiosk.callback(|kiosk, _| kiosk.activity()));
 }
 
 /// (Re)starts the idle timer with `timeout`, cancelling a running countdown.

@@ -204,69 +204,31 @@ impl Kiosk {
 
     fn connect(self: &Rc<Self>, app: &AppWindow) {
         let nav = app.global::<Nav>();
-        let weak = Rc::downgrade(self);
-        nav.on_open(move |screen| {
-            if let (Some(kiosk), Some(place)) = (weak.upgrade(), Place::from_screen(screen)) {
+        nav.on_open(self.callback_with(|kiosk, _, screen| {
+            if let Some(place) = Place::from_screen(screen) {
                 kiosk.go(place);
             }
-        });
-        let weak = Rc::downgrade(self);
-        nav.on_open_document(move |id| {
-            if let Some(kiosk) = weak.upgrade() {
-                kiosk.open_document(&id);
-            }
-        });
-        let weak = Rc::downgrade(self);
-        nav.on_back(move || {
-            if let Some(kiosk) = weak.upgrade() {
-                kiosk.back();
-            }
-        });
-        let weak = Rc::downgrade(self);
-        nav.on_home(move || {
-            if let Some(kiosk) = weak.upgrade() {
-                kiosk.home();
-            }
-        });
+        }));
+        nav.on_open_document(
+            self.callback_with(|kiosk, _, id: slint::SharedString| kiosk.open_document(&id)),
+        );
+        nav.on_back(self.callback(|kiosk, _| kiosk.back()));
+        nav.on_home(self.callback(|kiosk, _| kiosk.home()));
 
         let session = app.global::<Session>();
-        let weak = Rc::downgrade(self);
-        session.on_toggle_large_text(move || {
-            if let Some(kiosk) = weak.upgrade()
-                && let Some(app) = kiosk.app()
-            {
-                let theme = app.global::<Theme>();
-                theme.set_large_text(!theme.get_large_text());
-            }
-        });
-        let weak = Rc::downgrade(self);
-        session.on_toggle_high_contrast(move || {
-            if let Some(kiosk) = weak.upgrade()
-                && let Some(app) = kiosk.app()
-            {
-                let theme = app.global::<Theme>();
-                theme.set_high_contrast(!theme.get_high_contrast());
-            }
-        });
-        let weak = Rc::downgrade(self);
-        session.on_toggle_script(move || {
-            if let Some(kiosk) = weak.upgrade() {
-                let traditional = !kiosk.display().traditional;
-                kiosk.set_traditional(traditional);
-            }
-        });
-        let weak = Rc::downgrade(self);
-        session.on_toggle_speech(move || {
-            if let Some(kiosk) = weak.upgrade() {
-                kiosk.toggle_speech();
-            }
-        });
-        let weak = Rc::downgrade(self);
-        session.on_activity(move || {
-            if let Some(kiosk) = weak.upgrade() {
-                kiosk.activity();
-            }
-        });
+        session.on_toggle_large_text(self.callback(|_, app| {
+            let theme = app.global::<Theme>();
+            theme.set_large_text(!theme.get_large_text());
+        }));
+        session.on_toggle_high_contrast(self.callback(|_, app| {
+            let theme = app.global::<Theme>();
+            theme.set_high_contrast(!theme.get_high_contrast());
+        }));
+        session.on_toggle_script(
+            self.callback(|kiosk, _| kiosk.set_traditional(!kiosk.display().traditional)),
+        );
+        session.on_toggle_speech(self.callback(|kiosk, _| kiosk.toggle_speech()));
+        session.on_activity(self.callback(|kiosk, _| kiosk.activity()));
         idle::connect(self, app);
     }
 
@@ -298,6 +260,37 @@ impl Kiosk {
     /// The navigation generation: compare it before applying a screen's late data.
     pub fn generation(&self) -> u64 {
         self.generation.get()
+    }
+
+    /// A Slint callback that runs `f` with the kiosk and its window while both exist. It holds
+    /// only a weak reference, so the window's callbacks never keep the kiosk alive.
+    pub fn callback(
+        self: &Rc<Self>,
+        f: impl Fn(&Rc<Kiosk>, &AppWindow) + 'static,
+    ) -> impl Fn() + 'static {
+        let weak = Rc::downgrade(self);
+        move || {
+            if let Some(kiosk) = weak.upgrade()
+                && let Some(app) = kiosk.app()
+            {
+                f(&kiosk, &app);
+            }
+        }
+    }
+
+    /// [`Kiosk::callback`] for a callback with one argument.
+    pub fn callback_with<T>(
+        self: &Rc<Self>,
+        f: impl Fn(&Rc<Kiosk>, &AppWindow, T) + 'static,
+    ) -> impl Fn(T) + 'static {
+        let weak = Rc::downgrade(self);
+        move |arg| {
+            if let Some(kiosk) = weak.upgrade()
+                && let Some(app) = kiosk.app()
+            {
+                f(&kiosk, &app, arg);
+            }
+        }
     }
 
     /// Loads a screen's data with `query` on the worker, then hands it to `apply` on the UI

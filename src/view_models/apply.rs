@@ -232,12 +232,11 @@ pub fn reset(app: &AppWindow) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::load_bundled;
+    use crate::view_models::bundled_store;
 
     #[test]
     fn the_procedure_has_the_current_law_limits_and_the_form_has_no_office_fields() {
-        let mut store = Store::open_in_memory().unwrap();
-        load_bundled(&mut store).unwrap();
+        let store = bundled_store();
         let data = load(
             &store,
             Display::default(),

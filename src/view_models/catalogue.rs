@@ -208,15 +208,10 @@ pub fn connect(kiosk: &Rc<Kiosk>, app: &AppWindow) {
             choose(&kiosk, &app, &facet, &value);
         }
     });
-    let weak = Rc::downgrade(kiosk);
-    adapter.on_clear_filters(move || {
-        if let Some(kiosk) = weak.upgrade()
-            && let Some(app) = kiosk.app()
-        {
-            clear_filters(&app);
-            refresh(&kiosk, &app, true);
-        }
-    });
+    adapter.on_clear_filters(kiosk.callback(|kiosk, app| {
+        clear_filters(app);
+        refresh(kiosk, app, true);
+    }));
 }
 
 /// Clears the visitor's filter, scroll position and cached rows.

@@ -166,12 +166,11 @@ pub fn reset(app: &AppWindow) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::load_bundled;
+    use crate::view_models::bundled_store;
 
     #[test]
     fn the_bundled_guide_loads_in_order_with_its_contact_and_badges() {
-        let mut store = Store::open_in_memory().unwrap();
-        load_bundled(&mut store).unwrap();
+        let store = bundled_store();
         let guide = load(&store, Display::default()).unwrap();
         assert_eq!(guide.title, "乐山市人民政府政务服务中心政府信息公开指南");
         let headings: Vec<&str> = guide.sections.iter().map(|s| s.heading.as_str()).collect();

@@ -427,12 +427,10 @@ impl TableLayout {
 mod tests {
     use super::*;
     use crate::content::{Document, DocumentData, ReportFormat};
-    use crate::import::load_bundled;
-    use crate::store::Store;
+    use crate::view_models::bundled_store;
 
     fn bundled() -> (ReportFormat, crate::content::AnnualReport) {
-        let mut store = Store::open_in_memory().unwrap();
-        load_bundled(&mut store).unwrap();
+        let store = bundled_store();
         let format = match Document::from_value(store.document("gov-2021").unwrap().unwrap().json)
             .unwrap()
             .data

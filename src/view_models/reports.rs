@@ -286,12 +286,11 @@ pub fn reset(app: &AppWindow) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::load_bundled;
+    use crate::view_models::bundled_store;
 
     #[test]
     fn the_bundled_reports_are_listed_newest_year_first_without_a_chart() {
-        let mut store = Store::open_in_memory().unwrap();
-        load_bundled(&mut store).unwrap();
+        let store = bundled_store();
         let data = load(&store, Display::default()).unwrap();
         let years: Vec<&str> = data.years.iter().map(|y| y.year.as_str()).collect();
         assert_eq!(years, vec!["2022年度", "2012年度"]);
@@ -313,8 +312,7 @@ mod tests {
 
     #[test]
     fn two_reports_of_one_format_make_a_chart_oldest_year_first() {
-        let mut store = Store::open_in_memory().unwrap();
-        load_bundled(&mut store).unwrap();
+        let store = bundled_store();
         let sample = annual_report(&store, "ar-ls-zwzx-2022-sample")
             .unwrap()
             .unwrap();

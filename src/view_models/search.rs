@@ -578,88 +578,49 @@ pub fn connect(kiosk: &Rc<Kiosk>, app: &AppWindow) {
     let adapter = app.global::<SearchAdapter>();
     adapter.set_hits(slint::ModelRc::from(session().hits.clone()));
 
-    let weak = Rc::downgrade(kiosk);
-    adapter.on_edited(move || {
-        if let Some(kiosk) = weak.upgrade()
-            && let Some(app) = kiosk.app()
-        {
-            search(&kiosk, &app);
-        }
-    });
-    let weak = Rc::downgrade(kiosk);
-    adapter.on_type_key(move |key| {
-        if let Some(kiosk) = weak.upgrade()
-            && let Some(app) = kiosk.app()
-        {
-            let adapter = app.global::<SearchAdapter>();
-            let mut query = adapter.get_query().to_string();
-            query.push_str(&key);
+    adapter.on_edited(kiosk.callback(search));
+    adapter.on_type_key(kiosk.callback_with(|kiosk, app, key: SharedString| {
+        let adapter = app.global::<SearchAdapter>();
+        let mut query = adapter.get_query().to_string();
+        query.push_str(&key);
+        adapter.set_query(query.into());
+        search(kiosk, app);
+    }));
+    adapter.on_backspace(kiosk.callback(|kiosk, app| {
+        let adapter = app.global::<SearchAdapter>();
+        let mut query = adapter.get_query().to_string();
+        if query.pop().is_some() {
             adapter.set_query(query.into());
-            search(&kiosk, &app);
+            search(kiosk, app);
         }
-    });
-    let weak = Rc::downgrade(kiosk);
-    adapter.on_backspace(move || {
-        if let Some(kiosk) = weak.upgrade()
-            && let Some(app) = kiosk.app()
+    }));
+    adapter.on_clear(kiosk.callback(|kiosk, app| {
+        app.global::<SearchAdapter>().set_query(SharedString::new());
+        search(kiosk, app);
+    }));
+    adapter.on_more(kiosk.callback(more));
+    adapter.on_toggle_category(kiosk.callback_with(|kiosk, app, value: SharedString| {
+        let session = session();
         {
-            let adapter = app.global::<SearchAdapter>();
-            let mut query = adapter.get_query().to_string();
-            if query.pop().is_some() {
-                adapter.set_query(query.into());
-                search(&kiosk, &app);
-            }
-        }
-    });
-    let weak = Rc::downgrade(kiosk);
-    adapter.on_clear(move || {
-        if let Some(kiosk) = weak.upgrade()
-            && let Some(app) = kiosk.app()
-        {
-            app.global::<SearchAdapter>().set_query(SharedString::new());
-            search(&kiosk, &app);
-        }
-    });
-    let weak = Rc::downgrade(kiosk);
-    adapter.on_more(move || {
-        if let Some(kiosk) = weak.upgrade()
-            && let Some(app) = kiosk.app()
-        {
-            more(&kiosk, &app);
-        }
-    });
-    let weak = Rc::downgrade(kiosk);
-    adapter.on_toggle_category(move |value| {
-        if let Some(kiosk) = weak.upgrade()
-            && let Some(app) = kiosk.app()
-        {
-            let session = session();
-            {
-                let mut category = session.category.borrow_mut();
-                *category = match category.as_deref() {
-                    Some(current) if current == value.as_str() => None,
-                    _ => Some(value.to_string()),
-                };
-            }
-            search(&kiosk, &app);
-        }
-    });
-    let weak = Rc::downgrade(kiosk);
-    adapter.on_toggle_year(move |value| {
-        if let Some(kiosk) = weak.upgrade()
-            && let Some(app) = kiosk.app()
-        {
-            let session = session();
-            let Ok(year) = value.parse::<i32>() else {
-                return;
+            let mut category = session.category.borrow_mut();
+            *category = match category.as_deref() {
+                Some(current) if current == value.as_str() => None,
+                _ => Some(value.to_string()),
             };
-            session.year.set(match session.year.get() {
-                Some(current) if current == year => None,
-                _ => Some(year),
-            });
-            search(&kiosk, &app);
         }
-    });
+        search(kiosk, app);
+    }));
+    adapter.on_toggle_year(kiosk.callback_with(|kiosk, app, value: SharedString| {
+        let session = session();
+        let Ok(year) = value.parse::<i32>() else {
+            return;
+        };
+        session.year.set(match session.year.get() {
+            Some(current) if current == year => None,
+            _ => Some(year),
+        });
+        search(kiosk, app);
+    }));
 }
 
 /// Clears the query, results, chips, filters and scroll position (idle reset).
@@ -678,7 +639,7 @@ pub fn set_query(kiosk: &Rc<Kiosk>, app: &AppWindow, query: &str) {
 #[allow(clippy::single_range_in_vec_init)] // one highlight is the common case
 mod tests {
     use super::*;
-    use crate::import::load_bundled;
+    use crate::view_models::bundled_store;
 
     fn seg(text: &str, hit: bool) -> Segment {
         Segment {
@@ -737,8 +698,7 @@ mod tests {
 
     #[test]
     fn pages_and_facets_of_the_bundled_content() {
-        let mut store = Store::open_in_memory().unwrap();
-        load_bundled(&mut store).unwrap();
+        let store = bundled_store();
         let req = SearchRequest {
             query: "社保".into(),
             limit: PAGE,
