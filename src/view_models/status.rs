@@ -47,9 +47,11 @@ pub fn refresh(kiosk: &Rc<Kiosk>) {
     if let Some(app) = kiosk.app() {
         let status = app.global::<Status>();
         let options = kiosk.options();
-        status.set_agency_name(options.agency_name.as_str().into());
-        status.set_location(options.location.as_str().into());
-        status.set_staff_desk(options.staff_desk.clone().unwrap_or_default().into());
+        // Names from the configuration are shown like content: in the visitor's script.
+        let display = kiosk.display();
+        status.set_agency_name(display.shared(&options.agency_name));
+        status.set_location(display.shared(&options.location));
+        status.set_staff_desk(display.shared(options.staff_desk.as_deref().unwrap_or("")));
     }
     let stale_after = kiosk.options().stale_after;
     let time_zone = kiosk.options().time_zone.clone();

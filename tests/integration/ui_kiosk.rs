@@ -65,6 +65,11 @@ fn accessibility_bar_toggles_and_traditional_converts_content_and_ui() {
     assert!(ui.app.global::<Session>().get_traditional());
     assert!(ui.shows("公開指南"), "content in Traditional");
     assert_eq!(ui.buttons("返回首頁").len(), 1, "UI strings in Traditional");
+    let agency = ui.app.global::<readpoint::ui::Status>().get_agency_name();
+    assert_eq!(
+        agency, "樂山市人民政府政務服務中心",
+        "the agency's name too"
+    );
     ui.tap("簡體繁體切換");
     assert!(ui.shows("公开指南"));
 }
