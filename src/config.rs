@@ -27,6 +27,7 @@ use std::time::Duration;
 
 pub use error::{ConfigError, ConfigErrors};
 pub use paths::{DataDirSource, InstallMode, Paths};
+pub(crate) use values::decode_base64;
 pub use values::{
     ByteSizeError, DurationError, MinisignPublicKey, TimeRange, format_byte_size, format_duration,
     parse_byte_size, parse_duration,

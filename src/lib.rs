@@ -19,6 +19,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod content;
+pub mod feed;
 pub mod import;
 pub mod kiosk;
 pub mod store;

@@ -456,6 +456,37 @@ impl MinisignPublicKey {
     pub fn key_id_hex(&self) -> String {
         format!("{:016X}", u64::from_le_bytes(self.key_id))
     }
+
+    /// The key as the second line of a `.pub` file (base64 of `Ed`, key id, key).
+    pub fn to_base64(&self) -> String {
+        let mut bytes = Vec::with_capacity(42);
+        bytes.extend_from_slice(b"Ed");
+        bytes.extend_from_slice(&self.key_id);
+        bytes.extend_from_slice(&self.public_key);
+        encode_base64(&bytes)
+    }
+}
+
+/// Encodes standard base64 with `=` padding.
+pub(crate) fn encode_base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// Decodes standard base64 (`A-Z a-z 0-9 + /`), with or without `=` padding.
@@ -794,6 +825,15 @@ mod tests {
         // Only the last line counts: a key followed by junk is still refused.
         assert!(MinisignPublicKey::parse(&format!("{EXAMPLE_KEY}\njunk")).is_err());
         assert!(MinisignPublicKey::parse("not base64!").is_err());
+        if let Ok(key) = MinisignPublicKey::parse(EXAMPLE_KEY) {
+            assert_eq!(key.to_base64(), EXAMPLE_KEY);
+        }
+        assert_eq!(encode_base64(b"ab"), "YWI=");
+        assert_eq!(encode_base64(b"a"), "YQ==");
+        assert_eq!(
+            decode_base64(&encode_base64(b"hello world")),
+            Ok(b"hello world".to_vec())
+        );
         // 42 bytes but not starting with "Ed".
         let not_ed = "AAAf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3";
         assert!(MinisignPublicKey::parse(not_ed).is_err());

@@ -80,6 +80,12 @@ impl Kind {
             .unwrap_or(Kind::Unknown)
     }
 
+    /// Kinds published in dated series (the feed shards them by year): catalogue entries and
+    /// annual reports.
+    pub fn is_dated(&self) -> bool {
+        matches!(self, Kind::CatalogueEntry | Kind::AnnualReport)
+    }
+
     /// True for kinds a visitor sees; false for `Unknown` and the reference kinds.
     pub fn is_shown(&self) -> bool {
         !matches!(

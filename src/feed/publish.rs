@@ -1,0 +1,590 @@
+//! The publisher: `readpoint feed keygen` (a minisign key pair) and `readpoint feed build`
+//! (content files → a signed feed directory a plain web server can serve).
+//!
+//! Owns the sharding rule (by kind and year, split by month and then by id hash when a group is
+//! large), so a typical publish (new documents of this year, a corrected report) changes few
+//! shards; objects are content-addressed and written once, so an unchanged shard is not
+//! rewritten. Writes only inside the output directory and the key files it is given; writes
+//! every file through a temporary name and a rename, so a web server never serves half a file.
+//! Never deletes objects: kiosks in the middle of a sync may still need the previous version's.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::{
+    AttachmentRef, Limits, MANIFEST_FILE, MANIFEST_FORMAT, Manifest, SIGNATURE_FILE, ShardRef,
+    object_path, sha256_hex, shard, signature,
+};
+use crate::content::{ContentFile, Document, Problem, validate_set};
+
+/// Most documents in one shard before a group is split further.
+pub const MAX_SHARD_DOCUMENTS: usize = 2000;
+/// Most JSON bytes in one shard before a group is split further (about 2–4 MiB compressed).
+pub const MAX_SHARD_JSON: usize = 16 << 20;
+/// Environment variable with the password of an encrypted secret key (automation); without
+/// it, `feed keygen` and `feed build` ask on the terminal.
+pub const PASSWORD_ENV: &str = "READPOINT_FEED_PASSWORD";
+
+/// Why publishing failed. Nothing in the feed directory changed unless said otherwise.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The input is not valid content; every problem is listed.
+    #[error("{}", problems_text(.origin, .problems))]
+    Invalid {
+        /// The input.
+        origin: String,
+        /// What is wrong.
+        problems: Vec<String>,
+    },
+    /// A key file is wrong, or a password is.
+    #[error("{0}")]
+    Key(String),
+    /// An option is missing or contradicts the feed already in the directory.
+    #[error("{0}")]
+    Usage(String),
+}
+
+fn problems_text(origin: &str, problems: &[String]) -> String {
+    let mut text = format!(
+        "{origin}: {} problem(s); nothing was published — fix them and build again:",
+        problems.len()
+    );
+    for p in problems {
+        text.push_str("\n  ");
+        text.push_str(p);
+    }
+    text
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> PublishError + '_ {
+    move |source| PublishError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// The key pair files `PREFIX.pub` and `PREFIX.key` that [`keygen`] wrote.
+#[derive(Debug, Clone)]
+pub struct KeyFiles {
+    /// The public key (for `sync.trusted_keys` and `minisign -V -p`).
+    pub public: PathBuf,
+    /// The secret key (keep it on the portal, never on a kiosk).
+    pub secret: PathBuf,
+    /// The key id (16 hex digits).
+    pub key_id: String,
+    /// The line to put into `sync.trusted_keys`.
+    pub trusted_key: String,
+}
+
+/// Creates a minisign key pair at `PREFIX.pub` and `PREFIX.key`. With `password` the secret key
+/// is encrypted (scrypt, as minisign does); `None` leaves it unencrypted for automation. Refuses
+/// to overwrite existing files.
+pub fn keygen(prefix: &Path, password: Option<String>) -> Result<KeyFiles, PublishError> {
+    let public = with_suffix(prefix, ".pub");
+    let secret = with_suffix(prefix, ".key");
+    for path in [&public, &secret] {
+        if path.exists() {
+            return Err(PublishError::Usage(format!(
+                "{} already exists; choose another --out or move it away (a feed's key must not be replaced by accident)",
+                path.display()
+            )));
+        }
+    }
+    let pair = match password {
+        Some(password) => minisign::KeyPair::generate_encrypted_keypair(Some(password)),
+        None => minisign::KeyPair::generate_unencrypted_keypair(),
+    }
+    .map_err(|e| PublishError::Key(format!("cannot generate a key pair: {e}")))?;
+    let public_box = pair
+        .pk
+        .to_box()
+        .map_err(|e| PublishError::Key(e.to_string()))?;
+    let secret_box = pair
+        .sk
+        .to_box(None)
+        .map_err(|e| PublishError::Key(e.to_string()))?;
+    if let Some(parent) = public.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+    }
+    write_atomic(&secret, secret_box.to_string().as_bytes())?;
+    restrict_permissions(&secret)?;
+    write_atomic(&public, public_box.to_string().as_bytes())?;
+    let trusted_key = pair.pk.to_base64();
+    Ok(KeyFiles {
+        public,
+        secret,
+        key_id: format!("{:016X}", key_id_of(&trusted_key)),
+        trusted_key,
+    })
+}
+
+fn key_id_of(base64: &str) -> u64 {
+    crate::config::decode_base64(base64)
+        .ok()
+        .and_then(|b| b.get(2..10).and_then(|s| s.try_into().ok()))
+        .map_or(0, u64::from_le_bytes)
+}
+
+#[cfg(unix)]
+fn restrict_permissions(path: &Path) -> Result<(), PublishError> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io(path))
+}
+
+#[cfg(not(unix))]
+fn restrict_permissions(_path: &Path) -> Result<(), PublishError> {
+    Ok(())
+}
+
+fn with_suffix(prefix: &Path, suffix: &str) -> PathBuf {
+    let mut name = prefix.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Reads a minisign secret key file. An encrypted key is opened with `password`; `None` makes
+/// minisign ask on the terminal.
+pub fn read_secret_key(
+    path: &Path,
+    password: Option<String>,
+) -> Result<minisign::SecretKey, PublishError> {
+    let text = std::fs::read_to_string(path).map_err(io(path))?;
+    let secret_box = minisign::SecretKeyBox::from_string(&text).map_err(|e| {
+        PublishError::Key(format!(
+            "{} is not a minisign secret key ({e}); pass the .key file made by `readpoint feed keygen` or `minisign -G`",
+            path.display()
+        ))
+    })?;
+    if let Ok(key) = minisign::SecretKey::from_unencrypted_box(secret_box.clone())
+        && !key.is_encrypted()
+    {
+        return Ok(key);
+    }
+    minisign::SecretKey::from_box(secret_box, password).map_err(|e| {
+        PublishError::Key(format!(
+            "cannot open the secret key {} ({e}); check the password (set {PASSWORD_ENV} for automation)",
+            path.display()
+        ))
+    })
+}
+
+/// What `feed build` should make.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// A content file, or a directory of them (`*.json`; other files are attachments).
+    pub input: PathBuf,
+    /// The feed directory (created if needed; an existing feed there is the previous version).
+    pub out: PathBuf,
+    /// Version number; default: the previous manifest's + 1, or 1.
+    pub version: Option<u64>,
+    /// Feed id; default: the previous manifest's. Required for a new feed.
+    pub feed_id: Option<String>,
+    /// Days until the manifest expires.
+    pub expires_in_days: u32,
+    /// Publisher name; default: the previous manifest's.
+    pub publisher: Option<String>,
+    /// Portal URL for QR links; default: the previous manifest's.
+    pub portal_url: Option<String>,
+    /// Publication time (now, except in tests).
+    pub now: jiff::Timestamp,
+}
+
+/// What `feed build` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildReport {
+    /// The feed id.
+    pub feed_id: String,
+    /// The version published.
+    pub version: u64,
+    /// Documents in the feed.
+    pub documents: usize,
+    /// Shards in the manifest.
+    pub shards: usize,
+    /// Shards whose object was new (the rest were unchanged since an earlier build).
+    pub new_shards: usize,
+    /// Attachments in the manifest.
+    pub attachments: usize,
+    /// Bytes of all objects the manifest lists.
+    pub bytes: u64,
+}
+
+/// Builds and signs a feed directory from content files.
+pub fn build(
+    options: &BuildOptions,
+    secret: &minisign::SecretKey,
+) -> Result<BuildReport, PublishError> {
+    let previous = read_previous(&options.out)?;
+    let feed_id = options
+        .feed_id
+        .clone()
+        .or_else(|| previous.as_ref().map(|m| m.feed_id.clone()))
+        .ok_or_else(|| {
+            PublishError::Usage(format!(
+                "{} holds no feed yet: name the new feed with --feed-id ID (the id every kiosk puts in sync.feed_id)",
+                options.out.display()
+            ))
+        })?;
+    if let Some(previous) = &previous
+        && previous.feed_id != feed_id
+    {
+        return Err(PublishError::Usage(format!(
+            "{} holds feed {:?}, not {feed_id:?}; publish each feed into its own directory",
+            options.out.display(),
+            previous.feed_id
+        )));
+    }
+    let previous_version = previous.as_ref().map_or(0, |m| m.version);
+    let version = options.version.unwrap_or(previous_version + 1);
+    if version <= previous_version {
+        return Err(PublishError::Usage(format!(
+            "--version {version} is not above the version already published in {} ({previous_version}); kiosks reject a lower or equal version as a rollback",
+            options.out.display()
+        )));
+    }
+    let (documents, files) = read_input(&options.input)?;
+    let attachments = collect_attachments(&documents, &files, &options.input)?;
+    let mut shards = Vec::new();
+    let mut new_shards = 0;
+    let mut bytes = 0;
+    for (name, group) in group_into_shards(&documents) {
+        let raws: Vec<Value> = group.iter().map(|d| d.raw.clone()).collect();
+        let object = shard::encode(&raws);
+        let sha256 = sha256_hex(&object);
+        if write_object(&options.out, &sha256, &object)? {
+            new_shards += 1;
+        }
+        bytes += object.len() as u64;
+        shards.push(ShardRef {
+            name,
+            sha256,
+            size: object.len() as u64,
+            documents: raws.len() as u64,
+        });
+    }
+    for (attachment, path) in &attachments {
+        let data = std::fs::read(path).map_err(io(path))?;
+        write_object(&options.out, &attachment.sha256, &data)?;
+        bytes += attachment.size;
+    }
+    let expires = options
+        .now
+        .checked_add(jiff::SignedDuration::from_hours(
+            24 * i64::from(options.expires_in_days.max(1)),
+        ))
+        .unwrap_or(options.now);
+    let manifest = Manifest {
+        format: MANIFEST_FORMAT.to_owned(),
+        feed_id: feed_id.clone(),
+        version,
+        published_at: rfc3339(options.now),
+        expires_at: Some(rfc3339(expires)),
+        publisher: options
+            .publisher
+            .clone()
+            .or_else(|| previous.as_ref().and_then(|m| m.publisher.clone())),
+        portal_url: options
+            .portal_url
+            .clone()
+            .or_else(|| previous.as_ref().and_then(|m| m.portal_url.clone())),
+        shards,
+        attachments: attachments.into_iter().map(|(a, _)| a).collect(),
+    };
+    let manifest_bytes = manifest.to_bytes();
+    let comment = format!(
+        "timestamp:{}\tfile:{MANIFEST_FILE}\tfeed:{feed_id}\tversion:{version}",
+        options.now.as_second()
+    );
+    let signature = signature::sign(&manifest_bytes, secret, &comment)
+        .map_err(|e| PublishError::Key(format!("cannot sign the manifest: {e}")))?;
+    // The manifest first, then its signature: a kiosk that fetches between the two renames
+    // sees a mismatch and fetches both again after a pause (docs/feed.md, step 2).
+    write_atomic(&options.out.join(MANIFEST_FILE), &manifest_bytes)?;
+    write_atomic(&options.out.join(SIGNATURE_FILE), signature.as_bytes())?;
+    Ok(BuildReport {
+        feed_id,
+        version,
+        documents: documents.len(),
+        shards: manifest.shards.len(),
+        new_shards,
+        attachments: manifest.attachments.len(),
+        bytes,
+    })
+}
+
+/// An RFC 3339 UTC time without fractional seconds.
+fn rfc3339(at: jiff::Timestamp) -> String {
+    at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn read_previous(out: &Path) -> Result<Option<Manifest>, PublishError> {
+    let path = out.join(MANIFEST_FILE);
+    match std::fs::read(&path) {
+        Ok(bytes) => {
+            let limits = Limits::new(u64::MAX, u64::MAX);
+            Manifest::parse(&bytes, &limits).map(Some).map_err(|e| {
+                PublishError::Usage(format!(
+                    "{}: the previous manifest is unreadable ({e}); fix or remove it",
+                    path.display()
+                ))
+            })
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io(&path)(e)),
+    }
+}
+
+/// Reads and validates every content file of the input: all documents, and the other files
+/// (attachment candidates) of an input directory.
+fn read_input(input: &Path) -> Result<(Vec<Document>, Vec<PathBuf>), PublishError> {
+    let mut json_files = Vec::new();
+    let mut other_files = Vec::new();
+    if input.is_dir() {
+        walk(input, &mut json_files, &mut other_files)?;
+    } else {
+        json_files.push(input.to_owned());
+    }
+    json_files.sort();
+    other_files.sort();
+    if json_files.is_empty() {
+        return Err(PublishError::Usage(format!(
+            "{} holds no .json content files",
+            input.display()
+        )));
+    }
+    let mut documents = Vec::new();
+    let mut problems = Vec::new();
+    let mut seen: HashMap<String, PathBuf> = HashMap::new();
+    for path in &json_files {
+        let text = std::fs::read_to_string(path).map_err(io(path))?;
+        let file = ContentFile::parse(&text).map_err(|e| PublishError::Invalid {
+            origin: path.display().to_string(),
+            problems: vec![e.to_string()],
+        })?;
+        for value in file.documents {
+            match Document::from_value(value) {
+                Ok(doc) => {
+                    if let Some(first) = seen.insert(doc.id.clone(), path.clone()) {
+                        problems.push(format!(
+                            "{}: document {} is also in {}; ids must be unique across the feed",
+                            path.display(),
+                            doc.id,
+                            first.display()
+                        ));
+                    }
+                    documents.push(doc);
+                }
+                Err(found) => problems.extend(
+                    found
+                        .iter()
+                        .map(|p: &Problem| format!("{}: {p}", path.display())),
+                ),
+            }
+        }
+    }
+    if problems.is_empty() {
+        problems.extend(validate_set(&documents).iter().map(ToString::to_string));
+    }
+    if !problems.is_empty() {
+        return Err(PublishError::Invalid {
+            origin: input.display().to_string(),
+            problems,
+        });
+    }
+    Ok((documents, other_files))
+}
+
+fn walk(dir: &Path, json: &mut Vec<PathBuf>, other: &mut Vec<PathBuf>) -> Result<(), PublishError> {
+    for entry in std::fs::read_dir(dir).map_err(io(dir))? {
+        let path = entry.map_err(io(dir))?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, json, other)?;
+        } else if path.extension().is_some_and(|e| e == "json") {
+            json.push(path);
+        } else {
+            other.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// The attachments documents refer to, each with the input file holding its bytes.
+fn collect_attachments(
+    documents: &[Document],
+    files: &[PathBuf],
+    input: &Path,
+) -> Result<Vec<(AttachmentRef, PathBuf)>, PublishError> {
+    let mut wanted: BTreeMap<String, (AttachmentRef, String)> = BTreeMap::new();
+    for doc in documents {
+        let Some(list) = doc.raw.get("attachments").and_then(Value::as_array) else {
+            continue;
+        };
+        for item in list {
+            let field = |k: &str| item.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+            let sha256 = field("sha256");
+            wanted.entry(sha256.clone()).or_insert((
+                AttachmentRef {
+                    sha256,
+                    size: item.get("size").and_then(Value::as_u64).unwrap_or(0),
+                    media_type: field("media_type"),
+                    file_name: field("file_name"),
+                },
+                doc.id.clone(),
+            ));
+        }
+    }
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut found: HashMap<String, PathBuf> = HashMap::new();
+    for path in files {
+        let data = std::fs::read(path).map_err(io(path))?;
+        found
+            .entry(sha256_hex(&data))
+            .or_insert_with(|| path.clone());
+    }
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for (sha256, (mut attachment, doc_id)) in wanted {
+        match found.remove(&sha256) {
+            Some(path) => {
+                attachment.size = std::fs::metadata(&path).map_err(io(&path))?.len();
+                out.push((attachment, path));
+            }
+            None => problems.push(format!(
+                "document {doc_id}: attachment {} ({sha256}) is not among the files in {}; put the file there",
+                attachment.file_name,
+                input.display()
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(PublishError::Invalid {
+            origin: input.display().to_string(),
+            problems,
+        });
+    }
+    Ok(out)
+}
+
+/// Splits documents into named shards: reference and undated kinds by kind, dated kinds by kind
+/// and year; a group over [`MAX_SHARD_DOCUMENTS`] or [`MAX_SHARD_JSON`] is split by month, and a
+/// month still over either by a stable hash of the id into a power-of-two number of buckets.
+/// Names are stable, so an unchanged group keeps its name and its object.
+pub fn group_into_shards(documents: &[Document]) -> Vec<(String, Vec<&Document>)> {
+    let mut groups: BTreeMap<String, Vec<&Document>> = BTreeMap::new();
+    for doc in documents {
+        let fields = doc.index_fields();
+        let key = match (doc.kind.is_dated(), fields.date) {
+            (true, Some(date)) => format!("{}-{:04}", doc.kind_name, date.year()),
+            (true, None) => format!("{}-undated", doc.kind_name),
+            (false, _) => doc.kind_name.clone(),
+        };
+        groups.entry(shard_safe(&key)).or_default().push(doc);
+    }
+    let mut out = Vec::new();
+    for (name, docs) in groups {
+        if !too_big(&docs) {
+            out.push((name, docs));
+            continue;
+        }
+        let mut months: BTreeMap<String, Vec<&Document>> = BTreeMap::new();
+        for doc in docs {
+            let month = doc
+                .index_fields()
+                .date
+                .map_or_else(|| "00".to_owned(), |d| format!("{:02}", d.month()));
+            months
+                .entry(format!("{name}-{month}"))
+                .or_default()
+                .push(doc);
+        }
+        for (month_name, docs) in months {
+            if !too_big(&docs) {
+                out.push((month_name, docs));
+                continue;
+            }
+            let bytes: usize = docs.iter().map(|d| json_len(d)).sum();
+            let needed = docs
+                .len()
+                .div_ceil(MAX_SHARD_DOCUMENTS)
+                .max(bytes.div_ceil(MAX_SHARD_JSON));
+            let buckets = needed.next_power_of_two() as u64;
+            let mut split: BTreeMap<u64, Vec<&Document>> = BTreeMap::new();
+            for doc in docs {
+                split.entry(fnv1a(&doc.id) % buckets).or_default().push(doc);
+            }
+            for (bucket, docs) in split {
+                out.push((format!("{month_name}-b{bucket}of{buckets}"), docs));
+            }
+        }
+    }
+    out
+}
+
+fn too_big(docs: &[&Document]) -> bool {
+    docs.len() > MAX_SHARD_DOCUMENTS
+        || docs.iter().map(|d| json_len(d)).sum::<usize>() > MAX_SHARD_JSON
+}
+
+fn json_len(doc: &Document) -> usize {
+    serde_json::to_vec(&doc.raw).map_or(0, |v| v.len())
+}
+
+/// Lower-case, with anything outside the shard-name alphabet replaced by `-`.
+fn shard_safe(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            'a'..='z' | '0'..='9' | '.' | '_' | '-' => c,
+            'A'..='Z' => c.to_ascii_lowercase(),
+            _ => '-',
+        })
+        .take(90)
+        .collect()
+}
+
+/// FNV-1a: a stable hash (unlike std's, which is seeded per process).
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Writes an object unless it exists already; returns whether it was new.
+fn write_object(root: &Path, sha256: &str, bytes: &[u8]) -> Result<bool, PublishError> {
+    let path = object_path(root, sha256);
+    if path.exists() {
+        return Ok(false);
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+    }
+    write_atomic(&path, bytes)?;
+    Ok(true)
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), PublishError> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".tmp-{}", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, bytes).map_err(io(&tmp))?;
+    std::fs::rename(&tmp, path).map_err(io(path))
+}
