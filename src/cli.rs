@@ -61,8 +61,17 @@ pub enum Command {
     Show(ShowArgs),
     /// Import a content file (the feed's shard format) into the cache: validated, all or nothing.
     Import(ImportArgs),
-    /// Show the cache: path, schema version, document counts, content version and date.
+    /// Show the cache: path, schema version, document counts, content version and date, and the
+    /// sync's record (last check, last success, last error, next check, stale).
     Status(StatusArgs),
+    /// Update the cache from the portal's signed feed (sync.feed_url in the configuration).
+    ///
+    /// Exit codes of `sync --once`: 0 the new content was applied, or the cache is already
+    /// current (or another sync of this cache is running); 1 usage or configuration error (no
+    /// feed configured, invalid configuration, unusable data folder); 2 the feed was rejected
+    /// (signature, rollback, equivocation, hash, format, limits, feed id, clock) and the kiosk
+    /// keeps its content; 3 a transient failure (network, timeout, server error) after retries.
+    Sync(SyncArgs),
     /// Work with the configuration file.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -145,6 +154,18 @@ pub struct ShowArgs {
 pub struct ImportArgs {
     /// A content file: `{"format": "readpoint-shard/1", "documents": [...]}`.
     pub file: PathBuf,
+}
+
+/// Arguments of `readpoint sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Check the portal once (retrying transient failures a few times) and exit; for staff and
+    /// systemd timers. Without it, checks every sync.interval until stopped, like the kiosk.
+    #[arg(long)]
+    pub once: bool,
+    /// Attempts in all for transient failures with --once.
+    #[arg(long, default_value_t = 3, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub attempts: u32,
 }
 
 /// Arguments of `readpoint status`.

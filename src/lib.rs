@@ -23,6 +23,7 @@ pub mod feed;
 pub mod import;
 pub mod kiosk;
 pub mod store;
+pub mod sync;
 pub mod text;
 pub mod view_models;
 

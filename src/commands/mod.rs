@@ -2,8 +2,9 @@
 //! and stderr (errors, logs) and map every failure to an exit code; the library modules below
 //! never print.
 //!
-//! Exit codes: 0 success; 1 error (bad configuration, bad input file, cache failure, a query
-//! with nothing to search for, no display for the kiosk); 2 usage errors (clap).
+//! Exit codes: 0 success; 1 error (usage, bad configuration, bad input file, cache failure, a
+//! query with nothing to search for, no display for the kiosk); for `sync`, 2 the feed was
+//! rejected and 3 a transient failure after retries (see [`CommandError::exit_code`]).
 
 mod bench;
 mod config_check;
@@ -13,6 +14,7 @@ mod screenshot;
 mod search;
 mod show;
 mod status;
+mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -45,9 +47,23 @@ pub enum CommandError {
     /// A content file was not imported.
     #[error(transparent)]
     Import(#[from] ImportError),
+    /// The sync failed (the cache keeps its content).
+    #[error("sync failed ({}, {}): {}", .0.class.as_str(), .0.check, .0)]
+    Sync(#[from] crate::sync::SyncError),
     /// Anything else, already phrased for the user.
     #[error("{0}")]
     Other(String),
+}
+
+impl CommandError {
+    /// The process exit code: 2 for a rejected feed, 3 for a transient sync failure, else 1.
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            CommandError::Sync(e) if e.is_transient() => ExitCode::from(3),
+            CommandError::Sync(_) => ExitCode::from(2),
+            _ => ExitCode::FAILURE,
+        }
+    }
 }
 
 /// What every command starts from: resolved paths and the validated configuration.
@@ -105,7 +121,18 @@ impl Context {
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // --help and --version exit 0; usage errors exit 1 (2 is "feed rejected").
+            let _ = err.print();
+            return if err.use_stderr() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     // The configuration is loaded before logging starts, so the kiosk logs at its configured
     // level; staff commands stay quiet unless asked with -v.
     let context = Context::load(&cli);
@@ -131,12 +158,13 @@ pub fn main() -> ExitCode {
         Some(Command::Show(args)) => context.and_then(|c| show::run(&c, args)),
         Some(Command::Import(args)) => context.and_then(|c| import::run(&c, args)),
         Some(Command::Status(args)) => context.and_then(|c| status::run(&c, args)),
+        Some(Command::Sync(args)) => context.and_then(|c| sync::run(&c, args)),
     };
     match result {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err}");
-            ExitCode::FAILURE
+            err.exit_code()
         }
     }
 }

@@ -21,7 +21,26 @@ pub fn run(context: &Context, windowed: Option<(u32, u32)>) -> Result<ExitCode, 
     })?;
     let worker = Worker::spawn(store)
         .map_err(|err| CommandError::Other(format!("the store worker did not start: {err}")))?;
-    let _kiosk = Kiosk::start(&app, worker, KioskOptions::from_config(&context.config));
+    let kiosk = Kiosk::start(&app, worker, KioskOptions::from_config(&context.config));
+    // The unattended sync (when a feed is configured) runs on its own thread and runtime.
+    let _sync = match crate::sync::SyncSettings::from_config(
+        &context.config,
+        &context.paths.data_dir,
+    ) {
+        Some(settings) => {
+            match kiosk.start_sync(settings, context.cache_path(), context.config.sync.interval) {
+                Ok(handle) => Some(handle),
+                Err(err) => {
+                    tracing::error!(%err, "the sync thread did not start; the kiosk shows its cache");
+                    None
+                }
+            }
+        }
+        None => {
+            tracing::info!("no sync.feed_url configured: the kiosk shows its cache only");
+            None
+        }
+    };
     let window = app.window();
     match windowed {
         Some((width, height)) => window.set_size(PhysicalSize::new(width, height)),

@@ -18,6 +18,11 @@ use std::time::Duration;
 use slint::ComponentHandle;
 
 pub use self::speech::Speaker;
+
+thread_local! {
+    /// The kiosk the sync thread reports to (UI thread only).
+    static SYNCED_KIOSK: RefCell<std::rc::Weak<Kiosk>> = const { RefCell::new(std::rc::Weak::new()) };
+}
 pub use self::worker::Worker;
 use crate::config::{Config, Language};
 use crate::store::StoreError;
@@ -47,6 +52,8 @@ pub struct KioskOptions {
     pub stale_after: Duration,
     /// IANA time zone for dates shown on screen.
     pub time_zone: String,
+    /// A portal feed is configured: freshness counts from the last successful sync.
+    pub syncs: bool,
 }
 
 impl KioskOptions {
@@ -63,6 +70,7 @@ impl KioskOptions {
             idle_countdown: config.display.idle_countdown,
             stale_after: config.display.stale_after,
             time_zone: config.display.time_zone.clone(),
+            syncs: config.sync.feed.is_some(),
         }
     }
 }
@@ -430,6 +438,50 @@ impl Kiosk {
     pub fn notice_unavailable(&self) {
         if let Some(app) = self.app() {
             app.global::<Nav>().set_unavailable(true);
+        }
+    }
+
+    /// Starts the unattended sync on its own thread (see `crate::sync::schedule`). When it
+    /// commits new content the freshness line updates and list screens reload where they are;
+    /// a document or report being read stays as it is until the visitor leaves it.
+    pub fn start_sync(
+        self: &Rc<Self>,
+        settings: crate::sync::SyncSettings,
+        cache_path: std::path::PathBuf,
+        interval: Duration,
+    ) -> std::io::Result<crate::sync::schedule::SchedulerHandle> {
+        use crate::sync::{Outcome, schedule::SyncEvent};
+        SYNCED_KIOSK.with(|k| *k.borrow_mut() = Rc::downgrade(self));
+        let on_event = std::sync::Arc::new(|event: SyncEvent| {
+            let SyncEvent::Finished(result) = event else {
+                return;
+            };
+            let applied = matches!(result, Ok(Outcome::Applied(_)));
+            let posted = slint::invoke_from_event_loop(move || {
+                let Some(kiosk) = SYNCED_KIOSK.with(|k| k.borrow().upgrade()) else {
+                    return;
+                };
+                if applied {
+                    kiosk.content_changed();
+                } else {
+                    view_models::status::refresh(&kiosk);
+                }
+            });
+            if let Err(err) = posted {
+                tracing::warn!(%err, "the UI is gone; a sync result was not shown");
+            }
+        });
+        crate::sync::schedule::spawn(settings, cache_path, interval, on_event)
+    }
+
+    /// The sync committed new content: refresh what is on screen without taking it away.
+    pub fn content_changed(self: &Rc<Self>) {
+        view_models::status::refresh(self);
+        view_models::catalogue::script_changed(self);
+        match self.current() {
+            // The visitor is reading: never yank it away; the next screen shows new content.
+            Place::Document(_) | Place::Report(_) | Place::Home => {}
+            _ => self.show_current(),
         }
     }
 

@@ -5,8 +5,10 @@
 use rusqlite::Connection;
 
 /// The migrations, in order; migration `i` brings the schema to version `i + 1`.
-const MIGRATIONS: &[(&str, &str)] =
-    &[("0001_initial", include_str!("migrations/0001_initial.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_initial", include_str!("migrations/0001_initial.sql")),
+    ("0002_feed", include_str!("migrations/0002_feed.sql")),
+];
 
 /// `PRAGMA application_id` of a Readpoint cache ("RDPT"), set by the first migration.
 pub const APPLICATION_ID: i64 = 0x5244_5054;

@@ -9,6 +9,7 @@
 //! the caller fills from the bundled content. A kiosk never crash-loops on a bad cache file and
 //! never shows an empty screen without saying why.
 
+mod feed;
 mod migrations;
 mod queries;
 mod search;
@@ -19,6 +20,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
+pub use feed::{AppliedManifest, FeedApply, FeedRecord, RecordedError};
 pub use queries::{
     CatalogueFacets, CatalogueFilter, CatalogueRow, DocumentRow, FacetCount, KindCount, ReportRow,
     Status,

@@ -140,7 +140,7 @@ impl Store {
     }
 }
 
-fn delete_by_id(tx: &Connection, id: &str) -> rusqlite::Result<bool> {
+pub(super) fn delete_by_id(tx: &Connection, id: &str) -> rusqlite::Result<bool> {
     let recency: Option<i64> = tx
         .prepare_cached("SELECT recency FROM document WHERE id = ?1")?
         .query_row([id], |row| row.get(0))
@@ -161,7 +161,7 @@ fn delete_recency(tx: &Connection, recency: i64) -> rusqlite::Result<()> {
 }
 
 /// Deletes every document of a shard and returns their ids.
-fn delete_shard(tx: &Connection, shard: &str) -> rusqlite::Result<Vec<String>> {
+pub(super) fn delete_shard(tx: &Connection, shard: &str) -> rusqlite::Result<Vec<String>> {
     let rows: Vec<(i64, String)> = tx
         .prepare_cached("SELECT recency, id FROM document WHERE shard = ?1")?
         .query_map([shard], |row| Ok((row.get(0)?, row.get(1)?)))?
@@ -172,7 +172,7 @@ fn delete_shard(tx: &Connection, shard: &str) -> rusqlite::Result<Vec<String>> {
     Ok(rows.into_iter().map(|(_, id)| id).collect())
 }
 
-fn insert(tx: &Connection, doc: &Document, shard: &str) -> rusqlite::Result<()> {
+pub(super) fn insert(tx: &Connection, doc: &Document, shard: &str) -> rusqlite::Result<()> {
     let fields = doc.index_fields();
     let base = recency_base(&fields);
     let last: Option<i64> = tx
@@ -309,7 +309,7 @@ impl Store {
     }
 }
 
-fn record_version(tx: &Connection, version: &ContentVersion) -> rusqlite::Result<()> {
+pub(super) fn record_version(tx: &Connection, version: &ContentVersion) -> rusqlite::Result<()> {
     let applied_at = jiff::Timestamp::now().to_string();
     let mut stmt = tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?;
     stmt.execute(params!["content_version", version.version])?;
@@ -325,13 +325,13 @@ fn record_version(tx: &Connection, version: &ContentVersion) -> rusqlite::Result
 /// An `IMMEDIATE` transaction on the store's connection: it takes the write lock at once (so a
 /// concurrent writer waits on the busy timeout instead of failing on upgrade), and rolls back
 /// when dropped without [`WriteTx::commit`]. Reads through the store see its writes.
-struct WriteTx<'a> {
+pub(super) struct WriteTx<'a> {
     store: &'a Store,
     committed: bool,
 }
 
 impl<'a> WriteTx<'a> {
-    fn begin(store: &'a Store) -> Result<WriteTx<'a>> {
+    pub(super) fn begin(store: &'a Store) -> Result<WriteTx<'a>> {
         store
             .conn
             .execute_batch("BEGIN IMMEDIATE")
@@ -342,7 +342,7 @@ impl<'a> WriteTx<'a> {
         })
     }
 
-    fn commit(mut self) -> Result<()> {
+    pub(super) fn commit(mut self) -> Result<()> {
         self.store
             .conn
             .execute_batch("COMMIT")

@@ -164,7 +164,10 @@ pub fn show(kiosk: &Rc<Kiosk>, _app: &AppWindow) {
     let portal_url = kiosk.options().portal_url.clone();
     kiosk.load_screen(
         "the procedure",
-        move |store| load(store, display, portal_url.as_deref()).map(Some),
+        move |store| {
+            let portal_url = super::portal_url(store, portal_url)?;
+            load(store, display, portal_url.as_deref()).map(Some)
+        },
         |kiosk, app, data| {
             kiosk.set_page_text(data.speech_text());
             apply(app, data);

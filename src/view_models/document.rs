@@ -265,7 +265,10 @@ pub fn show(kiosk: &Rc<Kiosk>, app: &AppWindow, id: &str) {
     let id = id.to_owned();
     kiosk.load_screen(
         "a document",
-        move |store| load(store, &id, portal_url.as_deref(), display),
+        move |store| {
+            let portal_url = super::portal_url(store, portal_url)?;
+            load(store, &id, portal_url.as_deref(), display)
+        },
         |kiosk, app, data| {
             kiosk.set_page_text(data.speech_text());
             apply(app, data);

@@ -56,6 +56,18 @@ pub(crate) fn model<T: Clone + 'static>(items: Vec<T>) -> slint::ModelRc<T> {
 }
 
 /// A cache in memory holding the bundled content (unit tests of the screens).
+/// The portal address for QR codes: `kiosk.portal_url` from the configuration, else the
+/// `portal_url` of the applied feed manifest (worker side).
+pub(crate) fn portal_url(
+    store: &crate::store::Store,
+    configured: Option<String>,
+) -> Result<Option<String>, crate::store::StoreError> {
+    match configured {
+        Some(url) => Ok(Some(url)),
+        None => store.meta("feed.portal_url"),
+    }
+}
+
 #[cfg(test)]
 pub(crate) fn bundled_store() -> crate::store::Store {
     let mut store = crate::store::Store::open_in_memory().expect("in-memory store");

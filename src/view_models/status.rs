@@ -55,16 +55,24 @@ pub fn refresh(kiosk: &Rc<Kiosk>) {
     }
     let stale_after = kiosk.options().stale_after;
     let time_zone = kiosk.options().time_zone.clone();
+    let syncs = kiosk.options().syncs;
     let weak = Rc::downgrade(kiosk);
     kiosk.worker().run(
         move |store| -> Result<Freshness, StoreError> {
             let published = store.meta("content_published_at")?;
-            Ok(freshness(
+            let now = jiff::Timestamp::now();
+            let mut fresh = freshness(published.as_deref(), now, stale_after, &time_zone);
+            // Stale by the sync's rule: an expired feed, or no successful check for too long.
+            let record = store.feed_record()?;
+            fresh.stale = crate::sync::status::stale_reason(
+                &record,
                 published.as_deref(),
-                jiff::Timestamp::now(),
+                syncs,
                 stale_after,
-                &time_zone,
-            ))
+                now,
+            )
+            .is_some();
+            Ok(fresh)
         },
         move |result| {
             let Some(app) = weak.upgrade().and_then(|kiosk| kiosk.app()) else {

@@ -1,0 +1,109 @@
+//! `readpoint sync [--once]`: updates the cache from the portal's signed feed, once (staff,
+//! systemd timers) or on the schedule the kiosk uses. Prints what happened; the exit code says
+//! whether the feed was applied or current (0), rejected (2) or unreachable (3).
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{CommandError, Context};
+use crate::cli::SyncArgs;
+use crate::config::format_byte_size;
+use crate::sync::schedule::{self, SyncEvent};
+use crate::sync::{Outcome, SyncSettings, run_with_retries};
+
+/// Longest wait between `--once` attempts.
+const MAX_RETRY_WAIT: Duration = Duration::from_secs(30);
+
+/// Runs the sync.
+pub fn run(context: &Context, args: &SyncArgs) -> Result<ExitCode, CommandError> {
+    let Some(settings) = SyncSettings::from_config(&context.config, &context.paths.data_dir) else {
+        return Err(CommandError::Other(format!(
+            "no portal feed is configured — fix: set sync.feed_url, sync.feed_id and sync.trusted_keys in {} (see the [sync] section of kiosk-config/readpoint.toml), then run `readpoint config check`",
+            context.paths.config_file.display()
+        )));
+    };
+    let mut store = context.open_store()?;
+    if !args.once {
+        drop(store);
+        println!(
+            "checking {} every {}; stop with Ctrl+C",
+            settings.feed.url,
+            crate::config::format_duration(context.config.sync.interval)
+        );
+        let handle = schedule::spawn(
+            settings,
+            context.cache_path(),
+            context.config.sync.interval,
+            Arc::new(|event| {
+                if let SyncEvent::Finished(result) = event {
+                    match result {
+                        Ok(outcome) => println!("{}", describe(&outcome)),
+                        Err(error) => eprintln!("error ({}): {error}", error.class.as_str()),
+                    }
+                }
+            }),
+        )
+        .map_err(|e| CommandError::Other(format!("cannot start the sync thread: {e}")))?;
+        handle.wait();
+        return Ok(ExitCode::SUCCESS);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CommandError::Other(format!("cannot start the network runtime: {e}")))?;
+    let progress = |p| tracing::debug!(?p, "sync progress");
+    let outcome = run_with_retries(
+        &settings,
+        &mut store,
+        &runtime,
+        &progress,
+        args.attempts,
+        MAX_RETRY_WAIT,
+    )?;
+    println!("{}", describe(&outcome));
+    if let Outcome::Applied(report) = &outcome
+        && report.expired
+    {
+        eprintln!(
+            "warning: the portal's manifest has expired; the content is applied but reported as stale until the portal publishes again"
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line saying what a sync did.
+fn describe(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::NotModified => "up to date: the portal's manifest has not changed".to_owned(),
+        Outcome::Current { version } => format!("up to date: version {version}"),
+        Outcome::Busy => {
+            "another sync of this cache is running; nothing to do (it will finish on its own)"
+                .to_owned()
+        }
+        Outcome::Applied(report) => format!(
+            "applied version {}{}: {} added, {} replaced, {} removed; {} shard(s) changed, {} removed; fetched {} object(s), {}{}",
+            report.version,
+            report
+                .from
+                .map(|v| format!(" (was {v})"))
+                .unwrap_or_default(),
+            report.summary.added,
+            report.summary.replaced,
+            report.summary.removed,
+            report.shards_changed,
+            report.shards_removed,
+            report.objects_fetched,
+            format_byte_size(report.bytes_fetched),
+            if report.attachments_missing > 0 {
+                format!(
+                    "; {} attachment(s) not fetched yet",
+                    report.attachments_missing
+                )
+            } else {
+                String::new()
+            },
+        ),
+    }
+}

@@ -1,0 +1,309 @@
+//! The feed sync's side of the cache: which feed shards are applied (table `feed_shard`), the
+//! sync's record (`meta` keys `feed.*`: version, manifest hash, ETag, check and error times),
+//! and [`FeedApply`], the one transaction that applies a new feed version.
+//!
+//! Never fetches or decodes anything (that is `crate::sync`); it only stores documents it is
+//! given, all or nothing.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, params};
+use serde::Serialize;
+
+use super::write::{WriteTx, delete_by_id, delete_shard, insert, record_version};
+use super::{ApplySummary, ContentVersion, Result, Store};
+use crate::content::Document;
+
+/// The last error the sync recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordedError {
+    /// `transient` (network, server; retried) or `permanent` (the feed was rejected).
+    pub class: String,
+    /// What failed, with the URL, the check and the fix.
+    pub message: String,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+/// What the sync recorded about the feed, for `status` and the staff screen.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FeedRecord {
+    /// The applied manifest's feed id.
+    pub feed_id: Option<String>,
+    /// The applied manifest's version.
+    pub version: Option<u64>,
+    /// SHA-256 of the applied manifest's bytes (equivocation check).
+    pub manifest_sha256: Option<String>,
+    /// ETag of the applied (or last seen identical) manifest.
+    pub etag: Option<String>,
+    /// The applied manifest's `published_at`.
+    pub published_at: Option<String>,
+    /// The applied manifest's `expires_at`.
+    pub expires_at: Option<String>,
+    /// The applied manifest's `portal_url`.
+    pub portal_url: Option<String>,
+    /// Last time the portal was asked (RFC 3339), whatever the outcome.
+    pub last_check: Option<String>,
+    /// Last time a check ended with the cache current (applied or already current).
+    pub last_success: Option<String>,
+    /// The last error, cleared by a success.
+    pub last_error: Option<RecordedError>,
+    /// When the scheduler will check next.
+    pub next_check: Option<String>,
+}
+
+/// A manifest being applied: recorded with the documents, in the same transaction.
+#[derive(Debug, Clone)]
+pub struct AppliedManifest<'a> {
+    /// Feed id.
+    pub feed_id: &'a str,
+    /// Version.
+    pub version: u64,
+    /// SHA-256 of the manifest's bytes.
+    pub manifest_sha256: &'a str,
+    /// The manifest response's ETag.
+    pub etag: Option<&'a str>,
+    /// `published_at`.
+    pub published_at: &'a str,
+    /// `expires_at`.
+    pub expires_at: Option<&'a str>,
+    /// `portal_url`.
+    pub portal_url: Option<&'a str>,
+    /// The feed URL (recorded as the content's source).
+    pub source: &'a str,
+    /// Now (RFC 3339): the check and success time.
+    pub at: &'a str,
+}
+
+const KEYS: &[&str] = &[
+    "feed.feed_id",
+    "feed.version",
+    "feed.manifest_sha256",
+    "feed.etag",
+    "feed.published_at",
+    "feed.expires_at",
+    "feed.portal_url",
+    "feed.last_check",
+    "feed.last_success",
+    "feed.last_error_class",
+    "feed.last_error_message",
+    "feed.last_error_at",
+    "feed.next_check",
+];
+
+fn set(conn: &Connection, key: &str, value: Option<&str>) -> rusqlite::Result<()> {
+    match value {
+        Some(value) => conn
+            .prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?
+            .execute(params![key, value])?,
+        None => conn
+            .prepare_cached("DELETE FROM meta WHERE key = ?1")?
+            .execute([key])?,
+    };
+    Ok(())
+}
+
+impl Store {
+    /// What the sync recorded.
+    pub fn feed_record(&self) -> Result<FeedRecord> {
+        let mut values: HashMap<String, String> = HashMap::new();
+        for key in KEYS {
+            if let Some(value) = self.meta(key)? {
+                values.insert((*key).to_owned(), value);
+            }
+        }
+        let get = |k: &str| values.get(k).cloned();
+        let last_error = match (
+            get("feed.last_error_class"),
+            get("feed.last_error_message"),
+            get("feed.last_error_at"),
+        ) {
+            (Some(class), Some(message), Some(at)) => Some(RecordedError { class, message, at }),
+            _ => None,
+        };
+        Ok(FeedRecord {
+            feed_id: get("feed.feed_id"),
+            version: get("feed.version").and_then(|v| v.parse().ok()),
+            manifest_sha256: get("feed.manifest_sha256"),
+            etag: get("feed.etag"),
+            published_at: get("feed.published_at"),
+            expires_at: get("feed.expires_at"),
+            portal_url: get("feed.portal_url"),
+            last_check: get("feed.last_check"),
+            last_success: get("feed.last_success"),
+            last_error,
+            next_check: get("feed.next_check"),
+        })
+    }
+
+    /// Applied feed shards: name → object SHA-256.
+    pub fn feed_shards(&self) -> Result<HashMap<String, String>> {
+        let err = |e| self.sqlite_err(e);
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, sha256 FROM feed_shard")
+            .map_err(err)?;
+        let rows = stmt
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .map_err(err)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(err)
+    }
+
+    /// Every shard name documents are stored under (feed shards, `bundled`, `import:<file>`).
+    pub fn stored_shards(&self) -> Result<Vec<String>> {
+        let err = |e| self.sqlite_err(e);
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT shard FROM document")
+            .map_err(err)?;
+        let rows = stmt.query_map([], |row| row.get(0)).map_err(err)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(err)
+    }
+
+    /// Records a check that found the cache current (304, or the same manifest again): the
+    /// check and success time, and the manifest's ETag when the server sent one.
+    pub fn record_feed_current(&mut self, at: &str, etag: Option<&str>) -> Result<()> {
+        let tx = WriteTx::begin(self)?;
+        let wrap = |e| self.sqlite_err(e);
+        set(&self.conn, "feed.last_check", Some(at)).map_err(wrap)?;
+        set(&self.conn, "feed.last_success", Some(at)).map_err(wrap)?;
+        clear_error(&self.conn).map_err(wrap)?;
+        if etag.is_some() {
+            set(&self.conn, "feed.etag", etag).map_err(wrap)?;
+        }
+        tx.commit()
+    }
+
+    /// Records a failed check: its time and the error.
+    pub fn record_feed_error(&mut self, at: &str, class: &str, message: &str) -> Result<()> {
+        let tx = WriteTx::begin(self)?;
+        let wrap = |e| self.sqlite_err(e);
+        set(&self.conn, "feed.last_check", Some(at)).map_err(wrap)?;
+        set(&self.conn, "feed.last_error_class", Some(class)).map_err(wrap)?;
+        set(&self.conn, "feed.last_error_message", Some(message)).map_err(wrap)?;
+        set(&self.conn, "feed.last_error_at", Some(at)).map_err(wrap)?;
+        tx.commit()
+    }
+
+    /// Records when the scheduler will check next (`None`: no check planned).
+    pub fn record_next_check(&mut self, at: Option<&str>) -> Result<()> {
+        set(&self.conn, "feed.next_check", at).map_err(|e| self.sqlite_err(e))
+    }
+
+    /// Starts applying a feed version: one `IMMEDIATE` transaction that ends with
+    /// [`FeedApply::commit`], or rolls back when dropped.
+    pub fn begin_feed_apply(&mut self) -> Result<FeedApply<'_>> {
+        let tx = WriteTx::begin(self)?;
+        Ok(FeedApply {
+            store: self,
+            _tx: tx,
+            summary: ApplySummary::default(),
+            removed_ids: std::collections::HashSet::new(),
+        })
+    }
+}
+
+fn clear_error(conn: &Connection) -> rusqlite::Result<()> {
+    for key in [
+        "feed.last_error_class",
+        "feed.last_error_message",
+        "feed.last_error_at",
+    ] {
+        set(conn, key, None)?;
+    }
+    Ok(())
+}
+
+/// A feed version being applied. Readers see none of it until [`FeedApply::commit`].
+pub struct FeedApply<'a> {
+    store: &'a Store,
+    _tx: WriteTx<'a>,
+    summary: ApplySummary,
+    removed_ids: std::collections::HashSet<String>,
+}
+
+impl FeedApply<'_> {
+    /// Replaces the documents of shard `name` (none yet, or an older object) with `documents`.
+    /// An id that lives in another shard (the bundled content, an import) moves here.
+    pub fn replace_shard(
+        &mut self,
+        name: &str,
+        sha256: &str,
+        documents: &[Document],
+    ) -> Result<()> {
+        let conn = &self.store.conn;
+        let wrap = |e| self.store.sqlite_err(e);
+        let old: std::collections::HashSet<String> = delete_shard(conn, name)
+            .map_err(wrap)?
+            .into_iter()
+            .collect();
+        for doc in documents {
+            let existed = delete_by_id(conn, &doc.id).map_err(wrap)?
+                || old.contains(&doc.id)
+                || self.removed_ids.remove(&doc.id);
+            if existed {
+                self.summary.replaced += 1;
+            } else {
+                self.summary.added += 1;
+            }
+            insert(conn, doc, name).map_err(wrap)?;
+        }
+        let kept: std::collections::HashSet<&str> =
+            documents.iter().map(|d| d.id.as_str()).collect();
+        self.removed_ids
+            .extend(old.into_iter().filter(|id| !kept.contains(id.as_str())));
+        conn.prepare_cached(
+            "INSERT OR REPLACE INTO feed_shard (name, sha256, documents) VALUES (?1, ?2, ?3)",
+        )
+        .and_then(|mut stmt| stmt.execute(params![name, sha256, documents.len() as i64]))
+        .map_err(wrap)?;
+        Ok(())
+    }
+
+    /// Removes every document of shard `name` (gone from the feed, or the bundled content).
+    pub fn remove_shard(&mut self, name: &str) -> Result<()> {
+        let conn = &self.store.conn;
+        let wrap = |e| self.store.sqlite_err(e);
+        self.removed_ids
+            .extend(delete_shard(conn, name).map_err(wrap)?);
+        conn.prepare_cached("DELETE FROM feed_shard WHERE name = ?1")
+            .and_then(|mut stmt| stmt.execute([name]))
+            .map_err(wrap)?;
+        Ok(())
+    }
+
+    /// Records the manifest and commits: readers switch to the new content at once.
+    pub fn commit(mut self, manifest: &AppliedManifest<'_>) -> Result<ApplySummary> {
+        let conn = &self.store.conn;
+        let wrap = |e| self.store.sqlite_err(e);
+        let version = manifest.version.to_string();
+        record_version(
+            conn,
+            &ContentVersion {
+                version: version.clone(),
+                published_at: Some(manifest.published_at.to_owned()),
+                source: manifest.source.to_owned(),
+            },
+        )
+        .map_err(wrap)?;
+        let values = [
+            ("feed.feed_id", Some(manifest.feed_id)),
+            ("feed.version", Some(version.as_str())),
+            ("feed.manifest_sha256", Some(manifest.manifest_sha256)),
+            ("feed.etag", manifest.etag),
+            ("feed.published_at", Some(manifest.published_at)),
+            ("feed.expires_at", manifest.expires_at),
+            ("feed.portal_url", manifest.portal_url),
+            ("feed.last_check", Some(manifest.at)),
+            ("feed.last_success", Some(manifest.at)),
+        ];
+        for (key, value) in values {
+            set(conn, key, value).map_err(wrap)?;
+        }
+        clear_error(conn).map_err(wrap)?;
+        self.summary.removed = self.removed_ids.len();
+        let summary = self.summary;
+        self._tx.commit()?;
+        Ok(summary)
+    }
+}

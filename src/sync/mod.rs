@@ -1,0 +1,653 @@
+//! The kiosk's feed client: the sync algorithm of `docs/feed.md`, step by step.
+//!
+//! [`run_once`] checks the portal once: conditional GET of the manifest, signature against the
+//! trusted keys, format / feed id / rollback / equivocation / clock checks, bounded concurrent
+//! download of missing objects (resumable: verified objects stay in the data folder), bounded
+//! decoding, one-transaction apply ([`crate::store::FeedApply`]), attachments within the
+//! budget, garbage collection. [`schedule`] runs it on a timer in the kiosk process;
+//! `readpoint sync --once` runs it from the command line.
+//!
+//! Owns: the data folder's `objects/` and `sync.lock`, and the `feed.*` record in the cache.
+//! Never: applies part of a version, touches the UI, or lets a feed problem reach the visitor —
+//! on any error the cache keeps its last good content.
+
+pub mod error;
+pub mod http;
+pub mod lock;
+pub mod schedule;
+pub mod status;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use error::{ErrorClass, SyncError};
+pub use status::{SyncStatus, sync_status};
+
+use crate::config::{Config, FeedConfig};
+use crate::content::Document;
+use crate::feed::{
+    Limits, MANIFEST_FILE, MAX_MANIFEST_SIZE, MAX_SIGNATURE_SIZE, Manifest, SIGNATURE_FILE,
+    object_path, object_url_path, sha256_hex, shard, signature,
+};
+use crate::store::{AppliedManifest, ApplySummary, Store};
+use http::{FeedHttp, Fetched};
+use lock::SyncLock;
+
+/// A kiosk clock earlier than this is wrong (this build did not exist yet): expiry is not
+/// judged by it and future-dated manifests are accepted.
+pub const CLOCK_FLOOR: &str = "2026-01-01T00:00:00Z";
+/// How far in the future a manifest's `published_at` may be before a plausible clock rejects it.
+pub const FUTURE_TOLERANCE: Duration = Duration::from_secs(24 * 3600);
+
+/// Everything a sync needs, from the configuration.
+#[derive(Clone)]
+pub struct SyncSettings {
+    /// The feed: URL, id, trusted keys.
+    pub feed: FeedConfig,
+    /// The data folder (cache, objects, lock).
+    pub data_dir: PathBuf,
+    /// Network timeout.
+    pub timeout: Duration,
+    /// Download and decoding limits.
+    pub limits: Limits,
+    /// Disk for attachments, in bytes.
+    pub attachment_budget: u64,
+    /// Parallel object downloads.
+    pub concurrency: usize,
+    /// Pause before fetching manifest and signature again after a mismatch.
+    pub signature_retry_pause: Duration,
+    /// `User-Agent` sent to the portal.
+    pub user_agent: String,
+    /// The clock (tests move it).
+    pub clock: Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>,
+}
+
+impl std::fmt::Debug for SyncSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncSettings")
+            .field("feed", &self.feed.url)
+            .field("data_dir", &self.data_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SyncSettings {
+    /// Settings from the configuration; `None` when no feed is configured.
+    pub fn from_config(config: &Config, data_dir: &Path) -> Option<SyncSettings> {
+        let feed = config.sync.feed.clone()?;
+        let terminal = &config.kiosk.terminal_id;
+        Some(SyncSettings {
+            feed,
+            data_dir: data_dir.to_owned(),
+            timeout: config.sync.timeout,
+            limits: Limits::new(config.sync.max_shard_size, config.sync.max_documents),
+            attachment_budget: config.sync.attachment_budget,
+            concurrency: 4,
+            signature_retry_pause: Duration::from_secs(2),
+            user_agent: format!(
+                "readpoint/{} ({})",
+                env!("CARGO_PKG_VERSION"),
+                if terminal.is_empty() {
+                    "unnamed"
+                } else {
+                    terminal
+                }
+            ),
+            clock: Arc::new(jiff::Timestamp::now),
+        })
+    }
+
+    fn now(&self) -> jiff::Timestamp {
+        (self.clock)()
+    }
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The manifest is unchanged (`304`).
+    NotModified,
+    /// The portal serves the version already applied.
+    Current {
+        /// That version.
+        version: u64,
+    },
+    /// A new version was applied.
+    Applied(AppliedReport),
+    /// Another sync of this cache is running; nothing was done.
+    Busy,
+}
+
+/// What applying a new version did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedReport {
+    /// The version before, if any feed version was applied.
+    pub from: Option<u64>,
+    /// The version now.
+    pub version: u64,
+    /// Documents added, replaced, removed.
+    pub summary: ApplySummary,
+    /// Shards whose documents were replaced.
+    pub shards_changed: usize,
+    /// Shards removed.
+    pub shards_removed: usize,
+    /// Objects downloaded (shards and attachments).
+    pub objects_fetched: usize,
+    /// Bytes downloaded, manifest and signature included.
+    pub bytes_fetched: u64,
+    /// True when the manifest had expired by a plausible clock (content shown as stale).
+    pub expired: bool,
+    /// Attachments that could not be fetched this time (fetched on a later sync).
+    pub attachments_missing: usize,
+}
+
+/// Where a sync is, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Asking for the manifest.
+    Checking,
+    /// Downloading objects: done of total.
+    Downloading {
+        /// Objects downloaded so far.
+        done: usize,
+        /// Objects to download.
+        total: usize,
+    },
+    /// Applying shards: done of total.
+    Applying {
+        /// Shards applied so far.
+        done: usize,
+        /// Shards to apply.
+        total: usize,
+    },
+    /// Fetching attachments, removing unreferenced objects.
+    Finishing,
+}
+
+/// Runs one sync of the cache `store` (which the caller opened; a visitor-facing kiosk keeps
+/// reading its own connection meanwhile). Takes the sync lock; returns [`Outcome::Busy`] when
+/// another sync holds it. Records the check, success or error in the cache.
+pub fn run_once(
+    settings: &SyncSettings,
+    store: &mut Store,
+    runtime: &tokio::runtime::Runtime,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Outcome, SyncError> {
+    let Some(_lock) = SyncLock::try_acquire(&settings.data_dir)? else {
+        return Ok(Outcome::Busy);
+    };
+    let http = FeedHttp::new(&settings.feed.url, settings.timeout, &settings.user_agent)?;
+    let at = rfc3339(settings.now());
+    let result = attempt(settings, store, runtime, &http, progress);
+    match &result {
+        Ok(Outcome::NotModified) => store.record_feed_current(&at, None)?,
+        Ok(Outcome::Current { .. }) | Ok(Outcome::Applied(_)) | Ok(Outcome::Busy) => {}
+        Err(error) => {
+            tracing::warn!(
+                class = error.class.as_str(),
+                check = error.check,
+                "sync failed: {error}"
+            );
+            if let Err(record) = store.record_feed_error(&at, error.class.as_str(), &error.message)
+            {
+                tracing::error!("cannot record the sync error: {record}");
+            }
+        }
+    }
+    result
+}
+
+/// Like [`run_once`], retrying transient failures up to `attempts` times in all, with full-jitter
+/// exponential backoff (or the server's `Retry-After`), each wait at most `max_wait`.
+pub fn run_with_retries(
+    settings: &SyncSettings,
+    store: &mut Store,
+    runtime: &tokio::runtime::Runtime,
+    progress: &(dyn Fn(Progress) + Sync),
+    attempts: u32,
+    max_wait: Duration,
+) -> Result<Outcome, SyncError> {
+    let mut attempt = 0;
+    loop {
+        match run_once(settings, store, runtime, progress) {
+            Err(error) if error.is_transient() && attempt + 1 < attempts => {
+                let wait = schedule::retry_delay(attempt, &error, max_wait);
+                tracing::info!(?wait, "transient sync failure; retrying: {error}");
+                std::thread::sleep(wait);
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+fn rfc3339(at: jiff::Timestamp) -> String {
+    at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A fetched manifest with its signature checked.
+struct Signed {
+    bytes: Vec<u8>,
+    etag: Option<String>,
+    fetched: u64,
+}
+
+fn attempt(
+    settings: &SyncSettings,
+    store: &mut Store,
+    runtime: &tokio::runtime::Runtime,
+    http: &FeedHttp,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Outcome, SyncError> {
+    progress(Progress::Checking);
+    let record = store.feed_record()?;
+    let same_feed = record.feed_id.as_deref() == Some(settings.feed.id.as_str());
+    let etag = if same_feed {
+        record.etag.as_deref()
+    } else {
+        None
+    };
+    let Some(signed) = runtime.block_on(fetch_signed(settings, http, etag))? else {
+        return Ok(Outcome::NotModified);
+    };
+    let manifest_url = http.url(MANIFEST_FILE);
+    let manifest = Manifest::parse(&signed.bytes, &settings.limits).map_err(|e| {
+        let check = match e {
+            crate::feed::ManifestError::Limit(_) => "limits",
+            _ => "format",
+        };
+        SyncError::rejected(check, format!("{manifest_url}: {e}"))
+    })?;
+    if manifest.feed_id != settings.feed.id {
+        return Err(SyncError::rejected(
+            "feed_id",
+            format!(
+                "{manifest_url}: the feed is {:?}, but this kiosk is configured for {:?} — fix: check sync.feed_url and sync.feed_id (a kiosk never mixes two portals' feeds)",
+                manifest.feed_id, settings.feed.id
+            ),
+        ));
+    }
+    let manifest_sha = sha256_hex(&signed.bytes);
+    let now = settings.now();
+    let at = rfc3339(now);
+    if same_feed && let Some(applied) = record.version {
+        if manifest.version < applied {
+            return Err(SyncError::rejected(
+                "rollback",
+                format!(
+                    "{manifest_url}: version {} is older than the applied version {applied} (a rollback, or a stale mirror) — the kiosk keeps version {applied}; fix: the portal must publish a version above {applied}",
+                    manifest.version
+                ),
+            ));
+        }
+        if manifest.version == applied {
+            if record.manifest_sha256.as_deref() != Some(manifest_sha.as_str()) {
+                return Err(SyncError::rejected(
+                    "equivocation",
+                    format!(
+                        "{manifest_url}: version {applied} is signed again with different contents (equivocation) — the kiosk keeps what it applied; fix: the portal must publish changes under a new version number"
+                    ),
+                ));
+            }
+            store.record_feed_current(&at, signed.etag.as_deref())?;
+            return Ok(Outcome::Current { version: applied });
+        }
+    }
+    let expired = check_clock(&manifest, &record, now, &manifest_url)?;
+    let plan = Plan::new(&manifest, store)?;
+    let fetched = runtime.block_on(download_all(
+        settings,
+        http,
+        &plan.missing(settings),
+        progress,
+    ))?;
+    let summary = apply(
+        settings,
+        store,
+        http,
+        &plan,
+        progress,
+        &AppliedManifest {
+            feed_id: &manifest.feed_id,
+            version: manifest.version,
+            manifest_sha256: &manifest_sha,
+            etag: signed.etag.as_deref(),
+            published_at: &manifest.published_at,
+            expires_at: manifest.expires_at.as_deref(),
+            portal_url: manifest.portal_url.as_deref(),
+            source: &settings.feed.url,
+            at: &at,
+        },
+    )?;
+    progress(Progress::Finishing);
+    let (attachments_fetched, attachment_bytes, attachments_missing) =
+        runtime.block_on(fetch_attachments(settings, http, &manifest));
+    collect_garbage(&settings.data_dir, &manifest);
+    tracing::info!(
+        version = manifest.version,
+        added = summary.added,
+        replaced = summary.replaced,
+        removed = summary.removed,
+        "feed version applied"
+    );
+    Ok(Outcome::Applied(AppliedReport {
+        from: if same_feed { record.version } else { None },
+        version: manifest.version,
+        summary,
+        shards_changed: plan.changed.len(),
+        shards_removed: plan.removed.len(),
+        objects_fetched: fetched.0 + attachments_fetched,
+        bytes_fetched: signed.fetched + fetched.1 + attachment_bytes,
+        expired,
+        attachments_missing,
+    }))
+}
+
+/// Steps 1–2: the manifest (conditionally) and a signature that verifies over its exact bytes.
+/// A mismatch is retried once after a pause (a cache may briefly pair a new manifest with an
+/// old signature). `None` for `304 Not Modified`.
+async fn fetch_signed(
+    settings: &SyncSettings,
+    http: &FeedHttp,
+    etag: Option<&str>,
+) -> Result<Option<Signed>, SyncError> {
+    let mut etag = etag;
+    let mut retried = false;
+    loop {
+        let (bytes, new_etag) = match http.fetch(MANIFEST_FILE, etag, MAX_MANIFEST_SIZE).await? {
+            Fetched::NotModified => return Ok(None),
+            Fetched::Body { bytes, etag } => (bytes, etag),
+        };
+        let sig = match http.fetch(SIGNATURE_FILE, None, MAX_SIGNATURE_SIZE).await? {
+            Fetched::Body { bytes, .. } => bytes,
+            Fetched::NotModified => Vec::new(),
+        };
+        let fetched = (bytes.len() + sig.len()) as u64;
+        let text = String::from_utf8_lossy(&sig);
+        match signature::verify(&bytes, &text, &settings.feed.trusted_keys) {
+            Ok(key_id) => {
+                tracing::debug!(key_id, "manifest signature verified");
+                return Ok(Some(Signed {
+                    bytes,
+                    etag: new_etag,
+                    fetched,
+                }));
+            }
+            Err(error) if retried => {
+                return Err(SyncError::rejected(
+                    "signature",
+                    format!(
+                        "{}: {error}; the kiosk keeps its content",
+                        http.url(SIGNATURE_FILE)
+                    ),
+                ));
+            }
+            Err(_) => {
+                retried = true;
+                etag = None;
+                tokio::time::sleep(settings.signature_retry_pause).await;
+            }
+        }
+    }
+}
+
+/// Step 4: expiry and future dates, judged only by a plausible clock. Returns whether the
+/// manifest has expired (it is applied anyway, and the content is reported stale).
+fn check_clock(
+    manifest: &Manifest,
+    record: &crate::store::FeedRecord,
+    now: jiff::Timestamp,
+    url: &str,
+) -> Result<bool, SyncError> {
+    let floor: jiff::Timestamp = CLOCK_FLOOR.parse().unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let last_published = record
+        .published_at
+        .as_deref()
+        .and_then(|t| t.parse::<jiff::Timestamp>().ok());
+    let plausible = now >= floor && last_published.is_none_or(|last| now >= last);
+    if !plausible {
+        tracing::warn!(%now, "the kiosk's clock is implausible; manifest times are not judged");
+        return Ok(false);
+    }
+    let tolerance = jiff::SignedDuration::try_from(FUTURE_TOLERANCE).unwrap_or_default();
+    if let Some(published) = manifest.published()
+        && published > now.checked_add(tolerance).unwrap_or(now)
+    {
+        return Err(SyncError::rejected(
+            "clock",
+            format!(
+                "{url}: published_at {} is in the future by this kiosk's clock ({now}) — fix: check the portal's clock, or this kiosk's time (NTP)",
+                manifest.published_at
+            ),
+        ));
+    }
+    Ok(manifest.expires().is_some_and(|expires| expires < now))
+}
+
+/// Which shards change and which go.
+struct Plan {
+    changed: Vec<crate::feed::ShardRef>,
+    removed: Vec<String>,
+}
+
+impl Plan {
+    fn new(manifest: &Manifest, store: &Store) -> Result<Plan, SyncError> {
+        let applied = store.feed_shards()?;
+        let changed: Vec<_> = manifest
+            .shards
+            .iter()
+            .filter(|s| applied.get(&s.name) != Some(&s.sha256))
+            .cloned()
+            .collect();
+        let names: HashSet<&str> = manifest.shards.iter().map(|s| s.name.as_str()).collect();
+        let mut removed: Vec<String> = store
+            .stored_shards()?
+            .into_iter()
+            .chain(applied.into_keys())
+            .filter(|name| !names.contains(name.as_str()) && !name.starts_with("import:"))
+            .collect();
+        removed.sort();
+        removed.dedup();
+        Ok(Plan { changed, removed })
+    }
+
+    /// Changed shards whose object is not downloaded yet (an interrupted sync resumes here).
+    fn missing(&self, settings: &SyncSettings) -> Vec<(String, u64)> {
+        self.changed
+            .iter()
+            .filter(|s| !object_path(&settings.data_dir, &s.sha256).exists())
+            .map(|s| (s.sha256.clone(), s.size))
+            .collect()
+    }
+}
+
+/// Step 5: downloads objects with bounded concurrency; the first failure cancels the rest.
+/// Returns objects and bytes fetched.
+async fn download_all(
+    settings: &SyncSettings,
+    http: &FeedHttp,
+    objects: &[(String, u64)],
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<(usize, u64), SyncError> {
+    let total = objects.len();
+    progress(Progress::Downloading { done: 0, total });
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(settings.concurrency.max(1)));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (sha256, size) in objects.iter().cloned() {
+        let http = http.clone();
+        let root = settings.data_dir.clone();
+        let semaphore = Arc::clone(&semaphore);
+        tasks.spawn(async move {
+            let _permit = semaphore.acquire_owned().await;
+            http.download(&root, &sha256, size).await
+        });
+    }
+    let mut done = 0;
+    let mut bytes = 0;
+    while let Some(joined) = tasks.join_next().await {
+        let received = joined.map_err(|e| {
+            SyncError::transient("network", format!("a download task failed: {e}"))
+        })??;
+        done += 1;
+        bytes += received;
+        progress(Progress::Downloading { done, total });
+    }
+    Ok((done, bytes))
+}
+
+/// Steps 6–7: decodes every changed shard within the limits and applies the version in one
+/// transaction. Any failure rolls everything back.
+fn apply(
+    settings: &SyncSettings,
+    store: &mut Store,
+    http: &FeedHttp,
+    plan: &Plan,
+    progress: &(dyn Fn(Progress) + Sync),
+    applied: &AppliedManifest<'_>,
+) -> Result<ApplySummary, SyncError> {
+    let total = plan.changed.len();
+    let mut tx = store.begin_feed_apply()?;
+    for (done, shard_ref) in plan.changed.iter().enumerate() {
+        progress(Progress::Applying { done, total });
+        let url = http.url(&object_url_path(&shard_ref.sha256));
+        let path = object_path(&settings.data_dir, &shard_ref.sha256);
+        let bytes = std::fs::read(&path).map_err(|e| {
+            SyncError::transient(
+                "disk",
+                format!(
+                    "cannot read the downloaded {} ({e}); it will be fetched again",
+                    path.display()
+                ),
+            )
+        })?;
+        if sha256_hex(&bytes) != shard_ref.sha256 {
+            let _ = std::fs::remove_file(&path);
+            return Err(SyncError::transient(
+                "disk",
+                format!(
+                    "{} was damaged on disk; it will be fetched again",
+                    path.display()
+                ),
+            ));
+        }
+        let values = shard::decode(&bytes, shard_ref.documents, &settings.limits).map_err(|e| {
+            SyncError::rejected(
+                if matches!(e, shard::ShardError::Gzip(_) | shard::ShardError::Shape(_)) { "format" } else { "limits" },
+                format!("{url} (shard {}) {e} — fix: the portal must publish a valid feed; nothing was applied", shard_ref.name),
+            )
+        })?;
+        drop(bytes);
+        let documents = documents_of(values, &shard_ref.name, &url)?;
+        tx.replace_shard(&shard_ref.name, &shard_ref.sha256, &documents)?;
+    }
+    for name in &plan.removed {
+        tx.remove_shard(name)?;
+    }
+    progress(Progress::Applying { done: total, total });
+    Ok(tx.commit(applied)?)
+}
+
+/// Validates each document of a shard; the first problems reject the whole version.
+fn documents_of(
+    values: Vec<serde_json::Value>,
+    shard: &str,
+    url: &str,
+) -> Result<Vec<Document>, SyncError> {
+    let mut documents = Vec::with_capacity(values.len());
+    let mut problems = Vec::new();
+    for value in values {
+        match Document::from_value(value) {
+            Ok(doc) => documents.push(doc),
+            Err(found) => problems.extend(found.into_iter().map(|p| p.to_string())),
+        }
+    }
+    if problems.is_empty() {
+        return Ok(documents);
+    }
+    let shown: Vec<String> = problems.iter().take(5).cloned().collect();
+    Err(SyncError::rejected(
+        "document",
+        format!(
+            "{url} (shard {shard}): {} invalid document field(s), e.g. {} — fix: the portal must correct and republish; nothing was applied",
+            problems.len(),
+            shown.join("; ")
+        ),
+    ))
+}
+
+/// Fetches attachments not yet present, in manifest order, while they fit the budget. Failures
+/// are logged and retried on a later sync. Returns (fetched, bytes, missing).
+async fn fetch_attachments(
+    settings: &SyncSettings,
+    http: &FeedHttp,
+    manifest: &Manifest,
+) -> (usize, u64, usize) {
+    let mut used = 0u64;
+    let (mut fetched, mut bytes, mut missing) = (0, 0, 0);
+    for attachment in &manifest.attachments {
+        if used + attachment.size > settings.attachment_budget {
+            missing += 1;
+            continue;
+        }
+        used += attachment.size;
+        if object_path(&settings.data_dir, &attachment.sha256).exists() {
+            continue;
+        }
+        match http
+            .download(&settings.data_dir, &attachment.sha256, attachment.size)
+            .await
+        {
+            Ok(received) => {
+                fetched += 1;
+                bytes += received;
+            }
+            Err(error) => {
+                missing += 1;
+                tracing::warn!(
+                    file = attachment.file_name,
+                    "attachment not fetched: {error}"
+                );
+            }
+        }
+    }
+    (fetched, bytes, missing)
+}
+
+/// Step 8: removes objects the manifest no longer lists, and leftover partial downloads.
+fn collect_garbage(data_dir: &Path, manifest: &Manifest) {
+    let keep: HashSet<&str> = manifest
+        .shards
+        .iter()
+        .map(|s| s.sha256.as_str())
+        .chain(manifest.attachments.iter().map(|a| a.sha256.as_str()))
+        .collect();
+    let root = data_dir.join(crate::feed::OBJECTS_DIR);
+    let Ok(dirs) = std::fs::read_dir(&root) else {
+        return;
+    };
+    let mut removed = 0;
+    for dir in dirs.flatten() {
+        let Ok(files) = std::fs::read_dir(dir.path()) else {
+            continue;
+        };
+        let is_tmp = dir.file_name() == "tmp";
+        for file in files.flatten() {
+            let name = file.file_name();
+            if (is_tmp || !keep.contains(name.to_string_lossy().as_ref()))
+                && std::fs::remove_file(file.path()).is_ok()
+            {
+                removed += 1;
+            }
+        }
+    }
+    if removed > 0 {
+        tracing::info!(removed, "unreferenced feed objects removed");
+    }
+}
+
+/// Attachment files present in the data folder, by SHA-256 (for the document screen).
+pub fn attachment_present(data_dir: &Path, sha256: &str) -> bool {
+    crate::feed::check_sha256(sha256).is_ok() && object_path(data_dir, sha256).exists()
+}
