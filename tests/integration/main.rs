@@ -14,6 +14,8 @@ mod import;
 mod search;
 // The cache file: corruption, recovery, schema versions.
 mod store;
+// The feed sync against nginx and the fault-injecting server on 127.0.0.1.
+mod sync;
 // The catalogue and document screens, headless: chips, list, document, QR, Back.
 mod ui_catalogue;
 // The kiosk as a visitor uses it, headless: navigation, accessibility bar, idle reset.
