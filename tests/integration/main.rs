@@ -3,11 +3,15 @@
 
 mod support;
 mod ui_support;
+// Support: an in-process feed server on 127.0.0.1 with fault injection, for sync tests.
+mod feed_server;
 
 // Command line end to end through the real binary.
 mod cli;
 // Configuration files: the example, and errors staff will make.
 mod config_check;
+// The loopback feed servers (FeedServer with its faults, nginx) checked on the wire.
+mod http_harness;
 // Importing content files: good files, bad files that must change nothing.
 mod import;
 // Golden search queries over the bundled content, and recall against brute force.
