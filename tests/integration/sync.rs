@@ -62,7 +62,15 @@ impl Portal {
             portal_url: Some("https://www.leshan.gov.cn/xxgk/".into()),
             now: self.now.unwrap_or_else(jiff::Timestamp::now),
         };
-        build(&options, &self.secret).expect("feed build")
+        let report = build(&options, &self.secret).expect("feed build");
+        // nginx's ETag is mtime (seconds) and length: give each version its own mtime.
+        let mtime = std::time::SystemTime::now() + std::time::Duration::from_secs(2 * report.version);
+        std::fs::File::options()
+            .write(true)
+            .open(self.file("manifest.json"))
+            .and_then(|f| f.set_modified(mtime))
+            .expect("manifest mtime");
+        report
     }
 
     /// The documents (mutable).
