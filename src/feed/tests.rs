@@ -1,3 +1,6 @@
+//! Unit tests of the feed format: manifest checks, shard encoding and decoding limits,
+//! signatures, sharding and the publisher.
+
 use super::publish::{BuildOptions, build, group_into_shards, read_secret_key};
 use super::shard::{ShardError, decode, encode};
 use super::signature::{SignatureError, sign, verify};

@@ -272,6 +272,17 @@ impl FeedApply<'_> {
         Ok(())
     }
 
+    /// Documents per kind as they would be after the commit.
+    pub fn kind_counts(&self) -> Result<HashMap<String, u64>> {
+        Ok(self
+            .store
+            .status()?
+            .documents
+            .into_iter()
+            .map(|k| (k.kind, k.count))
+            .collect())
+    }
+
     /// Records the manifest and commits: readers switch to the new content at once.
     pub fn commit(mut self, manifest: &AppliedManifest<'_>) -> Result<ApplySummary> {
         let conn = &self.store.conn;

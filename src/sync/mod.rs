@@ -296,7 +296,7 @@ fn attempt(
         }
     }
     let expired = check_clock(&manifest, &record, now, &manifest_url)?;
-    let plan = Plan::new(&manifest, store)?;
+    let plan = Plan::new(&manifest, store, same_feed && record.version.is_some())?;
     let fetched = runtime.block_on(download_all(
         settings,
         http,
@@ -426,14 +426,37 @@ fn check_clock(
     Ok(manifest.expires().is_some_and(|expires| expires < now))
 }
 
+/// Kinds whose every document a new version may not remove: each is a section of the kiosk.
+const GUARDED_KINDS: &[&str] = &[
+    "guide_section",
+    "catalogue_entry",
+    "annual_report",
+    "procedure",
+];
+
 /// Which shards change and which go.
 struct Plan {
     changed: Vec<crate::feed::ShardRef>,
     removed: Vec<String>,
+    /// Documents per kind before, when content from this feed is applied (the bundled sample
+    /// content may be replaced by anything).
+    guarded_counts: Option<std::collections::HashMap<String, u64>>,
 }
 
 impl Plan {
-    fn new(manifest: &Manifest, store: &Store) -> Result<Plan, SyncError> {
+    fn new(manifest: &Manifest, store: &Store, from_feed: bool) -> Result<Plan, SyncError> {
+        let guarded_counts = if from_feed {
+            Some(
+                store
+                    .status()?
+                    .documents
+                    .into_iter()
+                    .map(|k| (k.kind, k.count))
+                    .collect(),
+            )
+        } else {
+            None
+        };
         let applied = store.feed_shards()?;
         let changed: Vec<_> = manifest
             .shards
@@ -450,7 +473,11 @@ impl Plan {
             .collect();
         removed.sort();
         removed.dedup();
-        Ok(Plan { changed, removed })
+        Ok(Plan {
+            changed,
+            removed,
+            guarded_counts,
+        })
     }
 
     /// Changed shards whose object is not downloaded yet (an interrupted sync resumes here).
@@ -544,6 +571,22 @@ fn apply(
     }
     for name in &plan.removed {
         tx.remove_shard(name)?;
+    }
+    if let Some(before) = &plan.guarded_counts {
+        let after = tx.kind_counts()?;
+        for kind in GUARDED_KINDS {
+            let had = before.get(*kind).copied().unwrap_or(0);
+            if had > 0 && after.get(*kind).copied().unwrap_or(0) == 0 {
+                return Err(SyncError::rejected(
+                    "section",
+                    format!(
+                        "{}: version {} would remove every {kind} document ({had} now) — a whole section of the kiosk would go blank, so nothing was applied; fix: the portal must republish with that section (if it is really retired, delete the cache so the kiosk starts from the new feed)",
+                        http.url(MANIFEST_FILE),
+                        applied.version
+                    ),
+                ));
+            }
+        }
     }
     progress(Progress::Applying { done: total, total });
     Ok(tx.commit(applied)?)

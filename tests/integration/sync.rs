@@ -64,7 +64,8 @@ impl Portal {
         };
         let report = build(&options, &self.secret).expect("feed build");
         // nginx's ETag is mtime (seconds) and length: give each version its own mtime.
-        let mtime = std::time::SystemTime::now() + std::time::Duration::from_secs(2 * report.version);
+        let mtime =
+            std::time::SystemTime::now() + std::time::Duration::from_secs(2 * report.version);
         std::fs::File::options()
             .write(true)
             .open(self.file("manifest.json"))
@@ -101,6 +102,34 @@ impl Portal {
     /// Path of a file in the feed directory.
     pub fn file(&self, name: &str) -> PathBuf {
         self.feed.join(name)
+    }
+
+    /// The published manifest as JSON.
+    pub fn manifest(&self) -> Value {
+        serde_json::from_slice(&std::fs::read(self.file("manifest.json")).expect("manifest"))
+            .expect("manifest JSON")
+    }
+
+    /// Publishes `manifest` as it is, signed by this portal's key.
+    pub fn sign_manifest(&self, manifest: &Value) {
+        self.sign_manifest_with(manifest, &self.secret);
+    }
+
+    /// Publishes `manifest` signed by `secret`.
+    pub fn sign_manifest_with(&self, manifest: &Value, secret: &minisign::SecretKey) {
+        let bytes = serde_json::to_vec_pretty(manifest).expect("manifest bytes");
+        let sig = readpoint::feed::signature::sign(&bytes, secret, "test").expect("sign");
+        std::fs::write(self.file("manifest.json"), &bytes).expect("write manifest");
+        std::fs::write(self.file("manifest.json.minisig"), sig).expect("write sig");
+    }
+
+    /// Stores `bytes` as an object; returns its SHA-256.
+    pub fn put_object(&self, bytes: &[u8]) -> String {
+        let sha = readpoint::feed::sha256_hex(bytes);
+        let path = readpoint::feed::object_path(&self.feed, &sha);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("dir");
+        std::fs::write(path, bytes).expect("object");
+        sha
     }
 }
 
@@ -164,6 +193,13 @@ pub fn snapshot(store: &Store) -> (Option<String>, Vec<(String, String)>) {
     (store.meta("content_version").expect("meta"), docs)
 }
 
+/// `PRAGMA integrity_check` of a cache file.
+pub fn integrity_check(path: &Path) -> String {
+    let conn = rusqlite::Connection::open(path).expect("open cache");
+    conn.query_row("PRAGMA integrity_check", [], |row| row.get(0))
+        .expect("integrity_check")
+}
+
 fn nginx(root: &Path) -> readpoint::bench::nginx::Nginx {
     std::fs::create_dir_all(root).expect("feed dir");
     readpoint::bench::nginx::Nginx::start(root).unwrap_or_else(|e| panic!("{e}"))
@@ -188,7 +224,12 @@ fn nginx_first_sync_then_304_then_only_changed_shards() {
     assert_eq!(status["content_source"], server.url(), "{status}");
     // The bundled copy is gone: every document now belongs to a feed shard.
     let store = kiosk.store();
-    assert!(!store.stored_shards().expect("shards").contains(&"bundled".to_owned()));
+    assert!(
+        !store
+            .stored_shards()
+            .expect("shards")
+            .contains(&"bundled".to_owned())
+    );
 
     // Nothing changed: one conditional GET answered 304, no object fetched.
     let before = server.access_log().len();
@@ -208,7 +249,413 @@ fn nginx_first_sync_then_304_then_only_changed_shards() {
     let (code, out) = kiosk.sync();
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("applied version 2 (was 1)"), "{out}");
-    assert_eq!(server.count("/objects/") - objects_before, 1, "only the changed shard");
-    let row = kiosk.store().document(&id).expect("query").expect("still there");
+    assert_eq!(
+        server.count("/objects/") - objects_before,
+        1,
+        "only the changed shard"
+    );
+    let row = kiosk
+        .store()
+        .document(&id)
+        .expect("query")
+        .expect("still there");
     assert_eq!(row.summary, "更正后的摘要。");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Faults, served by the in-process server. Each starts from a kiosk that applied version 1.
+// ---------------------------------------------------------------------------------------------
+
+use crate::feed_server::{Fault, FeedServer};
+
+struct Setup {
+    portal: Portal,
+    server: FeedServer,
+    kiosk: SyncKiosk,
+    good: (Option<String>, Vec<(String, String)>),
+}
+
+/// Version 1 published and applied.
+fn synced() -> Setup {
+    let portal = Portal::new();
+    portal.publish();
+    let server = FeedServer::start(&portal.feed);
+    let kiosk = SyncKiosk::new(&portal, &server.url());
+    let (code, out) = kiosk.sync();
+    assert_eq!(code, 0, "{out}");
+    let good = snapshot(&kiosk.store());
+    assert_eq!(good.0.as_deref(), Some("1"));
+    Setup {
+        portal,
+        server,
+        kiosk,
+        good,
+    }
+}
+
+impl Setup {
+    /// Publishes version 2 with one changed entry; returns the changed shard's object hash.
+    fn publish_change(&mut self) -> String {
+        let before = self.portal.manifest();
+        self.portal.edit_entry(0, "第二版的摘要。");
+        self.portal.publish();
+        let after = self.portal.manifest();
+        let old: Vec<&Value> = before["shards"]
+            .as_array()
+            .expect("shards")
+            .iter()
+            .collect();
+        after["shards"]
+            .as_array()
+            .expect("shards")
+            .iter()
+            .find(|s| !old.contains(s))
+            .and_then(|s| s["sha256"].as_str())
+            .expect("a changed shard")
+            .to_owned()
+    }
+
+    /// Syncs once, expecting `code` and `words` in the output; the cache must serve exactly
+    /// version 1 still, and the status must carry the error of `class`.
+    fn expect_failure(&self, code: i32, class: &str, words: &str) {
+        let (got, out) = self.kiosk.sync();
+        assert_eq!(got, code, "{out}");
+        assert!(out.contains(words), "expected {words:?} in: {out}");
+        assert_eq!(
+            snapshot(&self.kiosk.store()),
+            self.good,
+            "the last good content"
+        );
+        let status = self.kiosk.status();
+        assert_eq!(status["last_error"]["class"], class, "{status}");
+        assert_eq!(status["content_version"], "1", "{status}");
+        assert_eq!(integrity_check(&self.kiosk.kiosk.cache_path()), "ok");
+    }
+}
+
+#[test]
+fn server_errors_and_rate_limits_are_transient() {
+    let mut setup = synced();
+    let object = setup.publish_change();
+    setup.server.fault(
+        "manifest.json",
+        Fault::Status {
+            code: 503,
+            retry_after: Some(1),
+        },
+        Some(1),
+    );
+    setup.expect_failure(3, "transient", "503");
+    setup.server.fault(
+        &object,
+        Fault::Status {
+            code: 500,
+            retry_after: None,
+        },
+        Some(1),
+    );
+    setup.expect_failure(3, "transient", "500");
+    setup.server.fault(
+        "manifest.json",
+        Fault::Status {
+            code: 429,
+            retry_after: Some(2),
+        },
+        Some(1),
+    );
+    setup.expect_failure(3, "transient", "429");
+    // With the faults used up, the same version applies.
+    let (code, out) = setup.kiosk.sync();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("applied version 2"), "{out}");
+    assert!(setup.kiosk.status()["last_error"].is_null());
+}
+
+#[test]
+fn broken_connections_are_transient_and_the_next_sync_resumes() {
+    let mut setup = synced();
+    let object = setup.publish_change();
+    setup.server.fault("manifest.json", Fault::Reset, Some(1));
+    setup.expect_failure(3, "transient", "manifest.json");
+    setup.server.fault(&object, Fault::Truncate(10), Some(1));
+    setup.expect_failure(3, "transient", "connection broke");
+    setup.server.fault(
+        &object,
+        Fault::Stall(std::time::Duration::from_secs(6)),
+        Some(1),
+    );
+    setup.expect_failure(3, "transient", "timed out");
+    let (code, out) = setup.kiosk.sync();
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn a_sync_with_retries_gets_past_one_server_error() {
+    let mut setup = synced();
+    setup.publish_change();
+    setup.server.fault(
+        "manifest.json",
+        Fault::Status {
+            code: 503,
+            retry_after: Some(1),
+        },
+        Some(1),
+    );
+    let output = setup.kiosk.run(&["sync", "--once", "--attempts", "2"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("applied version 2"));
+}
+
+#[test]
+fn objects_longer_than_declared_or_with_the_wrong_hash_are_rejected() {
+    let mut setup = synced();
+    let object = setup.publish_change();
+    setup
+        .server
+        .fault(&object, Fault::Append(b"extra".to_vec()), None);
+    setup.expect_failure(2, "permanent", "more bytes than");
+    setup.server.clear_faults();
+    let path = readpoint::feed::object_path(&setup.portal.feed, &object);
+    let mut bytes = std::fs::read(&path).expect("object");
+    bytes[20] ^= 0xff;
+    setup.server.fault(&object, Fault::Replace(bytes), None);
+    setup.expect_failure(2, "permanent", "SHA-256");
+    setup.server.clear_faults();
+    let (code, out) = setup.kiosk.sync();
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn bad_and_untrusted_signatures_are_rejected() {
+    let mut setup = synced();
+    let old_sig = std::fs::read(setup.portal.file("manifest.json.minisig")).expect("sig");
+    setup.publish_change();
+    // A new manifest beside the old signature (fetched twice, a pause apart).
+    setup
+        .server
+        .fault("manifest.json.minisig", Fault::Replace(old_sig), None);
+    setup.expect_failure(2, "permanent", "does not match");
+    setup.server.clear_faults();
+    // Signed by a key the kiosk does not trust.
+    let stranger = minisign::KeyPair::generate_unencrypted_keypair().expect("keygen");
+    let manifest = setup.portal.manifest();
+    setup.portal.sign_manifest_with(&manifest, &stranger.sk);
+    setup.expect_failure(2, "permanent", "trusted_keys");
+}
+
+#[test]
+fn rollback_and_equivocation_are_rejected() {
+    let mut setup = synced();
+    let v1 = setup.portal.manifest();
+    setup.publish_change();
+    let (code, out) = setup.kiosk.sync();
+    assert_eq!(code, 0, "{out}");
+    setup.good = snapshot(&setup.kiosk.store());
+    let mut v2 = setup.portal.manifest();
+    // Version 1 again, properly signed: a rollback.
+    setup.portal.sign_manifest(&v1);
+    let (code, out) = setup.kiosk.sync();
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("rollback"), "{out}");
+    assert_eq!(snapshot(&setup.kiosk.store()), setup.good);
+    // Version 2 signed again with other contents: equivocation.
+    v2["publisher"] = "另一个发布者".into();
+    setup.portal.sign_manifest(&v2);
+    let (code, out) = setup.kiosk.sync();
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("equivocation"), "{out}");
+    assert_eq!(snapshot(&setup.kiosk.store()), setup.good);
+}
+
+#[test]
+fn unknown_formats_other_feeds_and_bad_shards_are_rejected() {
+    let setup = synced();
+    let good = setup.portal.manifest();
+
+    let mut unknown = good.clone();
+    unknown["format"] = "readpoint-feed/2".into();
+    unknown["version"] = 2.into();
+    setup.portal.sign_manifest(&unknown);
+    setup.expect_failure(2, "permanent", "readpoint-feed/2");
+
+    let mut other = good.clone();
+    other["feed_id"] = "another-portal".into();
+    other["version"] = 2.into();
+    setup.portal.sign_manifest(&other);
+    setup.expect_failure(2, "permanent", "sync.feed_id");
+
+    // A shard that is not gzip, listed with its true hash and size.
+    let not_gzip = b"{\"format\":\"readpoint-shard/1\",\"documents\":[]}".to_vec();
+    let mut bad = good.clone();
+    bad["version"] = 2.into();
+    bad["shards"][0]["sha256"] = setup.portal.put_object(&not_gzip).into();
+    bad["shards"][0]["size"] = not_gzip.len().into();
+    setup.portal.sign_manifest(&bad);
+    setup.expect_failure(2, "permanent", "not a gzip file");
+
+    // A gzip bomb: 300 MiB of spaces in well under a megabyte.
+    let bomb = {
+        use std::io::Write;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        let block = vec![b' '; 1 << 20];
+        for _ in 0..300 {
+            encoder.write_all(&block).expect("compress");
+        }
+        encoder.finish().expect("compress")
+    };
+    let mut bombed = good.clone();
+    bombed["version"] = 2.into();
+    bombed["shards"][0]["sha256"] = setup.portal.put_object(&bomb).into();
+    bombed["shards"][0]["size"] = bomb.len().into();
+    setup.portal.sign_manifest(&bombed);
+    setup.expect_failure(2, "permanent", "gzip bomb");
+}
+
+#[test]
+fn a_portal_that_drops_a_whole_section_is_refused() {
+    let mut setup = synced();
+    let documents = setup.portal.documents();
+    documents.retain(|d| d["kind"] != "guide_section");
+    for doc in documents.iter_mut() {
+        if let Some(related) = doc.get_mut("related_ids") {
+            *related = serde_json::json!([]);
+        }
+    }
+    setup.portal.publish();
+    setup.expect_failure(2, "permanent", "guide_section");
+}
+
+#[test]
+fn an_expired_feed_is_applied_but_reported_stale() {
+    let mut setup = synced();
+    setup.portal.now = jiff::Timestamp::now()
+        .checked_sub(jiff::SignedDuration::from_hours(40 * 24))
+        .ok();
+    setup.portal.edit_entry(1, "过期版本的摘要。");
+    // The expired manifest is older than what the kiosk applied: a plausible clock still
+    // accepts it (it is a new version), applies it, and reports the content stale.
+    setup.portal.publish();
+    let (code, out) = setup.kiosk.sync();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("expired"), "{out}");
+    let status = setup.kiosk.status();
+    assert_eq!(status["stale"], true, "{status}");
+    assert!(
+        status["stale_reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains("expired"),
+        "{status}"
+    );
+}
+
+/// Sync settings for the library-level clock tests.
+fn settings(
+    portal: &Portal,
+    url: &str,
+    data_dir: &Path,
+    now: &str,
+) -> readpoint::sync::SyncSettings {
+    let now: jiff::Timestamp = now.parse().expect("time");
+    readpoint::sync::SyncSettings {
+        feed: readpoint::config::FeedConfig {
+            url: url.to_owned(),
+            id: "ls-zwzx".into(),
+            trusted_keys: vec![portal.public.clone()],
+        },
+        data_dir: data_dir.to_owned(),
+        timeout: std::time::Duration::from_secs(3),
+        limits: readpoint::feed::Limits::default(),
+        attachment_budget: 1 << 30,
+        concurrency: 4,
+        signature_retry_pause: std::time::Duration::from_millis(100),
+        user_agent: "readpoint-test".into(),
+        clock: std::sync::Arc::new(move || now),
+    }
+}
+
+#[test]
+fn clock_checks_judge_only_with_a_plausible_clock() {
+    let mut portal = Portal::new();
+    // Published in 2030: in the future for a kiosk whose clock says 2026.
+    portal.now = "2030-01-01T00:00:00Z".parse().ok();
+    portal.publish();
+    let server = FeedServer::start(&portal.feed);
+    let kiosk = TempKiosk::new();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let mut store = kiosk.store();
+    let plausible = settings(
+        &portal,
+        &server.url(),
+        &kiosk.data_dir,
+        "2026-11-29T12:00:00Z",
+    );
+    let err = readpoint::sync::run_once(&plausible, &mut store, &runtime, &|_| {})
+        .expect_err("a manifest from the future");
+    assert_eq!(err.check, "clock", "{err}");
+    assert_eq!(
+        store
+            .meta("content_version")
+            .expect("meta")
+            .as_deref()
+            .map(|v| v.starts_with("bundled")),
+        Some(true)
+    );
+    // A kiosk whose clock says 1970 cannot judge: it applies the feed.
+    let wrong = settings(
+        &portal,
+        &server.url(),
+        &kiosk.data_dir,
+        "1970-01-01T00:00:10Z",
+    );
+    let outcome =
+        readpoint::sync::run_once(&wrong, &mut store, &runtime, &|_| {}).expect("applied");
+    assert!(
+        matches!(outcome, readpoint::sync::Outcome::Applied(ref r) if !r.expired),
+        "{outcome:?}"
+    );
+    // …and does not call it stale by expiry either.
+    let reason = readpoint::sync::status::stale_reason(
+        &store.feed_record().expect("record"),
+        None,
+        true,
+        std::time::Duration::from_secs(7 * 86_400),
+        "1970-01-01T00:00:10Z".parse().expect("time"),
+    );
+    assert_eq!(reason, None);
+}
+
+#[test]
+fn a_second_sync_of_the_same_cache_exits_cleanly() {
+    let portal = Portal::new();
+    portal.publish();
+    let server = FeedServer::start(&portal.feed);
+    let kiosk = SyncKiosk::new(&portal, &server.url());
+    let held = readpoint::sync::lock::SyncLock::try_acquire(&kiosk.kiosk.data_dir)
+        .expect("lock")
+        .expect("free");
+    let (code, out) = kiosk.sync();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("another sync"), "{out}");
+    drop(held);
+    let (code, out) = kiosk.sync();
+    assert_eq!(
+        (code, out.contains("applied version 1")),
+        (0, true),
+        "{out}"
+    );
+}
+
+#[test]
+fn without_a_feed_sync_is_a_configuration_error() {
+    let kiosk = TempKiosk::new();
+    let output = kiosk.run(&["sync", "--once"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("sync.feed_url"),
+        "{}",
+        stderr(&output)
+    );
+    let output = kiosk.run(&["sync", "--bogus"]);
+    assert_eq!(output.status.code(), Some(1), "usage errors exit 1");
 }
