@@ -8,6 +8,8 @@ mod ui_support;
 mod cli;
 // Configuration files: the example, and errors staff will make.
 mod config_check;
+// Publishing a feed (feed keygen, feed build) and minisign CLI interop in both directions.
+mod feed_publish;
 // Importing content files: good files, bad files that must change nothing.
 mod import;
 // Golden search queries over the bundled content, and recall against brute force.
