@@ -80,6 +80,10 @@ pub enum Command {
     Bench(BenchCommand),
     /// Render one kiosk screen to a PNG file offscreen (software renderer, no display needed).
     Screenshot(ScreenshotArgs),
+    /// Publish content for kiosks: make a signing key, build a signed feed directory (portal
+    /// side; see docs/feed.md).
+    #[command(subcommand)]
+    Feed(FeedCommand),
 }
 
 /// The screens `readpoint screenshot` can render.
@@ -239,6 +243,103 @@ pub struct BenchSearchArgs {
     /// Keep the benchmark database in this directory instead of a temporary one.
     #[arg(long, value_name = "DIR")]
     pub keep: Option<PathBuf>,
+}
+
+/// `readpoint feed …`: the portal side of the feed. Neither touches the configuration nor a
+/// kiosk's cache.
+#[derive(Debug, Subcommand)]
+pub enum FeedCommand {
+    /// Make a minisign key pair for signing the feed: PREFIX.pub (goes into every kiosk's
+    /// `sync.trusted_keys`) and PREFIX.key (stays on the portal).
+    ///
+    /// The secret key is encrypted with a password from READPOINT_FEED_PASSWORD, else asked
+    /// twice on the terminal; --no-password leaves it unencrypted (for unattended publishing on
+    /// a protected machine). Existing files are never overwritten. Keys made by
+    /// `minisign -G` work as well.
+    Keygen(FeedKeygenArgs),
+    /// Build a signed feed directory from content files, ready for a plain web server.
+    ///
+    /// Documents are split into shards by kind and year; each shard and attachment is stored
+    /// once under objects/<aa>/<sha256>, so building again writes only what changed.
+    /// manifest.json is written last, then manifest.json.minisig. Nothing is ever deleted:
+    /// kiosks in the middle of a sync may still fetch the previous version's objects.
+    /// The password of an encrypted key comes from READPOINT_FEED_PASSWORD, else it is asked
+    /// on the terminal.
+    // `--version` is the feed's version here, not the program's.
+    #[command(disable_version_flag = true)]
+    Build(FeedBuildArgs),
+}
+
+/// Arguments of `readpoint feed keygen`.
+#[derive(Debug, Args)]
+pub struct FeedKeygenArgs {
+    /// Path and name prefix of the key files: writes PREFIX.pub and PREFIX.key.
+    #[arg(long, value_name = "PREFIX")]
+    pub out: PathBuf,
+    /// Leave the secret key unencrypted (no password). Protect the file instead: it is written
+    /// readable by its owner only.
+    #[arg(long)]
+    pub no_password: bool,
+}
+
+/// Arguments of `readpoint feed build`.
+#[derive(Debug, Args)]
+pub struct FeedBuildArgs {
+    /// A content file (`{"format": "readpoint-shard/1", "documents": [...]}`), or a directory
+    /// of them: every `*.json` below it is content, every other file a candidate attachment
+    /// (matched to documents by SHA-256).
+    #[arg(value_name = "INPUT")]
+    pub input: PathBuf,
+    /// The feed directory to publish into (created if needed). A feed already there is the
+    /// previous version: its id, publisher and portal URL carry over, and its objects stay.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The minisign secret key (from `readpoint feed keygen` or `minisign -G`).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// Version number of this publish; must be above the version in DIR [default: the previous
+    /// version + 1, or 1 for a new feed].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub version: Option<u64>,
+    /// Feed id, the `sync.feed_id` every kiosk is configured with (1 to 64 characters, no
+    /// spaces). Required for a new feed; defaults to the id of the feed in DIR.
+    #[arg(long, value_name = "ID", value_parser = parse_feed_id)]
+    pub feed_id: Option<String>,
+    /// Days until kiosks report the content as stale if nothing newer is published.
+    #[arg(long, value_name = "DAYS", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub expires_in: u32,
+    /// Publisher name shown on kiosks [default: the previous version's].
+    #[arg(long, value_name = "NAME")]
+    pub publisher: Option<String>,
+    /// Base of the "continue on your phone" links (http:// or https://) [default: the previous
+    /// version's].
+    #[arg(long, value_name = "URL", value_parser = parse_portal_url)]
+    pub portal_url: Option<String>,
+}
+
+/// A feed id as kiosks accept it: 1 to 64 bytes, no spaces or control characters.
+pub fn parse_feed_id(text: &str) -> Result<String, String> {
+    if text.is_empty()
+        || text.len() > 64
+        || text.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(format!(
+            "expected 1 to 64 characters without spaces, such as leshan-zwgk, found {text:?}"
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+/// A portal URL: starts with http:// or https://.
+pub fn parse_portal_url(text: &str) -> Result<String, String> {
+    if text.starts_with("http://") || text.starts_with("https://") {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "expected an address starting with http:// or https://, found {text:?}"
+        ))
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 
 mod bench;
 mod config_check;
+mod feed;
 mod import;
 mod run_kiosk;
 mod screenshot;
@@ -149,6 +150,8 @@ pub fn main() -> ExitCode {
         // Benchmarks touch neither the configuration nor the kiosk's cache.
         Some(Command::Bench(BenchCommand::Search(args))) => bench::search(args),
         Some(Command::Bench(BenchCommand::Ui(args))) => bench::ui(args),
+        // Publishing happens on the portal: no kiosk configuration or cache involved.
+        Some(Command::Feed(command)) => feed::run(command),
         Some(Command::Bench(BenchCommand::UiScreens { screens })) => {
             context.and_then(|c| bench::ui_screens(&c, *screens))
         }

@@ -171,12 +171,31 @@ pub fn read_secret_key(
     {
         return Ok(key);
     }
+    if let Some(key) = unencrypted_without_checksum(&text) {
+        return Ok(key);
+    }
     minisign::SecretKey::from_box(secret_box, password).map_err(|e| {
         PublishError::Key(format!(
             "cannot open the secret key {} ({e}); check the password (set {PASSWORD_ENV} for automation)",
             path.display()
         ))
     })
+}
+
+/// A secret key the C `minisign` (0.11, Debian's) wrote unencrypted with `-G -W`: no key
+/// derivation and an all-zero checksum, which the minisign crate rejects as corrupted although
+/// the key itself is fine. Any other key is left to the crate's checks.
+fn unencrypted_without_checksum(text: &str) -> Option<minisign::SecretKey> {
+    let bytes = crate::config::decode_base64(text.lines().nth(1)?.trim()).ok()?;
+    // sig_alg 2, kdf_alg 2, chk_alg 2, kdf_salt 32, opslimit 8, memlimit 8, keynum 8, sk 64, chk 32.
+    let unencrypted = bytes.get(2..4)? == [0, 0];
+    let no_checksum = bytes.len() == 158 && bytes.get(126..)?.iter().all(|&b| b == 0);
+    if !(unencrypted && no_checksum) {
+        return None;
+    }
+    minisign::SecretKey::from_bytes(&bytes)
+        .ok()
+        .filter(|key| !key.is_encrypted())
 }
 
 /// What `feed build` should make.

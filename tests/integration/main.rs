@@ -10,6 +10,8 @@ mod feed_server;
 mod cli;
 // Configuration files: the example, and errors staff will make.
 mod config_check;
+// Publishing a feed (feed keygen, feed build) and minisign CLI interop in both directions.
+mod feed_publish;
 // The loopback feed servers (FeedServer with its faults, nginx) checked on the wire.
 mod http_harness;
 // Importing content files: good files, bad files that must change nothing.
