@@ -57,7 +57,11 @@ fn human_search_output_and_clear_answers() {
         );
     }
     let output = kiosk.run(&["search", "社保", "--limit", "0"]);
-    assert_eq!(output.status.code(), Some(2), "clap usage error");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "usage errors exit 1 (2 means a rejected feed)"
+    );
 }
 
 #[test]
@@ -81,7 +85,7 @@ fn show_status_and_kiosk() {
 
     let output = kiosk.run(&["status", "--json"]);
     let status: Value = serde_json::from_str(&stdout(&output)).unwrap();
-    assert_eq!(status["schema_version"], 1);
+    assert_eq!(status["schema_version"], 2);
     assert!(
         status["content_version"]
             .as_str()

@@ -659,3 +659,192 @@ fn without_a_feed_sync_is_a_configuration_error() {
     let output = kiosk.run(&["sync", "--bogus"]);
     assert_eq!(output.status.code(), Some(1), "usage errors exit 1");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Crash safety and visitors during an apply.
+// ---------------------------------------------------------------------------------------------
+
+/// A portal with `n` synthetic catalogue entries on top of the bundled content, every entry's
+/// summary marked with the version it belongs to.
+fn big_portal(n: usize) -> Portal {
+    let mut portal = Portal::new();
+    let corpus = readpoint::bench::corpus::generate(n, 7).documents;
+    portal.documents().extend(corpus);
+    portal
+}
+
+/// Marks every synthetic entry's summary with `version`.
+fn mark(portal: &mut Portal, version: u64) {
+    for doc in portal.documents().iter_mut() {
+        if doc["id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("bench-"))
+        {
+            let base = doc["summary"]
+                .as_str()
+                .unwrap_or("")
+                .split(" 第")
+                .next()
+                .unwrap_or("")
+                .to_owned();
+            doc["summary"] = format!("{base} 第{version}版").into();
+        }
+    }
+}
+
+/// The cache holds one version completely: every synthetic entry carries the marker of the
+/// applied version, and there are `n` of them. Returns that version.
+fn assert_whole_version(cache: &Path, n: usize) -> u64 {
+    assert_eq!(integrity_check(cache), "ok");
+    let store = Store::open(cache).expect("open cache");
+    let version: u64 = store
+        .meta("content_version")
+        .expect("meta")
+        .and_then(|v| v.parse().ok())
+        .expect("a feed version");
+    let marker = format!(" 第{version}版");
+    let entries: Vec<_> = store
+        .documents_of_kind("catalogue_entry")
+        .expect("entries")
+        .into_iter()
+        .filter(|row| row.id.starts_with("bench-"))
+        .collect();
+    assert_eq!(entries.len(), n, "version {version} complete");
+    for row in &entries {
+        assert!(
+            row.summary.ends_with(&marker),
+            "{} is from another version than {version}: {}",
+            row.id,
+            row.summary
+        );
+    }
+    version
+}
+
+#[test]
+fn kill_9_during_download_or_apply_leaves_old_or_new_and_the_next_sync_completes() {
+    const N: usize = 1500;
+    let rounds: usize = std::env::var("READPOINT_CRASH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    let mut portal = big_portal(N);
+    mark(&mut portal, 1);
+    portal.publish();
+    let server = FeedServer::start(&portal.feed);
+    let kiosk = SyncKiosk::new(&portal, &server.url());
+    let started = std::time::Instant::now();
+    let (code, out) = kiosk.sync();
+    assert_eq!(code, 0, "{out}");
+    let full = started.elapsed();
+    assert_eq!(assert_whole_version(&kiosk.kiosk.cache_path(), N), 1);
+
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |d| d.as_nanos() as u64);
+    eprintln!("crash loop: {rounds} rounds, seed {seed}, full sync {full:?}");
+    let mut applied = 1;
+    let mut killed = 0;
+    for round in 0..rounds {
+        let version = round as u64 + 2;
+        mark(&mut portal, version);
+        let report = portal.publish();
+        assert_eq!(report.version, version);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let delay = full.mul_f64((seed >> 11) as f64 / (1u64 << 53) as f64 * 1.2);
+        let mut child = kiosk
+            .kiosk
+            .command()
+            .arg("--config")
+            .arg(&kiosk.config)
+            .args(["sync", "--once", "--attempts", "1"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn sync");
+        std::thread::sleep(delay);
+        if child.try_wait().expect("try_wait").is_none() {
+            child.kill().expect("kill -9");
+            killed += 1;
+        }
+        child.wait().expect("wait");
+        let now = assert_whole_version(&kiosk.kiosk.cache_path(), N);
+        assert!(
+            now == applied || now == version,
+            "round {round}: version {now}, expected {applied} or {version}"
+        );
+        applied = now;
+    }
+    eprintln!("crash loop: killed {killed} of {rounds} syncs mid-way");
+    let (code, out) = kiosk.sync();
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        assert_whole_version(&kiosk.kiosk.cache_path(), N),
+        rounds as u64 + 1
+    );
+}
+
+#[test]
+fn a_visitor_reading_while_a_sync_applies_sees_old_or_new_never_a_mix() {
+    const N: usize = 1500;
+    let mut portal = big_portal(N);
+    mark(&mut portal, 1);
+    portal.publish();
+    let server = FeedServer::start(&portal.feed);
+    let kiosk = TempKiosk::new();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let settings = settings(
+        &portal,
+        &server.url(),
+        &kiosk.data_dir,
+        "2026-11-29T12:00:00Z",
+    );
+    let mut store = kiosk.store();
+    readpoint::sync::run_once(&settings, &mut store, &runtime, &|_| {}).expect("version 1");
+    mark(&mut portal, 2);
+    portal.publish();
+
+    // The visitor: its own connection (like the kiosk's store worker), reading the catalogue
+    // list, its count and a page of entries, over and over while the sync applies.
+    let cache = kiosk.cache_path();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let visitor = {
+        let done = std::sync::Arc::clone(&done);
+        std::thread::spawn(move || {
+            let reader = Store::open(&cache).expect("visitor's connection");
+            let mut seen = std::collections::BTreeSet::new();
+            let mut reads = 0;
+            while !done.load(std::sync::atomic::Ordering::SeqCst) || reads == 0 {
+                // One query is one snapshot: the whole catalogue as the list screen reads it.
+                let entries = reader
+                    .documents_of_kind("catalogue_entry")
+                    .expect("the visitor never sees an error");
+                let versions: std::collections::BTreeSet<String> = entries
+                    .iter()
+                    .filter(|row| row.id.starts_with("bench-"))
+                    .filter_map(|row| row.summary.rsplit(' ').next().map(str::to_owned))
+                    .collect();
+                let count = entries
+                    .iter()
+                    .filter(|row| row.id.starts_with("bench-"))
+                    .count();
+                assert_eq!(count, N, "a half-updated list");
+                assert_eq!(versions.len(), 1, "a half-updated list: {versions:?}");
+                seen.extend(versions);
+                reads += 1;
+            }
+            (reads, seen)
+        })
+    };
+    let outcome = readpoint::sync::run_once(&settings, &mut store, &runtime, &|_| {});
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        matches!(outcome, Ok(readpoint::sync::Outcome::Applied(_))),
+        "{outcome:?}"
+    );
+    let (reads, seen) = visitor.join().expect("the visitor thread");
+    eprintln!("visitor read the list {reads} times during the apply; saw {seen:?}");
+    assert!(reads > 1);
+}
