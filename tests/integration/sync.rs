@@ -745,6 +745,7 @@ fn kill_9_during_download_or_apply_leaves_old_or_new_and_the_next_sync_completes
     eprintln!("crash loop: {rounds} rounds, seed {seed}, full sync {full:?}");
     let mut applied = 1;
     let mut killed = 0;
+    let mut advanced = 0;
     for round in 0..rounds {
         let version = round as u64 + 2;
         mark(&mut portal, version);
@@ -777,7 +778,9 @@ fn kill_9_during_download_or_apply_leaves_old_or_new_and_the_next_sync_completes
         );
         applied = now;
     }
-    eprintln!("crash loop: killed {killed} of {rounds} syncs mid-way");
+    eprintln!(
+        "crash loop: killed {killed} of {rounds} syncs mid-way; {advanced} rounds ended on the new version"
+    );
     let (code, out) = kiosk.sync();
     assert_eq!(code, 0, "{out}");
     assert_eq!(
@@ -816,7 +819,9 @@ fn a_visitor_reading_while_a_sync_applies_sees_old_or_new_never_a_mix() {
             let reader = Store::open(&cache).expect("visitor's connection");
             let mut seen = std::collections::BTreeSet::new();
             let mut reads = 0;
-            while !done.load(std::sync::atomic::Ordering::SeqCst) || reads == 0 {
+            loop {
+                // After the sync finished, one last read must see the new version.
+                let last = done.load(std::sync::atomic::Ordering::SeqCst);
                 // One query is one snapshot: the whole catalogue as the list screen reads it.
                 let entries = reader
                     .documents_of_kind("catalogue_entry")
@@ -834,6 +839,9 @@ fn a_visitor_reading_while_a_sync_applies_sees_old_or_new_never_a_mix() {
                 assert_eq!(versions.len(), 1, "a half-updated list: {versions:?}");
                 seen.extend(versions);
                 reads += 1;
+                if last {
+                    break;
+                }
             }
             (reads, seen)
         })
@@ -847,4 +855,5 @@ fn a_visitor_reading_while_a_sync_applies_sees_old_or_new_never_a_mix() {
     let (reads, seen) = visitor.join().expect("the visitor thread");
     eprintln!("visitor read the list {reads} times during the apply; saw {seen:?}");
     assert!(reads > 1);
+    assert!(seen.contains("第2版"), "{seen:?}");
 }
