@@ -857,3 +857,74 @@ fn a_visitor_reading_while_a_sync_applies_sees_old_or_new_never_a_mix() {
     assert!(reads > 1);
     assert!(seen.contains("第2版"), "{seen:?}");
 }
+
+#[test]
+fn new_content_refreshes_the_list_in_place_and_never_yanks_a_document_away() {
+    use readpoint::ui::{CatalogueAdapter, Nav, Screen, Status};
+    use slint::ComponentHandle;
+
+    let mut portal = Portal::new();
+    portal.publish();
+    let server = FeedServer::start(&portal.feed);
+    let kiosk = TempKiosk::new();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let settings = settings(
+        &portal,
+        &server.url(),
+        &kiosk.data_dir,
+        "2026-11-29T12:00:00Z",
+    );
+    let mut sync_store = kiosk.store();
+    readpoint::sync::run_once(&settings, &mut sync_store, &runtime, &|_| {}).expect("version 1");
+
+    let ui = crate::ui_support::UiKiosk::on_store(
+        kiosk.store(),
+        readpoint::kiosk::KioskOptions::default(),
+    );
+    let nav = ui.app.global::<Nav>();
+    let adapter = ui.app.global::<CatalogueAdapter>();
+    ui.tap("公开目录");
+    ui.tap("机构职能");
+    let before = adapter.get_total();
+
+    // Version 2 adds an entry to the category the visitor is looking at.
+    let mut extra = portal
+        .documents()
+        .iter()
+        .find(|d| d["kind"] == "catalogue_entry" && d["category"] == "JGZN")
+        .cloned()
+        .expect("a JGZN entry");
+    extra["id"] = "ce-2012-99999".into();
+    extra["index_no"] = "000000019/2012-99999".into();
+    extra["title"] = "新增的机构职能文件".into();
+    portal.documents().push(extra);
+    portal.publish();
+    readpoint::sync::run_once(&settings, &mut sync_store, &runtime, &|_| {}).expect("version 2");
+    ui.kiosk.content_changed();
+    assert_eq!(nav.get_screen(), Screen::Catalogue, "still on the list");
+    assert_eq!(adapter.get_category().as_str(), "JGZN", "filter kept");
+    assert_eq!(
+        adapter.get_total(),
+        before + 1,
+        "the list shows the new entry"
+    );
+    assert!(ui.shows("新增的机构职能文件"));
+    assert!(!ui.app.global::<Status>().get_updated_at().is_empty());
+
+    // Reading the new entry while version 3 removes it: the page stays.
+    ui.tap("新增的机构职能文件");
+    assert_eq!(nav.get_screen(), Screen::Document);
+    portal.documents().retain(|d| d["id"] != "ce-2012-99999");
+    portal.publish();
+    readpoint::sync::run_once(&settings, &mut sync_store, &runtime, &|_| {}).expect("version 3");
+    ui.kiosk.content_changed();
+    assert_eq!(nav.get_screen(), Screen::Document, "not yanked away");
+    assert!(ui.shows("新增的机构职能文件"));
+    assert!(!nav.get_unavailable(), "no error shown");
+    ui.tap("返回上一页");
+    assert_eq!(
+        adapter.get_total(),
+        before,
+        "back on the list: the entry is gone"
+    );
+}

@@ -30,9 +30,14 @@ impl UiKiosk {
 
     /// A kiosk on the bundled content with `options`.
     pub fn with_options(options: KioskOptions) -> UiKiosk {
+        UiKiosk::on_store(bundled_store(), options)
+    }
+
+    /// A kiosk reading `store` (a cache file another connection may change).
+    pub fn on_store(store: readpoint::store::Store, options: KioskOptions) -> UiKiosk {
         i_slint_backend_testing::init_no_event_loop();
         let app = AppWindow::new().expect("window");
-        let kiosk = Kiosk::start(&app, Worker::inline(bundled_store()), options);
+        let kiosk = Kiosk::start(&app, Worker::inline(store), options);
         app.show().expect("show");
         UiKiosk { app, kiosk }
     }
