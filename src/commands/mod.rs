@@ -60,8 +60,11 @@ impl CommandError {
     /// The process exit code: 2 for a rejected feed, 3 for a transient sync failure, else 1.
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            CommandError::Sync(e) if e.is_transient() => ExitCode::from(3),
-            CommandError::Sync(_) => ExitCode::from(2),
+            CommandError::Sync(e) => match e.class {
+                crate::sync::ErrorClass::Transient => ExitCode::from(3),
+                crate::sync::ErrorClass::Permanent => ExitCode::from(2),
+                crate::sync::ErrorClass::Local => ExitCode::FAILURE,
+            },
             _ => ExitCode::FAILURE,
         }
     }

@@ -102,8 +102,9 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// Largest decompressed shard accepted whatever `max_shard_size` says.
-    pub const MAX_SHARD_JSON: u64 = 256 << 20;
+    /// Largest decompressed shard accepted whatever `max_shard_size` says: twice what the
+    /// publisher writes (16 MiB), so parsing one shard stays within a kiosk's memory.
+    pub const MAX_SHARD_JSON: u64 = 32 << 20;
     /// Longest string in a document (a long report body is well under 1 MiB).
     pub const MAX_STRING: usize = 4 << 20;
 

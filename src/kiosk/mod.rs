@@ -450,13 +450,16 @@ impl Kiosk {
         cache_path: std::path::PathBuf,
         interval: Duration,
     ) -> std::io::Result<crate::sync::schedule::SchedulerHandle> {
-        use crate::sync::{Outcome, schedule::SyncEvent};
+        use crate::sync::{Progress, schedule::SyncEvent};
         SYNCED_KIOSK.with(|k| *k.borrow_mut() = Rc::downgrade(self));
         let on_event = std::sync::Arc::new(|event: SyncEvent| {
-            let SyncEvent::Finished(result) = event else {
-                return;
+            // New content is shown as soon as it is committed (attachments come later); any
+            // finished check updates the freshness line.
+            let applied = match event {
+                SyncEvent::Progress(Progress::Committed) => true,
+                SyncEvent::Finished(_) => false,
+                SyncEvent::Progress(_) => return,
             };
-            let applied = matches!(result, Ok(Outcome::Applied(_)));
             let posted = slint::invoke_from_event_loop(move || {
                 let Some(kiosk) = SYNCED_KIOSK.with(|k| k.borrow().upgrade()) else {
                     return;
@@ -479,9 +482,16 @@ impl Kiosk {
         view_models::status::refresh(self);
         view_models::catalogue::script_changed(self);
         match self.current() {
-            // The visitor is reading: never yank it away; the next screen shows new content.
-            Place::Document(_) | Place::Report(_) | Place::Home => {}
-            _ => self.show_current(),
+            // Lists reload where they are (filter and scroll kept).
+            Place::Catalogue | Place::Reports => self.show_current(),
+            // The visitor is reading (or listening): never yank the page away; the next screen
+            // they open shows the new content. Search results refresh with the next keystroke.
+            Place::Home
+            | Place::Guide
+            | Place::Document(_)
+            | Place::Report(_)
+            | Place::Apply
+            | Place::Search => {}
         }
     }
 

@@ -50,6 +50,8 @@ pub struct FeedRecord {
     pub last_error: Option<RecordedError>,
     /// When the scheduler will check next.
     pub next_check: Option<String>,
+    /// Whether the clock was plausible when the applied manifest was accepted.
+    pub clock_plausible: Option<bool>,
 }
 
 /// A manifest being applied: recorded with the documents, in the same transaction.
@@ -73,6 +75,10 @@ pub struct AppliedManifest<'a> {
     pub source: &'a str,
     /// Now (RFC 3339): the check and success time.
     pub at: &'a str,
+    /// The manifest's text (kept for attachments and garbage collection between versions).
+    pub manifest: &'a str,
+    /// Whether the kiosk's clock was plausible when it accepted the manifest.
+    pub clock_plausible: bool,
 }
 
 const KEYS: &[&str] = &[
@@ -89,6 +95,7 @@ const KEYS: &[&str] = &[
     "feed.last_error_message",
     "feed.last_error_at",
     "feed.next_check",
+    "feed.clock_plausible",
 ];
 
 fn set(conn: &Connection, key: &str, value: Option<&str>) -> rusqlite::Result<()> {
@@ -133,7 +140,13 @@ impl Store {
             last_success: get("feed.last_success"),
             last_error,
             next_check: get("feed.next_check"),
+            clock_plausible: get("feed.clock_plausible").map(|v| v == "true"),
         })
+    }
+
+    /// The applied manifest's text.
+    pub fn feed_manifest(&self) -> Result<Option<String>> {
+        self.meta("feed.manifest")
     }
 
     /// Applied feed shards: name → object SHA-256.
@@ -272,6 +285,16 @@ impl FeedApply<'_> {
         Ok(())
     }
 
+    /// The shard a stored document belongs to (as the transaction sees it).
+    pub fn shard_of(&self, id: &str) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        self.store
+            .conn
+            .prepare_cached("SELECT shard FROM document WHERE id = ?1")
+            .and_then(|mut stmt| stmt.query_row([id], |row| row.get(0)).optional())
+            .map_err(|e| self.store.sqlite_err(e))
+    }
+
     /// Documents per kind as they would be after the commit.
     pub fn kind_counts(&self) -> Result<HashMap<String, u64>> {
         Ok(self
@@ -307,6 +330,15 @@ impl FeedApply<'_> {
             ("feed.portal_url", manifest.portal_url),
             ("feed.last_check", Some(manifest.at)),
             ("feed.last_success", Some(manifest.at)),
+            ("feed.manifest", Some(manifest.manifest)),
+            (
+                "feed.clock_plausible",
+                Some(if manifest.clock_plausible {
+                    "true"
+                } else {
+                    "false"
+                }),
+            ),
         ];
         for (key, value) in values {
             set(conn, key, value).map_err(wrap)?;

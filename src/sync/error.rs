@@ -13,6 +13,9 @@ pub enum ErrorClass {
     Transient,
     /// The feed was rejected: wait for the next scheduled check and tell staff.
     Permanent,
+    /// This kiosk cannot sync as configured (no permission on the data folder, a read-only
+    /// disk): staff must fix it; retried at the next scheduled check.
+    Local,
 }
 
 impl ErrorClass {
@@ -21,6 +24,7 @@ impl ErrorClass {
         match self {
             ErrorClass::Transient => "transient",
             ErrorClass::Permanent => "permanent",
+            ErrorClass::Local => "local",
         }
     }
 }
@@ -56,6 +60,28 @@ impl SyncError {
             class: ErrorClass::Permanent,
             check,
             message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    /// A failure of this kiosk's own disk or folder: [`ErrorClass::Local`] when staff must act
+    /// (permissions, read-only), transient otherwise (disk full may clear).
+    pub fn disk(what: &str, error: &std::io::Error) -> SyncError {
+        use std::io::ErrorKind;
+        let local = matches!(
+            error.kind(),
+            ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem | ErrorKind::NotADirectory
+        );
+        SyncError {
+            class: if local {
+                ErrorClass::Local
+            } else {
+                ErrorClass::Transient
+            },
+            check: "disk",
+            message: format!(
+                "{what} ({error}) — fix: check that the data folder exists, is writable by the kiosk's user and has free space"
+            ),
             retry_after: None,
         }
     }

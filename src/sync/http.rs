@@ -16,11 +16,17 @@ use tokio::io::AsyncWriteExt;
 use super::error::SyncError;
 use crate::feed::{hex, object_path, object_url_path};
 
+/// Slowest transfer accepted, in bytes per second: a body of N bytes must arrive within
+/// `timeout + N / MIN_RATE`, so a server that trickles a byte at a time cannot hold the sync
+/// (and its lock) for ever.
+pub const MIN_RATE: u64 = 16 * 1024;
+
 /// An HTTP client for one feed URL.
 #[derive(Debug, Clone)]
 pub struct FeedHttp {
     client: reqwest::Client,
     base: String,
+    timeout: Duration,
 }
 
 /// A small file fetched whole.
@@ -56,7 +62,16 @@ impl FeedHttp {
         if !base.ends_with('/') {
             base.push('/');
         }
-        Ok(FeedHttp { client, base })
+        Ok(FeedHttp {
+            client,
+            base,
+            timeout,
+        })
+    }
+
+    /// The longest a body of `bytes` may take.
+    fn deadline(&self, bytes: u64) -> Duration {
+        self.timeout + Duration::from_secs(bytes / MIN_RATE)
     }
 
     /// The absolute URL of `path` under the feed.
@@ -93,16 +108,23 @@ impl FeedHttp {
             return Err(too_long(&url, max));
         }
         let mut bytes = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| network_error(&url, &e))?
-        {
-            if bytes.len() as u64 + chunk.len() as u64 > max {
-                return Err(too_long(&url, max));
+        let deadline = self.deadline(response.content_length().unwrap_or(max).min(max));
+        let body = async {
+            while let Some(chunk) = response
+                .chunk()
+                .await
+                .map_err(|e| network_error(&url, &e))?
+            {
+                if bytes.len() as u64 + chunk.len() as u64 > max {
+                    return Err(too_long(&url, max));
+                }
+                bytes.extend_from_slice(&chunk);
             }
-            bytes.extend_from_slice(&chunk);
-        }
+            Ok(())
+        };
+        tokio::time::timeout(deadline, body)
+            .await
+            .map_err(|_| too_slow(&url, deadline))??;
         if let Some(length) = response.content_length()
             && (bytes.len() as u64) < length
         {
@@ -130,23 +152,21 @@ impl FeedHttp {
             return Err(longer_than_declared(&url, size));
         }
         let tmp = temp_path(root, sha256);
-        let write_err = |e: std::io::Error| {
-            SyncError::transient(
-                "disk",
-                format!(
-                    "cannot write {} ({e}) — fix: check free disk space in the data folder",
-                    tmp.display()
-                ),
-            )
-        };
+        let write_err =
+            |e: std::io::Error| SyncError::disk(&format!("cannot write {}", tmp.display()), &e);
         if let Some(parent) = tmp.parent() {
             tokio::fs::create_dir_all(parent).await.map_err(write_err)?;
         }
         let mut file = tokio::fs::File::create(&tmp).await.map_err(write_err)?;
         let mut hasher = Sha256::new();
         let mut received: u64 = 0;
-        let result = async {
-            while let Some(chunk) = response.chunk().await.map_err(|e| network_error(&url, &e))? {
+        let deadline = self.deadline(size);
+        let body = async {
+            while let Some(chunk) = response
+                .chunk()
+                .await
+                .map_err(|e| network_error(&url, &e))?
+            {
                 received += chunk.len() as u64;
                 if received > size {
                     return Err(longer_than_declared(&url, size));
@@ -168,8 +188,10 @@ impl FeedHttp {
                 ));
             }
             Ok(())
-        }
-        .await;
+        };
+        let result = tokio::time::timeout(deadline, body)
+            .await
+            .unwrap_or_else(|_| Err(too_slow(&url, deadline)));
         drop(file);
         if let Err(err) = result {
             let _ = tokio::fs::remove_file(&tmp).await;
@@ -251,6 +273,17 @@ fn network_error(url: &str, error: &reqwest::Error) -> SyncError {
         "network",
         format!(
             "{url}: {what} ({detail}); will retry — if it persists, check the network and sync.feed_url"
+        ),
+    )
+}
+
+fn too_slow(url: &str, deadline: Duration) -> SyncError {
+    SyncError::transient(
+        "network",
+        format!(
+            "{url}: the transfer did not finish within {} s (slower than {} KiB/s); will retry — if it persists, check the network",
+            deadline.as_secs(),
+            MIN_RATE / 1024
         ),
     )
 }

@@ -22,13 +22,7 @@ impl SyncLock {
     pub fn try_acquire(data_dir: &Path) -> Result<Option<SyncLock>, SyncError> {
         let path = data_dir.join(LOCK_FILE);
         let io_err = |e: std::io::Error| {
-            SyncError::transient(
-                "disk",
-                format!(
-                    "cannot open the sync lock {} ({e}) — fix: check that the data folder exists and is writable",
-                    path.display()
-                ),
-            )
+            SyncError::disk(&format!("cannot open the sync lock {}", path.display()), &e)
         };
         std::fs::create_dir_all(data_dir).map_err(io_err)?;
         let mut file = OpenOptions::new()

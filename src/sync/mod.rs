@@ -162,6 +162,8 @@ pub enum Progress {
         /// Shards to apply.
         total: usize,
     },
+    /// The new version is committed: visitors see it from now on.
+    Committed,
     /// Fetching attachments, removing unreferenced objects.
     Finishing,
 }
@@ -250,6 +252,7 @@ fn attempt(
         None
     };
     let Some(signed) = runtime.block_on(fetch_signed(settings, http, etag))? else {
+        maintain(settings, store, runtime, http);
         return Ok(Outcome::NotModified);
     };
     let manifest_url = http.url(MANIFEST_FILE);
@@ -292,17 +295,22 @@ fn attempt(
                 ));
             }
             store.record_feed_current(&at, signed.etag.as_deref())?;
+            maintain(settings, store, runtime, http);
             return Ok(Outcome::Current { version: applied });
         }
     }
-    let expired = check_clock(&manifest, &record, now, &manifest_url)?;
+    let plausible = clock_plausible(&record, now);
+    let expired = check_clock(&manifest, plausible, now, &manifest_url)?;
     let plan = Plan::new(&manifest, store, same_feed && record.version.is_some())?;
-    let fetched = runtime.block_on(download_all(
-        settings,
-        http,
-        &plan.missing(settings),
-        progress,
-    ))?;
+    // Disk never holds more than the applied version and the one being fetched: leftovers of
+    // rejected versions and dead partial downloads go first.
+    let mut keep = plan.applied_objects.clone();
+    keep.extend(manifest_objects(&manifest));
+    collect_garbage(&settings.data_dir, &keep);
+    let missing = plan.missing(settings);
+    tracing::info!(objects = missing.len(), "downloading");
+    let fetched = runtime.block_on(download_all(settings, http, &missing, progress))?;
+    let manifest_text = String::from_utf8_lossy(&signed.bytes);
     let summary = apply(
         settings,
         store,
@@ -319,12 +327,15 @@ fn attempt(
             portal_url: manifest.portal_url.as_deref(),
             source: &settings.feed.url,
             at: &at,
+            manifest: &manifest_text,
+            clock_plausible: plausible,
         },
     )?;
+    progress(Progress::Committed);
     progress(Progress::Finishing);
     let (attachments_fetched, attachment_bytes, attachments_missing) =
         runtime.block_on(fetch_attachments(settings, http, &manifest));
-    collect_garbage(&settings.data_dir, &manifest);
+    collect_garbage(&settings.data_dir, &manifest_objects(&manifest));
     tracing::info!(
         version = manifest.version,
         added = summary.added,
@@ -397,16 +408,10 @@ async fn fetch_signed(
 /// manifest has expired (it is applied anyway, and the content is reported stale).
 fn check_clock(
     manifest: &Manifest,
-    record: &crate::store::FeedRecord,
+    plausible: bool,
     now: jiff::Timestamp,
     url: &str,
 ) -> Result<bool, SyncError> {
-    let floor: jiff::Timestamp = CLOCK_FLOOR.parse().unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    let last_published = record
-        .published_at
-        .as_deref()
-        .and_then(|t| t.parse::<jiff::Timestamp>().ok());
-    let plausible = now >= floor && last_published.is_none_or(|last| now >= last);
     if !plausible {
         tracing::warn!(%now, "the kiosk's clock is implausible; manifest times are not judged");
         return Ok(false);
@@ -434,10 +439,63 @@ const GUARDED_KINDS: &[&str] = &[
     "procedure",
 ];
 
+/// The kiosk's clock is plausible: not before [`CLOCK_FLOOR`], and not before the
+/// `published_at` of the applied manifest — unless that manifest was itself accepted under an
+/// implausible clock (its date then proves nothing).
+pub fn clock_plausible(record: &crate::store::FeedRecord, now: jiff::Timestamp) -> bool {
+    let floor: jiff::Timestamp = CLOCK_FLOOR.parse().unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let last_published = record
+        .published_at
+        .as_deref()
+        .filter(|_| record.clock_plausible != Some(false))
+        .and_then(|t| t.parse::<jiff::Timestamp>().ok());
+    now >= floor && last_published.is_none_or(|last| now >= last)
+}
+
+/// Every object a manifest names (shards and attachments).
+fn manifest_objects(manifest: &Manifest) -> HashSet<String> {
+    manifest
+        .shards
+        .iter()
+        .map(|s| s.sha256.clone())
+        .chain(manifest.attachments.iter().map(|a| a.sha256.clone()))
+        .collect()
+}
+
+/// After a check that found the cache current: fetch attachments still missing from the applied
+/// manifest (a budget raised, a failure last time) and remove unreferenced objects.
+fn maintain(
+    settings: &SyncSettings,
+    store: &Store,
+    runtime: &tokio::runtime::Runtime,
+    http: &FeedHttp,
+) {
+    let manifest = match store.feed_manifest() {
+        Ok(Some(text)) => Manifest::parse(text.as_bytes(), &settings.limits).ok(),
+        Ok(None) => None,
+        Err(e) => {
+            tracing::warn!("cannot read the applied manifest: {e}");
+            None
+        }
+    };
+    let Some(manifest) = manifest else {
+        return;
+    };
+    let (fetched, _, missing) = runtime.block_on(fetch_attachments(settings, http, &manifest));
+    if fetched > 0 || missing > 0 {
+        tracing::info!(fetched, missing, "attachments of the applied version");
+    }
+    collect_garbage(&settings.data_dir, &manifest_objects(&manifest));
+}
+
 /// Which shards change and which go.
 struct Plan {
     changed: Vec<crate::feed::ShardRef>,
     removed: Vec<String>,
+    /// Applied feed shards: name → object hash.
+    applied: std::collections::HashMap<String, String>,
+    /// Objects of the applied version (kept until the new one is committed).
+    applied_objects: HashSet<String>,
     /// Documents per kind before, when content from this feed is applied (the bundled sample
     /// content may be replaced by anything).
     guarded_counts: Option<std::collections::HashMap<String, u64>>,
@@ -465,10 +523,11 @@ impl Plan {
             .cloned()
             .collect();
         let names: HashSet<&str> = manifest.shards.iter().map(|s| s.name.as_str()).collect();
+        let applied_objects = applied.values().cloned().collect();
         let mut removed: Vec<String> = store
             .stored_shards()?
             .into_iter()
-            .chain(applied.into_keys())
+            .chain(applied.keys().cloned())
             .filter(|name| !names.contains(name.as_str()) && !name.starts_with("import:"))
             .collect();
         removed.sort();
@@ -476,22 +535,27 @@ impl Plan {
         Ok(Plan {
             changed,
             removed,
+            applied,
+            applied_objects,
             guarded_counts,
         })
     }
 
     /// Changed shards whose object is not downloaded yet (an interrupted sync resumes here).
     fn missing(&self, settings: &SyncSettings) -> Vec<(String, u64)> {
+        let mut seen = HashSet::new();
         self.changed
             .iter()
+            .filter(|s| seen.insert(s.sha256.as_str()))
             .filter(|s| !object_path(&settings.data_dir, &s.sha256).exists())
             .map(|s| (s.sha256.clone(), s.size))
             .collect()
     }
 }
 
-/// Step 5: downloads objects with bounded concurrency; the first failure cancels the rest.
-/// Returns objects and bytes fetched.
+/// Step 5: downloads objects with bounded concurrency. A failed object does not stop the others
+/// (whatever arrives is kept, so the next attempt resumes with less to fetch); the first failure
+/// is reported once all have ended. Returns objects and bytes fetched.
 async fn download_all(
     settings: &SyncSettings,
     http: &FeedHttp,
@@ -513,15 +577,33 @@ async fn download_all(
     }
     let mut done = 0;
     let mut bytes = 0;
+    let mut first_error: Option<SyncError> = None;
     while let Some(joined) = tasks.join_next().await {
-        let received = joined.map_err(|e| {
-            SyncError::transient("network", format!("a download task failed: {e}"))
-        })??;
-        done += 1;
-        bytes += received;
-        progress(Progress::Downloading { done, total });
+        let result = joined
+            .map_err(|e| SyncError::transient("network", format!("a download task failed: {e}")))
+            .and_then(|r| r);
+        match result {
+            Ok(received) => {
+                done += 1;
+                bytes += received;
+                progress(Progress::Downloading { done, total });
+            }
+            Err(error) => {
+                // A rejected object outranks a network hiccup: it will not go away by retrying.
+                let replace = match &first_error {
+                    None => true,
+                    Some(first) => first.is_transient() && !error.is_transient(),
+                };
+                if replace {
+                    first_error = Some(error);
+                }
+            }
+        }
     }
-    Ok((done, bytes))
+    match first_error {
+        Some(error) => Err(error),
+        None => Ok((done, bytes)),
+    }
 }
 
 /// Steps 6–7: decodes every changed shard within the limits and applies the version in one
@@ -535,6 +617,14 @@ fn apply(
     applied: &AppliedManifest<'_>,
 ) -> Result<ApplySummary, SyncError> {
     let total = plan.changed.len();
+    tracing::info!(shards = total, "applying");
+    let replaced: HashSet<&str> = plan
+        .changed
+        .iter()
+        .map(|s| s.name.as_str())
+        .chain(plan.removed.iter().map(String::as_str))
+        .collect();
+    let mut ids: HashSet<String> = HashSet::new();
     let mut tx = store.begin_feed_apply()?;
     for (done, shard_ref) in plan.changed.iter().enumerate() {
         progress(Progress::Applying { done, total });
@@ -567,6 +657,22 @@ fn apply(
         })?;
         drop(bytes);
         let documents = documents_of(values, &shard_ref.name, &url)?;
+        for doc in &documents {
+            // An id must be unique across the feed: twice in this version, or also in a shard
+            // this version leaves as it is, would make documents move or vanish later.
+            let elsewhere = tx.shard_of(&doc.id)?.filter(|shard| {
+                plan.applied.contains_key(shard) && !replaced.contains(shard.as_str())
+            });
+            if !ids.insert(doc.id.clone()) || elsewhere.is_some() {
+                return Err(SyncError::rejected(
+                    "document",
+                    format!(
+                        "{url} (shard {}): document id {} appears in more than one shard — fix: the portal must publish each id once; nothing was applied",
+                        shard_ref.name, doc.id
+                    ),
+                ));
+            }
+        }
         tx.replace_shard(&shard_ref.name, &shard_ref.sha256, &documents)?;
     }
     for name in &plan.removed {
@@ -630,11 +736,12 @@ async fn fetch_attachments(
     let mut used = 0u64;
     let (mut fetched, mut bytes, mut missing) = (0, 0, 0);
     for attachment in &manifest.attachments {
-        if used + attachment.size > settings.attachment_budget {
+        let total = used.saturating_add(attachment.size);
+        if total > settings.attachment_budget {
             missing += 1;
             continue;
         }
-        used += attachment.size;
+        used = total;
         if object_path(&settings.data_dir, &attachment.sha256).exists() {
             continue;
         }
@@ -658,14 +765,9 @@ async fn fetch_attachments(
     (fetched, bytes, missing)
 }
 
-/// Step 8: removes objects the manifest no longer lists, and leftover partial downloads.
-fn collect_garbage(data_dir: &Path, manifest: &Manifest) {
-    let keep: HashSet<&str> = manifest
-        .shards
-        .iter()
-        .map(|s| s.sha256.as_str())
-        .chain(manifest.attachments.iter().map(|a| a.sha256.as_str()))
-        .collect();
+/// Step 8: removes objects not in `keep`, and leftover partial downloads (the caller holds the
+/// sync lock, so no download is in progress).
+fn collect_garbage(data_dir: &Path, keep: &HashSet<String>) {
     let root = data_dir.join(crate::feed::OBJECTS_DIR);
     let Ok(dirs) = std::fs::read_dir(&root) else {
         return;

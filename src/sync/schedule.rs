@@ -20,6 +20,8 @@ use crate::store::Store;
 pub const BACKOFF_BASE: Duration = Duration::from_secs(10);
 /// The first check waits at most this long after start.
 pub const FIRST_CHECK_MAX: Duration = Duration::from_secs(20);
+/// How long the first check waits for the system clock to be set (NTP after boot).
+pub const CLOCK_WAIT: Duration = Duration::from_secs(120);
 
 /// A uniform random number in [0, 1) (std's randomly seeded hasher; no crate needed for jitter).
 fn random_unit() -> f64 {
@@ -144,6 +146,9 @@ fn run(
         .min(interval)
         .mul_f64(0.25 + 0.75 * random_unit());
     let mut attempt = 0;
+    // A terminal without a clock battery starts in 1970 until NTP answers: the first check
+    // waits (up to CLOCK_WAIT) for a plausible clock, so manifest times are judged.
+    let mut clock_wait = CLOCK_WAIT;
     loop {
         if let Some(store) = store.as_mut() {
             let next = jiff::Timestamp::now()
@@ -162,6 +167,16 @@ fn run(
         if stop.load(Ordering::SeqCst) {
             return;
         }
+        let floor: jiff::Timestamp = super::CLOCK_FLOOR
+            .parse()
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        if clock_wait > Duration::ZERO && (settings.clock)() < floor {
+            tracing::info!("waiting for the system clock to be set before the first check");
+            delay = Duration::from_secs(5).min(clock_wait);
+            clock_wait = clock_wait.saturating_sub(delay);
+            continue;
+        }
+        clock_wait = Duration::ZERO;
         if store.is_none() {
             match Store::open(&cache_path) {
                 Ok(opened) => store = Some(opened),
@@ -175,13 +190,31 @@ fn run(
         let Some(open) = store.as_mut() else {
             continue;
         };
-        let progress = {
-            let on_event = Arc::clone(&on_event);
-            move |p: Progress| on_event(SyncEvent::Progress(p))
+        let version_before = open.meta("content_version").ok().flatten();
+        let committed = AtomicBool::new(false);
+        let progress = |p: Progress| {
+            if p == Progress::Committed {
+                committed.store(true, Ordering::SeqCst);
+            }
+            on_event(SyncEvent::Progress(p));
         };
-        let result = run_once(&settings, open, &runtime, &progress);
+        // A bug must not end the kiosk's updates for good: a panic is a failed check.
+        let run = std::panic::AssertUnwindSafe(|| run_once(&settings, open, &runtime, &progress));
+        let result = std::panic::catch_unwind(run).unwrap_or_else(|_| {
+            tracing::error!("the sync panicked; it will try again later");
+            Err(SyncError::transient(
+                "internal",
+                "the sync stopped on an internal error (see the log); it will try again",
+            ))
+        });
+        // Content committed by another process (`readpoint sync --once`) counts as new too.
+        if !committed.load(Ordering::SeqCst)
+            && open.meta("content_version").ok().flatten() != version_before
+        {
+            on_event(SyncEvent::Progress(Progress::Committed));
+        }
         delay = match &result {
-            Err(error) if error.is_transient() => {
+            Err(error) if error.is_transient() && error.check != "internal" => {
                 let wait = retry_delay(attempt, error, interval);
                 attempt += 1;
                 wait

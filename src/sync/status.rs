@@ -74,8 +74,7 @@ pub fn stale_reason(
     now: jiff::Timestamp,
 ) -> Option<String> {
     let parse = |t: Option<&str>| t.and_then(|t| t.parse::<jiff::Timestamp>().ok());
-    let floor = parse(Some(super::CLOCK_FLOOR));
-    let plausible = floor.is_none_or(|f| now >= f);
+    let plausible = super::clock_plausible(record, now);
     if plausible
         && let Some(expires) = parse(record.expires_at.as_deref())
         && expires < now

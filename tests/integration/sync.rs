@@ -29,6 +29,8 @@ pub struct Portal {
     pub now: Option<jiff::Timestamp>,
     /// Days until expiry of the next build.
     pub expires_in_days: u32,
+    /// Attachment files published with the content: (file name, bytes).
+    pub attachments: Vec<(String, Vec<u8>)>,
 }
 
 impl Portal {
@@ -45,13 +47,19 @@ impl Portal {
             content: serde_json::from_str(readpoint::import::BUNDLED_CONTENT).expect("bundled"),
             now: None,
             expires_in_days: 30,
+            attachments: Vec::new(),
         }
     }
 
     /// Publishes the content as the next version.
     pub fn publish(&self) -> BuildReport {
-        let input = self.dir.path().join("content.json");
-        std::fs::write(&input, self.content.to_string()).expect("write content");
+        let input = self.dir.path().join("input");
+        let _ = std::fs::remove_dir_all(&input);
+        std::fs::create_dir_all(&input).expect("input dir");
+        std::fs::write(input.join("content.json"), self.content.to_string()).expect("content");
+        for (name, bytes) in &self.attachments {
+            std::fs::write(input.join(name), bytes).expect("attachment");
+        }
         let options = BuildOptions {
             input,
             out: self.feed.clone(),
@@ -724,6 +732,7 @@ fn assert_whole_version(cache: &Path, n: usize) -> u64 {
 #[test]
 fn kill_9_during_download_or_apply_leaves_old_or_new_and_the_next_sync_completes() {
     const N: usize = 1500;
+    const STALL: std::time::Duration = std::time::Duration::from_millis(300);
     let rounds: usize = std::env::var("READPOINT_CRASH_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -733,6 +742,13 @@ fn kill_9_during_download_or_apply_leaves_old_or_new_and_the_next_sync_completes
     portal.publish();
     let server = FeedServer::start(&portal.feed);
     let kiosk = SyncKiosk::new(&portal, &server.url());
+    for shard in portal.manifest()["shards"].as_array().expect("shards") {
+        server.fault(
+            shard["sha256"].as_str().expect("sha"),
+            Fault::Stall(STALL),
+            Some(1),
+        );
+    }
     let started = std::time::Instant::now();
     let (code, out) = kiosk.sync();
     assert_eq!(code, 0, "{out}");
@@ -746,6 +762,7 @@ fn kill_9_during_download_or_apply_leaves_old_or_new_and_the_next_sync_completes
     let mut applied = 1;
     let mut killed = 0;
     let mut advanced = 0;
+    let (mut in_download, mut in_apply) = (0, 0);
     for round in 0..rounds {
         let version = round as u64 + 2;
         mark(&mut portal, version);
@@ -755,22 +772,35 @@ fn kill_9_during_download_or_apply_leaves_old_or_new_and_the_next_sync_completes
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
         let delay = full.mul_f64((seed >> 11) as f64 / (1u64 << 53) as f64 * 1.2);
+        // Downloads take a while (a stall per object), so kills land in both phases.
+        for shard in portal.manifest()["shards"].as_array().expect("shards") {
+            let sha = shard["sha256"].as_str().expect("sha");
+            server.fault(sha, Fault::Stall(STALL), Some(1));
+        }
+        let log = kiosk.kiosk.home.join("sync.log");
         let mut child = kiosk
             .kiosk
             .command()
             .arg("--config")
             .arg(&kiosk.config)
-            .args(["sync", "--once", "--attempts", "1"])
+            .args(["-v", "sync", "--once", "--attempts", "1"])
             .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log).expect("log file"))
             .spawn()
             .expect("spawn sync");
         std::thread::sleep(delay);
         if child.try_wait().expect("try_wait").is_none() {
             child.kill().expect("kill -9");
             killed += 1;
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            if text.contains("applying") {
+                in_apply += 1;
+            } else if text.contains("downloading") {
+                in_download += 1;
+            }
         }
         child.wait().expect("wait");
+        server.clear_faults();
         let now = assert_whole_version(&kiosk.kiosk.cache_path(), N);
         assert!(
             now == applied || now == version,
@@ -779,8 +809,14 @@ fn kill_9_during_download_or_apply_leaves_old_or_new_and_the_next_sync_completes
         applied = now;
     }
     eprintln!(
-        "crash loop: killed {killed} of {rounds} syncs mid-way; {advanced} rounds ended on the new version"
+        "crash loop: killed {killed} of {rounds} syncs ({in_download} while downloading, {in_apply} while applying); {advanced} rounds ended on the new version"
     );
+    if rounds >= 20 {
+        assert!(
+            in_download > 0 && in_apply > 0,
+            "kills must land in both phases"
+        );
+    }
     let (code, out) = kiosk.sync();
     assert_eq!(code, 0, "{out}");
     assert_eq!(
@@ -927,4 +963,117 @@ fn new_content_refreshes_the_list_in_place_and_never_yanks_a_document_away() {
         before,
         "back on the list: the entry is gone"
     );
+}
+
+#[test]
+fn an_interrupted_download_resumes_with_only_the_missing_object() {
+    let mut setup = synced();
+    // Three shards change: the guide, a catalogue year and the procedure.
+    let before: Vec<Value> = setup.portal.manifest()["shards"]
+        .as_array()
+        .expect("shards")
+        .clone();
+    for doc in setup.portal.documents().iter_mut() {
+        if doc["kind"] == "guide_section" || doc["kind"] == "procedure" {
+            doc["title"] = format!("{}（修订）", doc["title"].as_str().unwrap_or("")).into();
+        }
+    }
+    setup.portal.edit_entry(0, "第二版的摘要。");
+    setup.portal.publish();
+    let changed: Vec<String> = setup.portal.manifest()["shards"]
+        .as_array()
+        .expect("shards")
+        .iter()
+        .filter(|s| !before.contains(s))
+        .map(|s| s["sha256"].as_str().expect("sha").to_owned())
+        .collect();
+    assert!(changed.len() >= 3, "{changed:?}");
+    setup.server.fault(
+        &changed[0],
+        Fault::Status {
+            code: 502,
+            retry_after: None,
+        },
+        Some(1),
+    );
+    setup.expect_failure(3, "transient", "502");
+    setup.server.clear_log();
+    let (code, out) = setup.kiosk.sync();
+    assert_eq!(code, 0, "{out}");
+    let fetched: Vec<String> = setup
+        .server
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/objects/"))
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(fetched.len(), 1, "only the object that failed: {fetched:?}");
+    assert!(fetched[0].ends_with(&changed[0]));
+}
+
+#[test]
+fn a_document_id_in_two_shards_is_rejected() {
+    let mut setup = synced();
+    // A catalogue entry repeated under another year: its copy lands in another shard.
+    let mut copy = setup
+        .portal
+        .documents()
+        .iter()
+        .find(|d| d["kind"] == "catalogue_entry")
+        .cloned()
+        .expect("an entry");
+    copy["generated_date"] = "2016-03-01".into();
+    copy["published_date"] = "2016-03-01".into();
+    let mut manifest = setup.portal.manifest();
+    let object = readpoint::feed::shard::encode(&[copy]);
+    let sha = setup.portal.put_object(&object);
+    manifest["version"] = 2.into();
+    manifest["shards"]
+        .as_array_mut()
+        .expect("shards")
+        .push(serde_json::json!({"name": "catalogue_entry-2016", "sha256": sha, "size": object.len(), "documents": 1}));
+    setup.portal.sign_manifest(&manifest);
+    setup.expect_failure(2, "permanent", "more than one shard");
+}
+
+#[test]
+fn attachments_are_fetched_within_the_budget_and_later_when_it_allows() {
+    let mut portal = Portal::new();
+    let pdf = b"%PDF-1.4 a tiny test attachment".repeat(100);
+    let sha = readpoint::feed::sha256_hex(&pdf);
+    portal.attachments.push(("report.pdf".into(), pdf.clone()));
+    let entry = portal
+        .documents()
+        .iter_mut()
+        .find(|d| d["kind"] == "catalogue_entry")
+        .expect("an entry");
+    entry["attachments"] = serde_json::json!([{
+        "sha256": sha, "size": pdf.len(), "media_type": "application/pdf", "file_name": "report.pdf"
+    }]);
+    portal.publish();
+    let server = FeedServer::start(&portal.feed);
+    let kiosk = SyncKiosk::new(&portal, &server.url());
+    // A budget too small for the file: the content applies, the attachment waits.
+    std::fs::write(
+        &kiosk.config,
+        format!(
+            "{}attachment_budget = \"1KiB\"\n",
+            portal.config(&server.url())
+        ),
+    )
+    .expect("config");
+    let (code, out) = kiosk.sync();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("1 attachment(s) not fetched yet"), "{out}");
+    assert!(!readpoint::sync::attachment_present(
+        &kiosk.kiosk.data_dir,
+        &sha
+    ));
+    // The budget raised: the next check (a 304) fetches it.
+    std::fs::write(&kiosk.config, portal.config(&server.url())).expect("config");
+    let (code, out) = kiosk.sync();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("up to date"), "{out}");
+    let stored = readpoint::feed::object_path(&kiosk.kiosk.data_dir, &sha);
+    assert_eq!(std::fs::read(stored).expect("attachment fetched"), pdf);
 }
