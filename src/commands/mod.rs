@@ -149,6 +149,7 @@ pub fn main() -> ExitCode {
         // Benchmarks touch neither the configuration nor the kiosk's cache.
         Some(Command::Bench(BenchCommand::Search(args))) => bench::search(args),
         Some(Command::Bench(BenchCommand::Ui(args))) => bench::ui(args),
+        Some(Command::Bench(BenchCommand::Sync(args))) => bench::sync(args),
         Some(Command::Bench(BenchCommand::UiScreens { screens })) => {
             context.and_then(|c| bench::ui_screens(&c, *screens))
         }
