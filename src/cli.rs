@@ -199,6 +199,11 @@ pub enum BenchCommand {
     /// Start-up time to the first frame (the real binary on Xvfb), memory after opening 1,000
     /// screens in a row, and catalogue scroll frame times, on a large synthetic cache.
     Ui(BenchUiArgs),
+    /// The feed sync end to end: publishes a synthetic feed, serves it with nginx on 127.0.0.1
+    /// and times the real binary's `sync --once` — full initial sync, no-change check (304),
+    /// and incremental syncs after 0.1 % of the documents change (typical and scattered) — with
+    /// bytes, requests and the child's peak RSS.
+    Sync(BenchSyncArgs),
     /// (Used by `bench ui`.) Opens screens in a row offscreen and prints memory figures.
     #[command(hide = true)]
     UiScreens {
@@ -226,6 +231,21 @@ pub struct BenchUiArgs {
     /// Start-ups timed for the first-frame figure.
     #[arg(long, default_value_t = 5)]
     pub starts: usize,
+}
+
+/// Arguments of `readpoint bench sync`.
+#[derive(Debug, Args)]
+pub struct BenchSyncArgs {
+    /// Synthetic catalogue entries in the feed.
+    #[arg(long, default_value_t = 200_000)]
+    pub docs: usize,
+    /// Seed of the synthetic corpus.
+    #[arg(long, default_value_t = 2012)]
+    pub seed: u64,
+    /// Keep the corpus, feed and kiosk data folder in this directory, and reuse the published
+    /// feed on the next run with the same --docs and --seed.
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<PathBuf>,
 }
 
 /// Arguments of `readpoint bench search`.

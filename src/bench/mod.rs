@@ -5,6 +5,7 @@
 pub mod corpus;
 pub mod nginx;
 pub mod search;
+pub mod sync;
 pub mod ui;
 
 use std::time::Duration;

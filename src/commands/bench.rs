@@ -33,6 +33,18 @@ pub fn ui(args: &crate::cli::BenchUiArgs) -> Result<ExitCode, CommandError> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `readpoint bench sync`.
+pub fn sync(args: &crate::cli::BenchSyncArgs) -> Result<ExitCode, CommandError> {
+    let options = crate::bench::sync::Options {
+        docs: args.docs,
+        seed: args.seed,
+        keep: args.keep.clone(),
+    };
+    let mut stdout = std::io::stdout().lock();
+    crate::bench::sync::run(&options, &mut stdout).map_err(CommandError::Other)?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `readpoint bench ui-screens` (run by `bench ui` in a child process).
 pub fn ui_screens(context: &super::Context, screens: usize) -> Result<ExitCode, CommandError> {
     let mut stdout = std::io::stdout().lock();

@@ -153,6 +153,7 @@ pub fn main() -> ExitCode {
         // Benchmarks touch neither the configuration nor the kiosk's cache.
         Some(Command::Bench(BenchCommand::Search(args))) => bench::search(args),
         Some(Command::Bench(BenchCommand::Ui(args))) => bench::ui(args),
+        Some(Command::Bench(BenchCommand::Sync(args))) => bench::sync(args),
         // Publishing happens on the portal: no kiosk configuration or cache involved.
         Some(Command::Feed(command)) => feed::run(command),
         Some(Command::Bench(BenchCommand::UiScreens { screens })) => {
