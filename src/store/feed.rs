@@ -10,7 +10,9 @@ use std::collections::HashMap;
 use rusqlite::{Connection, params};
 use serde::Serialize;
 
-use super::write::{WriteTx, delete_by_id, delete_shard, insert, record_version};
+use rusqlite::OptionalExtension;
+
+use super::write::{WriteTx, delete_recency, delete_shard, insert, record_version};
 use super::{ApplySummary, ContentVersion, Result, Store};
 use crate::content::Document;
 
@@ -212,7 +214,20 @@ impl Store {
             _tx: tx,
             summary: ApplySummary::default(),
             removed_ids: std::collections::HashSet::new(),
+            bulk: false,
         })
+    }
+
+    /// Merges the search index into one segment after a bulk apply ([`FeedApply::bulk`]). A
+    /// separate write transaction: visitors keep searching meanwhile (slower until it ends).
+    pub fn merge_search_index(&mut self) -> Result<()> {
+        self.conn
+            .execute_batch(
+                "INSERT INTO search_index(search_index) VALUES ('optimize');
+                 PRAGMA optimize;
+                 PRAGMA wal_checkpoint(PASSIVE);",
+            )
+            .map_err(|e| self.sqlite_err(e))
     }
 }
 
@@ -233,11 +248,14 @@ pub struct FeedApply<'a> {
     _tx: WriteTx<'a>,
     summary: ApplySummary,
     removed_ids: std::collections::HashSet<String>,
+    bulk: bool,
 }
 
 impl FeedApply<'_> {
     /// Replaces the documents of shard `name` (none yet, or an older object) with `documents`.
-    /// An id that lives in another shard (the bundled content, an import) moves here.
+    /// An id that lives in another shard (the bundled content, an import) moves here. A
+    /// document identical to its stored copy is kept as it is (only its shard is updated): a
+    /// corrected entry re-indexes one document, not its whole shard.
     pub fn replace_shard(
         &mut self,
         name: &str,
@@ -246,25 +264,55 @@ impl FeedApply<'_> {
     ) -> Result<()> {
         let conn = &self.store.conn;
         let wrap = |e| self.store.sqlite_err(e);
-        let old: std::collections::HashSet<String> = delete_shard(conn, name)
-            .map_err(wrap)?
-            .into_iter()
-            .collect();
+        let old: HashMap<String, i64> = conn
+            .prepare_cached("SELECT id, recency FROM document WHERE shard = ?1")
+            .and_then(|mut stmt| {
+                stmt.query_map([name], |row| Ok((row.get(0)?, row.get(1)?)))?
+                    .collect::<rusqlite::Result<_>>()
+            })
+            .map_err(wrap)?;
+        let mut kept = std::collections::HashSet::with_capacity(documents.len());
         for doc in documents {
-            let existed = delete_by_id(conn, &doc.id).map_err(wrap)?
-                || old.contains(&doc.id)
-                || self.removed_ids.remove(&doc.id);
-            if existed {
-                self.summary.replaced += 1;
-            } else {
-                self.summary.added += 1;
+            let json = serde_json::to_string(&doc.raw).unwrap_or_default();
+            let stored: Option<(i64, String, String)> = conn
+                .prepare_cached("SELECT recency, shard, json FROM document WHERE id = ?1")
+                .and_then(|mut stmt| {
+                    stmt.query_row([&doc.id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+                        .optional()
+                })
+                .map_err(wrap)?;
+            let moved_back = self.removed_ids.remove(&doc.id);
+            match stored {
+                Some((recency, shard, stored_json)) if stored_json == json => {
+                    if shard != name {
+                        conn.prepare_cached("UPDATE document SET shard = ?1 WHERE recency = ?2")
+                            .and_then(|mut stmt| stmt.execute(params![name, recency]))
+                            .map_err(wrap)?;
+                    }
+                    self.summary.unchanged += 1;
+                }
+                Some((recency, _, _)) => {
+                    delete_recency(conn, recency).map_err(wrap)?;
+                    self.summary.replaced += 1;
+                    insert(conn, doc, name).map_err(wrap)?;
+                }
+                None => {
+                    if moved_back {
+                        self.summary.replaced += 1;
+                    } else {
+                        self.summary.added += 1;
+                    }
+                    insert(conn, doc, name).map_err(wrap)?;
+                }
             }
-            insert(conn, doc, name).map_err(wrap)?;
+            kept.insert(doc.id.as_str());
         }
-        let kept: std::collections::HashSet<&str> =
-            documents.iter().map(|d| d.id.as_str()).collect();
-        self.removed_ids
-            .extend(old.into_iter().filter(|id| !kept.contains(id.as_str())));
+        for (id, recency) in old {
+            if !kept.contains(id.as_str()) {
+                delete_recency(conn, recency).map_err(wrap)?;
+                self.removed_ids.insert(id);
+            }
+        }
         conn.prepare_cached(
             "INSERT OR REPLACE INTO feed_shard (name, sha256, documents) VALUES (?1, ?2, ?3)",
         )
@@ -283,6 +331,26 @@ impl FeedApply<'_> {
             .and_then(|mut stmt| stmt.execute([name]))
             .map_err(wrap)?;
         Ok(())
+    }
+
+    /// Many documents are coming: the search index stops merging its segments as it grows
+    /// (each merge rewrites what earlier ones wrote) until the commit; call
+    /// [`Store::merge_search_index`] after it to merge once.
+    pub fn bulk(&mut self) -> Result<()> {
+        self.set_automerge(0)?;
+        self.bulk = true;
+        Ok(())
+    }
+
+    fn set_automerge(&self, value: i64) -> Result<()> {
+        self.store
+            .conn
+            .execute(
+                "INSERT INTO search_index(search_index, rank) VALUES ('automerge', ?1)",
+                [value],
+            )
+            .map(|_| ())
+            .map_err(|e| self.store.sqlite_err(e))
     }
 
     /// The shard a stored document belongs to (as the transaction sees it).
@@ -344,6 +412,10 @@ impl FeedApply<'_> {
             set(conn, key, value).map_err(wrap)?;
         }
         clear_error(conn).map_err(wrap)?;
+        if self.bulk {
+            // FTS5's default, so later small changes merge as they go.
+            self.set_automerge(4)?;
+        }
         self.summary.removed = self.removed_ids.len();
         let summary = self.summary;
         self._tx.commit()?;

@@ -29,6 +29,9 @@ pub struct ApplySummary {
     pub replaced: usize,
     /// Documents removed (their shard went away or was replaced without them).
     pub removed: usize,
+    /// Documents of a changed shard that were identical to the stored copy (kept as they were,
+    /// search index untouched).
+    pub unchanged: usize,
 }
 
 /// Days added before shifting, so dates back to the 18th century keep a positive key.
@@ -152,7 +155,7 @@ pub(super) fn delete_by_id(tx: &Connection, id: &str) -> rusqlite::Result<bool> 
     Ok(true)
 }
 
-fn delete_recency(tx: &Connection, recency: i64) -> rusqlite::Result<()> {
+pub(super) fn delete_recency(tx: &Connection, recency: i64) -> rusqlite::Result<()> {
     tx.prepare_cached("DELETE FROM search_index WHERE rowid = ?1")?
         .execute([recency])?;
     tx.prepare_cached("DELETE FROM document WHERE recency = ?1")?

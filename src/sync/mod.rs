@@ -38,6 +38,9 @@ use lock::SyncLock;
 /// A kiosk clock earlier than this is wrong (this build did not exist yet): expiry is not
 /// judged by it and future-dated manifests are accepted.
 pub const CLOCK_FLOOR: &str = "2026-01-01T00:00:00Z";
+/// A version bringing at least this many documents is applied as a bulk load: the search index
+/// merges once after the commit instead of continuously during it.
+pub const BULK_DOCUMENTS: u64 = 5000;
 /// How far in the future a manifest's `published_at` may be before a plausible clock rejects it.
 pub const FUTURE_TOLERANCE: Duration = Duration::from_secs(24 * 3600);
 
@@ -333,6 +336,14 @@ fn attempt(
     )?;
     progress(Progress::Committed);
     progress(Progress::Finishing);
+    if plan.new_documents() >= BULK_DOCUMENTS {
+        let started = std::time::Instant::now();
+        match store.merge_search_index() {
+            Ok(()) => tracing::info!(elapsed = ?started.elapsed(), "search index merged"),
+            // The content is applied; searches are only slower until the next merge.
+            Err(e) => tracing::warn!("merging the search index failed: {e}"),
+        }
+    }
     let (attachments_fetched, attachment_bytes, attachments_missing) =
         runtime.block_on(fetch_attachments(settings, http, &manifest));
     collect_garbage(&settings.data_dir, &manifest_objects(&manifest));
@@ -541,6 +552,16 @@ impl Plan {
         })
     }
 
+    /// Documents in shards this cache has never applied (a first sync, a new year): the part of
+    /// the apply that certainly adds to the search index.
+    fn new_documents(&self) -> u64 {
+        self.changed
+            .iter()
+            .filter(|s| !self.applied.contains_key(&s.name))
+            .map(|s| s.documents)
+            .sum()
+    }
+
     /// Changed shards whose object is not downloaded yet (an interrupted sync resumes here).
     fn missing(&self, settings: &SyncSettings) -> Vec<(String, u64)> {
         let mut seen = HashSet::new();
@@ -626,6 +647,9 @@ fn apply(
         .collect();
     let mut ids: HashSet<String> = HashSet::new();
     let mut tx = store.begin_feed_apply()?;
+    if plan.new_documents() >= BULK_DOCUMENTS {
+        tx.bulk()?;
+    }
     for (done, shard_ref) in plan.changed.iter().enumerate() {
         progress(Progress::Applying { done, total });
         let url = http.url(&object_url_path(&shard_ref.sha256));

@@ -806,6 +806,9 @@ fn kill_9_during_download_or_apply_leaves_old_or_new_and_the_next_sync_completes
             now == applied || now == version,
             "round {round}: version {now}, expected {applied} or {version}"
         );
+        if now == version {
+            advanced += 1;
+        }
         applied = now;
     }
     eprintln!(
