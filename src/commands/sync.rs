@@ -83,7 +83,7 @@ fn describe(outcome: &Outcome) -> String {
                 .to_owned()
         }
         Outcome::Applied(report) => format!(
-            "applied version {}{}: {} added, {} replaced, {} removed; {} shard(s) changed, {} removed; fetched {} object(s), {}{}",
+            "applied version {}{}: {} added, {} replaced, {} removed, {} unchanged; {} shard(s) changed, {} removed; fetched {} object(s), {}{}",
             report.version,
             report
                 .from
@@ -92,6 +92,7 @@ fn describe(outcome: &Outcome) -> String {
             report.summary.added,
             report.summary.replaced,
             report.summary.removed,
+            report.summary.unchanged,
             report.shards_changed,
             report.shards_removed,
             report.objects_fetched,

@@ -12,7 +12,9 @@ use serde::Serialize;
 
 use rusqlite::OptionalExtension;
 
-use super::write::{WriteTx, delete_recency, delete_shard, insert, record_version};
+use super::write::{
+    WriteTx, delete_recency, delete_shard, index_stored, insert_row, record_version,
+};
 use super::{ApplySummary, ContentVersion, Result, Store};
 use crate::content::Document;
 
@@ -215,6 +217,7 @@ impl Store {
             summary: ApplySummary::default(),
             removed_ids: std::collections::HashSet::new(),
             bulk: false,
+            to_index: Vec::new(),
         })
     }
 
@@ -249,6 +252,8 @@ pub struct FeedApply<'a> {
     summary: ApplySummary,
     removed_ids: std::collections::HashSet<String>,
     bulk: bool,
+    /// Recency keys of inserted documents whose search-index rows are added at the commit.
+    to_index: Vec<i64>,
 }
 
 impl FeedApply<'_> {
@@ -294,7 +299,8 @@ impl FeedApply<'_> {
                 Some((recency, _, _)) => {
                     delete_recency(conn, recency).map_err(wrap)?;
                     self.summary.replaced += 1;
-                    insert(conn, doc, name).map_err(wrap)?;
+                    self.to_index
+                        .extend(insert_row(conn, doc, name).map_err(wrap)?);
                 }
                 None => {
                     if moved_back {
@@ -302,7 +308,8 @@ impl FeedApply<'_> {
                     } else {
                         self.summary.added += 1;
                     }
-                    insert(conn, doc, name).map_err(wrap)?;
+                    self.to_index
+                        .extend(insert_row(conn, doc, name).map_err(wrap)?);
                 }
             }
             kept.insert(doc.id.as_str());
@@ -412,6 +419,7 @@ impl FeedApply<'_> {
             set(conn, key, value).map_err(wrap)?;
         }
         clear_error(conn).map_err(wrap)?;
+        index_stored(conn, &mut self.to_index).map_err(wrap)?;
         if self.bulk {
             // FTS5's default, so later small changes merge as they go.
             self.set_automerge(4)?;

@@ -78,14 +78,16 @@ impl Store {
         check(self)?;
         let wrap = |e| self.sqlite_err(e);
         let mut summary = ApplySummary::default();
+        let mut to_index = Vec::new();
         for doc in documents {
             if delete_by_id(&self.conn, &doc.id).map_err(wrap)? {
                 summary.replaced += 1;
             } else {
                 summary.added += 1;
             }
-            insert(&self.conn, doc, shard).map_err(wrap)?;
+            to_index.extend(insert_row(&self.conn, doc, shard).map_err(wrap)?);
         }
+        index_stored(&self.conn, &mut to_index).map_err(wrap)?;
         if let Some(version) = version {
             record_version(&self.conn, version).map_err(wrap)?;
         }
@@ -175,7 +177,22 @@ pub(super) fn delete_shard(tx: &Connection, shard: &str) -> rusqlite::Result<Vec
     Ok(rows.into_iter().map(|(_, id)| id).collect())
 }
 
+/// Inserts a document with its search-index row. For many documents prefer [`insert_row`] and
+/// one [`index_stored`] at the end.
 pub(super) fn insert(tx: &Connection, doc: &Document, shard: &str) -> rusqlite::Result<()> {
+    if let Some(recency) = insert_row(tx, doc, shard)? {
+        index_document(tx, recency, &doc.index_fields())?;
+    }
+    Ok(())
+}
+
+/// Inserts a document's row only; returns its recency key when it needs a search-index row
+/// (shown kinds), to be added by [`index_stored`].
+pub(super) fn insert_row(
+    tx: &Connection,
+    doc: &Document,
+    shard: &str,
+) -> rusqlite::Result<Option<i64>> {
     let fields = doc.index_fields();
     let base = recency_base(&fields);
     let last: Option<i64> = tx
@@ -214,10 +231,36 @@ pub(super) fn insert(tx: &Connection, doc: &Document, shard: &str) -> rusqlite::
         fields.disclosure_mode,
         json,
     ])?;
-    if doc.kind.is_shown() {
-        index_document(tx, recency, &fields)?;
+    Ok(doc.kind.is_shown().then_some(recency))
+}
+
+/// Adds the search-index rows of stored documents, in ascending rowid order: FTS5 appends rows
+/// in rowid order to its in-memory index, but a row with a lower rowid than the previous one
+/// makes it flush to a new segment first — in document order that is nearly every row, and the
+/// merging of thousands of tiny segments is what made large applies slow. Each document is read
+/// back from its stored JSON. Returns how many were indexed.
+pub(super) fn index_stored(tx: &Connection, recencies: &mut [i64]) -> rusqlite::Result<usize> {
+    recencies.sort_unstable();
+    let mut count = 0;
+    for &recency in recencies.iter() {
+        let json: String = tx
+            .prepare_cached("SELECT json FROM document WHERE recency = ?1")?
+            .query_row([recency], |row| row.get(0))?;
+        let doc = serde_json::from_str(&json)
+            .ok()
+            .and_then(|v| Document::from_value(v).ok());
+        match doc {
+            Some(doc) => {
+                index_document(tx, recency, &doc.index_fields())?;
+                count += 1;
+            }
+            None => tracing::warn!(
+                recency,
+                "a stored document no longer validates; not indexed"
+            ),
+        }
     }
-    Ok(())
+    Ok(count)
 }
 
 /// Adds a document's search-index row. The tokens depend on `text::segment` and
@@ -272,7 +315,7 @@ impl Store {
         {
             let mut stmt = self
                 .conn
-                .prepare("SELECT recency, json FROM document WHERE shown")
+                .prepare("SELECT recency, json FROM document WHERE shown ORDER BY recency")
                 .map_err(wrap)?;
             let mut rows = stmt.query([]).map_err(wrap)?;
             while let Some(row) = rows.next().map_err(wrap)? {

@@ -352,6 +352,7 @@ fn attempt(
         added = summary.added,
         replaced = summary.replaced,
         removed = summary.removed,
+        unchanged = summary.unchanged,
         "feed version applied"
     );
     Ok(Outcome::Applied(AppliedReport {
