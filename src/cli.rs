@@ -280,7 +280,8 @@ pub enum FeedCommand {
     /// Build a signed feed directory from content files, ready for a plain web server.
     ///
     /// Documents are split into shards by kind and year; each shard and attachment is stored
-    /// once under objects/<aa>/<sha256>, so building again writes only what changed.
+    /// once under objects/AA/SHA256 (AA: the hash's first two hex digits), so building again
+    /// writes only what changed.
     /// manifest.json is written last, then manifest.json.minisig. Nothing is ever deleted:
     /// kiosks in the middle of a sync may still fetch the previous version's objects.
     /// The password of an encrypted key comes from READPOINT_FEED_PASSWORD, else it is asked
