@@ -220,18 +220,6 @@ impl Store {
             to_index: Vec::new(),
         })
     }
-
-    /// Merges the search index into one segment after a bulk apply ([`FeedApply::bulk`]). A
-    /// separate write transaction: visitors keep searching meanwhile (slower until it ends).
-    pub fn merge_search_index(&mut self) -> Result<()> {
-        self.conn
-            .execute_batch(
-                "INSERT INTO search_index(search_index) VALUES ('optimize');
-                 PRAGMA optimize;
-                 PRAGMA wal_checkpoint(PASSIVE);",
-            )
-            .map_err(|e| self.sqlite_err(e))
-    }
 }
 
 fn clear_error(conn: &Connection) -> rusqlite::Result<()> {
@@ -342,7 +330,7 @@ impl FeedApply<'_> {
 
     /// Many documents are coming: the search index stops merging its segments as it grows
     /// (each merge rewrites what earlier ones wrote) until the commit; call
-    /// [`Store::merge_search_index`] after it to merge once.
+    /// [`Store::optimize`] after it to merge once (visitors keep searching meanwhile).
     pub fn bulk(&mut self) -> Result<()> {
         self.set_automerge(0)?;
         self.bulk = true;

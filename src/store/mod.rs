@@ -367,13 +367,14 @@ fn move_aside(path: &Path) -> Result<PathBuf> {
 
 impl Store {
     /// Merges the search index's segments and refreshes the query planner's statistics; run
-    /// after a large import. Then checkpoints the WAL into the main file.
+    /// after a large import or a bulk feed apply. Then checkpoints what the WAL can give back
+    /// without waiting for readers.
     pub fn optimize(&mut self) -> Result<()> {
         self.conn
             .execute_batch(
                 "INSERT INTO search_index(search_index) VALUES ('optimize');
                  PRAGMA optimize;
-                 PRAGMA wal_checkpoint(TRUNCATE);",
+                 PRAGMA wal_checkpoint(PASSIVE);",
             )
             .map_err(|e| self.sqlite_err(e))
     }

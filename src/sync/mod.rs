@@ -338,7 +338,7 @@ fn attempt(
     progress(Progress::Finishing);
     if plan.new_documents() >= BULK_DOCUMENTS {
         let started = std::time::Instant::now();
-        match store.merge_search_index() {
+        match store.optimize() {
             Ok(()) => tracing::info!(elapsed = ?started.elapsed(), "search index merged"),
             // The content is applied; searches are only slower until the next merge.
             Err(e) => tracing::warn!("merging the search index failed: {e}"),

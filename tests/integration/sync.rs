@@ -557,28 +557,60 @@ fn an_expired_feed_is_applied_but_reported_stale() {
     );
 }
 
-/// Sync settings for the library-level clock tests.
-fn settings(
-    portal: &Portal,
-    url: &str,
-    data_dir: &Path,
-    now: &str,
-) -> readpoint::sync::SyncSettings {
-    let now: jiff::Timestamp = now.parse().expect("time");
-    readpoint::sync::SyncSettings {
-        feed: readpoint::config::FeedConfig {
-            url: url.to_owned(),
-            id: "ls-zwzx".into(),
-            trusted_keys: vec![portal.public.clone()],
-        },
-        data_dir: data_dir.to_owned(),
-        timeout: std::time::Duration::from_secs(3),
-        limits: readpoint::feed::Limits::default(),
-        attachment_budget: 1 << 30,
-        concurrency: 4,
-        signature_retry_pause: std::time::Duration::from_millis(100),
-        user_agent: "readpoint-test".into(),
-        clock: std::sync::Arc::new(move || now),
+/// A kiosk synced through the library in this process (clock under the test's control), from
+/// the fault server serving `portal`'s feed.
+struct LibrarySync {
+    _server: FeedServer,
+    url: String,
+    key: MinisignPublicKey,
+    runtime: tokio::runtime::Runtime,
+    /// The kiosk's folders.
+    kiosk: TempKiosk,
+    /// The sync's own connection to the cache.
+    store: Store,
+}
+
+impl LibrarySync {
+    fn new(portal: &Portal) -> LibrarySync {
+        let server = FeedServer::start(&portal.feed);
+        let kiosk = TempKiosk::new();
+        LibrarySync {
+            url: server.url(),
+            _server: server,
+            key: portal.public.clone(),
+            runtime: tokio::runtime::Runtime::new().expect("runtime"),
+            store: kiosk.store(),
+            kiosk,
+        }
+    }
+
+    /// One `run_once` with the kiosk's clock at `now`.
+    fn sync_at(
+        &mut self,
+        now: &str,
+    ) -> Result<readpoint::sync::Outcome, readpoint::sync::SyncError> {
+        let now: jiff::Timestamp = now.parse().expect("time");
+        let settings = readpoint::sync::SyncSettings {
+            feed: readpoint::config::FeedConfig {
+                url: self.url.clone(),
+                id: "ls-zwzx".into(),
+                trusted_keys: vec![self.key.clone()],
+            },
+            data_dir: self.kiosk.data_dir.clone(),
+            timeout: std::time::Duration::from_secs(3),
+            limits: readpoint::feed::Limits::default(),
+            attachment_budget: 1 << 30,
+            concurrency: 4,
+            signature_retry_pause: std::time::Duration::from_millis(100),
+            user_agent: "readpoint-test".into(),
+            clock: std::sync::Arc::new(move || now),
+        };
+        readpoint::sync::run_once(&settings, &mut self.store, &self.runtime, &|_| {})
+    }
+
+    /// One `run_once` with a plausible clock.
+    fn sync(&mut self) -> Result<readpoint::sync::Outcome, readpoint::sync::SyncError> {
+        self.sync_at("2026-11-29T12:00:00Z")
     }
 }
 
@@ -588,21 +620,12 @@ fn clock_checks_judge_only_with_a_plausible_clock() {
     // Published in 2030: in the future for a kiosk whose clock says 2026.
     portal.now = "2030-01-01T00:00:00Z".parse().ok();
     portal.publish();
-    let server = FeedServer::start(&portal.feed);
-    let kiosk = TempKiosk::new();
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let mut store = kiosk.store();
-    let plausible = settings(
-        &portal,
-        &server.url(),
-        &kiosk.data_dir,
-        "2026-11-29T12:00:00Z",
-    );
-    let err = readpoint::sync::run_once(&plausible, &mut store, &runtime, &|_| {})
-        .expect_err("a manifest from the future");
+    let mut local = LibrarySync::new(&portal);
+    let err = local.sync().expect_err("a manifest from the future");
     assert_eq!(err.check, "clock", "{err}");
     assert_eq!(
-        store
+        local
+            .store
             .meta("content_version")
             .expect("meta")
             .as_deref()
@@ -610,21 +633,14 @@ fn clock_checks_judge_only_with_a_plausible_clock() {
         Some(true)
     );
     // A kiosk whose clock says 1970 cannot judge: it applies the feed.
-    let wrong = settings(
-        &portal,
-        &server.url(),
-        &kiosk.data_dir,
-        "1970-01-01T00:00:10Z",
-    );
-    let outcome =
-        readpoint::sync::run_once(&wrong, &mut store, &runtime, &|_| {}).expect("applied");
+    let outcome = local.sync_at("1970-01-01T00:00:10Z").expect("applied");
     assert!(
         matches!(outcome, readpoint::sync::Outcome::Applied(ref r) if !r.expired),
         "{outcome:?}"
     );
     // …and does not call it stale by expiry either.
     let reason = readpoint::sync::status::stale_reason(
-        &store.feed_record().expect("record"),
+        &local.store.feed_record().expect("record"),
         None,
         true,
         std::time::Duration::from_secs(7 * 86_400),
@@ -834,23 +850,14 @@ fn a_visitor_reading_while_a_sync_applies_sees_old_or_new_never_a_mix() {
     let mut portal = big_portal(N);
     mark(&mut portal, 1);
     portal.publish();
-    let server = FeedServer::start(&portal.feed);
-    let kiosk = TempKiosk::new();
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let settings = settings(
-        &portal,
-        &server.url(),
-        &kiosk.data_dir,
-        "2026-11-29T12:00:00Z",
-    );
-    let mut store = kiosk.store();
-    readpoint::sync::run_once(&settings, &mut store, &runtime, &|_| {}).expect("version 1");
+    let mut local = LibrarySync::new(&portal);
+    local.sync().expect("version 1");
     mark(&mut portal, 2);
     portal.publish();
 
     // The visitor: its own connection (like the kiosk's store worker), reading the catalogue
     // list, its count and a page of entries, over and over while the sync applies.
-    let cache = kiosk.cache_path();
+    let cache = local.kiosk.cache_path();
     let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let visitor = {
         let done = std::sync::Arc::clone(&done);
@@ -885,7 +892,7 @@ fn a_visitor_reading_while_a_sync_applies_sees_old_or_new_never_a_mix() {
             (reads, seen)
         })
     };
-    let outcome = readpoint::sync::run_once(&settings, &mut store, &runtime, &|_| {});
+    let outcome = local.sync();
     done.store(true, std::sync::atomic::Ordering::SeqCst);
     assert!(
         matches!(outcome, Ok(readpoint::sync::Outcome::Applied(_))),
@@ -904,20 +911,11 @@ fn new_content_refreshes_the_list_in_place_and_never_yanks_a_document_away() {
 
     let mut portal = Portal::new();
     portal.publish();
-    let server = FeedServer::start(&portal.feed);
-    let kiosk = TempKiosk::new();
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let settings = settings(
-        &portal,
-        &server.url(),
-        &kiosk.data_dir,
-        "2026-11-29T12:00:00Z",
-    );
-    let mut sync_store = kiosk.store();
-    readpoint::sync::run_once(&settings, &mut sync_store, &runtime, &|_| {}).expect("version 1");
+    let mut local = LibrarySync::new(&portal);
+    local.sync().expect("version 1");
 
     let ui = crate::ui_support::UiKiosk::on_store(
-        kiosk.store(),
+        local.kiosk.store(),
         readpoint::kiosk::KioskOptions::default(),
     );
     let nav = ui.app.global::<Nav>();
@@ -938,7 +936,7 @@ fn new_content_refreshes_the_list_in_place_and_never_yanks_a_document_away() {
     extra["title"] = "新增的机构职能文件".into();
     portal.documents().push(extra);
     portal.publish();
-    readpoint::sync::run_once(&settings, &mut sync_store, &runtime, &|_| {}).expect("version 2");
+    local.sync().expect("version 2");
     ui.kiosk.content_changed();
     assert_eq!(nav.get_screen(), Screen::Catalogue, "still on the list");
     assert_eq!(adapter.get_category().as_str(), "JGZN", "filter kept");
@@ -955,7 +953,7 @@ fn new_content_refreshes_the_list_in_place_and_never_yanks_a_document_away() {
     assert_eq!(nav.get_screen(), Screen::Document);
     portal.documents().retain(|d| d["id"] != "ce-2012-99999");
     portal.publish();
-    readpoint::sync::run_once(&settings, &mut sync_store, &runtime, &|_| {}).expect("version 3");
+    local.sync().expect("version 3");
     ui.kiosk.content_changed();
     assert_eq!(nav.get_screen(), Screen::Document, "not yanked away");
     assert!(ui.shows("新增的机构职能文件"));
