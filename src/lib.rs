@@ -9,6 +9,7 @@
 //! - [`import`]: content files → validated documents → one store transaction.
 //! - [`config`]: the staff configuration file, raw and validated.
 //! - [`cli`] and [`commands`]: the command line.
+//! - [`logging`]: where log lines go (journald, rotating files, stderr) and the recent-lines ring.
 //! - [`bench`](mod@bench): benchmarks that print figures (targets live there, never in timed tests).
 //! - [`view_models`]: store rows → plain screen data (worker thread) → Slint models (UI thread).
 //! - [`usage`]: anonymous usage statistics: what is counted, and the recorder that stores it.
@@ -23,6 +24,7 @@ pub mod content;
 pub mod feed;
 pub mod import;
 pub mod kiosk;
+pub mod logging;
 pub mod store;
 pub mod sync;
 pub mod text;

@@ -21,7 +21,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use tracing_subscriber::EnvFilter;
 
 use crate::cli::{BenchCommand, Cli, Command, ConfigCommand};
 use crate::config::{self, Config, ConfigErrors, Paths};
@@ -137,14 +136,11 @@ pub fn main() -> ExitCode {
             };
         }
     };
-    // The configuration is loaded before logging starts, so the kiosk logs at its configured
-    // level; staff commands stay quiet unless asked with -v.
+    // The configuration is loaded before logging starts, so the kiosk and the sync log at
+    // their configured level and to their configured files; staff commands stay quiet unless
+    // asked with -v.
     let context = Context::load(&cli);
-    let configured = match (&cli.command, &context) {
-        (None, Ok(context)) => Some(context.config.log.level.as_str()),
-        _ => None,
-    };
-    init_logging(cli.verbose, configured);
+    let _log_guard = init_logging(&cli, context.as_ref().ok());
     let result = match &cli.command {
         // Checking must work even when the configuration in use is broken.
         Some(Command::Config(ConfigCommand::Check { file })) => {
@@ -176,19 +172,37 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Log filter: `RUST_LOG` if set, else `-v` counts, else the configured level (kiosk only),
-/// else warnings and errors.
-fn init_logging(verbose: u8, configured: Option<&str>) {
-    let default = match (verbose, configured) {
+/// Starts logging (see [`crate::logging`]). Filter: `RUST_LOG` if set, else `-v` counts, else
+/// the configured level (kiosk and sync), else warnings and errors.
+fn init_logging(cli: &Cli, context: Option<&Context>) -> crate::logging::LogGuard {
+    use crate::logging::{self, ProcessKind};
+    let kind = match &cli.command {
+        None => ProcessKind::Kiosk,
+        Some(Command::Sync(args)) if args.once => ProcessKind::SyncOnce,
+        Some(Command::Sync(_)) => ProcessKind::SyncLoop,
+        Some(_) => ProcessKind::Staff,
+    };
+    let output = match context {
+        Some(context) => logging::choose_output(
+            kind,
+            logging::stderr_is_journal(),
+            cli.verbose,
+            &context.paths.data_dir,
+            Some(&context.config.log),
+        ),
+        None => logging::Output::Stderr,
+    };
+    // The configured level applies to the journal and the files, not to a shell's stderr.
+    let configured = match (&output, context) {
+        (logging::Output::Stderr, _) | (_, None) => None,
+        (_, Some(context)) => Some(context.config.log.level.as_str()),
+    };
+    let default = match (cli.verbose, configured) {
         (0, Some(level)) => level,
         (0, None) => "warn",
         (1, _) => "info",
         (2, _) => "debug",
         _ => "trace",
     };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    logging::init(&output, default)
 }
