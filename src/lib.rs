@@ -11,6 +11,7 @@
 //! - [`cli`] and [`commands`]: the command line.
 //! - [`bench`](mod@bench): benchmarks that print figures (targets live there, never in timed tests).
 //! - [`view_models`]: store rows → plain screen data (worker thread) → Slint models (UI thread).
+//! - [`fleet`]: the status document (`status --json`) and the heartbeat to `stats.report_url`.
 //! - [`kiosk`]: the running kiosk: navigation, session, idle reset, read-aloud, the store worker.
 //! - [`ui`]: the Slint UI compiled from `ui/`.
 
@@ -20,6 +21,7 @@ pub mod commands;
 pub mod config;
 pub mod content;
 pub mod feed;
+pub mod fleet;
 pub mod import;
 pub mod kiosk;
 pub mod store;
