@@ -22,13 +22,21 @@ pub fn run(context: &Context, windowed: Option<(u32, u32)>) -> Result<ExitCode, 
     let worker = Worker::spawn(store)
         .map_err(|err| CommandError::Other(format!("the store worker did not start: {err}")))?;
     let kiosk = Kiosk::start(&app, worker, KioskOptions::from_config(&context.config));
+    // Uptime marker and heartbeat (stats.report_url), each on its own; never blocking the UI.
+    let reporting =
+        crate::fleet::KioskReporting::start(&context.config, &context.paths, context.cache_path());
     // The unattended sync (when a feed is configured) runs on its own thread and runtime.
     let _sync = match crate::sync::SyncSettings::from_config(
         &context.config,
         &context.paths.data_dir,
     ) {
         Some(settings) => {
-            match kiosk.start_sync(settings, context.cache_path(), context.config.sync.interval) {
+            match kiosk.start_sync(
+                settings,
+                context.cache_path(),
+                context.config.sync.interval,
+                reporting.after_sync(),
+            ) {
                 Ok(handle) => Some(handle),
                 Err(err) => {
                     tracing::error!(%err, "the sync thread did not start; the kiosk shows its cache");

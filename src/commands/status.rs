@@ -1,79 +1,51 @@
-//! `readpoint status`: the configuration file in effect, the cache's path, schema version,
-//! documents by kind, content version, and the sync's record (checks, errors, staleness).
+//! `readpoint status`: the terminal's status document (`docs/heartbeat.md`: the same JSON the
+//! heartbeat sends) with `--json`, or the same facts as text: configuration file, cache, content
+//! version, the sync's record (checks, errors, staleness), uptime and disk.
 
 use std::process::ExitCode;
 
-use serde::Serialize;
-
 use super::{CommandError, Context};
 use crate::cli::StatusArgs;
-use crate::store::KindCount;
-use crate::sync::{SyncStatus, sync_status};
-
-/// `--json` output: the cache, the sync's record, and the configuration file it runs with.
-#[derive(Serialize)]
-struct StatusOutput<'a> {
-    /// The configuration file in effect; `null` when none exists and defaults apply.
-    config_file: Option<String>,
-    /// The cache file.
-    cache_path: &'a str,
-    /// The cache's schema version.
-    schema_version: u32,
-    /// Documents by kind.
-    documents: &'a [KindCount],
-    /// When the content on display was applied to this cache.
-    content_applied_at: Option<&'a str>,
-    /// Where it came from (`bundled`, the feed URL).
-    content_source: Option<&'a str>,
-    /// Content version and date, check times, last error, next check, stale.
-    #[serde(flatten)]
-    sync: &'a SyncStatus,
-}
+use crate::fleet::{Collector, Producer};
 
 /// Prints the status, as text or JSON.
 pub fn run(context: &Context, args: &StatusArgs) -> Result<ExitCode, CommandError> {
     let store = context.open_store()?;
-    let status = store.status()?;
-    let feed_url = context.config.sync.feed.as_ref().map(|f| f.url.as_str());
-    let sync = sync_status(
-        &store,
-        feed_url,
-        context.config.display.stale_after,
-        jiff::Timestamp::now(),
-    )?;
-    let config_file = context
-        .paths
-        .config_file
-        .exists()
-        .then(|| context.paths.config_file.display().to_string());
+    let document = Collector::new(&context.config, &context.paths, Producer::Status)
+        .collect(&store, jiff::Timestamp::now())?;
     if args.json {
-        let output = StatusOutput {
-            config_file,
-            cache_path: &status.cache_path,
-            schema_version: status.schema_version,
-            documents: &status.documents,
-            content_applied_at: status.content_applied_at.as_deref(),
-            content_source: status.content_source.as_deref(),
-            sync: &sync,
-        };
         let line =
-            serde_json::to_string(&output).map_err(|e| CommandError::Other(e.to_string()))?;
+            serde_json::to_string(&document).map_err(|e| CommandError::Other(e.to_string()))?;
         println!("{line}");
         return Ok(ExitCode::SUCCESS);
     }
-    let total: u64 = status.documents.iter().map(|k| k.count).sum();
+    let content = &document.content;
+    let sync = &document.sync;
+    let disk = &document.disk;
+    let total: u64 = content.documents.iter().map(|k| k.count).sum();
+    println!(
+        "terminal        {}{}",
+        document.terminal.id.as_deref().unwrap_or("unnamed"),
+        document
+            .terminal
+            .location
+            .as_deref()
+            .map(|l| format!(" ({l})"))
+            .unwrap_or_default()
+    );
+    println!("version         readpoint {}", document.app.version);
     println!(
         "configuration   {}",
-        config_file.as_deref().unwrap_or("none (defaults)")
+        document.config_file.as_deref().unwrap_or("none (defaults)")
     );
-    println!("cache           {}", status.cache_path);
-    println!("schema version  {}", status.schema_version);
+    println!("cache           {}", disk.cache_path);
+    println!("schema version  {}", disk.cache_schema_version);
     println!(
         "content         {} (published {}, applied {}, from {})",
-        status.content_version.as_deref().unwrap_or("none"),
-        status.content_published_at.as_deref().unwrap_or("unknown"),
-        status.content_applied_at.as_deref().unwrap_or("never"),
-        status.content_source.as_deref().unwrap_or("nowhere"),
+        content.version.as_deref().unwrap_or("none"),
+        content.published_at.as_deref().unwrap_or("unknown"),
+        content.applied_at.as_deref().unwrap_or("never"),
+        content.source.as_deref().unwrap_or("nowhere"),
     );
     println!(
         "feed            {}",
@@ -91,13 +63,45 @@ pub fn run(context: &Context, args: &StatusArgs) -> Result<ExitCode, CommandErro
     if let Some(next) = &sync.next_check {
         println!("next check      {next}");
     }
-    match &sync.stale_reason {
+    match &content.stale_reason {
         Some(reason) => println!("stale           yes: {reason}"),
         None => println!("stale           no"),
     }
+    match &document.uptime.kiosk {
+        Some(kiosk) => println!(
+            "kiosk           running since {} (pid {})",
+            kiosk.started_at, kiosk.pid
+        ),
+        None => println!("kiosk           not running"),
+    }
+    if let (Some(free), Some(total)) = (disk.free_bytes, disk.total_bytes) {
+        println!(
+            "disk            cache {}, objects {}; {} free of {}",
+            human(disk.cache_bytes),
+            human(disk.objects_bytes),
+            human(free),
+            human(total)
+        );
+    }
     println!("documents       {total}");
-    for kind in &status.documents {
+    for kind in &content.documents {
         println!("  {:<22}{:>8}", kind.kind, kind.count);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Bytes for people: `512 B`, `3.4 MiB`, `117.2 GiB`.
+fn human(bytes: u64) -> String {
+    let mut value = bytes as f64;
+    for unit in ["B", "KiB", "MiB", "GiB"] {
+        if value < 1024.0 {
+            return if unit == "B" {
+                format!("{bytes} B")
+            } else {
+                format!("{value:.1} {unit}")
+            };
+        }
+        value /= 1024.0;
+    }
+    format!("{value:.1} TiB")
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use super::{CommandError, Context};
 use crate::cli::SyncArgs;
 use crate::config::format_byte_size;
+use crate::fleet::{Collector, Heartbeat, HeartbeatSettings, Producer, send_blocking};
 use crate::sync::schedule::{self, SyncEvent};
 use crate::sync::{Outcome, SyncSettings, run_with_retries};
 
@@ -24,8 +25,17 @@ pub fn run(context: &Context, args: &SyncArgs) -> Result<ExitCode, CommandError>
         )));
     };
     let mut store = context.open_store()?;
+    let heartbeat = HeartbeatSettings::from_config(&context.config);
     if !args.once {
         drop(store);
+        // After each run (and hourly) the heartbeat reports, on its own thread.
+        let heartbeat = heartbeat.and_then(|settings| {
+            let collector = Collector::new(&context.config, &context.paths, Producer::Sync);
+            Heartbeat::spawn(settings, collector, context.cache_path())
+                .map_err(|e| eprintln!("warning: the heartbeat did not start: {e}"))
+                .ok()
+        });
+        let after_check = heartbeat.as_ref().map(Heartbeat::notifier);
         println!(
             "checking {} every {}; stop with Ctrl+C",
             settings.feed.url,
@@ -35,8 +45,11 @@ pub fn run(context: &Context, args: &SyncArgs) -> Result<ExitCode, CommandError>
             settings,
             context.cache_path(),
             context.config.sync.interval,
-            Arc::new(|event| {
+            Arc::new(move |event| {
                 if let SyncEvent::Finished(result) = event {
+                    if let Some(after_check) = &after_check {
+                        after_check();
+                    }
                     match result {
                         Ok(outcome) => println!("{}", describe(&outcome)),
                         Err(error) => eprintln!("error ({}): {error}", error.class.as_str()),
@@ -54,14 +67,21 @@ pub fn run(context: &Context, args: &SyncArgs) -> Result<ExitCode, CommandError>
         .build()
         .map_err(|e| CommandError::Other(format!("cannot start the network runtime: {e}")))?;
     let progress = |p| tracing::debug!(?p, "sync progress");
-    let outcome = run_with_retries(
+    let result = run_with_retries(
         &settings,
         &mut store,
         &runtime,
         &progress,
         args.attempts,
         MAX_RETRY_WAIT,
-    )?;
+    );
+    drop(runtime);
+    // The fleet hears how it went, success or not (bounded; a dead receiver only costs its
+    // attempts, and never changes the exit code).
+    if let Some(heartbeat) = &heartbeat {
+        report(context, heartbeat, &store);
+    }
+    let outcome = result?;
     println!("{}", describe(&outcome));
     if let Outcome::Applied(report) = &outcome
         && report.expired
@@ -71,6 +91,17 @@ pub fn run(context: &Context, args: &SyncArgs) -> Result<ExitCode, CommandError>
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Sends one heartbeat with the status after the sync; failures are logged by the sender.
+fn report(context: &Context, settings: &HeartbeatSettings, store: &crate::store::Store) {
+    let collector = Collector::new(&context.config, &context.paths, Producer::Sync);
+    match collector.collect(store, jiff::Timestamp::now()) {
+        Ok(document) => {
+            send_blocking(settings, &document);
+        }
+        Err(e) => tracing::warn!("no heartbeat: the status could not be read: {e}"),
+    }
 }
 
 /// One line saying what a sync did.

@@ -444,15 +444,20 @@ impl Kiosk {
     /// Starts the unattended sync on its own thread (see `crate::sync::schedule`). When it
     /// commits new content the freshness line updates and list screens reload where they are;
     /// a document or report being read stays as it is until the visitor leaves it.
+    /// `after_check` (the heartbeat's notify) is called on the sync thread after every check.
     pub fn start_sync(
         self: &Rc<Self>,
         settings: crate::sync::SyncSettings,
         cache_path: std::path::PathBuf,
         interval: Duration,
+        after_check: Option<std::sync::Arc<dyn Fn() + Send + Sync>>,
     ) -> std::io::Result<crate::sync::schedule::SchedulerHandle> {
         use crate::sync::{Progress, schedule::SyncEvent};
         SYNCED_KIOSK.with(|k| *k.borrow_mut() = Rc::downgrade(self));
-        let on_event = std::sync::Arc::new(|event: SyncEvent| {
+        let on_event = std::sync::Arc::new(move |event: SyncEvent| {
+            if let (SyncEvent::Finished(_), Some(after_check)) = (&event, &after_check) {
+                after_check();
+            }
             // New content is shown as soon as it is committed (attachments come later); any
             // finished check updates the freshness line.
             let applied = match event {

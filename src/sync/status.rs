@@ -1,4 +1,5 @@
-//! The sync's status as staff see it (`readpoint status --json`, later the staff screen):
+//! The sync's status as staff see it (the `sync` and `content` parts of the status document,
+//! `crate::fleet::status`; later the staff screen):
 //! the applied content version and date, the check times, the last error, the next check, and
 //! whether the content is stale. Reads the cache's record; never changes anything.
 

@@ -85,21 +85,21 @@ fn show_status_and_kiosk() {
 
     let output = kiosk.run(&["status", "--json"]);
     let status: Value = serde_json::from_str(&stdout(&output)).unwrap();
-    assert_eq!(status["schema_version"], 3);
+    assert_eq!(status["disk"]["cache_schema_version"], 3);
     assert!(
-        status["content_version"]
+        status["content"]["version"]
             .as_str()
             .unwrap()
             .starts_with("bundled-")
     );
-    let catalogue = status["documents"]
+    let catalogue = status["content"]["documents"]
         .as_array()
         .unwrap()
         .iter()
         .find(|k| k["kind"] == "catalogue_entry")
         .unwrap();
     assert_eq!(catalogue["count"], 34);
-    assert!(status["cache_path"].as_str().unwrap().ends_with("cache.db"));
+    assert!(status["disk"]["cache_path"].as_str().unwrap().ends_with("cache.db"));
     assert!(
         status["config_file"].is_null(),
         "no configuration file: defaults"

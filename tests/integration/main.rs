@@ -5,11 +5,16 @@ mod support;
 mod ui_support;
 // Support: an in-process feed server on 127.0.0.1 with fault injection, for sync tests.
 mod feed_server;
+// Support: a heartbeat receiver on 127.0.0.1 (records POSTs; a silent one; a refused port).
+mod report_server;
 
 // Command line end to end through the real binary.
 mod cli;
 // Configuration files: the example, and errors staff will make.
 mod config_check;
+// Fleet status: `status --json` and the heartbeat against docs/status.schema.json, bounded
+// deliveries, dead receivers.
+mod fleet;
 // Publishing a feed (feed keygen, feed build) and minisign CLI interop in both directions.
 mod feed_publish;
 // The loopback feed servers (FeedServer with its faults, nginx) checked on the wire.

@@ -145,7 +145,8 @@ impl Portal {
 pub struct SyncKiosk {
     /// The kiosk's folders.
     pub kiosk: TempKiosk,
-    config: PathBuf,
+    /// Its configuration file (tests may rewrite it).
+    pub config: PathBuf,
 }
 
 impl SyncKiosk {
@@ -225,11 +226,11 @@ fn nginx_first_sync_then_304_then_only_changed_shards() {
     assert!(out.contains("applied version 1"), "{out}");
     assert_eq!(server.count("/objects/"), first.shards, "every shard once");
     let status = kiosk.status();
-    assert_eq!(status["content_version"], "1", "{status}");
-    assert_eq!(status["stale"], false, "{status}");
-    assert!(status["last_success"].is_string(), "{status}");
-    assert!(status["last_error"].is_null(), "{status}");
-    assert_eq!(status["content_source"], server.url(), "{status}");
+    assert_eq!(status["content"]["version"], "1", "{status}");
+    assert_eq!(status["content"]["stale"], false, "{status}");
+    assert!(status["sync"]["last_success"].is_string(), "{status}");
+    assert!(status["sync"]["last_error"].is_null(), "{status}");
+    assert_eq!(status["content"]["source"], server.url(), "{status}");
     // The bundled copy is gone: every document now belongs to a feed shard.
     let store = kiosk.store();
     assert!(
@@ -335,8 +336,8 @@ impl Setup {
             "the last good content"
         );
         let status = self.kiosk.status();
-        assert_eq!(status["last_error"]["class"], class, "{status}");
-        assert_eq!(status["content_version"], "1", "{status}");
+        assert_eq!(status["sync"]["last_error"]["class"], class, "{status}");
+        assert_eq!(status["content"]["version"], "1", "{status}");
         assert_eq!(integrity_check(&self.kiosk.kiosk.cache_path()), "ok");
     }
 }
@@ -547,9 +548,9 @@ fn an_expired_feed_is_applied_but_reported_stale() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("expired"), "{out}");
     let status = setup.kiosk.status();
-    assert_eq!(status["stale"], true, "{status}");
+    assert_eq!(status["content"]["stale"], true, "{status}");
     assert!(
-        status["stale_reason"]
+        status["content"]["stale_reason"]
             .as_str()
             .unwrap_or("")
             .contains("expired"),

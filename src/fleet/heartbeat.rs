@@ -1,0 +1,382 @@
+//! The heartbeat: POSTs the status document (`docs/heartbeat.md`) as JSON to `stats.report_url`
+//! shortly after start, after every sync check ([`Heartbeat::notify`]) and at least hourly.
+//!
+//! Runs on its own thread with its own small tokio runtime, HTTP client and cache connection.
+//! Every delivery is bounded: at most [`ATTEMPTS`] attempts, each cut off after a short timeout,
+//! with a pause of seconds between them; a receiver that refuses, answers errors or never
+//! answers costs at most that, and is only logged. Never blocks the UI thread, the store worker
+//! or the sync: `notify` returns at once and coalesces (a burst of syncs gives one heartbeat).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use reqwest::header::CONTENT_TYPE;
+
+use super::status::{Collector, StatusDocument};
+use crate::config::Config;
+use crate::store::Store;
+
+/// Attempts per delivery.
+pub const ATTEMPTS: u32 = 3;
+/// The longest one attempt may take (less when `sync.timeout` is shorter).
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The pause after the first failed attempt; doubles after each further one.
+pub const BACKOFF: Duration = Duration::from_secs(2);
+/// A heartbeat is sent at least this often.
+pub const INTERVAL: Duration = Duration::from_secs(3600);
+/// The first heartbeat after start (the fleet sees a restart soon).
+pub const FIRST_DELAY: Duration = Duration::from_secs(10);
+
+/// Where and how heartbeats are sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeartbeatSettings {
+    /// `stats.report_url`.
+    pub url: String,
+    /// `User-Agent`: `readpoint/<version> (<terminal>)`.
+    pub user_agent: String,
+    /// Attempts per delivery (at least 1).
+    pub attempts: u32,
+    /// Cut-off for one attempt: connecting, sending and the response head.
+    pub timeout: Duration,
+    /// The pause after the first failed attempt; doubles after each further one.
+    pub backoff: Duration,
+    /// The longest time between two heartbeats of the running kiosk.
+    pub interval: Duration,
+    /// The wait before the first heartbeat of the running kiosk.
+    pub first_delay: Duration,
+}
+
+impl HeartbeatSettings {
+    /// Settings from the configuration; `None` when `stats.report_url` is not set.
+    pub fn from_config(config: &Config) -> Option<HeartbeatSettings> {
+        let url = config.stats.report_url.clone()?;
+        Some(HeartbeatSettings {
+            url,
+            user_agent: format!(
+                "readpoint/{} ({})",
+                env!("CARGO_PKG_VERSION"),
+                config.kiosk.terminal_name()
+            ),
+            attempts: ATTEMPTS,
+            timeout: config.sync.timeout.min(ATTEMPT_TIMEOUT),
+            backoff: BACKOFF,
+            interval: INTERVAL,
+            first_delay: FIRST_DELAY,
+        })
+    }
+
+    /// The URL for logs: without its query, which may carry a token.
+    fn shown_url(&self) -> &str {
+        self.url.split(['?', '#']).next().unwrap_or(&self.url)
+    }
+
+    /// The pause after failed attempt number `attempt` (0-based).
+    fn pause(&self, attempt: u32) -> Duration {
+        self.backoff
+            .saturating_mul(1u32.checked_shl(attempt.min(16)).unwrap_or(u32::MAX))
+    }
+}
+
+/// How a delivery ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// The receiver answered with a 2xx status.
+    Sent {
+        /// Attempts it took.
+        attempts: u32,
+        /// The status.
+        status: u16,
+    },
+    /// Not delivered; the next heartbeat tries again.
+    GaveUp {
+        /// Attempts made.
+        attempts: u32,
+        /// The last failure.
+        error: String,
+    },
+}
+
+/// An HTTP client for heartbeats.
+#[derive(Debug, Clone)]
+pub struct Sender {
+    client: reqwest::Client,
+    settings: HeartbeatSettings,
+}
+
+impl Sender {
+    /// A client for `settings`.
+    pub fn new(settings: HeartbeatSettings) -> Result<Sender, String> {
+        // reqwest is built without a default TLS provider; ring is the one we ship.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .connect_timeout(settings.timeout)
+            .timeout(settings.timeout)
+            .user_agent(settings.user_agent.as_str())
+            .build()
+            .map_err(|e| format!("cannot start the heartbeat's HTTP client: {e}"))?;
+        Ok(Sender { client, settings })
+    }
+
+    /// POSTs `document`, retrying network failures and 408 / 429 / 5xx answers up to
+    /// `attempts` times in all; logs the outcome.
+    pub async fn send(&self, document: &StatusDocument) -> Delivery {
+        let delivery = match serde_json::to_vec(document) {
+            Ok(body) => self.deliver(body).await,
+            Err(e) => Delivery::GaveUp {
+                attempts: 0,
+                error: format!("the status document could not be encoded: {e}"),
+            },
+        };
+        let url = self.settings.shown_url();
+        match &delivery {
+            Delivery::Sent { attempts, status } => {
+                tracing::debug!(url, attempts, status, "heartbeat sent");
+            }
+            Delivery::GaveUp { attempts, error } => tracing::warn!(
+                url,
+                attempts,
+                "heartbeat not delivered, gave up after {attempts} attempt(s): {error} — the \
+                 next heartbeat tries again; fix: check stats.report_url and the receiver"
+            ),
+        }
+        delivery
+    }
+
+    async fn deliver(&self, body: Vec<u8>) -> Delivery {
+        let attempts = self.settings.attempts.max(1);
+        let mut error = String::new();
+        for attempt in 0..attempts {
+            if attempt > 0 {
+                tokio::time::sleep(self.settings.pause(attempt - 1)).await;
+            }
+            let request = self
+                .client
+                .post(&self.settings.url)
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.clone())
+                .send();
+            // reqwest's own timeout covers the request; this one also covers anything it
+            // might not (a bound that does not depend on the library).
+            let bound = self.settings.timeout + Duration::from_secs(1);
+            let retry = match tokio::time::timeout(bound, request).await {
+                Ok(Ok(response)) => {
+                    let status = response.status();
+                    if status.is_success() {
+                        return Delivery::Sent {
+                            attempts: attempt + 1,
+                            status: status.as_u16(),
+                        };
+                    }
+                    error = format!("the receiver answered {status}");
+                    status.is_server_error() || status.as_u16() == 408 || status.as_u16() == 429
+                }
+                Ok(Err(e)) => {
+                    error = describe(&e);
+                    true
+                }
+                Err(_) => {
+                    error = format!("no answer within {:?}", self.settings.timeout);
+                    true
+                }
+            };
+            tracing::info!(
+                url = self.settings.shown_url(),
+                attempt = attempt + 1,
+                "heartbeat attempt failed: {error}"
+            );
+            if !retry {
+                return Delivery::GaveUp {
+                    attempts: attempt + 1,
+                    error,
+                };
+            }
+        }
+        Delivery::GaveUp { attempts, error }
+    }
+}
+
+fn describe(error: &reqwest::Error) -> String {
+    let what = if error.is_timeout() {
+        "timed out"
+    } else if error.is_connect() {
+        "cannot connect"
+    } else {
+        "request failed"
+    };
+    let mut message = format!("{what}: {error}");
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        message.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    message
+}
+
+/// Sends one heartbeat now and waits for it (bounded by the settings' attempts, timeouts and
+/// pauses): for `readpoint sync --once`.
+pub fn send_blocking(settings: &HeartbeatSettings, document: &StatusDocument) -> Delivery {
+    let gave_up = |error: String| Delivery::GaveUp { attempts: 0, error };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => return gave_up(format!("cannot start the heartbeat's runtime: {e}")),
+    };
+    match Sender::new(settings.clone()) {
+        Ok(sender) => runtime.block_on(sender.send(document)),
+        Err(e) => {
+            tracing::warn!("heartbeat not sent: {e}");
+            gave_up(e)
+        }
+    }
+}
+
+/// The running heartbeat thread.
+pub struct Heartbeat {
+    trigger: Arc<tokio::sync::Notify>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Heartbeat {
+    /// Starts the thread: it opens its own connection to the cache at `cache_path`, sends after
+    /// `first_delay`, then after every [`Heartbeat::notify`] and at least every `interval`.
+    pub fn spawn(
+        settings: HeartbeatSettings,
+        collector: Collector,
+        cache_path: PathBuf,
+    ) -> std::io::Result<Heartbeat> {
+        let trigger = Arc::new(tokio::sync::Notify::new());
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let trigger = Arc::clone(&trigger);
+            let stop = Arc::clone(&stop);
+            std::thread::Builder::new()
+                .name("heartbeat".into())
+                .spawn(move || run(settings, collector, cache_path, trigger, stop))?
+        };
+        Ok(Heartbeat {
+            trigger,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// Asks for a heartbeat now. Returns at once; several calls before the thread gets to them
+    /// give one heartbeat (one more if one is being sent).
+    pub fn notify(&self) {
+        self.trigger.notify_one();
+    }
+
+    /// A cheap handle that can [`notify`](Heartbeat::notify) from any thread.
+    pub fn notifier(&self) -> Arc<dyn Fn() + Send + Sync> {
+        let trigger = Arc::clone(&self.trigger);
+        Arc::new(move || trigger.notify_one())
+    }
+
+    /// Stops the thread after the delivery in progress, if any (bounded), and waits for it.
+    pub fn stop(mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        self.trigger.notify_one();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Heartbeat {
+    /// Asks the thread to end without waiting for it (process exit must never wait on the
+    /// network).
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        self.trigger.notify_one();
+    }
+}
+
+fn run(
+    settings: HeartbeatSettings,
+    collector: Collector,
+    cache_path: PathBuf,
+    trigger: Arc<tokio::sync::Notify>,
+    stop: Arc<AtomicBool>,
+) {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            tracing::error!("cannot start the heartbeat's runtime; no heartbeats: {e}");
+            return;
+        }
+    };
+    let sender = match Sender::new(settings.clone()) {
+        Ok(sender) => sender,
+        Err(e) => {
+            tracing::error!("{e}; no heartbeats");
+            return;
+        }
+    };
+    let mut store: Option<Store> = None;
+    let mut wait = settings.first_delay;
+    loop {
+        runtime.block_on(async {
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = trigger.notified() => {}
+            }
+        });
+        if stop.load(Ordering::SeqCst) {
+            return;
+        }
+        wait = settings.interval;
+        if store.is_none() {
+            match Store::open(&cache_path) {
+                Ok(opened) => store = Some(opened),
+                Err(e) => {
+                    tracing::warn!("the heartbeat cannot open the cache; none sent: {e}");
+                    continue;
+                }
+            }
+        }
+        let Some(open) = store.as_ref() else {
+            continue;
+        };
+        let document = match collector.collect(open, jiff::Timestamp::now()) {
+            Ok(document) => document,
+            Err(e) => {
+                tracing::warn!("the heartbeat cannot read the status; none sent: {e}");
+                store = None;
+                continue;
+            }
+        };
+        runtime.block_on(sender.send(&document));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_follow_the_configuration() {
+        let mut config = Config::default();
+        assert_eq!(HeartbeatSettings::from_config(&config), None);
+        config.stats.report_url = Some("https://fleet.example/hb?token=secret".to_owned());
+        config.kiosk.terminal_id = "ls-01".to_owned();
+        config.sync.timeout = Duration::from_secs(3);
+        let settings = HeartbeatSettings::from_config(&config).expect("settings");
+        assert_eq!(settings.timeout, Duration::from_secs(3));
+        assert_eq!(settings.attempts, ATTEMPTS);
+        assert!(settings.user_agent.starts_with("readpoint/") && settings.user_agent.ends_with("(ls-01)"));
+        assert_eq!(settings.shown_url(), "https://fleet.example/hb");
+        config.sync.timeout = Duration::from_secs(60);
+        let settings = HeartbeatSettings::from_config(&config).expect("settings");
+        assert_eq!(settings.timeout, ATTEMPT_TIMEOUT);
+        assert_eq!(settings.pause(0), BACKOFF);
+        assert_eq!(settings.pause(1), BACKOFF * 2);
+    }
+}
