@@ -188,6 +188,17 @@ pub enum ConfigCommand {
         /// The file to check [default: the configuration file in use].
         file: Option<PathBuf>,
     },
+    /// Set the staff PIN: asks for it twice (4–12 digits) and writes only its argon2id hash
+    /// into `[admin] pin_hash` of the configuration file, keeping every comment. Also clears a
+    /// staff-screen lockout (the PIN forgotten case). Restart the kiosk, or use 重新载入配置 on
+    /// the staff screen, for the new PIN to count.
+    SetPin {
+        /// The file to change [default: the configuration file in use; created if missing].
+        file: Option<PathBuf>,
+        /// Read the PIN from one line of standard input instead of asking (for scripts).
+        #[arg(long)]
+        stdin: bool,
+    },
 }
 
 /// `readpoint bench …`

@@ -13,11 +13,12 @@
 //! types and every default filled in. An empty file, or none at all, gives [`Config::default`]:
 //! a kiosk must start on its bundled content with no configuration.
 
+pub mod edit;
 mod error;
 mod paths;
 mod raw;
 mod validate;
-mod values;
+pub(crate) mod values;
 
 #[cfg(test)]
 mod example_tests;
@@ -194,6 +195,32 @@ impl Schedule {
         let minute =
             u16::from(time.hour().unsigned_abs()) * 60 + u16::from(time.minute().unsigned_abs());
         self.ranges(day).iter().any(|r| r.contains(minute))
+    }
+
+    /// Whether the screen should be on at the instant `at`, read on the wall clock of `zone`:
+    /// "08:00" means 08:00 local time on either side of a daylight-saving change, and an hour
+    /// that a change skips or repeats is judged like any other time of that day.
+    pub fn is_on_at(&self, zone: &jiff::tz::TimeZone, at: jiff::Timestamp) -> bool {
+        let local = zone.to_datetime(at);
+        self.is_on(local.weekday(), local.time())
+    }
+
+    /// The first whole minute after `at`, up to `horizon` later, when [`Schedule::is_on_at`]
+    /// changes (`None`: no change that soon; on all day every day never changes). Minutes are
+    /// stepped on the real time line, so a daylight-saving change moves the instant, never the
+    /// wall-clock time.
+    pub fn next_change(
+        &self,
+        zone: &jiff::tz::TimeZone,
+        at: jiff::Timestamp,
+        horizon: std::time::Duration,
+    ) -> Option<jiff::Timestamp> {
+        let minutes = i64::try_from(horizon.as_secs() / 60).unwrap_or(i64::MAX);
+        let now = self.is_on_at(zone, at);
+        let first = at.as_second().div_euclid(60) + 1;
+        (first..first.saturating_add(minutes))
+            .filter_map(|minute| jiff::Timestamp::from_second(minute * 60).ok())
+            .find(|t| self.is_on_at(zone, *t) != now)
     }
 
     fn index(day: jiff::civil::Weekday) -> usize {

@@ -12,11 +12,9 @@
 //! - [`logging`]: where log lines go (journald, rotating files, stderr) and the recent-lines ring.
 //! - [`bench`](mod@bench): benchmarks that print figures (targets live there, never in timed tests).
 //! - [`view_models`]: store rows → plain screen data (worker thread) → Slint models (UI thread).
-<<<<<<< HEAD
 //! - [`usage`]: anonymous usage statistics: what is counted, and the recorder that stores it.
-=======
 //! - [`fleet`]: the status document (`status --json`) and the heartbeat to `stats.report_url`.
->>>>>>> wt-fleet
+//! - [`staff`]: the staff PIN (argon2id) and its lockout; the staff screen is in `kiosk`.
 //! - [`kiosk`]: the running kiosk: navigation, session, idle reset, read-aloud, the store worker.
 //! - [`ui`]: the Slint UI compiled from `ui/`.
 
@@ -30,6 +28,7 @@ pub mod fleet;
 pub mod import;
 pub mod kiosk;
 pub mod logging;
+pub mod staff;
 pub mod store;
 pub mod sync;
 pub mod text;

@@ -8,6 +8,7 @@
 
 mod bench;
 mod config_check;
+mod config_set_pin;
 mod feed;
 mod import;
 mod run_kiosk;
@@ -145,6 +146,9 @@ pub fn main() -> ExitCode {
         // Checking must work even when the configuration in use is broken.
         Some(Command::Config(ConfigCommand::Check { file })) => {
             config_check::run(&cli, file.as_deref())
+        }
+        Some(Command::Config(ConfigCommand::SetPin { file, stdin })) => {
+            config_set_pin::run(&cli, file.as_deref(), *stdin)
         }
         // Benchmarks touch neither the configuration nor the kiosk's cache.
         Some(Command::Bench(BenchCommand::Search(args))) => bench::search(args),

@@ -21,34 +21,39 @@ pub fn run(context: &Context, windowed: Option<(u32, u32)>) -> Result<ExitCode, 
     })?;
     let worker = Worker::spawn(store)
         .map_err(|err| CommandError::Other(format!("the store worker did not start: {err}")))?;
-    let kiosk = Kiosk::start(&app, worker, KioskOptions::from_config(&context.config));
     // Uptime marker and heartbeat (stats.report_url), each on its own; never blocking the UI.
     let reporting =
         crate::fleet::KioskReporting::start(&context.config, &context.paths, context.cache_path());
+    let options = KioskOptions {
+        state_dir: Some(context.paths.data_dir.clone()),
+        config_file: context
+            .paths
+            .config_file
+            .exists()
+            .then(|| context.paths.config_file.clone()),
+        status: Some(crate::fleet::Collector::new(
+            &context.config,
+            &context.paths,
+            crate::fleet::Producer::Kiosk,
+        )),
+        ..KioskOptions::from_config(&context.config)
+    };
+    let kiosk = Kiosk::start(&app, worker, options);
+    kiosk.set_restart_hook(Box::new(restart_in_place));
     // The unattended sync (when a feed is configured) runs on its own thread and runtime.
-    let _sync = match crate::sync::SyncSettings::from_config(
-        &context.config,
-        &context.paths.data_dir,
-    ) {
+    match crate::sync::SyncSettings::from_config(&context.config, &context.paths.data_dir) {
         Some(settings) => {
-            match kiosk.start_sync(
+            if let Err(err) = kiosk.start_sync(
                 settings,
                 context.cache_path(),
                 context.config.sync.interval,
                 reporting.after_sync(),
             ) {
-                Ok(handle) => Some(handle),
-                Err(err) => {
-                    tracing::error!(%err, "the sync thread did not start; the kiosk shows its cache");
-                    None
-                }
+                tracing::error!(%err, "the sync thread did not start; the kiosk shows its cache");
             }
         }
-        None => {
-            tracing::info!("no sync.feed_url configured: the kiosk shows its cache only");
-            None
-        }
-    };
+        None => tracing::info!("no sync.feed_url configured: the kiosk shows its cache only"),
+    }
     let window = app.window();
     match windowed {
         Some((width, height)) => window.set_size(PhysicalSize::new(width, height)),
@@ -62,5 +67,26 @@ pub fn run(context: &Context, windowed: Option<(u32, u32)>) -> Result<ExitCode, 
     crate::kiosk::check_cjk_font_in_background();
     app.run()
         .map_err(|err| CommandError::Other(format!("the kiosk UI stopped with an error: {err}")))?;
-    Ok(ExitCode::SUCCESS)
+    // 退出信息查阅点 on the staff screen: an exit code the service does not restart on.
+    Ok(kiosk.exit_code().map_or(ExitCode::SUCCESS, ExitCode::from))
+}
+
+/// 重新载入配置, once the new file checked out: the kiosk replaces itself with a fresh start
+/// of the same binary and arguments (same process id, so systemd keeps watching it), which
+/// applies every setting. The sync thread's open transaction, if any, is rolled back by
+/// SQLite, and its lock file closes with the old image.
+fn restart_in_place() {
+    use std::os::unix::process::CommandExt;
+    let program = match std::env::current_exe() {
+        Ok(program) => program,
+        Err(err) => {
+            tracing::error!(%err, "cannot restart to load the configuration: the binary's path is unknown — fix: restart the kiosk service");
+            return;
+        }
+    };
+    tracing::info!("restarting to load the new configuration");
+    let err = std::process::Command::new(program)
+        .args(std::env::args_os().skip(1))
+        .exec();
+    tracing::error!(%err, "cannot restart to load the configuration — fix: restart the kiosk service");
 }

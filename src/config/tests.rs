@@ -185,6 +185,72 @@ schedule = { mon = "08:00-12:00, 13:30-17:30", sat = "09:00-12:00", sun = "off" 
     assert!(!schedule.is_always_on());
 }
 
+/// An instant given as local wall-clock time in `zone` (the earlier one when it is repeated).
+fn local(zone: &jiff::tz::TimeZone, text: &str) -> jiff::Timestamp {
+    let civil: jiff::civil::DateTime = text.parse().unwrap_or_default();
+    zone.to_ambiguous_timestamp(civil)
+        .compatible()
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+}
+
+/// Far enough ahead for any weekly schedule.
+const WEEK: Duration = Duration::from_secs(8 * 86_400);
+
+/// Central European time with its daylight-saving rule, without the system's tz database.
+fn berlin() -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::posix("CET-1CEST,M3.5.0,M10.5.0/3").unwrap_or(jiff::tz::TimeZone::UTC)
+}
+
+#[test]
+fn schedule_follows_the_wall_clock_across_daylight_saving_changes() {
+    let config = ok("[display]\nschedule = { sun = \"07:30-18:00\", mon = \"07:30-18:00\" }\n");
+    let schedule = &config.display.schedule;
+    let zone = berlin();
+    // 2026-03-29 is the Sunday clocks go 02:00 → 03:00; 2026-10-25 the Sunday they go back.
+    for day in ["2026-03-29", "2026-10-25"] {
+        let on = |time: &str| schedule.is_on_at(&zone, local(&zone, &format!("{day}T{time}")));
+        assert!(!on("02:30"), "{day}");
+        assert!(!on("07:29"), "{day}");
+        assert!(on("07:30"), "{day}");
+        assert!(on("17:59"), "{day}");
+        assert!(!on("18:00"), "{day}");
+    }
+    // The next change after the night before spring-forward is 07:30 local, 05:30 UTC.
+    let night = local(&zone, "2026-03-29T01:00");
+    let change = schedule.next_change(&zone, night, WEEK).expect("a change");
+    assert_eq!(zone.to_datetime(change).to_string(), "2026-03-29T07:30:00");
+    assert_eq!(change.to_string(), "2026-03-29T05:30:00Z");
+    // In autumn the repeated hour makes that night 1 h longer; 07:30 is still 07:30.
+    let night = local(&zone, "2026-10-25T01:00");
+    let change = schedule.next_change(&zone, night, WEEK).expect("a change");
+    assert_eq!(zone.to_datetime(change).to_string(), "2026-10-25T07:30:00");
+    assert_eq!(change.to_string(), "2026-10-25T06:30:00Z");
+    let close = schedule.next_change(&zone, change, WEEK).expect("a change");
+    assert_eq!(zone.to_datetime(close).to_string(), "2026-10-25T18:00:00");
+}
+
+#[test]
+fn schedule_changes_at_midnight_and_never_when_always_on() {
+    let config = ok("[display]\nschedule = { fri = \"20:00-24:00\", sat = \"00:00-02:00\" }\n");
+    let schedule = &config.display.schedule;
+    let zone = jiff::tz::TimeZone::posix("CST-8").unwrap_or(jiff::tz::TimeZone::UTC);
+    // 2026-12-04 is a Friday: on from 20:00 through midnight to Saturday 02:00.
+    assert!(schedule.is_on_at(&zone, local(&zone, "2026-12-04T23:59")));
+    assert!(schedule.is_on_at(&zone, local(&zone, "2026-12-05T00:00")));
+    assert!(!schedule.is_on_at(&zone, local(&zone, "2026-12-05T02:00")));
+    let change = schedule
+        .next_change(&zone, local(&zone, "2026-12-04T23:00"), WEEK)
+        .expect("a change");
+    assert_eq!(zone.to_datetime(change).to_string(), "2026-12-05T02:00:00");
+    // Saturday is off from 02:00; Sunday, left out, is on all day.
+    let change = schedule.next_change(&zone, change, WEEK).expect("a change");
+    assert_eq!(zone.to_datetime(change).to_string(), "2026-12-06T00:00:00");
+    assert_eq!(
+        Schedule::always_on().next_change(&zone, local(&zone, "2026-12-04T23:00"), WEEK),
+        None
+    );
+}
+
 #[test]
 fn bad_time_range_is_reported_with_its_day() {
     let error = one_error("[display]\nschedule = { mon = \"18:00-07:30\" }\n");

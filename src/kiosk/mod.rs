@@ -8,7 +8,9 @@
 
 mod idle;
 pub mod offscreen;
+pub mod power;
 pub mod speech;
+pub mod staff;
 pub mod worker;
 
 use std::cell::{Cell, RefCell};
@@ -54,6 +56,18 @@ pub struct KioskOptions {
     pub time_zone: String,
     /// A portal feed is configured: freshness counts from the last successful sync.
     pub syncs: bool,
+    /// The time zone of `time_zone`, looked up once (UTC+8 when the system does not know it).
+    pub zone: jiff::tz::TimeZone,
+    /// When the screen is on (`display.schedule`).
+    pub schedule: crate::config::Schedule,
+    /// The staff PIN's hash and lockout rule (`[admin]`).
+    pub admin: crate::config::AdminConfig,
+    /// The data folder, where the staff lockout survives a restart; `None` keeps it in memory.
+    pub state_dir: Option<std::path::PathBuf>,
+    /// The configuration file the kiosk runs with (`None`: defaults), for 重新载入配置.
+    pub config_file: Option<std::path::PathBuf>,
+    /// Gathers the terminal's status for the staff screen; `None` leaves the panel empty.
+    pub status: Option<crate::fleet::Collector>,
 }
 
 impl KioskOptions {
@@ -71,6 +85,13 @@ impl KioskOptions {
             stale_after: config.display.stale_after,
             time_zone: config.display.time_zone.clone(),
             syncs: config.sync.feed.is_some(),
+            zone: jiff::tz::TimeZone::get(&config.display.time_zone)
+                .unwrap_or_else(|_| jiff::tz::TimeZone::fixed(jiff::tz::offset(8))),
+            schedule: config.display.schedule.clone(),
+            admin: config.admin.clone(),
+            state_dir: None,
+            config_file: None,
+            status: None,
         }
     }
 }
@@ -144,6 +165,10 @@ pub struct Kiosk {
     idle: idle::IdleTimer,
     /// Bumped on every navigation: a screen's data that arrives for an older one is dropped.
     generation: Cell<u64>,
+    /// The PIN pad and the staff screen.
+    staff: staff::StaffState,
+    /// The display schedule's black screen.
+    power: power::PowerState,
 }
 
 impl Kiosk {
@@ -161,6 +186,8 @@ impl Kiosk {
             speech_poll: slint::Timer::default(),
             idle: idle::IdleTimer::default(),
             generation: Cell::new(0),
+            staff: staff::StaffState::default(),
+            power: power::PowerState::default(),
         });
         kiosk.connect(app);
         select_language(kiosk.options.language);
@@ -172,8 +199,10 @@ impl Kiosk {
         view_models::report::connect(&kiosk, app);
         view_models::apply::connect(&kiosk, app);
         view_models::search::connect(&kiosk, app);
+        staff::connect(&kiosk, app);
         kiosk.detect_speech();
         kiosk.show_current();
+        power::connect(&kiosk, app);
         kiosk.verify_cache_in_background();
         kiosk
     }
@@ -451,7 +480,7 @@ impl Kiosk {
         cache_path: std::path::PathBuf,
         interval: Duration,
         after_check: Option<std::sync::Arc<dyn Fn() + Send + Sync>>,
-    ) -> std::io::Result<crate::sync::schedule::SchedulerHandle> {
+    ) -> std::io::Result<()> {
         use crate::sync::{Progress, schedule::SyncEvent};
         SYNCED_KIOSK.with(|k| *k.borrow_mut() = Rc::downgrade(self));
         let on_event = std::sync::Arc::new(move |event: SyncEvent| {
@@ -459,27 +488,48 @@ impl Kiosk {
                 after_check();
             }
             // New content is shown as soon as it is committed (attachments come later); any
-            // finished check updates the freshness line.
-            let applied = match event {
-                SyncEvent::Progress(Progress::Committed) => true,
-                SyncEvent::Finished(_) => false,
-                SyncEvent::Progress(_) => return,
-            };
+            // finished check updates the freshness line; the staff screen follows each step.
             let posted = slint::invoke_from_event_loop(move || {
                 let Some(kiosk) = SYNCED_KIOSK.with(|k| k.borrow().upgrade()) else {
                     return;
                 };
-                if applied {
-                    kiosk.content_changed();
-                } else {
-                    view_models::status::refresh(&kiosk);
+                match event {
+                    SyncEvent::Progress(step) => {
+                        if step == Progress::Committed {
+                            kiosk.content_changed();
+                        }
+                        staff::progress(&kiosk, step);
+                    }
+                    SyncEvent::Finished(result) => {
+                        view_models::status::refresh(&kiosk);
+                        staff::finished(&kiosk, &result);
+                    }
                 }
             });
             if let Err(err) = posted {
                 tracing::warn!(%err, "the UI is gone; a sync result was not shown");
             }
         });
-        crate::sync::schedule::spawn(settings, cache_path, interval, on_event)
+        let handle = crate::sync::schedule::spawn(settings, cache_path, interval, on_event)?;
+        staff::set_sync(self, handle);
+        Ok(())
+    }
+
+    /// What 重新载入配置 runs once the new configuration checked out (the kiosk binary
+    /// replaces itself; see `commands::run_kiosk`).
+    pub fn set_restart_hook(&self, hook: staff::RestartHook) {
+        staff::set_restart(self, hook);
+    }
+
+    /// The exit code staff chose with 退出信息查阅点, if they did.
+    pub fn exit_code(&self) -> Option<u8> {
+        staff::exit_code(self)
+    }
+
+    /// Reads the time for the display schedule from `clock` (tests; the default is the
+    /// system clock) and applies the schedule at once.
+    pub fn set_clock(self: &Rc<Self>, clock: power::Clock) {
+        power::set_clock(self, clock);
     }
 
     /// The sync committed new content: refresh what is on screen without taking it away.
@@ -580,6 +630,12 @@ impl Kiosk {
 
     /// Any touch: restarts the idle timer.
     pub fn activity(self: &Rc<Self>) {
+        power::touched(self);
+        if staff::is_open(self) {
+            // Staff are at the kiosk: their own minute restarts, the visitor's timer waits.
+            staff::keep_open(self);
+            return;
+        }
         self.idle.mark_dirty();
         self.restart_idle();
     }

@@ -22,6 +22,7 @@ pub mod report;
 pub mod report_table;
 pub mod reports;
 pub mod search;
+pub mod staff;
 pub mod status;
 
 use crate::text::script;

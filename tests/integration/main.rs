@@ -29,6 +29,9 @@ mod store;
 mod sync;
 // The catalogue and document screens, headless: chips, list, document, QR, Back.
 mod ui_catalogue;
+// Staff, headless: emblem hold + PIN, lockout across kiosks, auto-close, reload, leave; the
+// display schedule's black screen with a mock clock.
+mod ui_staff;
 // The kiosk as a visitor uses it, headless: navigation, accessibility bar, idle reset.
 mod ui_kiosk;
 // Every screen rendered offscreen in every variant (and Chinese glyphs really drawn).

@@ -35,7 +35,13 @@ impl UiKiosk {
 
     /// A kiosk reading `store` (a cache file another connection may change).
     pub fn on_store(store: readpoint::store::Store, options: KioskOptions) -> UiKiosk {
-        i_slint_backend_testing::init_no_event_loop();
+        thread_local! {
+            static PLATFORM: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+        }
+        // Once per test thread: a second kiosk in one test (a "restart") shares the platform.
+        if !PLATFORM.with(|done| done.replace(true)) {
+            i_slint_backend_testing::init_no_event_loop();
+        }
         let app = AppWindow::new().expect("window");
         let kiosk = Kiosk::start(&app, Worker::inline(store), options);
         app.show().expect("show");

@@ -1,0 +1,445 @@
+//! Staff access on the kiosk: holding the agency emblem for 5 s opens the PIN pad; the right
+//! PIN opens the staff screen (status, sync now, reload configuration, log lines, usage,
+//! leaving the kiosk). Both close themselves after a minute without a touch.
+//!
+//! Owns the typed digits (never in Slint, never logged, dropped as soon as they are checked),
+//! the flow between pad and screen, and the staff actions. The PIN check and the lockout file
+//! run on the store worker (argon2 takes a noticeable fraction of a second). Must never: record
+//! PIN digits in usage statistics or logs, or leave the staff screen open for a visitor.
+
+use std::cell::{Cell, RefCell};
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::time::Duration;
+
+use slint::{ComponentHandle, Timer, TimerMode};
+
+use super::Kiosk;
+use crate::staff::lockout::{Gate, LOCKOUT_FILE, Lockout};
+use crate::staff::pin;
+use crate::sync::{Outcome, Progress, SyncError, schedule::SchedulerHandle};
+use crate::ui::{Staff, StaffAdapter};
+use crate::view_models;
+
+/// The staff pad and screen close after this long without a touch.
+pub const STAFF_IDLE: Duration = Duration::from_secs(60);
+
+/// The exit code of "leave the kiosk": systemd's unit does not restart it
+/// (`RestartPreventExitStatus=10`).
+pub const LEAVE_EXIT_CODE: u8 = 10;
+
+/// What "reload configuration" does once the new file checked out: the running kiosk replaces
+/// itself (see `commands::run_kiosk`). Without one, staff are told to restart the kiosk.
+pub type RestartHook = Box<dyn Fn()>;
+
+/// Staff state of one kiosk.
+#[derive(Default)]
+pub(super) struct StaffState {
+    /// The digits typed on the pad.
+    digits: RefCell<String>,
+    /// A PIN is being checked.
+    checking: Cell<bool>,
+    /// Closes the pad or the screen after [`STAFF_IDLE`].
+    idle: Timer,
+    /// The sync thread, for 立即同步.
+    sync: RefCell<Option<SchedulerHandle>>,
+    /// A sync was asked for from the staff screen and has not finished.
+    syncing: Cell<bool>,
+    /// Set by "leave the kiosk": the process exit code.
+    exit_code: Cell<Option<u8>>,
+    restart: RefCell<Option<RestartHook>>,
+    /// Delays the restart so staff can read that it is coming.
+    restart_timer: Timer,
+}
+
+/// Wires the emblem, the pad and the staff screen.
+pub(super) fn connect(kiosk: &Rc<Kiosk>, app: &crate::ui::AppWindow) {
+    let staff = app.global::<Staff>();
+    staff.on_emblem_held(kiosk.callback(|kiosk, _| open_pad(kiosk)));
+    staff.on_pin_digit(
+        kiosk.callback_with(|kiosk, _, digit: slint::SharedString| type_digit(kiosk, &digit)),
+    );
+    staff.on_pin_backspace(kiosk.callback(|kiosk, _| {
+        kiosk.staff.digits.borrow_mut().pop();
+        show_length(kiosk);
+        keep_open(kiosk);
+    }));
+    staff.on_pin_submit(kiosk.callback(|kiosk, _| submit(kiosk)));
+    staff.on_pin_cancel(kiosk.callback(|kiosk, _| close(kiosk)));
+
+    let adapter = app.global::<StaffAdapter>();
+    adapter.on_show_panel(kiosk.callback_with(|kiosk, app, panel: i32| {
+        app.global::<StaffAdapter>().set_panel(panel);
+        view_models::staff::load_panel(kiosk, panel);
+    }));
+    adapter.on_sync_now(kiosk.callback(|kiosk, _| sync_now(kiosk)));
+    adapter.on_reload_config(kiosk.callback(|kiosk, _| reload_config(kiosk)));
+    adapter.on_confirm_leave_changed(kiosk.callback_with(|_, app, ask: bool| {
+        app.global::<StaffAdapter>().set_confirm_leave(ask);
+    }));
+    adapter.on_leave(kiosk.callback(|kiosk, _| leave(kiosk)));
+    adapter.on_close(kiosk.callback(|kiosk, _| close(kiosk)));
+}
+
+/// Whether the pad or the staff screen is showing (visitor idle handling steps aside).
+pub(super) fn is_open(kiosk: &Kiosk) -> bool {
+    kiosk.app().is_some_and(|app| {
+        let staff = app.global::<Staff>();
+        staff.get_pin_open() || staff.get_open()
+    })
+}
+
+/// A touch while staff are at the kiosk: the minute starts again.
+pub(super) fn keep_open(kiosk: &Rc<Kiosk>) {
+    let weak = Rc::downgrade(kiosk);
+    kiosk
+        .staff
+        .idle
+        .start(TimerMode::SingleShot, STAFF_IDLE, move || {
+            if let Some(kiosk) = weak.upgrade() {
+                tracing::info!("staff screen closed after a minute without a touch");
+                close(&kiosk);
+            }
+        });
+}
+
+/// Keeps the sync thread for 立即同步.
+pub(super) fn set_sync(kiosk: &Kiosk, handle: SchedulerHandle) {
+    *kiosk.staff.sync.borrow_mut() = Some(handle);
+}
+
+/// Sets what "reload configuration" runs once the new file checked out.
+pub(super) fn set_restart(kiosk: &Kiosk, hook: RestartHook) {
+    *kiosk.staff.restart.borrow_mut() = Some(hook);
+}
+
+/// The exit code staff asked for by leaving the kiosk.
+pub(super) fn exit_code(kiosk: &Kiosk) -> Option<u8> {
+    kiosk.staff.exit_code.get()
+}
+
+fn lockout_file(kiosk: &Kiosk) -> Option<PathBuf> {
+    kiosk
+        .options()
+        .state_dir
+        .as_ref()
+        .map(|dir| dir.join(LOCKOUT_FILE))
+}
+
+fn set_pad(kiosk: &Kiosk, enabled: bool, message: &str) {
+    if let Some(app) = kiosk.app() {
+        let staff = app.global::<Staff>();
+        staff.set_pin_enabled(enabled);
+        staff.set_pin_message(message.into());
+    }
+}
+
+fn show_length(kiosk: &Kiosk) {
+    if let Some(app) = kiosk.app() {
+        let length = kiosk.staff.digits.borrow().chars().count();
+        app.global::<Staff>()
+            .set_pin_length(i32::try_from(length).unwrap_or(i32::MAX));
+    }
+}
+
+fn clear_digits(kiosk: &Kiosk) {
+    kiosk.staff.digits.borrow_mut().clear();
+    show_length(kiosk);
+}
+
+/// The emblem was held: the visitor's session ends and the pad opens, telling at once when it
+/// is locked or no PIN is configured.
+fn open_pad(kiosk: &Rc<Kiosk>) {
+    if is_open(kiosk) {
+        return;
+    }
+    let Some(app) = kiosk.app() else { return };
+    tracing::info!("staff PIN pad opened");
+    kiosk.reset_session();
+    clear_digits(kiosk);
+    app.global::<Staff>().set_pin_open(true);
+    keep_open(kiosk);
+    let admin = kiosk.options().admin.clone();
+    if admin.pin_hash.is_none() {
+        set_pad(
+            kiosk,
+            false,
+            "未设置管理 PIN，管理界面已停用。请在本机运行 readpoint config set-pin 设置。",
+        );
+        return;
+    }
+    set_pad(kiosk, false, "");
+    let file = lockout_file(kiosk);
+    let weak = Rc::downgrade(kiosk);
+    kiosk.worker().run(
+        move |_| {
+            let now = jiff::Timestamp::now();
+            Lockout::load(file.as_deref(), admin.lockout_attempts, admin.lockout, now).gate(now)
+        },
+        move |gate| {
+            if let Some(kiosk) = weak.upgrade() {
+                show_gate(&kiosk, gate, false);
+            }
+        },
+    );
+}
+
+fn show_gate(kiosk: &Kiosk, gate: Gate, after_wrong_pin: bool) {
+    match gate {
+        Gate::Open { tries_left } if after_wrong_pin => set_pad(
+            kiosk,
+            true,
+            &format!("PIN 不正确，还可以再试 {tries_left} 次"),
+        ),
+        Gate::Open { .. } => set_pad(kiosk, true, ""),
+        Gate::Locked { remaining } => {
+            let minutes = remaining.as_secs().div_ceil(60).max(1);
+            set_pad(
+                kiosk,
+                false,
+                &format!("PIN 错误次数过多，已锁定。请 {minutes} 分钟后再试。"),
+            );
+        }
+    }
+}
+
+fn type_digit(kiosk: &Rc<Kiosk>, digit: &str) {
+    keep_open(kiosk);
+    if kiosk.staff.checking.get() || digit.len() != 1 || !digit.bytes().all(|b| b.is_ascii_digit())
+    {
+        return;
+    }
+    {
+        let mut digits = kiosk.staff.digits.borrow_mut();
+        if digits.len() < pin::MAX_DIGITS {
+            digits.push_str(digit);
+        }
+    }
+    show_length(kiosk);
+}
+
+/// 确定: the digits leave the UI thread once, to the worker, where the lockout is consulted,
+/// argon2 compares them with the configured hash, and the lockout file is updated.
+fn submit(kiosk: &Rc<Kiosk>) {
+    keep_open(kiosk);
+    let Some(hash) = kiosk.options().admin.pin_hash.clone() else {
+        return;
+    };
+    if kiosk.staff.checking.replace(true) {
+        return;
+    }
+    let typed = std::mem::take(&mut *kiosk.staff.digits.borrow_mut());
+    show_length(kiosk);
+    set_pad(kiosk, false, "正在验证…");
+    let admin = kiosk.options().admin.clone();
+    let file = lockout_file(kiosk);
+    let weak = Rc::downgrade(kiosk);
+    kiosk.worker().run(
+        move |_| {
+            let now = jiff::Timestamp::now();
+            let mut lockout =
+                Lockout::load(file.as_deref(), admin.lockout_attempts, admin.lockout, now);
+            match lockout.gate(now) {
+                locked @ Gate::Locked { .. } => Err(locked),
+                Gate::Open { .. } => {
+                    if pin::verify_pin(&typed, &hash) {
+                        lockout.record_success();
+                        Ok(())
+                    } else {
+                        Err(lockout.record_failure(now))
+                    }
+                }
+            }
+        },
+        move |result| {
+            let Some(kiosk) = weak.upgrade() else { return };
+            kiosk.staff.checking.set(false);
+            match result {
+                Ok(()) => {
+                    tracing::info!("staff screen opened with the right PIN");
+                    open_screen(&kiosk);
+                }
+                Err(gate) => {
+                    match gate {
+                        Gate::Open { tries_left } => {
+                            tracing::warn!(tries_left, "a wrong staff PIN was entered")
+                        }
+                        Gate::Locked { remaining } => tracing::warn!(
+                            seconds = remaining.as_secs(),
+                            "staff PIN locked after too many wrong tries"
+                        ),
+                    }
+                    show_gate(&kiosk, gate, true);
+                }
+            }
+        },
+    );
+}
+
+fn open_screen(kiosk: &Rc<Kiosk>) {
+    let Some(app) = kiosk.app() else { return };
+    clear_digits(kiosk);
+    let staff = app.global::<Staff>();
+    staff.set_pin_open(false);
+    staff.set_pin_message("".into());
+    let adapter = app.global::<StaffAdapter>();
+    adapter.set_panel(0);
+    adapter.set_confirm_leave(false);
+    adapter.set_message("".into());
+    adapter.set_sync_available(kiosk.staff.sync.borrow().is_some());
+    adapter.set_syncing(kiosk.staff.syncing.get());
+    staff.set_open(true);
+    view_models::staff::load_panel(kiosk, 0);
+    keep_open(kiosk);
+}
+
+/// Closes the pad or the staff screen and shows Home, as a visitor would find it.
+pub(super) fn close(kiosk: &Rc<Kiosk>) {
+    kiosk.staff.idle.stop();
+    clear_digits(kiosk);
+    if let Some(app) = kiosk.app() {
+        let staff = app.global::<Staff>();
+        staff.set_pin_open(false);
+        staff.set_pin_message("".into());
+        staff.set_open(false);
+        let adapter = app.global::<StaffAdapter>();
+        adapter.set_confirm_leave(false);
+        adapter.set_message("".into());
+        adapter.set_log_lines(view_models::model(Vec::new()));
+    }
+    kiosk.reset_session();
+}
+
+fn set_message(kiosk: &Kiosk, message: &str) {
+    if let Some(app) = kiosk.app() {
+        app.global::<StaffAdapter>().set_message(message.into());
+    }
+}
+
+fn sync_now(kiosk: &Rc<Kiosk>) {
+    let asked = match kiosk.staff.sync.borrow().as_ref() {
+        Some(handle) => {
+            handle.sync_now();
+            true
+        }
+        None => false,
+    };
+    if !asked {
+        set_message(kiosk, "未配置同步源（sync.feed_url），本机只显示缓存内容。");
+        return;
+    }
+    tracing::info!("staff asked for a sync now");
+    kiosk.staff.syncing.set(true);
+    if let Some(app) = kiosk.app() {
+        app.global::<StaffAdapter>().set_syncing(true);
+    }
+    set_message(kiosk, "正在同步：等待开始…");
+}
+
+/// A sync step, shown while the staff screen is open.
+pub(super) fn progress(kiosk: &Rc<Kiosk>, step: Progress) {
+    if !is_open(kiosk) {
+        return;
+    }
+    let text = match step {
+        Progress::Checking => "正在同步：检查门户网站是否有新内容…".to_owned(),
+        Progress::Downloading { done, total } => format!("正在同步：下载 {done}/{total}"),
+        Progress::Applying { done, total } => format!("正在同步：更新本机内容 {done}/{total}"),
+        Progress::Committed => "正在同步：新内容已生效，正在收尾…".to_owned(),
+        Progress::Finishing => "正在同步：下载附件、清理旧文件…".to_owned(),
+    };
+    if let Some(app) = kiosk.app() {
+        app.global::<StaffAdapter>().set_syncing(true);
+    }
+    set_message(kiosk, &text);
+}
+
+/// A sync ended: its result on the staff screen, and the status panel refreshed.
+pub(super) fn finished(kiosk: &Rc<Kiosk>, result: &Result<Outcome, SyncError>) {
+    kiosk.staff.syncing.set(false);
+    if !is_open(kiosk) {
+        return;
+    }
+    if let Some(app) = kiosk.app() {
+        app.global::<StaffAdapter>().set_syncing(false);
+    }
+    let text = match result {
+        Ok(Outcome::Applied(report)) => format!(
+            "同步完成：已更新到内容版本 {}（新增 {}，更新 {}，删除 {}）",
+            report.version, report.summary.added, report.summary.replaced, report.summary.removed
+        ),
+        Ok(Outcome::Current { version }) => format!("同步完成：已是最新内容（版本 {version}）"),
+        Ok(Outcome::NotModified) => "同步完成：门户网站没有新内容".to_owned(),
+        Ok(Outcome::Busy) => "另一个同步正在进行，稍后再看结果".to_owned(),
+        Err(err) => format!("同步失败（{}）：{err}", err.class.as_str()),
+    };
+    set_message(kiosk, &text);
+    view_models::staff::load_panel(kiosk, 0);
+}
+
+/// 重新载入配置: the file is read and checked off the UI thread; errors are shown and nothing
+/// changes; a valid file restarts the kiosk in place so every setting takes effect.
+fn reload_config(kiosk: &Rc<Kiosk>) {
+    let Some(path) = kiosk.options().config_file.clone() else {
+        set_message(kiosk, "本机没有使用配置文件（使用默认设置），无需载入。");
+        return;
+    };
+    set_message(kiosk, "正在检查配置文件…");
+    let weak = Rc::downgrade(kiosk);
+    kiosk.worker().run(
+        move |_| {
+            if !path.exists() {
+                return Err(format!(
+                    "{} 不存在（without a file the kiosk runs on defaults）",
+                    path.display()
+                ));
+            }
+            crate::config::load(&path)
+                .map(|_| path.display().to_string())
+                .map_err(|errors| errors.to_string())
+        },
+        move |result| {
+            let Some(kiosk) = weak.upgrade() else { return };
+            match result {
+                Err(errors) => {
+                    tracing::warn!("reload refused: the configuration has errors");
+                    let shown: String = errors.lines().take(12).collect::<Vec<_>>().join("\n");
+                    set_message(
+                        &kiosk,
+                        &format!("配置文件有错误，未载入，本机继续使用原来的配置：\n{shown}"),
+                    );
+                }
+                Ok(path) => {
+                    if kiosk.staff.restart.borrow().is_none() {
+                        set_message(&kiosk, "配置文件没有错误。请重新启动本机，新配置才会生效。");
+                        return;
+                    }
+                    tracing::info!(file = %path, "configuration checked; the kiosk restarts to load it");
+                    set_message(&kiosk, "配置文件没有错误，正在重新启动以载入新配置…");
+                    let weak = Rc::downgrade(&kiosk);
+                    kiosk.staff.restart_timer.start(
+                        TimerMode::SingleShot,
+                        Duration::from_secs(1),
+                        move || {
+                            if let Some(kiosk) = weak.upgrade()
+                                && let Some(restart) = kiosk.staff.restart.borrow().as_ref()
+                            {
+                                restart();
+                            }
+                        },
+                    );
+                }
+            }
+        },
+    );
+}
+
+/// 确定退出: ends the kiosk with [`LEAVE_EXIT_CODE`] for maintenance.
+fn leave(kiosk: &Rc<Kiosk>) {
+    tracing::warn!("staff left the kiosk for maintenance");
+    kiosk.staff.exit_code.set(Some(LEAVE_EXIT_CODE));
+    close(kiosk);
+    if let Err(err) = slint::quit_event_loop() {
+        tracing::error!(%err, "the kiosk could not stop its event loop");
+    }
+}

@@ -1,0 +1,297 @@
+//! The staff screen's panels: the terminal's status (the fleet status document, formatted for
+//! people), the recent log lines, and the usage counts of today and the last 30 days.
+//!
+//! `load` functions run on the store worker and return plain data; `apply` runs on the UI
+//! thread. Must never: show anything about a visitor beyond the anonymous counts, or query the
+//! store on the UI thread.
+
+use std::rc::Rc;
+
+use slint::ComponentHandle;
+
+use crate::config::format_byte_size;
+use crate::fleet::StatusDocument;
+use crate::kiosk::Kiosk;
+use crate::store::{Store, StoreError, UsageCounters};
+use crate::ui::{StaffAdapter, StaffCountView, StaffStatusView};
+
+/// Log lines shown at most (the newest).
+pub const LOG_LINES: usize = 200;
+
+/// Days the usage panel's second column adds up, today included.
+pub const USAGE_DAYS: i64 = 30;
+
+/// Loads panel `panel` (0 status, 1 log lines, 2 usage) into the staff screen.
+pub fn load_panel(kiosk: &Rc<Kiosk>, panel: i32) {
+    match panel {
+        1 => {
+            if let Some(app) = kiosk.app() {
+                let lines = crate::logging::recent_lines(LOG_LINES);
+                let lines = lines.into_iter().map(Into::into).collect();
+                app.global::<StaffAdapter>()
+                    .set_log_lines(super::model(lines));
+            }
+        }
+        2 => load_usage(kiosk),
+        _ => load_status(kiosk),
+    }
+}
+
+fn load_status(kiosk: &Rc<Kiosk>) {
+    let Some(collector) = kiosk.options().status.clone() else {
+        return;
+    };
+    let zone = kiosk.options().zone.clone();
+    let weak = Rc::downgrade(kiosk);
+    kiosk.worker().run(
+        move |store| {
+            let now = jiff::Timestamp::now();
+            collector
+                .collect(store, now)
+                .map(|document| status_view(&document, &zone))
+        },
+        move |result| {
+            let Some(app) = weak.upgrade().and_then(|kiosk| kiosk.app()) else {
+                return;
+            };
+            match result {
+                Ok(view) => app.global::<StaffAdapter>().set_status(view.into()),
+                Err(err) => tracing::error!(%err, "the staff screen could not read the status"),
+            }
+        },
+    );
+}
+
+/// The status as the staff screen shows it (plain data, made on the worker).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatusView {
+    pub terminal_id: String,
+    pub location: String,
+    pub app_version: String,
+    pub content_version: String,
+    pub content_date: String,
+    pub stale: String,
+    pub is_stale: bool,
+    pub last_check: String,
+    pub last_success: String,
+    pub last_error: String,
+    pub next_check: String,
+    pub cache_size: String,
+    pub free_disk: String,
+    pub documents: String,
+    pub uptime: String,
+}
+
+impl From<StatusView> for StaffStatusView {
+    fn from(view: StatusView) -> Self {
+        StaffStatusView {
+            terminal_id: view.terminal_id.into(),
+            location: view.location.into(),
+            app_version: view.app_version.into(),
+            content_version: view.content_version.into(),
+            content_date: view.content_date.into(),
+            stale: view.stale.into(),
+            is_stale: view.is_stale,
+            last_check: view.last_check.into(),
+            last_success: view.last_success.into(),
+            last_error: view.last_error.into(),
+            next_check: view.next_check.into(),
+            cache_size: view.cache_size.into(),
+            free_disk: view.free_disk.into(),
+            documents: view.documents.into(),
+            uptime: view.uptime.into(),
+        }
+    }
+}
+
+/// Formats the status document for staff: local times, sizes in MiB/GiB, durations in days
+/// and hours, "—" for what is not known.
+pub fn status_view(document: &StatusDocument, zone: &jiff::tz::TimeZone) -> StatusView {
+    let time = |t: &Option<String>| local_time(t.as_deref(), zone);
+    let content = &document.content;
+    let sync = &document.sync;
+    let never_syncs = sync.feed_url.is_none();
+    let total: u64 = content.documents.iter().map(|k| k.count).sum();
+    let by_kind = content
+        .documents
+        .iter()
+        .map(|k| format!("{} {}", k.kind, k.count))
+        .collect::<Vec<_>>()
+        .join("，");
+    StatusView {
+        terminal_id: document.terminal.id.clone().unwrap_or_default(),
+        location: document
+            .terminal
+            .location
+            .clone()
+            .unwrap_or_else(|| "—".into()),
+        app_version: document.app.version.to_owned(),
+        content_version: content.version.clone().unwrap_or_else(|| "—".into()),
+        content_date: time(&content.published_at),
+        stale: match &content.stale_reason {
+            Some(reason) => format!("可能过期：{reason}"),
+            None => "最新".to_owned(),
+        },
+        is_stale: content.stale,
+        last_check: if never_syncs {
+            "未配置同步源（sync.feed_url）".to_owned()
+        } else {
+            time(&sync.last_check)
+        },
+        last_success: time(&sync.last_success),
+        last_error: match &sync.last_error {
+            Some(error) => format!(
+                "{}（{}）：{}",
+                local_time(Some(&error.at), zone),
+                error.class,
+                error.message
+            ),
+            None => "无".to_owned(),
+        },
+        next_check: time(&sync.next_check),
+        cache_size: format_byte_size(document.disk.cache_bytes),
+        free_disk: match (document.disk.free_bytes, document.disk.total_bytes) {
+            (Some(free), Some(total)) => {
+                format!("{} / {}", format_byte_size(free), format_byte_size(total))
+            }
+            (Some(free), None) => format_byte_size(free),
+            _ => "—".to_owned(),
+        },
+        documents: if by_kind.is_empty() {
+            total.to_string()
+        } else {
+            format!("{total}（{by_kind}）")
+        },
+        uptime: document
+            .uptime
+            .kiosk
+            .as_ref()
+            .map_or_else(|| "—".to_owned(), |k| duration_text(k.seconds)),
+    }
+}
+
+/// "YYYY-MM-DD HH:mm" in `zone`, or "—".
+fn local_time(rfc3339: Option<&str>, zone: &jiff::tz::TimeZone) -> String {
+    rfc3339
+        .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+        .map_or_else(
+            || "—".to_owned(),
+            |t| zone.to_datetime(t).strftime("%Y-%m-%d %H:%M").to_string(),
+        )
+}
+
+/// "3 天 4 小时", "2 小时 5 分钟", "40 秒".
+pub fn duration_text(seconds: u64) -> String {
+    let (days, hours, minutes) = (seconds / 86_400, seconds / 3_600 % 24, seconds / 60 % 60);
+    match (days, hours, minutes) {
+        (0, 0, 0) => format!("{seconds} 秒"),
+        (0, 0, m) => format!("{m} 分钟"),
+        (0, h, m) => format!("{h} 小时 {m} 分钟"),
+        (d, h, _) => format!("{d} 天 {h} 小时"),
+    }
+}
+
+/// The usage panel's rows: a label, today's count, the last 30 days' count.
+pub fn usage_rows(today: &UsageCounters, month: &UsageCounters) -> Vec<(String, u64, u64)> {
+    vec![
+        ("访问人次（会话）".into(), today.sessions, month.sessions),
+        (
+            "打开页面".into(),
+            today.screens_opened,
+            month.screens_opened,
+        ),
+        (
+            "阅读文件".into(),
+            today.documents_opened,
+            month.documents_opened,
+        ),
+        ("搜索".into(), today.searches, month.searches),
+        (
+            "无结果的搜索".into(),
+            today.searches_no_hits,
+            month.searches_no_hits,
+        ),
+        (
+            "字号、对比度、繁简、朗读切换".into(),
+            today.toggles,
+            month.toggles,
+        ),
+    ]
+}
+
+/// Today's counters and the sum of the last [`USAGE_DAYS`] days.
+pub fn load_usage_counts(
+    store: &Store,
+    today: jiff::civil::Date,
+) -> Result<(UsageCounters, UsageCounters), StoreError> {
+    let first = today
+        .checked_sub(jiff::Span::new().days(USAGE_DAYS - 1))
+        .unwrap_or(today);
+    let mut month = UsageCounters {
+        date: format!("{first}..{today}"),
+        ..UsageCounters::default()
+    };
+    for day in store.usage_days(first, today)? {
+        month.sessions += day.sessions;
+        month.screens_opened += day.screens_opened;
+        month.documents_opened += day.documents_opened;
+        month.searches += day.searches;
+        month.searches_no_hits += day.searches_no_hits;
+        month.toggles += day.toggles;
+    }
+    Ok((store.usage_day(today)?, month))
+}
+
+fn load_usage(kiosk: &Rc<Kiosk>) {
+    let zone = kiosk.options().zone.clone();
+    let weak = Rc::downgrade(kiosk);
+    kiosk.worker().run(
+        move |store| {
+            let today = zone.to_datetime(jiff::Timestamp::now()).date();
+            load_usage_counts(store, today)
+        },
+        move |result| {
+            let Some(app) = weak.upgrade().and_then(|kiosk| kiosk.app()) else {
+                return;
+            };
+            match result {
+                Ok((today, month)) => {
+                    let rows = usage_rows(&today, &month)
+                        .into_iter()
+                        .map(|(label, today, month)| StaffCountView {
+                            label: label.into(),
+                            today: today.to_string().into(),
+                            month: month.to_string().into(),
+                        })
+                        .collect();
+                    app.global::<StaffAdapter>().set_usage(super::model(rows));
+                }
+                Err(err) => tracing::error!(%err, "the staff screen could not read usage counts"),
+            }
+        },
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration_text(40), "40 秒");
+        assert_eq!(duration_text(5 * 60 + 3), "5 分钟");
+        assert_eq!(duration_text(2 * 3_600 + 5 * 60), "2 小时 5 分钟");
+        assert_eq!(duration_text(3 * 86_400 + 4 * 3_600 + 59), "3 天 4 小时");
+    }
+
+    #[test]
+    fn times_are_local_and_unknown_is_a_dash() {
+        let zone = jiff::tz::TimeZone::fixed(jiff::tz::offset(8));
+        assert_eq!(
+            local_time(Some("2026-11-29T01:02:03Z"), &zone),
+            "2026-11-29 09:02"
+        );
+        assert_eq!(local_time(None, &zone), "—");
+        assert_eq!(local_time(Some("yesterday"), &zone), "—");
+    }
+}
