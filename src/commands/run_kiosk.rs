@@ -22,6 +22,21 @@ pub fn run(context: &Context, windowed: Option<(u32, u32)>) -> Result<ExitCode, 
     let worker = Worker::spawn(store)
         .map_err(|err| CommandError::Other(format!("the store worker did not start: {err}")))?;
     let kiosk = Kiosk::start(&app, worker, KioskOptions::from_config(&context.config));
+    // Anonymous usage statistics: counted on the UI thread, stored by their own thread.
+    let usage = crate::usage::recorder::RecorderSettings::from_config(
+        &context.config,
+        context.cache_path(),
+    );
+    let usage_thread = match crate::usage::Recorder::spawn(usage) {
+        Ok((recorder, thread)) => {
+            kiosk.set_usage(recorder);
+            Some(thread)
+        }
+        Err(err) => {
+            tracing::error!(%err, "the usage statistics thread did not start; nothing is counted");
+            None
+        }
+    };
     // The unattended sync (when a feed is configured) runs on its own thread and runtime.
     let _sync = match crate::sync::SyncSettings::from_config(
         &context.config,
@@ -52,7 +67,12 @@ pub fn run(context: &Context, windowed: Option<(u32, u32)>) -> Result<ExitCode, 
         }
     }
     crate::kiosk::check_cjk_font_in_background();
-    app.run()
+    let result = app.run();
+    // What was counted since the last flush is stored before the process ends.
+    if let Some(usage) = usage_thread {
+        usage.shutdown();
+    }
+    result
         .map_err(|err| CommandError::Other(format!("the kiosk UI stopped with an error: {err}")))?;
     Ok(ExitCode::SUCCESS)
 }
