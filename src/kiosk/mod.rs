@@ -287,8 +287,15 @@ impl Kiosk {
         self.usage.borrow().record(event);
     }
 
+    /// A visitor did something: the session is no longer pristine (the idle reset will clear
+    /// it, even on Home) and the action is counted.
+    fn visitor_action(&self, event: usage::Event) {
+        self.idle.mark_dirty();
+        self.record(event);
+    }
+
     fn record_toggle(&self, setting: Setting, on: bool) {
-        self.record(usage::Event::Toggle { setting, on });
+        self.visitor_action(usage::Event::Toggle { setting, on });
     }
 
     /// How content text is shown to the current visitor.
@@ -389,7 +396,7 @@ impl Kiosk {
             }
             stack.push(place.clone());
         }
-        self.record(usage::Event::ScreenOpened(place.usage_name()));
+        self.visitor_action(usage::Event::ScreenOpened(place.usage_name()));
         self.show_current();
     }
 
@@ -421,7 +428,7 @@ impl Kiosk {
                     return;
                 }
                 if let Ok(Some((kind, category))) = &found {
-                    kiosk.record(usage::Event::DocumentOpened {
+                    kiosk.visitor_action(usage::Event::DocumentOpened {
                         id: id.clone(),
                         kind: kind.clone(),
                         category: category.clone(),
@@ -447,7 +454,7 @@ impl Kiosk {
 
     /// Back one place (Home stays Home).
     pub fn back(self: &Rc<Self>) {
-        self.record(usage::Event::Activity);
+        self.visitor_action(usage::Event::Activity);
         {
             let mut stack = self.stack.borrow_mut();
             if stack.len() > 1 {
@@ -459,7 +466,7 @@ impl Kiosk {
 
     /// Straight to Home, keeping the session's choices.
     pub fn home(self: &Rc<Self>) {
-        self.record(usage::Event::Activity);
+        self.visitor_action(usage::Event::Activity);
         self.stack.borrow_mut().truncate(1);
         self.show_current();
     }
@@ -637,8 +644,7 @@ impl Kiosk {
 
     /// Any touch: restarts the idle timer.
     pub fn activity(self: &Rc<Self>) {
-        self.record(usage::Event::Activity);
-        self.idle.mark_dirty();
+        self.visitor_action(usage::Event::Activity);
         self.restart_idle();
     }
 
