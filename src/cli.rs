@@ -84,6 +84,10 @@ pub enum Command {
     /// side; see docs/feed.md).
     #[command(subcommand)]
     Feed(FeedCommand),
+    /// Print the anonymous usage statistics of this kiosk for a period, for the annual report:
+    /// visits, screens, documents read (by category, top 20), top searches, searches with no
+    /// result, display settings switched.
+    Stats(StatsArgs),
 }
 
 /// The screens `readpoint screenshot` can render.
@@ -170,6 +174,20 @@ pub struct SyncArgs {
     /// Attempts in all for transient failures with --once.
     #[arg(long, default_value_t = 3, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10))]
     pub attempts: u32,
+}
+
+/// Arguments of `readpoint stats`.
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// First day (local date, YYYY-MM-DD) [default: the first day of the current month].
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub from: Option<String>,
+    /// Last day, included (YYYY-MM-DD) [default: today].
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub to: Option<String>,
+    /// Print one CSV table (UTF-8, header `section,key,label,count`) instead of text.
+    #[arg(long)]
+    pub csv: bool,
 }
 
 /// Arguments of `readpoint status`.

@@ -18,7 +18,7 @@ use jiff::civil::Date;
 
 use crate::store::{OVERFLOW_KEY, UsageCount, UsageEvent};
 
-pub use recorder::{Recorder, RecorderThread};
+pub use recorder::{Recorder, RecorderSettings, RecorderThread};
 
 /// Distinct keys kept per day and event (documents, queries…); further keys are counted under
 /// [`OVERFLOW_KEY`]. Bounds memory and the table whatever visitors type.

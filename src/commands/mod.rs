@@ -15,6 +15,7 @@ mod run_kiosk;
 mod screenshot;
 mod search;
 mod show;
+mod stats;
 mod status;
 mod sync;
 
@@ -166,6 +167,7 @@ pub fn main() -> ExitCode {
         Some(Command::Import(args)) => context.and_then(|c| import::run(&c, args)),
         Some(Command::Status(args)) => context.and_then(|c| status::run(&c, args)),
         Some(Command::Sync(args)) => context.and_then(|c| sync::run(&c, args)),
+        Some(Command::Stats(args)) => context.and_then(|c| stats::run(&c, args)),
     };
     match result {
         Ok(code) => code,

@@ -39,7 +39,29 @@ pub fn run(context: &Context, windowed: Option<(u32, u32)>) -> Result<ExitCode, 
         ..KioskOptions::from_config(&context.config)
     };
     let kiosk = Kiosk::start(&app, worker, options);
-    kiosk.set_restart_hook(Box::new(restart_in_place));
+    // Anonymous usage statistics: counted on the UI thread, stored by their own thread.
+    let usage = crate::usage::recorder::RecorderSettings::from_config(
+        &context.config,
+        context.cache_path(),
+    );
+    let usage_thread = match crate::usage::Recorder::spawn(usage) {
+        Ok((recorder, thread)) => {
+            kiosk.set_usage(recorder);
+            Some(thread)
+        }
+        Err(err) => {
+            tracing::error!(%err, "the usage statistics thread did not start; nothing is counted");
+            None
+        }
+    };
+    let flush = kiosk.usage_recorder();
+    kiosk.set_restart_hook(Box::new(move || {
+        // Counts since the last flush are stored before the process image is replaced.
+        if let Err(err) = flush.flush_now() {
+            tracing::warn!(%err, "usage counts since the last flush are lost in the restart");
+        }
+        restart_in_place();
+    }));
     // The unattended sync (when a feed is configured) runs on its own thread and runtime.
     match crate::sync::SyncSettings::from_config(&context.config, &context.paths.data_dir) {
         Some(settings) => {
@@ -65,7 +87,12 @@ pub fn run(context: &Context, windowed: Option<(u32, u32)>) -> Result<ExitCode, 
         }
     }
     crate::kiosk::check_cjk_font_in_background();
-    app.run()
+    let result = app.run();
+    // What was counted since the last flush is stored before the process ends.
+    if let Some(usage) = usage_thread {
+        usage.shutdown();
+    }
+    result
         .map_err(|err| CommandError::Other(format!("the kiosk UI stopped with an error: {err}")))?;
     // 退出信息查阅点 on the staff screen: an exit code the service does not restart on.
     Ok(kiosk.exit_code().map_or(ExitCode::SUCCESS, ExitCode::from))

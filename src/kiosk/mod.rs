@@ -29,6 +29,7 @@ pub use self::worker::Worker;
 use crate::config::{Config, Language};
 use crate::store::StoreError;
 use crate::ui::{AppWindow, Nav, Screen, Session, Theme};
+use crate::usage::{self, Setting};
 use crate::view_models::{self, Display};
 
 /// What the kiosk needs from the configuration.
@@ -141,6 +142,20 @@ impl Place {
         })
     }
 
+    /// The screen's name in the usage statistics.
+    fn usage_name(&self) -> &'static str {
+        match self {
+            Place::Home => "home",
+            Place::Guide => "guide",
+            Place::Catalogue => "catalogue",
+            Place::Document(_) => "document",
+            Place::Reports => "reports",
+            Place::Report(_) => "report",
+            Place::Apply => "apply",
+            Place::Search => "search",
+        }
+    }
+
     /// Reading screens get the longer idle timeout.
     fn is_reading(&self) -> bool {
         matches!(
@@ -169,6 +184,8 @@ pub struct Kiosk {
     staff: staff::StaffState,
     /// The display schedule's black screen.
     power: power::PowerState,
+    /// Anonymous usage statistics (disabled unless [`Kiosk::set_usage`] is called).
+    usage: RefCell<usage::Recorder>,
 }
 
 impl Kiosk {
@@ -188,6 +205,7 @@ impl Kiosk {
             generation: Cell::new(0),
             staff: staff::StaffState::default(),
             power: power::PowerState::default(),
+            usage: RefCell::new(usage::Recorder::disabled()),
         });
         kiosk.connect(app);
         select_language(kiosk.options.language);
@@ -253,17 +271,21 @@ impl Kiosk {
         nav.on_home(self.callback(|kiosk, _| kiosk.home()));
 
         let session = app.global::<Session>();
-        session.on_toggle_large_text(self.callback(|_, app| {
+        session.on_toggle_large_text(self.callback(|kiosk, app| {
             let theme = app.global::<Theme>();
             theme.set_large_text(!theme.get_large_text());
+            kiosk.record_toggle(Setting::LargeText, theme.get_large_text());
         }));
-        session.on_toggle_high_contrast(self.callback(|_, app| {
+        session.on_toggle_high_contrast(self.callback(|kiosk, app| {
             let theme = app.global::<Theme>();
             theme.set_high_contrast(!theme.get_high_contrast());
+            kiosk.record_toggle(Setting::HighContrast, theme.get_high_contrast());
         }));
-        session.on_toggle_script(
-            self.callback(|kiosk, _| kiosk.set_traditional(!kiosk.display().traditional)),
-        );
+        session.on_toggle_script(self.callback(|kiosk, _| {
+            let traditional = !kiosk.display().traditional;
+            kiosk.set_traditional(traditional);
+            kiosk.record_toggle(Setting::Traditional, traditional);
+        }));
         session.on_toggle_speech(self.callback(|kiosk, _| kiosk.toggle_speech()));
         session.on_activity(self.callback(|kiosk, _| kiosk.activity()));
         idle::connect(self, app);
@@ -282,6 +304,32 @@ impl Kiosk {
     /// The kiosk's configuration.
     pub fn options(&self) -> &KioskOptions {
         &self.options
+    }
+
+    /// Counts what visitors do from now on with `recorder` (see `crate::usage`).
+    pub fn set_usage(&self, recorder: usage::Recorder) {
+        *self.usage.borrow_mut() = recorder;
+    }
+
+    /// The usage recorder in use (a clone: flushing before a restart).
+    pub fn usage_recorder(&self) -> usage::Recorder {
+        self.usage.borrow().clone()
+    }
+
+    /// Counts a visitor's action in the usage statistics (never blocks, never fails).
+    pub fn record(&self, event: usage::Event) {
+        self.usage.borrow().record(event);
+    }
+
+    /// A visitor did something: the session is no longer pristine (the idle reset will clear
+    /// it, even on Home) and the action is counted.
+    fn visitor_action(&self, event: usage::Event) {
+        self.idle.mark_dirty();
+        self.record(event);
+    }
+
+    fn record_toggle(&self, setting: Setting, on: bool) {
+        self.visitor_action(usage::Event::Toggle { setting, on });
     }
 
     /// How content text is shown to the current visitor.
@@ -380,8 +428,9 @@ impl Kiosk {
                 self.show_current();
                 return;
             }
-            stack.push(place);
+            stack.push(place.clone());
         }
+        self.visitor_action(usage::Event::ScreenOpened(place.usage_name()));
         self.show_current();
     }
 
@@ -396,13 +445,30 @@ impl Kiosk {
         self.worker.run(
             {
                 let id = id.clone();
-                move |store| store.document(&id).map(|row| row.map(|row| row.kind))
+                move |store| {
+                    store.document(&id).map(|row| {
+                        row.map(|row| {
+                            let category = crate::content::Document::from_value(row.json)
+                                .ok()
+                                .and_then(|document| document.index_fields().category);
+                            (row.kind, category)
+                        })
+                    })
+                }
             },
-            move |kind: Result<Option<String>, StoreError>| {
+            move |found: Result<Option<(String, Option<String>)>, StoreError>| {
                 let Some(kiosk) = weak.upgrade() else { return };
                 if kiosk.generation() != generation {
                     return;
                 }
+                if let Ok(Some((kind, category))) = &found {
+                    kiosk.visitor_action(usage::Event::DocumentOpened {
+                        id: id.clone(),
+                        kind: kind.clone(),
+                        category: category.clone(),
+                    });
+                }
+                let kind = found.map(|found| found.map(|(kind, _)| kind));
                 match kind {
                     Ok(Some(kind)) if kind == "annual_report" => kiosk.go(Place::Report(id)),
                     Ok(Some(kind)) if kind == "guide_section" => kiosk.go(Place::Guide),
@@ -422,6 +488,7 @@ impl Kiosk {
 
     /// Back one place (Home stays Home).
     pub fn back(self: &Rc<Self>) {
+        self.visitor_action(usage::Event::Activity);
         {
             let mut stack = self.stack.borrow_mut();
             if stack.len() > 1 {
@@ -433,6 +500,7 @@ impl Kiosk {
 
     /// Straight to Home, keeping the session's choices.
     pub fn home(self: &Rc<Self>) {
+        self.visitor_action(usage::Event::Activity);
         self.stack.borrow_mut().truncate(1);
         self.show_current();
     }
@@ -444,6 +512,10 @@ impl Kiosk {
         self.stop_speech();
         let place = self.current();
         tracing::info!(?place, "screen shown");
+        if place != Place::Search {
+            // Leaving the search screen settles its query (counted once).
+            view_models::search::settle(self);
+        }
         // Until the screen's data arrives, 朗读 has nothing to read (never the previous page).
         self.set_page_text(String::new());
         let nav = app.global::<Nav>();
@@ -590,6 +662,7 @@ impl Kiosk {
         let session = app.global::<Session>();
         if self.speaker.is_speaking() {
             self.stop_speech();
+            self.record_toggle(Setting::Speech, false);
             return;
         }
         let text = self.page_text.borrow().clone();
@@ -599,6 +672,7 @@ impl Kiosk {
         match self.speaker.speak(&text) {
             Ok(()) => {
                 session.set_speaking(true);
+                self.record_toggle(Setting::Speech, true);
                 let weak = Rc::downgrade(self);
                 self.speech_poll.start(
                     slint::TimerMode::Repeated,
@@ -636,7 +710,7 @@ impl Kiosk {
             staff::keep_open(self);
             return;
         }
-        self.idle.mark_dirty();
+        self.visitor_action(usage::Event::Activity);
         self.restart_idle();
     }
 
@@ -677,6 +751,8 @@ impl Kiosk {
             self.show_current();
         }
         self.idle.mark_clean();
+        // After the search screen's reset settled its query: the visitor's session is over.
+        self.record(usage::Event::SessionEnded);
     }
 }
 

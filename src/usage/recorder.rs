@@ -93,6 +93,15 @@ impl RecorderSettings {
     }
 }
 
+/// The time zone named `name` (`display.time_zone`, validated by `config check`); UTC+8,
+/// logged, if this system's time-zone database does not know it.
+pub fn time_zone(name: &str) -> TimeZone {
+    TimeZone::get(name).unwrap_or_else(|err| {
+        tracing::warn!(%err, time_zone = name, "usage statistics use UTC+8 days: the time zone is unknown");
+        TimeZone::fixed(jiff::tz::offset(8))
+    })
+}
+
 /// The local day of `now` in `time_zone`.
 pub fn local_day(now: jiff::Timestamp, time_zone: &TimeZone) -> Date {
     now.to_zoned(time_zone.clone()).date()
@@ -119,14 +128,7 @@ impl Recorder {
     /// Starts the `usage` thread. The returned [`Recorder`] goes to the kiosk; keep the
     /// [`RecorderThread`] and shut it down when the kiosk stops.
     pub fn spawn(settings: RecorderSettings) -> std::io::Result<(Recorder, RecorderThread)> {
-        let time_zone = TimeZone::get(&settings.time_zone).unwrap_or_else(|err| {
-            tracing::warn!(
-                %err,
-                time_zone = settings.time_zone,
-                "usage statistics use UTC+8 days: the time zone is unknown"
-            );
-            TimeZone::fixed(jiff::tz::offset(8))
-        });
+        let time_zone = time_zone(&settings.time_zone);
         let (sender, receiver) = mpsc::channel();
         let worker_zone = time_zone.clone();
         let worker_settings = settings.clone();

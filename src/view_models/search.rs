@@ -7,6 +7,13 @@
 //! that arrive for an older generation are dropped (latest wins). A query still queued when a
 //! newer one exists is skipped on the worker (coalescing). Must never: run a query on the UI
 //! thread, build Slint values on the worker, or apply results of an older query.
+//!
+//! Usage statistics count a search once per settled query, never per keystroke: the query whose
+//! results (or "nothing found") are on display is counted when the visitor opens a result, leaves
+//! the search screen, or the session resets, or once it has been on display unchanged for
+//! [`SETTLE_AFTER`]. Filters, Back to the same results and a script switch do not count it again;
+//! a query replaced by the next keystroke before it settled is not counted, nor one that cannot
+//! run. Nothing else typed anywhere is counted.
 
 use std::cell::{Cell, RefCell};
 use std::ops::Range;
@@ -25,6 +32,8 @@ use crate::ui::{AppWindow, FacetChipView, SearchAdapter, SearchHitView, SearchSt
 
 /// Hits per page (更多结果 loads the next).
 pub const PAGE: usize = 20;
+/// A query on display this long without a change is counted as a search (usage statistics).
+pub const SETTLE_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
 /// Opening and closing marks around a match where a line wraps.
 const MARK_OPEN: &str = "【";
 const MARK_CLOSE: &str = "】";
@@ -224,6 +233,16 @@ pub fn load_facets(
     })
 }
 
+/// The query on display, for the usage statistics.
+struct ShownQuery {
+    /// The text in the box.
+    query: String,
+    /// It found something.
+    hits: bool,
+    /// Already counted.
+    counted: bool,
+}
+
 /// The search session on the UI thread.
 struct Session {
     /// Bumped by every new query or filter: older results are dropped when they arrive.
@@ -238,6 +257,10 @@ struct Session {
     loaded_in: Cell<Option<Display>>,
     /// Plain titles of the hits on display, for read-aloud.
     titles: RefCell<Vec<String>>,
+    /// The query on display and whether it was counted (usage statistics).
+    shown: RefCell<Option<ShownQuery>>,
+    /// Counts the query on display once it has stayed [`SETTLE_AFTER`].
+    settle_timer: slint::Timer,
 }
 
 thread_local! {
@@ -249,6 +272,8 @@ thread_local! {
         hits: Rc::new(VecModel::default()),
         loaded_in: Cell::new(None),
         titles: RefCell::new(Vec::new()),
+        shown: RefCell::new(None),
+        settle_timer: slint::Timer::default(),
     });
 }
 
@@ -357,8 +382,61 @@ fn update_speech(kiosk: &Kiosk, app: &AppWindow, session: &Session) {
     }
 }
 
+/// The results of `query` are on display (`hits`: any): starts counting it as settled, unless
+/// it is the query already on display.
+fn shown(kiosk: &Rc<Kiosk>, session: &Session, query: String, hits: bool) {
+    {
+        let mut shown = session.shown.borrow_mut();
+        match shown.as_mut() {
+            Some(current) if current.query == query => {
+                current.hits |= hits;
+                if current.counted {
+                    return;
+                }
+            }
+            _ => {
+                *shown = Some(ShownQuery {
+                    query,
+                    hits,
+                    counted: false,
+                })
+            }
+        }
+    }
+    let weak = Rc::downgrade(kiosk);
+    session
+        .settle_timer
+        .start(slint::TimerMode::SingleShot, SETTLE_AFTER, move || {
+            if let Some(kiosk) = weak.upgrade() {
+                settle(&kiosk);
+            }
+        });
+}
+
+/// Counts the query on display as a search if it has not been counted (usage statistics): the
+/// visitor opens a result, leaves the screen, the session resets, or [`SETTLE_AFTER`] passed.
+pub fn settle(kiosk: &Kiosk) {
+    let session = session();
+    session.settle_timer.stop();
+    let mut shown = session.shown.borrow_mut();
+    if let Some(current) = shown.as_mut().filter(|current| !current.counted) {
+        current.counted = true;
+        kiosk.record(crate::usage::Event::Search {
+            query: current.query.clone(),
+            hits: current.hits,
+        });
+    }
+}
+
+/// Forgets the query on display without counting it (it was replaced before it settled).
+fn forget_shown(session: &Session) {
+    session.settle_timer.stop();
+    *session.shown.borrow_mut() = None;
+}
+
 /// Clears results and chips and shows the empty state.
 fn show_empty(kiosk: &Kiosk, app: &AppWindow, session: &Session) {
+    forget_shown(session);
     session.bump();
     session.clear_filters();
     session.hits.set_vec(Vec::new());
@@ -459,7 +537,7 @@ fn session_rows() -> usize {
 
 /// Puts a page of hits on the window, unless a newer query has started since.
 fn apply_page(
-    kiosk: &Kiosk,
+    kiosk: &Rc<Kiosk>,
     app: &AppWindow,
     generation: u64,
     display: Display,
@@ -493,9 +571,14 @@ fn apply_page(
                 SearchState::Results
             });
             session.loaded_in.set(Some(display));
+            if !append {
+                let query = adapter.get_query().to_string();
+                shown(kiosk, &session, query, session.hits.row_count() > 0);
+            }
         }
         Err(StoreError::Query(reason)) => {
             tracing::debug!(%reason, "a search that cannot run");
+            forget_shown(&session);
             session.hits.set_vec(Vec::new());
             session.titles.borrow_mut().clear();
             adapter.set_has_more(false);
@@ -625,6 +708,7 @@ pub fn connect(kiosk: &Rc<Kiosk>, app: &AppWindow) {
 
 /// Clears the query, results, chips, filters and scroll position (idle reset).
 pub fn reset(kiosk: &Rc<Kiosk>, app: &AppWindow) {
+    settle(kiosk);
     app.global::<SearchAdapter>().set_query(SharedString::new());
     show_empty(kiosk, app, &session());
 }

@@ -141,6 +141,7 @@ fn help_documents_every_command() {
         "config",
         "bench",
         "screenshot",
+        "stats",
     ] {
         assert!(help.contains(command), "{command} in --help");
     }

@@ -48,3 +48,5 @@ mod ui_translations;
 mod ui_xvfb;
 // Source hygiene (module docs).
 mod tidy;
+// Usage statistics: a scripted visitor session counted exactly; `readpoint stats` text and CSV.
+mod usage_stats;
