@@ -12,6 +12,7 @@
 //! - [`bench`](mod@bench): benchmarks that print figures (targets live there, never in timed tests).
 //! - [`view_models`]: store rows → plain screen data (worker thread) → Slint models (UI thread).
 //! - [`fleet`]: the status document (`status --json`) and the heartbeat to `stats.report_url`.
+//! - [`usage`]: anonymous usage statistics: what is counted, and the recorder that stores it.
 //! - [`kiosk`]: the running kiosk: navigation, session, idle reset, read-aloud, the store worker.
 //! - [`ui`]: the Slint UI compiled from `ui/`.
 
@@ -27,6 +28,7 @@ pub mod kiosk;
 pub mod store;
 pub mod sync;
 pub mod text;
+pub mod usage;
 pub mod view_models;
 
 /// The Slint UI, compiled from `ui/app_window.slint` by `build.rs`.

@@ -8,6 +8,7 @@ use rusqlite::Connection;
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_initial", include_str!("migrations/0001_initial.sql")),
     ("0002_feed", include_str!("migrations/0002_feed.sql")),
+    ("0003_usage", include_str!("migrations/0003_usage.sql")),
 ];
 
 /// `PRAGMA application_id` of a Readpoint cache ("RDPT"), set by the first migration.

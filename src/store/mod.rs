@@ -13,6 +13,7 @@ mod feed;
 mod migrations;
 mod queries;
 mod search;
+mod usage;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -28,6 +29,7 @@ pub use queries::{
 pub use search::{
     MAX_DEPTH, MatchTier, SearchFacets, SearchHit, SearchRequest, SearchResults, Snippet,
 };
+pub use usage::{OVERFLOW_KEY, UsageCount, UsageCounters, UsageEvent, UsageTotal};
 pub use write::{ApplySummary, ContentVersion};
 
 /// File name of the cache inside the data directory.
