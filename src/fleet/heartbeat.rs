@@ -371,7 +371,10 @@ mod tests {
         let settings = HeartbeatSettings::from_config(&config).expect("settings");
         assert_eq!(settings.timeout, Duration::from_secs(3));
         assert_eq!(settings.attempts, ATTEMPTS);
-        assert!(settings.user_agent.starts_with("readpoint/") && settings.user_agent.ends_with("(ls-01)"));
+        assert!(
+            settings.user_agent.starts_with("readpoint/")
+                && settings.user_agent.ends_with("(ls-01)")
+        );
         assert_eq!(settings.shown_url(), "https://fleet.example/hb");
         config.sync.timeout = Duration::from_secs(60);
         let settings = HeartbeatSettings::from_config(&config).expect("settings");

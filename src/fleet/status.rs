@@ -201,7 +201,11 @@ impl Collector {
     }
 
     /// The document as of `now`, from `store` (the cache in the data folder).
-    pub fn collect(&self, store: &Store, now: jiff::Timestamp) -> Result<StatusDocument, StoreError> {
+    pub fn collect(
+        &self,
+        store: &Store,
+        now: jiff::Timestamp,
+    ) -> Result<StatusDocument, StoreError> {
         let cache = store.status()?;
         let feed_url = self.config.sync.feed.as_ref().map(|f| f.url.as_str());
         let sync = sync_status(store, feed_url, self.config.display.stale_after, now)?;

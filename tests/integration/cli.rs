@@ -99,7 +99,12 @@ fn show_status_and_kiosk() {
         .find(|k| k["kind"] == "catalogue_entry")
         .unwrap();
     assert_eq!(catalogue["count"], 34);
-    assert!(status["disk"]["cache_path"].as_str().unwrap().ends_with("cache.db"));
+    assert!(
+        status["disk"]["cache_path"]
+            .as_str()
+            .unwrap()
+            .ends_with("cache.db")
+    );
     assert!(
         status["config_file"].is_null(),
         "no configuration file: defaults"

@@ -156,7 +156,9 @@ fn reporting_kiosk(portal: &Portal, feed: &str, report_url: &str) -> SyncKiosk {
     let kiosk = SyncKiosk::new(portal, feed);
     let config = format!(
         "{}[kiosk]\nterminal_id = \"ls-test-07\"\nlocation = \"市中区 政务服务中心\"\n\n[stats]\nreport_url = \"{report_url}\"\n",
-        portal.config(feed).replace("timeout = \"3s\"", "timeout = \"1s\"")
+        portal
+            .config(feed)
+            .replace("timeout = \"3s\"", "timeout = \"1s\"")
     );
     std::fs::write(&kiosk.config, config).expect("config");
     kiosk
@@ -230,10 +232,17 @@ fn status_json_is_the_documented_document() {
     assert_eq!(status["sync"]["last_result"], "never");
     assert_eq!(status["usage_today"]["sessions"], 0, "nobody used it yet");
     assert!(status["sync"]["feed_url"].is_null());
-    assert!(status["uptime"]["kiosk"].is_null(), "no kiosk runs: {status}");
+    assert!(
+        status["uptime"]["kiosk"].is_null(),
+        "no kiosk runs: {status}"
+    );
     assert!(status["uptime"]["system_seconds"].as_u64().is_some());
     assert!(status["disk"]["free_bytes"].as_u64().is_some_and(|f| f > 0));
-    assert!(status["disk"]["cache_bytes"].as_u64().is_some_and(|b| b > 0));
+    assert!(
+        status["disk"]["cache_bytes"]
+            .as_u64()
+            .is_some_and(|b| b > 0)
+    );
     assert_eq!(
         status["disk"]["data_dir"],
         kiosk.data_dir.display().to_string()
@@ -254,7 +263,10 @@ fn status_from_a_shell_reports_the_running_kiosks_uptime() {
     let status: Value = serde_json::from_str(&stdout(&output)).expect("JSON");
     assert_valid(&status);
     assert_eq!(status["uptime"]["kiosk"]["pid"], std::process::id());
-    assert_eq!(status["uptime"]["kiosk"]["started_at"], marker.start.started_at);
+    assert_eq!(
+        status["uptime"]["kiosk"]["started_at"],
+        marker.start.started_at
+    );
     drop(marker);
     let output = kiosk.run(&["status", "--json"]);
     let status: Value = serde_json::from_str(&stdout(&output)).expect("JSON");
@@ -319,7 +331,10 @@ fn sync_once_reports_its_result_to_the_receiver() {
     assert_valid(&body);
     assert_eq!(body["sync"]["last_result"], "error");
     assert_eq!(body["sync"]["last_error"]["class"], "transient");
-    assert_eq!(body["content"]["version"], "1", "the last good content stays");
+    assert_eq!(
+        body["content"]["version"], "1",
+        "the last good content stays"
+    );
 }
 
 #[test]
@@ -331,7 +346,10 @@ fn sync_once_completes_with_a_hung_or_refused_receiver() {
     for (url, silent_server) in [(silent.url(), true), (refused_url(), false)] {
         let kiosk = reporting_kiosk(&portal, &feed.url(), &url);
         let (code, out) = kiosk.sync();
-        assert_eq!(code, 0, "the sync's own result decides the exit code: {out}");
+        assert_eq!(
+            code, 0,
+            "the sync's own result decides the exit code: {out}"
+        );
         assert!(out.contains("applied version 1"), "{out}");
         assert!(
             out.contains("heartbeat not delivered, gave up after 3 attempt(s)"),
@@ -356,7 +374,10 @@ fn deliveries_retry_server_errors_a_bounded_number_of_times() {
         .expect("status");
 
     let failing = ReportServer::start(500);
-    let delivery = send_blocking(&quick_settings(&failing.url(), Duration::from_secs(5)), &document);
+    let delivery = send_blocking(
+        &quick_settings(&failing.url(), Duration::from_secs(5)),
+        &document,
+    );
     assert!(
         matches!(&delivery, Delivery::GaveUp { attempts: 3, error } if error.contains("500")),
         "{delivery:?}"
@@ -364,7 +385,10 @@ fn deliveries_retry_server_errors_a_bounded_number_of_times() {
     assert_eq!(failing.received().len(), 3, "exactly three attempts");
 
     let refusing = ReportServer::start(404);
-    let delivery = send_blocking(&quick_settings(&refusing.url(), Duration::from_secs(5)), &document);
+    let delivery = send_blocking(
+        &quick_settings(&refusing.url(), Duration::from_secs(5)),
+        &document,
+    );
     assert!(
         matches!(delivery, Delivery::GaveUp { attempts: 1, .. }),
         "a 404 is not retried: {delivery:?}"
@@ -372,7 +396,10 @@ fn deliveries_retry_server_errors_a_bounded_number_of_times() {
 
     let flaky = ReportServer::start(200);
     flaky.script(&[503, 429]);
-    let delivery = send_blocking(&quick_settings(&flaky.url(), Duration::from_secs(5)), &document);
+    let delivery = send_blocking(
+        &quick_settings(&flaky.url(), Duration::from_secs(5)),
+        &document,
+    );
     assert_eq!(
         delivery,
         Delivery::Sent {
@@ -468,9 +495,11 @@ fn the_heartbeat_thread_sends_on_notify_with_its_own_connection() {
     assert_valid(&body);
     assert_eq!(body["producer"], "kiosk");
     assert_eq!(body["uptime"]["kiosk"]["pid"], std::process::id());
-    assert!(body["content"]["version"]
-        .as_str()
-        .is_some_and(|v| v.starts_with("bundled-")));
+    assert!(
+        body["content"]["version"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("bundled-"))
+    );
     assert_eq!(
         body["usage_today"],
         serde_json::json!({
@@ -496,7 +525,11 @@ fn notifications_to_a_hung_receiver_coalesce_and_stop_is_bounded() {
     )
     .expect("heartbeat thread");
     heartbeat.notify();
-    assert_eq!(silent.wait_for(1, PATIENCE), 1, "the first attempt is under way");
+    assert_eq!(
+        silent.wait_for(1, PATIENCE),
+        1,
+        "the first attempt is under way"
+    );
     // A burst of syncs while the receiver hangs: each notify returns at once (this loop ends
     // while the delivery is still waiting) and they coalesce.
     for _ in 0..100 {

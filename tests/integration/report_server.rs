@@ -201,7 +201,9 @@ pub fn refused_url() -> String {
 
 fn bind() -> TcpListener {
     let listener = TcpListener::bind("127.0.0.1:0").expect("binding 127.0.0.1:0");
-    listener.set_nonblocking(true).expect("a non-blocking listener");
+    listener
+        .set_nonblocking(true)
+        .expect("a non-blocking listener");
     listener
 }
 
@@ -268,9 +270,8 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>) {
         });
         status
     };
-    let response = format!(
-        "HTTP/1.1 {status} Status\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    );
+    let response =
+        format!("HTTP/1.1 {status} Status\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     let _ = stream.write_all(response.as_bytes());
     let _ = stream.flush();
 }
