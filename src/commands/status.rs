@@ -85,7 +85,7 @@ pub fn run(context: &Context, args: &StatusArgs) -> Result<ExitCode, CommandErro
     }
     let usage = &document.usage_today;
     println!(
-        "today ({})    {} sessions, {} screens, {} documents, {} searches ({} without results), {} toggles",
+        "usage today     {}: {} sessions, {} screens, {} documents, {} searches ({} without results), {} toggles",
         usage.date,
         usage.sessions,
         usage.screens_opened,
