@@ -1,6 +1,6 @@
 //! `readpoint status`: the terminal's status document (`docs/heartbeat.md`: the same JSON the
 //! heartbeat sends) with `--json`, or the same facts as text: configuration file, cache, content
-//! version, the sync's record (checks, errors, staleness), uptime and disk.
+//! version, the sync's record (checks, errors, staleness), uptime, disk and today's usage.
 
 use std::process::ExitCode;
 
@@ -83,6 +83,17 @@ pub fn run(context: &Context, args: &StatusArgs) -> Result<ExitCode, CommandErro
             human(total)
         );
     }
+    let usage = &document.usage_today;
+    println!(
+        "usage today     {}: {} sessions, {} screens, {} documents, {} searches ({} without results), {} toggles",
+        usage.date,
+        usage.sessions,
+        usage.screens_opened,
+        usage.documents_opened,
+        usage.searches,
+        usage.searches_no_hits,
+        usage.toggles
+    );
     println!("documents       {total}");
     for kind in &content.documents {
         println!("  {:<22}{:>8}", kind.kind, kind.count);

@@ -6,6 +6,8 @@
 use std::path::Path;
 
 /// Free (for an unprivileged process) and total bytes of the file system holding `path`.
+// The field types are u64 on 64-bit Linux and narrower on some 32-bit targets (ARM terminals).
+#[allow(clippy::useless_conversion)]
 pub fn space(path: &Path) -> Option<(u64, u64)> {
     use std::os::unix::ffi::OsStrExt;
     let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;

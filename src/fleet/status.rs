@@ -4,7 +4,8 @@
 //!
 //! [`Collector::collect`] reads the configuration, the cache (through a [`Store`] the caller
 //! opened on its own thread), the sync's record and a few machine facts. Never: writes
-//! anything, or includes anything about a visitor beyond the day's anonymous counters.
+//! anything, or includes anything about a visitor beyond the day's anonymous counters
+//! (`usage_today`: totals only, no search text, no document ids).
 
 use std::path::{Path, PathBuf};
 
@@ -12,7 +13,7 @@ use serde::Serialize;
 
 use super::{disk, uptime};
 use crate::config::{Config, Paths};
-use crate::store::{KindCount, RecordedError, Store, StoreError};
+use crate::store::{KindCount, RecordedError, Store, StoreError, UsageCounters};
 use crate::sync::sync_status;
 
 /// The document's schema identifier; changes only when a field changes meaning or goes away
@@ -54,6 +55,9 @@ pub struct StatusDocument {
     pub uptime: Uptime,
     /// The data folder's disk use.
     pub disk: Disk,
+    /// Today's anonymous usage counters (the local day in `display.time_zone`), as counted in
+    /// the cache so far (the kiosk adds its counts every 30 s).
+    pub usage_today: UsageCounters,
 }
 
 /// `terminal`
@@ -222,6 +226,10 @@ impl Collector {
                 })
             });
         let space = disk::space(&self.data_dir);
+        // The recorder's days: an unknown zone (reported by `config check`) counts in UTC+8.
+        let zone = jiff::tz::TimeZone::get(&self.config.display.time_zone)
+            .unwrap_or_else(|_| jiff::tz::TimeZone::fixed(jiff::tz::offset(8)));
+        let usage_today = store.usage_day(crate::usage::recorder::local_day(now, &zone))?;
         let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
         Ok(StatusDocument {
             schema: SCHEMA,
@@ -270,6 +278,7 @@ impl Collector {
                 free_bytes: space.map(|(free, _)| free),
                 total_bytes: space.map(|(_, total)| total),
             },
+            usage_today,
         })
     }
 }

@@ -103,7 +103,7 @@ pub fn system_seconds() -> Option<u64> {
 
 fn parse_proc_uptime(text: &str) -> Option<u64> {
     let seconds: f64 = text.split_whitespace().next()?.parse().ok()?;
-    (seconds.is_finite() && seconds >= 0.0).then(|| seconds as u64)
+    (seconds.is_finite() && seconds >= 0.0).then_some(seconds as u64)
 }
 
 /// Field 22 (`starttime`) of `/proc/<pid>/stat`.

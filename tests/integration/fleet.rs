@@ -12,6 +12,8 @@ use readpoint::config::{Config, Paths};
 use readpoint::fleet::heartbeat::{Delivery, HeartbeatSettings};
 use readpoint::fleet::uptime::{KioskStart, Marker};
 use readpoint::fleet::{Collector, Heartbeat, Producer, send_blocking};
+use readpoint::store::{UsageCount, UsageEvent};
+use readpoint::usage::recorder::local_day;
 use serde_json::Value;
 
 use crate::feed_server::{Fault, FeedServer};
@@ -228,6 +230,7 @@ fn status_json_is_the_documented_document() {
     assert!(status["terminal"]["id"].is_null(), "not configured");
     assert!(status["config_file"].is_null());
     assert_eq!(status["sync"]["last_result"], "never");
+    assert_eq!(status["usage_today"]["sessions"], 0, "nobody used it yet");
     assert!(status["sync"]["feed_url"].is_null());
     assert!(
         status["uptime"]["kiosk"].is_null(),
@@ -453,7 +456,31 @@ fn kiosk_collector(kiosk: &TempKiosk) -> Collector {
 #[test]
 fn the_heartbeat_thread_sends_on_notify_with_its_own_connection() {
     let kiosk = TempKiosk::new();
-    drop(kiosk.store()); // filled with the bundled content
+    // The bundled content, and some of today's usage as the kiosk's recorder stores it.
+    let mut store = kiosk.store();
+    let zone = jiff::tz::TimeZone::get(&Config::default().display.time_zone).expect("zone");
+    let today = local_day(jiff::Timestamp::now(), &zone);
+    let count = |event, key: &str, count| UsageCount {
+        day: today,
+        event,
+        key: key.to_owned(),
+        count,
+    };
+    store
+        .usage_add(
+            &[
+                count(UsageEvent::Session, "", 4),
+                count(UsageEvent::Screen, "catalogue", 9),
+                count(UsageEvent::Document, "ce-2012-00009", 3),
+                count(UsageEvent::DocumentKind, "catalogue_entry", 3),
+                count(UsageEvent::Search, "社保", 5),
+                count(UsageEvent::SearchNoHits, "xyz", 2),
+                count(UsageEvent::Toggle, "large_text:on", 1),
+            ],
+            100,
+        )
+        .expect("usage added");
+    drop(store);
     let receiver = ReportServer::start(200);
     let heartbeat = Heartbeat::spawn(
         quick_settings(&receiver.url(), Duration::from_secs(5)),
@@ -472,6 +499,14 @@ fn the_heartbeat_thread_sends_on_notify_with_its_own_connection() {
         body["content"]["version"]
             .as_str()
             .is_some_and(|v| v.starts_with("bundled-"))
+    );
+    assert_eq!(
+        body["usage_today"],
+        serde_json::json!({
+            "date": today.to_string(), "sessions": 4, "screens_opened": 9, "documents_opened": 3,
+            "searches": 5, "searches_no_hits": 2, "toggles": 1
+        }),
+        "totals only: no query text, no document ids"
     );
     heartbeat.notify();
     assert_eq!(receiver.wait_for(2, PATIENCE).len(), 2);
