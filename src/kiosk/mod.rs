@@ -450,6 +450,23 @@ impl Kiosk {
         cache_path: std::path::PathBuf,
         interval: Duration,
     ) -> std::io::Result<crate::sync::schedule::SchedulerHandle> {
+        self.start_sync_in(
+            settings,
+            cache_path,
+            interval,
+            crate::sync::schedule::Mode::Scheduled,
+        )
+    }
+
+    /// [`Kiosk::start_sync`] in `mode`: `WatchOnly` when the systemd timer syncs
+    /// (`sync.in_kiosk = false`) and the kiosk only shows what it commits.
+    pub fn start_sync_in(
+        self: &Rc<Self>,
+        settings: crate::sync::SyncSettings,
+        cache_path: std::path::PathBuf,
+        interval: Duration,
+        mode: crate::sync::schedule::Mode,
+    ) -> std::io::Result<crate::sync::schedule::SchedulerHandle> {
         use crate::sync::{Progress, schedule::SyncEvent};
         SYNCED_KIOSK.with(|k| *k.borrow_mut() = Rc::downgrade(self));
         let on_event = std::sync::Arc::new(|event: SyncEvent| {
@@ -474,7 +491,7 @@ impl Kiosk {
                 tracing::warn!(%err, "the UI is gone; a sync result was not shown");
             }
         });
-        crate::sync::schedule::spawn(settings, cache_path, interval, on_event)
+        crate::sync::schedule::spawn_with_mode(settings, cache_path, interval, mode, on_event)
     }
 
     /// The sync committed new content: refresh what is on screen without taking it away.
