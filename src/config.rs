@@ -256,6 +256,9 @@ pub struct SyncConfig {
     pub max_documents: u64,
     /// Disk space for cached attachments, in bytes.
     pub attachment_budget: u64,
+    /// Whether the kiosk process syncs on its schedule (`true`), or only watches the cache
+    /// for content that `readpoint-sync.timer`'s `readpoint sync --once` commits (`false`).
+    pub in_kiosk: bool,
 }
 
 impl Default for SyncConfig {
@@ -267,6 +270,7 @@ impl Default for SyncConfig {
             max_shard_size: 64 << 20,
             max_documents: 500_000,
             attachment_budget: 2 << 30,
+            in_kiosk: true,
         }
     }
 }

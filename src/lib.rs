@@ -9,6 +9,7 @@
 //! - [`import`]: content files → validated documents → one store transaction.
 //! - [`config`]: the staff configuration file, raw and validated.
 //! - [`cli`] and [`commands`]: the command line.
+//! - [`systemd`]: `sd_notify` (ready, watchdog from the UI event loop, status, stopping).
 //! - [`logging`]: where log lines go (journald, rotating files, stderr) and the recent-lines ring.
 //! - [`bench`](mod@bench): benchmarks that print figures (targets live there, never in timed tests).
 //! - [`view_models`]: store rows → plain screen data (worker thread) → Slint models (UI thread).
@@ -31,6 +32,7 @@ pub mod logging;
 pub mod staff;
 pub mod store;
 pub mod sync;
+pub mod systemd;
 pub mod text;
 pub mod usage;
 pub mod view_models;

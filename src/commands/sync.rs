@@ -50,14 +50,29 @@ pub fn run(context: &Context, args: &SyncArgs) -> Result<ExitCode, CommandError>
                     if let Some(after_check) = &after_check {
                         after_check();
                     }
-                    match result {
-                        Ok(outcome) => println!("{}", describe(&outcome)),
-                        Err(error) => eprintln!("error ({}): {error}", error.class.as_str()),
-                    }
+                    let line = match result {
+                        Ok(outcome) => {
+                            let line = describe(&outcome);
+                            println!("{line}");
+                            line
+                        }
+                        Err(error) => {
+                            eprintln!("error ({}): {error}", error.class.as_str());
+                            format!(
+                                "last check failed ({}): {}",
+                                error.class.as_str(),
+                                error.check
+                            )
+                        }
+                    };
+                    crate::systemd::status(&line);
                 }
             }),
         )
         .map_err(|e| CommandError::Other(format!("cannot start the sync thread: {e}")))?;
+        // Under systemd (Type=notify) the service is up once the sync thread runs.
+        crate::systemd::ready();
+        crate::systemd::status("waiting for the first check");
         handle.wait();
         return Ok(ExitCode::SUCCESS);
     }

@@ -31,9 +31,9 @@ pub fn set_pin_hash(text: &str, hash: &str, origin: &Path) -> Result<String, Con
             continue;
         }
         let in_admin = table.as_deref() == Some("admin");
-        if in_admin && is_key_line(trimmed, "pin_hash") && replace.is_none() {
-            replace = Some(index);
-        } else if table.is_none() && is_key_line(trimmed, "admin.pin_hash") && replace.is_none() {
+        let assigns = (in_admin && is_key_line(trimmed, "pin_hash"))
+            || (table.is_none() && is_key_line(trimmed, "admin.pin_hash"));
+        if assigns && replace.is_none() {
             replace = Some(index);
         } else if in_admin
             && let Some(comment) = trimmed.strip_prefix('#')

@@ -375,6 +375,7 @@ fn expected_form(key: &str) -> (&'static str, &'static str) {
     const URL: &str = "an http:// or https:// address in double quotes";
     const TEXT: &str = "text in double quotes";
     const NUMBER: &str = "a whole number without quotes";
+    const FLAG: &str = "true or false without quotes";
     match key {
         // An empty example asks for the table-specific fix.
         "kiosk" | "display" | "sync" | "cache" | "admin" | "stats" | "log" => ("a table", ""),
@@ -411,6 +412,7 @@ fn expected_form(key: &str) -> (&'static str, &'static str) {
         "sync.max_shard_size" => (SIZE, "max_shard_size = \"64MiB\""),
         "sync.max_documents" => (NUMBER, "max_documents = 500000"),
         "sync.attachment_budget" => (SIZE, "attachment_budget = \"2GiB\""),
+        "sync.in_kiosk" => (FLAG, "in_kiosk = false"),
         "cache.data_dir" => (
             "a full folder path in double quotes",
             "data_dir = \"/var/lib/readpoint\"",

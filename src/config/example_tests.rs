@@ -115,6 +115,7 @@ fn documented_defaults_are_the_real_defaults() {
         "max_shard_size",
         "max_documents",
         "attachment_budget",
+        "in_kiosk",
         "lockout_attempts",
         "lockout",
         "retention_days",

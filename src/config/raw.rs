@@ -9,6 +9,7 @@ use toml::Spanned;
 
 type Text = Option<Spanned<String>>;
 type Integer = Option<Spanned<i64>>;
+type Flag = Option<Spanned<bool>>;
 
 /// The whole file.
 #[derive(Debug, Default, Deserialize)]
@@ -87,6 +88,7 @@ pub(crate) struct RawSync {
     pub max_shard_size: Text,
     pub max_documents: Integer,
     pub attachment_budget: Text,
+    pub in_kiosk: Flag,
 }
 
 /// `[cache]`

@@ -74,6 +74,7 @@ fn default_values_are_the_documented_ones() {
     assert_eq!(config.sync.max_shard_size, 64 * 1024 * 1024);
     assert_eq!(config.sync.max_documents, 500_000);
     assert_eq!(config.sync.attachment_budget, 2 * 1024 * 1024 * 1024);
+    assert!(config.sync.in_kiosk);
     assert_eq!(config.cache.data_dir, None);
     assert_eq!(config.admin.pin_hash, None);
     assert_eq!(config.admin.lockout_attempts, 5);
@@ -110,6 +111,7 @@ timeout = "45s"
 max_shard_size = "128MiB"
 max_documents = 1000
 attachment_budget = "500MB"
+in_kiosk = false
 
 [cache]
 data_dir = "/srv/readpoint"
@@ -148,6 +150,7 @@ max_files = 10
     assert_eq!(config.sync.max_shard_size, 128 << 20);
     assert_eq!(config.sync.max_documents, 1000);
     assert_eq!(config.sync.attachment_budget, 500_000_000);
+    assert!(!config.sync.in_kiosk);
     assert_eq!(config.cache.data_dir, Some(PathBuf::from("/srv/readpoint")));
     assert_eq!(config.admin.lockout_attempts, 3);
     assert_eq!(config.admin.lockout, Duration::from_secs(900));
@@ -445,6 +448,18 @@ fn wrong_type_names_the_key_and_the_expected_form() {
 
     let error = one_error("[sync]\ntrusted_keys = \"RW\"\n");
     assert_eq!(error.key, "sync.trusted_keys");
+
+    let error = one_error("[sync]\nin_kiosk = \"no\"\n");
+    assert_eq!(error.key, "sync.in_kiosk");
+    assert_eq!(position(&error), (2, 12));
+    assert_eq!(
+        error.message,
+        "expected true or false without quotes, found string \"no\""
+    );
+    assert_eq!(error.fix, "write it like in_kiosk = false");
+
+    let error = one_error("[sync]\nin_kiosk = 1\n");
+    assert_eq!(error.key, "sync.in_kiosk");
 
     // Dotted keys find their way too.
     let error = one_error("log.max_files = \"5\"\n");

@@ -330,6 +330,9 @@ impl Checker<'_> {
                 defaults.attachment_budget,
                 0..=TIB,
             ),
+            in_kiosk: raw
+                .in_kiosk
+                .map_or(defaults.in_kiosk, |flag| *flag.get_ref()),
         }
     }
 

@@ -553,6 +553,25 @@ impl Kiosk {
         interval: Duration,
         after_check: Option<std::sync::Arc<dyn Fn() + Send + Sync>>,
     ) -> std::io::Result<()> {
+        self.start_sync_in(
+            settings,
+            cache_path,
+            interval,
+            crate::sync::schedule::Mode::Scheduled,
+            after_check,
+        )
+    }
+
+    /// [`Kiosk::start_sync`] in `mode`: `WatchOnly` when the systemd timer syncs
+    /// (`sync.in_kiosk = false`) and the kiosk only shows what it commits.
+    pub fn start_sync_in(
+        self: &Rc<Self>,
+        settings: crate::sync::SyncSettings,
+        cache_path: std::path::PathBuf,
+        interval: Duration,
+        mode: crate::sync::schedule::Mode,
+        after_check: Option<std::sync::Arc<dyn Fn() + Send + Sync>>,
+    ) -> std::io::Result<()> {
         use crate::sync::{Progress, schedule::SyncEvent};
         SYNCED_KIOSK.with(|k| *k.borrow_mut() = Rc::downgrade(self));
         let on_event = std::sync::Arc::new(move |event: SyncEvent| {
@@ -582,7 +601,8 @@ impl Kiosk {
                 tracing::warn!(%err, "the UI is gone; a sync result was not shown");
             }
         });
-        let handle = crate::sync::schedule::spawn(settings, cache_path, interval, on_event)?;
+        let handle =
+            crate::sync::schedule::spawn_with_mode(settings, cache_path, interval, mode, on_event)?;
         staff::set_sync(self, handle);
         Ok(())
     }

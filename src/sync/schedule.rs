@@ -4,6 +4,11 @@
 //! at the interval (or the server's `Retry-After`), and waits for the next regular check after a
 //! rejected feed. Staff can ask for a check now ([`SchedulerHandle::sync_now`]).
 //!
+//! In [`Mode::WatchOnly`] (`sync.in_kiosk = false`: the systemd timer's `readpoint sync
+//! --once` syncs) the thread never checks on its own: it looks at the cache's record every
+//! few seconds and reports content or results another process committed; a check asked for
+//! with [`SchedulerHandle::sync_now`] still runs at once.
+//!
 //! Never runs on the UI thread and never blocks it: results go to the `on_event` callback,
 //! which the kiosk forwards with `slint::invoke_from_event_loop`.
 
@@ -58,6 +63,23 @@ pub fn regular_delay(interval: Duration, unit: f64) -> Duration {
     interval.mul_f64(1.0 - 0.1 * unit.clamp(0.0, 1.0))
 }
 
+/// How often a watch-only thread looks at the cache for another process's sync.
+pub const WATCH_POLL: Duration = Duration::from_secs(30);
+
+/// Whether the thread syncs on its schedule or only watches the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Checks the portal on the schedule (and when asked).
+    Scheduled,
+    /// Checks only when asked; every `poll`, reports what another process's sync recorded:
+    /// [`Progress::Committed`] for new content, [`Outcome::Busy`] ("another process
+    /// synced; this one did nothing") for a new check result.
+    WatchOnly {
+        /// Time between looks at the cache.
+        poll: Duration,
+    },
+}
+
 /// What the sync thread reports.
 #[derive(Debug, Clone)]
 pub enum SyncEvent {
@@ -105,6 +127,17 @@ pub fn spawn(
     interval: Duration,
     on_event: Arc<dyn Fn(SyncEvent) + Send + Sync>,
 ) -> std::io::Result<SchedulerHandle> {
+    spawn_with_mode(settings, cache_path, interval, Mode::Scheduled, on_event)
+}
+
+/// [`spawn`] in the given [`Mode`].
+pub fn spawn_with_mode(
+    settings: SyncSettings,
+    cache_path: PathBuf,
+    interval: Duration,
+    mode: Mode,
+    on_event: Arc<dyn Fn(SyncEvent) + Send + Sync>,
+) -> std::io::Result<SchedulerHandle> {
     let trigger = Arc::new(tokio::sync::Notify::new());
     let stop = Arc::new(AtomicBool::new(false));
     let thread = {
@@ -112,7 +145,11 @@ pub fn spawn(
         let stop = Arc::clone(&stop);
         std::thread::Builder::new()
             .name("sync".into())
-            .spawn(move || run(settings, cache_path, interval, on_event, trigger, stop))?
+            .spawn(move || {
+                run(
+                    settings, cache_path, interval, mode, on_event, trigger, stop,
+                )
+            })?
     };
     Ok(SchedulerHandle {
         trigger,
@@ -121,10 +158,33 @@ pub fn spawn(
     })
 }
 
+/// What the cache says about the last sync, to notice another process's work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Recorded {
+    content_version: Option<String>,
+    last_check: Option<String>,
+    last_success: Option<String>,
+    last_error: Option<String>,
+}
+
+impl Recorded {
+    fn read(store: &Store) -> Option<Recorded> {
+        let record = store.feed_record().ok()?;
+        Some(Recorded {
+            content_version: store.meta("content_version").ok()?,
+            last_check: record.last_check,
+            last_success: record.last_success,
+            last_error: record.last_error.map(|e| format!("{} {}", e.at, e.message)),
+        })
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn run(
     settings: SyncSettings,
     cache_path: PathBuf,
     interval: Duration,
+    mode: Mode,
     on_event: Arc<dyn Fn(SyncEvent) + Send + Sync>,
     trigger: Arc<tokio::sync::Notify>,
     stop: Arc<AtomicBool>,
@@ -149,8 +209,14 @@ fn run(
     // A terminal without a clock battery starts in 1970 until NTP answers: the first check
     // waits (up to CLOCK_WAIT) for a plausible clock, so manifest times are judged.
     let mut clock_wait = CLOCK_WAIT;
+    // Watch-only: the record last seen (None until the cache was first read).
+    let mut seen: Option<Recorded> = None;
+    if let Mode::WatchOnly { poll } = mode {
+        delay = poll;
+        clock_wait = Duration::ZERO;
+    }
     loop {
-        if let Some(store) = store.as_mut() {
+        if let (Mode::Scheduled, Some(store)) = (mode, store.as_mut()) {
             let next = jiff::Timestamp::now()
                 .checked_add(jiff::SignedDuration::try_from(delay).unwrap_or_default())
                 .ok();
@@ -158,14 +224,45 @@ fn run(
                 tracing::warn!("cannot record the next check: {e}");
             }
         }
-        runtime.block_on(async {
+        let asked = runtime.block_on(async {
             tokio::select! {
-                () = tokio::time::sleep(delay) => {}
-                () = trigger.notified() => {}
+                () = tokio::time::sleep(delay) => false,
+                () = trigger.notified() => true,
             }
         });
         if stop.load(Ordering::SeqCst) {
             return;
+        }
+        if let Mode::WatchOnly { poll } = mode
+            && !asked
+        {
+            delay = poll;
+            if store.is_none() {
+                match Store::open(&cache_path) {
+                    Ok(opened) => store = Some(opened),
+                    Err(e) => {
+                        tracing::warn!("the sync watcher cannot open the cache: {e}");
+                        continue;
+                    }
+                }
+            }
+            let now = store.as_ref().and_then(Recorded::read);
+            if let (Some(before), Some(now)) = (&seen, &now) {
+                if before.content_version != now.content_version {
+                    tracing::info!(
+                        version = now.content_version.as_deref().unwrap_or(""),
+                        "new content committed by another process"
+                    );
+                    on_event(SyncEvent::Progress(Progress::Committed));
+                }
+                if before != now {
+                    on_event(SyncEvent::Finished(Ok(Outcome::Busy)));
+                }
+            }
+            if now.is_some() {
+                seen = now;
+            }
+            continue;
         }
         let floor: jiff::Timestamp = super::CLOCK_FLOOR
             .parse()
@@ -225,6 +322,11 @@ fn run(
             }
         };
         on_event(SyncEvent::Finished(result));
+        if let Mode::WatchOnly { poll } = mode {
+            // Back to watching; this process's own result is not reported twice.
+            delay = poll;
+            seen = Recorded::read(open);
+        }
     }
 }
 

@@ -19,6 +19,8 @@ mod fleet;
 mod feed_publish;
 // The loopback feed servers (FeedServer with its faults, nginx) checked on the wire.
 mod http_harness;
+// systemd: the watchdog on the event loop, the shipped units, the timer's watch-only kiosk.
+mod ops;
 // Importing content files: good files, bad files that must change nothing.
 mod import;
 // Golden search queries over the bundled content, and recall against brute force.
