@@ -102,6 +102,12 @@ pub enum ScreenName {
     Apply,
     Search,
     Idle,
+    /// The staff PIN pad (as after holding the agency emblem for 5 s).
+    Pin,
+    /// The staff screen's status panel (rendered without a PIN: offscreen only).
+    Staff,
+    /// The black screen outside the display schedule's hours.
+    Asleep,
 }
 
 /// Arguments of `readpoint screenshot`.

@@ -19,8 +19,15 @@ pub fn run(context: &Context, args: &ScreenshotArgs) -> Result<ExitCode, Command
         document: args.document.clone(),
         query: args.query.clone(),
     };
-    let pixels = render(&shot, store, KioskOptions::from_config(&context.config))
-        .map_err(CommandError::Other)?;
+    let options = KioskOptions {
+        status: Some(crate::fleet::Collector::new(
+            &context.config,
+            &context.paths,
+            crate::fleet::Producer::Status,
+        )),
+        ..KioskOptions::from_config(&context.config)
+    };
+    let pixels = render(&shot, store, options).map_err(CommandError::Other)?;
     write_png(&pixels, &args.out).map_err(CommandError::Other)?;
     println!("{}", args.out.display());
     Ok(ExitCode::SUCCESS)

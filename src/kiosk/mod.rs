@@ -613,6 +613,12 @@ impl Kiosk {
         staff::set_restart(self, hook);
     }
 
+    /// Shows the staff screen without asking for the PIN: for offscreen rendering only
+    /// (`readpoint screenshot --screen staff`); nothing on the kiosk's screen leads here.
+    pub fn show_staff_screen(self: &Rc<Self>) {
+        staff::open_screen(self);
+    }
+
     /// The exit code staff chose with 退出信息查阅点, if they did.
     pub fn exit_code(&self) -> Option<u8> {
         staff::exit_code(self)

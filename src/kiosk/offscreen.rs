@@ -88,6 +88,10 @@ pub fn render(
     let default_document = default_document(&store, shot.screen)?;
     let app = AppWindow::new().map_err(|err| format!("creating the window failed: {err}"))?;
     let kiosk = Kiosk::start(&app, Worker::inline(store), options);
+    if shot.screen == ScreenName::Pin {
+        // Opening the pad ends the visitor's session: before the variant's settings.
+        app.global::<crate::ui::Staff>().invoke_emblem_held();
+    }
     let theme = app.global::<Theme>();
     theme.set_large_text(shot.large_text);
     theme.set_high_contrast(shot.high_contrast);
@@ -115,6 +119,9 @@ pub fn render(
             kiosk.go(Place::Catalogue);
             kiosk.show_idle_countdown();
         }
+        ScreenName::Pin => {}
+        ScreenName::Staff => kiosk.show_staff_screen(),
+        ScreenName::Asleep => app.global::<crate::ui::Power>().set_asleep(true),
     }
     app.show()
         .map_err(|err| format!("showing the window failed: {err}"))?;

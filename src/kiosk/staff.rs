@@ -276,7 +276,7 @@ fn submit(kiosk: &Rc<Kiosk>) {
     );
 }
 
-fn open_screen(kiosk: &Rc<Kiosk>) {
+pub(super) fn open_screen(kiosk: &Rc<Kiosk>) {
     let Some(app) = kiosk.app() else { return };
     clear_digits(kiosk);
     let staff = app.global::<Staff>();

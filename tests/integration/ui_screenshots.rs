@@ -13,7 +13,7 @@ use slint::{Rgba8Pixel, SharedPixelBuffer};
 
 use crate::support::bundled_store;
 
-const SCREENS: [(ScreenName, &str); 9] = [
+const SCREENS: [(ScreenName, &str); 11] = [
     (ScreenName::Home, "home"),
     (ScreenName::Guide, "guide"),
     (ScreenName::Catalogue, "catalogue"),
@@ -23,6 +23,8 @@ const SCREENS: [(ScreenName, &str); 9] = [
     (ScreenName::Apply, "apply"),
     (ScreenName::Search, "search"),
     (ScreenName::Idle, "idle"),
+    (ScreenName::Pin, "pin"),
+    (ScreenName::Staff, "staff"),
 ];
 
 fn out_dir() -> PathBuf {
@@ -32,9 +34,24 @@ fn out_dir() -> PathBuf {
 }
 
 fn shoot(shot: &Shot, name: &str) -> SharedPixelBuffer<Rgba8Pixel> {
+    let data = tempfile::tempdir().expect("tempdir");
+    let config = readpoint::config::Config {
+        kiosk: readpoint::config::KioskConfig {
+            terminal_id: "ls-zwzx-hall-01".into(),
+            location: "乐山市政务服务中心一楼大厅".into(),
+            ..readpoint::config::KioskConfig::default()
+        },
+        ..readpoint::config::Config::default()
+    };
+    let paths = readpoint::config::Paths::resolve(None, Some(data.path()), &|_| None);
     let options = KioskOptions {
         portal_url: Some("https://www.leshan.gov.cn/".into()),
-        ..KioskOptions::default()
+        status: Some(readpoint::fleet::Collector::new(
+            &config,
+            &paths,
+            readpoint::fleet::Producer::Status,
+        )),
+        ..KioskOptions::from_config(&config)
     };
     let pixels = render(shot, bundled_store(), options)
         .unwrap_or_else(|err| panic!("rendering {name} failed: {err}"));
@@ -123,5 +140,28 @@ fn every_screen_renders_in_every_variant() {
                 "{name}-{variant} looks the same as {name} ({changed} pixels differ)"
             );
         }
+    }
+}
+
+#[test]
+fn outside_opening_hours_the_screen_is_black_in_every_theme() {
+    for (variant, shot) in [
+        ("normal", Shot::new(ScreenName::Asleep)),
+        (
+            "contrast",
+            Shot {
+                high_contrast: true,
+                ..Shot::new(ScreenName::Asleep)
+            },
+        ),
+    ] {
+        let pixels = shoot(&shot, &format!("asleep-{variant}"));
+        assert!(
+            pixels
+                .as_slice()
+                .iter()
+                .all(|p| (p.r, p.g, p.b) == (0, 0, 0)),
+            "asleep-{variant}: every pixel black"
+        );
     }
 }
