@@ -97,9 +97,10 @@ fn pin_from_terminal() -> Result<String, CommandError> {
 }
 
 /// Writes `text` to `path` through a temporary file in the same folder and a rename, keeping
-/// the old file's permissions (a new file gets 0640: the hash is not for everyone's eyes).
+/// the old file's owner, group and permissions (so `root:readpoint 0640` stays readable by the
+/// service); a new file gets 0640: the hash is not for everyone's eyes.
 fn write_replacing(path: &Path, text: &str) -> Result<(), CommandError> {
-    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
     let fail = |what: &str, err: std::io::Error| {
         CommandError::Other(format!(
             "cannot {what} {}: {err}; the configuration is unchanged — fix: run as a user who \
@@ -110,17 +111,35 @@ fn write_replacing(path: &Path, text: &str) -> Result<(), CommandError> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| fail("create the folder of", e))?;
     }
-    let mode = std::fs::metadata(path).map_or(0o640, |m| m.permissions().mode());
+    let old = std::fs::metadata(path).ok();
+    let mode = old.as_ref().map_or(0o640, |m| m.permissions().mode());
     let mut temporary = PathBuf::from(path);
     temporary.as_mut_os_string().push(".set-pin.tmp");
     std::fs::write(&temporary, text).map_err(|e| fail("write", e))?;
     let renamed = std::fs::set_permissions(&temporary, std::fs::Permissions::from_mode(mode))
+        .and_then(|()| match &old {
+            // Only root can give a file away; anyone else already owns what they replace.
+            Some(m) if m.uid() != current_uid() || m.gid() != current_gid() => {
+                std::os::unix::fs::chown(&temporary, Some(m.uid()), Some(m.gid()))
+            }
+            _ => Ok(()),
+        })
         .and_then(|()| std::fs::rename(&temporary, path));
     if let Err(err) = renamed {
         let _ = std::fs::remove_file(&temporary);
         return Err(fail("replace", err));
     }
     Ok(())
+}
+
+fn current_uid() -> u32 {
+    // SAFETY: getuid has no preconditions and cannot fail.
+    unsafe { libc::getuid() }
+}
+
+fn current_gid() -> u32 {
+    // SAFETY: getgid has no preconditions and cannot fail.
+    unsafe { libc::getgid() }
 }
 
 fn clear_lockout(file: &Path) -> Result<(), CommandError> {

@@ -181,3 +181,77 @@ fn missing_explicit_config_is_an_error() {
         stderr(&output)
     );
 }
+
+/// `config set-pin FILE --stdin` with `pin` on standard input.
+fn set_pin(kiosk: &TempKiosk, file: &std::path::Path, pin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = kiosk
+        .command()
+        .args(["config", "set-pin", file.to_str().unwrap(), "--stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("running readpoint");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("{pin}\n").as_bytes())
+        .expect("pin written");
+    child.wait_with_output().expect("set-pin finished")
+}
+
+#[test]
+fn set_pin_writes_only_the_hash_keeps_comments_and_lifts_a_lockout() {
+    use std::os::unix::fs::PermissionsExt;
+    let kiosk = TempKiosk::new();
+    let path = write_file(&kiosk.home, "readpoint.toml", EXAMPLE);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    std::fs::create_dir_all(&kiosk.data_dir).unwrap();
+    let lockout = kiosk.data_dir.join("staff-lockout.json");
+    std::fs::write(&lockout, r#"{"failures":5,"locked_until":9999999999}"#).unwrap();
+
+    // Too easy: refused, nothing written.
+    let output = set_pin(&kiosk, &path, "1234");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("too easy"), "{}", stderr(&output));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), EXAMPLE);
+    assert!(lockout.exists());
+
+    let output = set_pin(&kiosk, &path, "258036");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!stdout(&output).contains("258036") && !stderr(&output).contains("258036"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(!text.contains("258036"), "never the PIN itself");
+    let config = readpoint::config::parse(&text, &path).expect("still valid");
+    let hash = config.admin.pin_hash.expect("hash set");
+    assert!(readpoint::staff::pin::verify_pin("258036", &hash));
+    // Every comment line of the example is still there; the mode is kept.
+    for line in EXAMPLE.lines().filter(|l| l.starts_with('#')) {
+        assert!(text.contains(line), "lost {line:?}");
+    }
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    assert!(!lockout.exists(), "the lockout is lifted");
+    assert!(
+        kiosk
+            .run(&["config", "check", path.to_str().unwrap()])
+            .status
+            .success()
+    );
+
+    // A broken file is reported before any PIN is asked for, and left alone.
+    let broken = write_file(&kiosk.home, "broken.toml", "[kiosk]\nterminal_id = 5\n");
+    let output = set_pin(&kiosk, &broken, "258036");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("kiosk.terminal_id"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&broken).unwrap(),
+        "[kiosk]\nterminal_id = 5\n"
+    );
+}
