@@ -100,7 +100,7 @@ fn pin_from_terminal() -> Result<String, CommandError> {
 /// the old file's owner, group and permissions (so `root:readpoint 0640` stays readable by the
 /// service); a new file gets 0640: the hash is not for everyone's eyes.
 fn write_replacing(path: &Path, text: &str) -> Result<(), CommandError> {
-    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
     let fail = |what: &str, err: std::io::Error| {
         CommandError::Other(format!(
             "cannot {what} {}: {err}; the configuration is unchanged — fix: run as a user who \
@@ -115,7 +115,19 @@ fn write_replacing(path: &Path, text: &str) -> Result<(), CommandError> {
     let mode = old.as_ref().map_or(0o640, |m| m.permissions().mode());
     let mut temporary = PathBuf::from(path);
     temporary.as_mut_os_string().push(".set-pin.tmp");
-    std::fs::write(&temporary, text).map_err(|e| fail("write", e))?;
+    // Created readable by the owner only; its final mode is set before the rename.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&temporary)
+        .and_then(|mut file| {
+            use std::io::Write;
+            file.write_all(text.as_bytes())?;
+            file.sync_all()
+        })
+        .map_err(|e| fail("write", e))?;
     let renamed = std::fs::set_permissions(&temporary, std::fs::Permissions::from_mode(mode))
         .and_then(|()| match &old {
             // Only root can give a file away; anyone else already owns what they replace.

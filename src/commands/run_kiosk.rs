@@ -65,7 +65,7 @@ pub fn run(context: &Context, windowed: Option<(u32, u32)>) -> Result<ExitCode, 
         if let Err(err) = flush.flush_now() {
             tracing::warn!(%err, "usage counts since the last flush are lost in the restart");
         }
-        restart_in_place();
+        restart_in_place()
     }));
     // The unattended sync (when a feed is configured) runs on its own thread and runtime.
     match crate::sync::SyncSettings::from_config(&context.config, &context.paths.data_dir) {
@@ -125,18 +125,23 @@ pub fn run(context: &Context, windowed: Option<(u32, u32)>) -> Result<ExitCode, 
 /// of the same binary and arguments (same process id, so systemd keeps watching it), which
 /// applies every setting. The sync thread's open transaction, if any, is rolled back by
 /// SQLite, and its lock file closes with the old image.
-fn restart_in_place() {
+/// Returns only when the restart failed, with the reason.
+fn restart_in_place() -> Result<(), String> {
     use std::os::unix::process::CommandExt;
-    let program = match std::env::current_exe() {
-        Ok(program) => program,
-        Err(err) => {
-            tracing::error!(%err, "cannot restart to load the configuration: the binary's path is unknown — fix: restart the kiosk service");
-            return;
-        }
+    let program = std::env::current_exe().map_err(|err| {
+        tracing::error!(%err, "cannot restart to load the configuration: the binary's path is unknown — fix: restart the kiosk service");
+        err.to_string()
+    })?;
+    // After a package upgrade the running image's file is gone: Linux reports the path with
+    // " (deleted)"; the new binary is at the same path.
+    let program = match program.to_str().and_then(|p| p.strip_suffix(" (deleted)")) {
+        Some(path) => std::path::PathBuf::from(path),
+        None => program,
     };
-    tracing::info!("restarting to load the new configuration");
-    let err = std::process::Command::new(program)
+    tracing::info!(binary = %program.display(), "restarting to load the new configuration");
+    let err = std::process::Command::new(&program)
         .args(std::env::args_os().skip(1))
         .exec();
-    tracing::error!(%err, "cannot restart to load the configuration — fix: restart the kiosk service");
+    tracing::error!(%err, binary = %program.display(), "cannot restart to load the configuration — fix: restart the kiosk service");
+    Err(err.to_string())
 }

@@ -24,7 +24,9 @@ pub fn set_pin_hash(text: &str, hash: &str, origin: &Path) -> Result<String, Con
     for (index, line) in lines.iter().enumerate() {
         let trimmed = line.trim();
         if trimmed.starts_with('[') {
-            table = Some(trimmed.trim_matches(['[', ']']).trim().to_owned());
+            // `[admin]  # staff` is a header with a comment.
+            let header = trimmed.split('#').next().unwrap_or(trimmed).trim();
+            table = Some(header.trim_matches(['[', ']']).trim().to_owned());
             if table.as_deref() == Some("admin") {
                 admin_header = Some(index);
             }
@@ -90,7 +92,10 @@ fn table_of_line(lines: &[String], index: usize) -> Option<String> {
         .rev()
         .map(|l| l.trim())
         .find(|l| l.starts_with('['))
-        .map(|l| l.trim_matches(['[', ']']).trim().to_owned())
+        .map(|l| {
+            let header = l.split('#').next().unwrap_or(l).trim();
+            header.trim_matches(['[', ']']).trim().to_owned()
+        })
 }
 
 #[cfg(test)]
@@ -149,6 +154,15 @@ mod tests {
                 .pin_hash
                 .as_deref(),
             Some(HASH)
+        );
+    }
+
+    #[test]
+    fn a_header_with_a_comment_is_the_admin_table() {
+        let edited = set("[admin]  # staff\nlockout_attempts = 3\n");
+        assert_eq!(
+            edited,
+            format!("[admin]  # staff\npin_hash = \"{HASH}\"\nlockout_attempts = 3\n")
         );
     }
 

@@ -63,7 +63,12 @@ fn now(kiosk: &Kiosk) -> Timestamp {
 
 /// A touch on the black screen.
 fn wake(kiosk: &Rc<Kiosk>) {
-    tracing::info!("screen woken by a touch outside opening hours");
+    if kiosk
+        .app()
+        .is_some_and(|app| app.global::<Power>().get_asleep())
+    {
+        tracing::info!("screen woken by a touch outside opening hours");
+    }
     kiosk
         .power
         .awake_until

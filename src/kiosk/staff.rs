@@ -29,8 +29,28 @@ pub const STAFF_IDLE: Duration = Duration::from_secs(60);
 pub const LEAVE_EXIT_CODE: u8 = 10;
 
 /// What "reload configuration" does once the new file checked out: the running kiosk replaces
-/// itself (see `commands::run_kiosk`). Without one, staff are told to restart the kiosk.
-pub type RestartHook = Box<dyn Fn()>;
+/// itself (see `commands::run_kiosk`); it returns only when that failed, saying why. Without
+/// one, staff are told to restart the kiosk.
+pub type RestartHook = Box<dyn Fn() -> Result<(), String>>;
+
+/// The lockout shared with the store worker's jobs.
+type LockoutCell = std::sync::Arc<std::sync::Mutex<Option<Lockout>>>;
+
+/// Runs `f` on the kiosk's lockout (loading it from `file` the first time), on the worker.
+fn with_lockout<T>(
+    cell: &LockoutCell,
+    file: Option<&std::path::Path>,
+    admin: &crate::config::AdminConfig,
+    now: jiff::Timestamp,
+    f: impl FnOnce(&mut Lockout) -> T,
+) -> T {
+    let mut guard = cell
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let lockout = guard
+        .get_or_insert_with(|| Lockout::load(file, admin.lockout_attempts, admin.lockout, now));
+    f(lockout)
+}
 
 /// Staff state of one kiosk.
 #[derive(Default)]
@@ -39,6 +59,12 @@ pub(super) struct StaffState {
     digits: RefCell<String>,
     /// A PIN is being checked.
     checking: Cell<bool>,
+    /// Bumped whenever the pad opens or closes: a PIN check that comes back for an older pad
+    /// (cancelled, timed out, the screen went dark) opens nothing.
+    pad_generation: Cell<u64>,
+    /// The lockout, loaded from its file on first use and kept for this run, so a file that
+    /// cannot be written never forgets a wrong try. Used on the store worker only.
+    lockout: LockoutCell,
     /// Closes the pad or the screen after [`STAFF_IDLE`].
     idle: Timer,
     /// The sync thread, for 立即同步.
@@ -55,6 +81,7 @@ pub(super) struct StaffState {
 /// Wires the emblem, the pad and the staff screen.
 pub(super) fn connect(kiosk: &Rc<Kiosk>, app: &crate::ui::AppWindow) {
     let staff = app.global::<Staff>();
+    staff.set_pin_min_length(i32::try_from(pin::MIN_DIGITS).unwrap_or(4));
     staff.on_emblem_held(kiosk.callback(|kiosk, _| open_pad(kiosk)));
     staff.on_pin_digit(
         kiosk.callback_with(|kiosk, _, digit: slint::SharedString| type_digit(kiosk, &digit)),
@@ -126,6 +153,17 @@ fn lockout_file(kiosk: &Kiosk) -> Option<PathBuf> {
         .map(|dir| dir.join(LOCKOUT_FILE))
 }
 
+fn bump_pad(kiosk: &Kiosk) {
+    let generation = &kiosk.staff.pad_generation;
+    generation.set(generation.get().wrapping_add(1));
+}
+
+fn is_pad_open(kiosk: &Kiosk) -> bool {
+    kiosk
+        .app()
+        .is_some_and(|app| app.global::<Staff>().get_pin_open())
+}
+
 fn set_pad(kiosk: &Kiosk, enabled: bool, message: &str) {
     if let Some(app) = kiosk.app() {
         let staff = app.global::<Staff>();
@@ -157,6 +195,7 @@ fn open_pad(kiosk: &Rc<Kiosk>) {
     tracing::info!("staff PIN pad opened");
     kiosk.reset_session();
     clear_digits(kiosk);
+    bump_pad(kiosk);
     app.global::<Staff>().set_pin_open(true);
     keep_open(kiosk);
     let admin = kiosk.options().admin.clone();
@@ -170,14 +209,20 @@ fn open_pad(kiosk: &Rc<Kiosk>) {
     }
     set_pad(kiosk, false, "");
     let file = lockout_file(kiosk);
+    let cell = kiosk.staff.lockout.clone();
+    let generation = kiosk.staff.pad_generation.get();
     let weak = Rc::downgrade(kiosk);
     kiosk.worker().run(
         move |_| {
             let now = jiff::Timestamp::now();
-            Lockout::load(file.as_deref(), admin.lockout_attempts, admin.lockout, now).gate(now)
+            with_lockout(&cell, file.as_deref(), &admin, now, |lockout| {
+                lockout.gate(now)
+            })
         },
         move |gate| {
-            if let Some(kiosk) = weak.upgrade() {
+            if let Some(kiosk) = weak.upgrade()
+                && kiosk.staff.pad_generation.get() == generation
+            {
                 show_gate(&kiosk, gate, false);
             }
         },
@@ -225,6 +270,10 @@ fn submit(kiosk: &Rc<Kiosk>) {
     let Some(hash) = kiosk.options().admin.pin_hash.clone() else {
         return;
     };
+    // No PIN is that short: a short try is not checked and does not count against the lockout.
+    if kiosk.staff.digits.borrow().len() < pin::MIN_DIGITS {
+        return;
+    }
     if kiosk.staff.checking.replace(true) {
         return;
     }
@@ -233,27 +282,38 @@ fn submit(kiosk: &Rc<Kiosk>) {
     set_pad(kiosk, false, "正在验证…");
     let admin = kiosk.options().admin.clone();
     let file = lockout_file(kiosk);
+    let cell = kiosk.staff.lockout.clone();
+    let generation = kiosk.staff.pad_generation.get();
     let weak = Rc::downgrade(kiosk);
     kiosk.worker().run(
         move |_| {
             let now = jiff::Timestamp::now();
-            let mut lockout =
-                Lockout::load(file.as_deref(), admin.lockout_attempts, admin.lockout, now);
-            match lockout.gate(now) {
-                locked @ Gate::Locked { .. } => Err(locked),
-                Gate::Open { .. } => {
-                    if pin::verify_pin(&typed, &hash) {
-                        lockout.record_success();
-                        Ok(())
-                    } else {
-                        Err(lockout.record_failure(now))
+            with_lockout(
+                &cell,
+                file.as_deref(),
+                &admin,
+                now,
+                |lockout| match lockout.gate(now) {
+                    locked @ Gate::Locked { .. } => Err(locked),
+                    Gate::Open { .. } => {
+                        if pin::verify_pin(&typed, &hash) {
+                            lockout.record_success();
+                            Ok(())
+                        } else {
+                            Err(lockout.record_failure(now))
+                        }
                     }
-                }
-            }
+                },
+            )
         },
         move |result| {
             let Some(kiosk) = weak.upgrade() else { return };
             kiosk.staff.checking.set(false);
+            if kiosk.staff.pad_generation.get() != generation || !is_pad_open(&kiosk) {
+                // The pad was closed meanwhile (cancel, a minute idle, the screen went dark).
+                tracing::info!("a PIN check ended after its pad was closed; nothing opens");
+                return;
+            }
             match result {
                 Ok(()) => {
                     tracing::info!("staff screen opened with the right PIN");
@@ -297,6 +357,8 @@ pub(super) fn open_screen(kiosk: &Rc<Kiosk>) {
 pub(super) fn close(kiosk: &Rc<Kiosk>) {
     kiosk.staff.idle.stop();
     clear_digits(kiosk);
+    bump_pad(kiosk);
+    kiosk.staff.checking.set(false);
     if let Some(app) = kiosk.app() {
         let staff = app.global::<Staff>();
         staff.set_pin_open(false);
@@ -370,7 +432,8 @@ pub(super) fn finished(kiosk: &Rc<Kiosk>, result: &Result<Outcome, SyncError>) {
         ),
         Ok(Outcome::Current { version }) => format!("同步完成：已是最新内容（版本 {version}）"),
         Ok(Outcome::NotModified) => "同步完成：门户网站没有新内容".to_owned(),
-        Ok(Outcome::Busy) => "另一个同步正在进行，稍后再看结果".to_owned(),
+        // Another process (`sync --once`, the systemd timer) checked or holds the sync lock.
+        Ok(Outcome::Busy) => "同步由另一个进程进行（如定时同步服务）；状态已刷新".to_owned(),
         Err(err) => format!("同步失败（{}）：{err}", err.class.as_str()),
     };
     set_message(kiosk, &text);
@@ -421,10 +484,19 @@ fn reload_config(kiosk: &Rc<Kiosk>) {
                         TimerMode::SingleShot,
                         Duration::from_secs(1),
                         move || {
-                            if let Some(kiosk) = weak.upgrade()
-                                && let Some(restart) = kiosk.staff.restart.borrow().as_ref()
-                            {
-                                restart();
+                            let Some(kiosk) = weak.upgrade() else { return };
+                            let failed = match kiosk.staff.restart.borrow().as_ref() {
+                                Some(restart) => restart().err(),
+                                None => None,
+                            };
+                            if let Some(reason) = failed {
+                                set_message(
+                                    &kiosk,
+                                    &format!(
+                                        "无法重新启动（{reason}）。请运行 systemctl restart \
+                                         readpoint，新配置才会生效。"
+                                    ),
+                                );
                             }
                         },
                     );

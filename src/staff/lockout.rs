@@ -57,8 +57,10 @@ impl Lockout {
             Ok(bytes) => match serde_json::from_slice::<State>(&bytes) {
                 Ok(state) => lockout.state = state,
                 Err(err) => {
-                    tracing::error!(file = %path.display(), %err, "the staff lockout file is damaged; the staff screen stays locked for one lockout period — fix: wait, or delete the file while the kiosk is stopped");
+                    tracing::error!(file = %path.display(), %err, "the staff lockout file is damaged; the staff screen stays locked for one lockout period — fix: wait, or set the PIN again with `readpoint config set-pin`");
                     lockout.lock(now);
+                    // Written back whole, so the period ends even if the kiosk restarts.
+                    lockout.save();
                 }
             },
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
@@ -126,8 +128,12 @@ impl Lockout {
         let result = serde_json::to_vec(&self.state)
             .map_err(std::io::Error::other)
             .and_then(|bytes| {
+                use std::io::Write;
                 let temporary = path.with_extension("json.tmp");
-                std::fs::write(&temporary, bytes)?;
+                let mut file = std::fs::File::create(&temporary)?;
+                file.write_all(&bytes)?;
+                // On disk before the rename: a power cut leaves the old file or the new one.
+                file.sync_all()?;
                 std::fs::rename(&temporary, path)
             });
         if let Err(err) = result {
@@ -219,6 +225,14 @@ mod tests {
             lockout.gate(at(0)),
             Gate::Locked {
                 remaining: FIVE_MIN
+            }
+        );
+        // A restart during the period does not start a new one: the lock was written back.
+        let mut again = Lockout::load(Some(&file), 5, FIVE_MIN, at(200));
+        assert_eq!(
+            again.gate(at(200)),
+            Gate::Locked {
+                remaining: Duration::from_secs(100)
             }
         );
         assert_eq!(lockout.gate(at(300)), Gate::Open { tries_left: 5 });

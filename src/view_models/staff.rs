@@ -25,8 +25,9 @@ pub fn load_panel(kiosk: &Rc<Kiosk>, panel: i32) {
     match panel {
         1 => {
             if let Some(app) = kiosk.app() {
+                // Newest first: what staff look for is what just happened.
                 let lines = crate::logging::recent_lines(LOG_LINES);
-                let lines = lines.into_iter().map(Into::into).collect();
+                let lines = lines.into_iter().rev().map(Into::into).collect();
                 app.global::<StaffAdapter>()
                     .set_log_lines(super::model(lines));
             }

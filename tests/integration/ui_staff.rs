@@ -150,6 +150,12 @@ fn five_wrong_pins_lock_the_pad_and_the_lock_survives_a_new_kiosk() {
     {
         let ui = UiKiosk::with_options(staff_options(dir.path()));
         hold_emblem(&ui, Duration::from_secs(6));
+        // Fewer digits than any PIN has: 确定 stays off, and nothing counts against staff.
+        ui.tap("1");
+        assert_eq!(ui.buttons("确定")[0].accessible_enabled(), Some(false));
+        ui.tap("确定");
+        ui.tap("删除一位");
+        assert_eq!(staff(&ui).get_pin_message(), "");
         for tries_left in (1..5).rev() {
             type_pin(&ui, "111222");
             assert!(
@@ -176,11 +182,33 @@ fn five_wrong_pins_lock_the_pad_and_the_lock_survives_a_new_kiosk() {
     ui.tap("取消登录");
     assert!(!staff(&ui).get_pin_open());
 
-    // `config set-pin` lifts the lock (the PIN-forgotten path) by removing the file.
+    // `config set-pin` lifts the lock (the PIN-forgotten path) by removing the file; the
+    // running kiosk keeps its lock until it restarts (as the README says: restart it).
     std::fs::remove_file(dir.path().join("staff-lockout.json")).expect("remove");
+    hold_emblem(&ui, Duration::from_secs(6));
+    assert!(ui.shows("已锁定"));
+    ui.tap("取消登录");
+    drop(ui);
+    let ui = UiKiosk::with_options(staff_options(dir.path()));
     hold_emblem(&ui, Duration::from_secs(6));
     type_pin(&ui, PIN);
     assert!(staff(&ui).get_open());
+}
+
+#[test]
+fn wrong_pins_lock_even_when_the_lockout_file_cannot_be_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The data folder is not there (or read-only, or full): saving fails every time.
+    let options = staff_options(&dir.path().join("missing"));
+    let ui = UiKiosk::with_options(options);
+    hold_emblem(&ui, Duration::from_secs(6));
+    for _ in 0..5 {
+        type_pin(&ui, "111222");
+    }
+    assert!(ui.shows("已锁定"), "{}", staff(&ui).get_pin_message());
+    ui.tap("取消登录");
+    hold_emblem(&ui, Duration::from_secs(6));
+    assert!(ui.shows("已锁定"), "still locked when the pad opens again");
 }
 
 #[test]
@@ -229,8 +257,11 @@ fn reload_refuses_a_broken_file_and_restarts_for_a_good_one() {
     };
     let ui = UiKiosk::with_options(options);
     let count = restarted.clone();
-    ui.kiosk
-        .set_restart_hook(Box::new(move || count.set(count.get() + 1)));
+    ui.kiosk.set_restart_hook(Box::new(move || {
+        count.set(count.get() + 1);
+        // As when exec fails: staff are told.
+        Err("no such file".into())
+    }));
     hold_emblem(&ui, Duration::from_secs(6));
     type_pin(&ui, PIN);
 
@@ -246,6 +277,7 @@ fn reload_refuses_a_broken_file_and_restarts_for_a_good_one() {
     assert!(ui.shows("配置文件没有错误，正在重新启动"));
     mock_elapsed_time(Duration::from_millis(1_100));
     assert_eq!(restarted.get(), 1);
+    assert!(ui.shows("无法重新启动（no such file）"));
 }
 
 #[test]
