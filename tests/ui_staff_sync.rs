@@ -5,11 +5,12 @@
 //! status panel follows. Its own test binary because the testing backend's event-loop mode can
 //! be installed once per process (hence exactly one `#[test]`).
 
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+#[path = "common/event_loop.rs"]
+mod event_loop;
+use event_loop::wait_until;
 
 use i_slint_backend_testing::{ElementHandle, mock_elapsed_time};
 use readpoint::config::{Config, MinisignPublicKey, Paths};
@@ -23,34 +24,6 @@ use slint::{ComponentHandle, LogicalPosition};
 /// How long the test waits for the sync at most (wall clock).
 const DEADLINE: Duration = Duration::from_secs(60);
 const PIN: &str = "258036";
-
-/// Lets the event loop run once (posted results go first).
-struct YieldNow(bool);
-
-impl Future for YieldNow {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            return Poll::Ready(());
-        }
-        self.0 = true;
-        cx.waker().wake_by_ref();
-        Poll::Pending
-    }
-}
-
-/// Yields to the event loop until `done()` holds; false if the deadline passes first.
-async fn wait_until(mut done: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    while !done() {
-        if start.elapsed() > DEADLINE {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-        YieldNow(false).await;
-    }
-    true
-}
 
 fn tap(app: &AppWindow, label: &str) {
     let button = ElementHandle::find_by_accessible_label(app, label)
@@ -148,18 +121,22 @@ fn sync_now_shows_progress_and_the_new_content_version() {
         hold_emblem(&app);
         assert!(app.global::<Staff>().get_pin_open());
         // The pad asks the lockout file on the worker: wait for the keys to work.
-        assert!(wait_until(|| app.global::<Staff>().get_pin_enabled()).await);
+        assert!(wait_until(|| app.global::<Staff>().get_pin_enabled(), DEADLINE).await);
         for digit in PIN.chars() {
             tap(&app, &digit.to_string());
         }
         tap(&app, "确定");
         assert!(
-            wait_until(|| app.global::<Staff>().get_open()).await,
+            wait_until(|| app.global::<Staff>().get_open(), DEADLINE).await,
             "staff screen"
         );
         let adapter = app.global::<StaffAdapter>();
         assert!(
-            wait_until(|| adapter.get_status().content_version.starts_with("bundled-")).await,
+            wait_until(
+                || adapter.get_status().content_version.starts_with("bundled-"),
+                DEADLINE
+            )
+            .await,
             "status panel loaded"
         );
         assert!(adapter.get_sync_available());
@@ -173,13 +150,16 @@ fn sync_now_shows_progress_and_the_new_content_version() {
             adapter.get_message()
         );
         let mut seen = Vec::new();
-        let finished = wait_until(|| {
-            let message = adapter.get_message().to_string();
-            if seen.last() != Some(&message) {
-                seen.push(message);
-            }
-            !adapter.get_syncing()
-        })
+        let finished = wait_until(
+            || {
+                let message = adapter.get_message().to_string();
+                if seen.last() != Some(&message) {
+                    seen.push(message);
+                }
+                !adapter.get_syncing()
+            },
+            DEADLINE,
+        )
         .await;
         assert!(finished, "the sync ended; messages: {seen:?}");
         // Normally this tap's sync applies version 1; on a very slow machine the scheduled first
@@ -190,7 +170,7 @@ fn sync_now_shows_progress_and_the_new_content_version() {
             "{last}; messages: {seen:?}"
         );
         assert!(
-            wait_until(|| adapter.get_status().content_version == "1").await,
+            wait_until(|| adapter.get_status().content_version == "1", DEADLINE).await,
             "the status panel shows the new version: {:?}",
             adapter.get_status().content_version
         );

@@ -5,10 +5,11 @@
 //! results arrive through the event loop, and that of two quick queries only the latter's
 //! results end up on screen.
 
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
+
+#[path = "common/event_loop.rs"]
+mod event_loop;
+use event_loop::wait_until;
 
 use readpoint::import::load_bundled;
 use readpoint::kiosk::{Kiosk, KioskOptions, Place, Worker};
@@ -24,34 +25,6 @@ fn bundled_store() -> Store {
     let mut store = Store::open_in_memory().expect("in-memory store");
     load_bundled(&mut store).expect("bundled content");
     store
-}
-
-/// Lets the event loop run once (other posted events, such as query results, go first).
-struct YieldNow(bool);
-
-impl Future for YieldNow {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            return Poll::Ready(());
-        }
-        self.0 = true;
-        cx.waker().wake_by_ref();
-        Poll::Pending
-    }
-}
-
-/// Yields to the event loop until `done()` holds; false if the deadline passes first.
-async fn wait_until(mut done: impl FnMut() -> bool, deadline: Duration) -> bool {
-    let start = Instant::now();
-    while !done() {
-        if start.elapsed() > deadline {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-        YieldNow(false).await;
-    }
-    true
 }
 
 fn titles(app: &AppWindow) -> Vec<String> {

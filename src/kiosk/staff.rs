@@ -2,7 +2,7 @@
 //! PIN opens the staff screen (status, sync now, reload configuration, log lines, usage,
 //! leaving the kiosk). Both close themselves after a minute without a touch.
 //!
-//! Owns the typed digits (never in Slint, never logged, dropped as soon as they are checked),
+//! Owns the typed digits (never in Slint, never logged, wiped as soon as they are checked),
 //! the flow between pad and screen, and the staff actions. The PIN check and the lockout file
 //! run on the store worker (argon2 takes a noticeable fraction of a second). Must never: record
 //! PIN digits in usage statistics or logs, or leave the staff screen open for a visitor.
@@ -13,6 +13,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use slint::{ComponentHandle, Timer, TimerMode};
+use zeroize::{Zeroize, Zeroizing};
 
 use super::Kiosk;
 use crate::staff::lockout::{Gate, LOCKOUT_FILE, Lockout};
@@ -55,8 +56,8 @@ fn with_lockout<T>(
 /// Staff state of one kiosk.
 #[derive(Default)]
 pub(super) struct StaffState {
-    /// The digits typed on the pad.
-    digits: RefCell<String>,
+    /// The digits typed on the pad (their memory is zeroed when cleared or dropped).
+    digits: RefCell<Zeroizing<String>>,
     /// A PIN is being checked.
     checking: Cell<bool>,
     /// Bumped whenever the pad opens or closes: a PIN check that comes back for an older pad
@@ -181,7 +182,11 @@ fn show_length(kiosk: &Kiosk) {
 }
 
 fn clear_digits(kiosk: &Kiosk) {
-    kiosk.staff.digits.borrow_mut().clear();
+    let mut digits = kiosk.staff.digits.borrow_mut();
+    digits.zeroize();
+    // Room for the longest PIN at once: typing never moves (and leaves behind) the digits.
+    digits.reserve(pin::MAX_DIGITS);
+    drop(digits);
     show_length(kiosk);
 }
 
@@ -277,7 +282,9 @@ fn submit(kiosk: &Rc<Kiosk>) {
     if kiosk.staff.checking.replace(true) {
         return;
     }
-    let typed = std::mem::take(&mut *kiosk.staff.digits.borrow_mut());
+    // Moved to the worker, zeroed when dropped there.
+    let typed = Zeroizing::new(std::mem::take(&mut **kiosk.staff.digits.borrow_mut()));
+    kiosk.staff.digits.borrow_mut().reserve(pin::MAX_DIGITS);
     show_length(kiosk);
     set_pad(kiosk, false, "正在验证…");
     let admin = kiosk.options().admin.clone();
