@@ -57,6 +57,9 @@ pub struct KioskOptions {
     pub time_zone: String,
     /// A portal feed is configured: freshness counts from the last successful sync.
     pub syncs: bool,
+    /// The systemd timer syncs, not the kiosk (`sync.in_kiosk = false`): the kiosk cannot know
+    /// the next check.
+    pub synced_by_timer: bool,
     /// The time zone of `time_zone`, looked up once (UTC+8 when the system does not know it).
     pub zone: jiff::tz::TimeZone,
     /// When the screen is on (`display.schedule`).
@@ -86,6 +89,7 @@ impl KioskOptions {
             stale_after: config.display.stale_after,
             time_zone: config.display.time_zone.clone(),
             syncs: config.sync.feed.is_some(),
+            synced_by_timer: config.sync.feed.is_some() && !config.sync.in_kiosk,
             zone: jiff::tz::TimeZone::get(&config.display.time_zone)
                 .unwrap_or_else(|_| jiff::tz::TimeZone::fixed(jiff::tz::offset(8))),
             schedule: config.display.schedule.clone(),

@@ -42,13 +42,19 @@ fn load_status(kiosk: &Rc<Kiosk>) {
         return;
     };
     let zone = kiosk.options().zone.clone();
+    let by_timer = kiosk.options().synced_by_timer;
     let weak = Rc::downgrade(kiosk);
     kiosk.worker().run(
         move |store| {
             let now = jiff::Timestamp::now();
-            collector
-                .collect(store, now)
-                .map(|document| status_view(&document, &zone))
+            collector.collect(store, now).map(|document| {
+                let mut view = status_view(&document, &zone);
+                if by_timer {
+                    view.next_check =
+                        "由 readpoint-sync.timer 安排（systemctl list-timers）".to_owned();
+                }
+                view
+            })
         },
         move |result| {
             let Some(app) = weak.upgrade().and_then(|kiosk| kiosk.app()) else {
