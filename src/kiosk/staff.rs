@@ -203,8 +203,7 @@ fn open_pad(kiosk: &Rc<Kiosk>) {
     bump_pad(kiosk);
     app.global::<Staff>().set_pin_open(true);
     keep_open(kiosk);
-    let admin = kiosk.options().admin.clone();
-    if admin.pin_hash.is_none() {
+    if kiosk.options().admin.pin_hash.is_none() {
         set_pad(
             kiosk,
             false,
@@ -213,6 +212,22 @@ fn open_pad(kiosk: &Rc<Kiosk>) {
         return;
     }
     set_pad(kiosk, false, "");
+    on_lockout(
+        kiosk,
+        |lockout, now| lockout.gate(now),
+        |kiosk, gate| show_gate(kiosk, gate, false),
+    );
+}
+
+/// Runs `job` on the kiosk's lockout on the store worker (the file is read there), then
+/// `apply` on the UI thread — unless the pad it was for has closed meanwhile (cancel, a minute
+/// idle, the screen went dark), in which case the result opens or shows nothing.
+fn on_lockout<T: Send + 'static>(
+    kiosk: &Rc<Kiosk>,
+    job: impl FnOnce(&mut Lockout, jiff::Timestamp) -> T + Send + 'static,
+    apply: impl FnOnce(&Rc<Kiosk>, T) + 'static,
+) {
+    let admin = kiosk.options().admin.clone();
     let file = lockout_file(kiosk);
     let cell = kiosk.staff.lockout.clone();
     let generation = kiosk.staff.pad_generation.get();
@@ -221,15 +236,16 @@ fn open_pad(kiosk: &Rc<Kiosk>) {
         move |_| {
             let now = jiff::Timestamp::now();
             with_lockout(&cell, file.as_deref(), &admin, now, |lockout| {
-                lockout.gate(now)
+                job(lockout, now)
             })
         },
-        move |gate| {
-            if let Some(kiosk) = weak.upgrade()
-                && kiosk.staff.pad_generation.get() == generation
-            {
-                show_gate(&kiosk, gate, false);
+        move |result| {
+            let Some(kiosk) = weak.upgrade() else { return };
+            if kiosk.staff.pad_generation.get() != generation || !is_pad_open(&kiosk) {
+                tracing::info!("a lockout check ended after its pad was closed; nothing shown");
+                return;
             }
+            apply(&kiosk, result);
         },
     );
 }
@@ -287,60 +303,39 @@ fn submit(kiosk: &Rc<Kiosk>) {
     kiosk.staff.digits.borrow_mut().reserve(pin::MAX_DIGITS);
     show_length(kiosk);
     set_pad(kiosk, false, "正在验证…");
-    let admin = kiosk.options().admin.clone();
-    let file = lockout_file(kiosk);
-    let cell = kiosk.staff.lockout.clone();
-    let generation = kiosk.staff.pad_generation.get();
-    let weak = Rc::downgrade(kiosk);
-    kiosk.worker().run(
-        move |_| {
-            let now = jiff::Timestamp::now();
-            with_lockout(
-                &cell,
-                file.as_deref(),
-                &admin,
-                now,
-                |lockout| match lockout.gate(now) {
-                    locked @ Gate::Locked { .. } => Err(locked),
-                    Gate::Open { .. } => {
-                        if pin::verify_pin(&typed, &hash) {
-                            lockout.record_success();
-                            Ok(())
-                        } else {
-                            Err(lockout.record_failure(now))
-                        }
-                    }
-                },
-            )
-        },
-        move |result| {
-            let Some(kiosk) = weak.upgrade() else { return };
-            kiosk.staff.checking.set(false);
-            if kiosk.staff.pad_generation.get() != generation || !is_pad_open(&kiosk) {
-                // The pad was closed meanwhile (cancel, a minute idle, the screen went dark).
-                tracing::info!("a PIN check ended after its pad was closed; nothing opens");
-                return;
+    // Closing the pad clears `checking`; a stale result is dropped by `on_lockout`.
+    let check = move |lockout: &mut Lockout, now| match lockout.gate(now) {
+        locked @ Gate::Locked { .. } => Err(locked),
+        Gate::Open { .. } => {
+            if pin::verify_pin(&typed, &hash) {
+                lockout.record_success();
+                Ok(())
+            } else {
+                Err(lockout.record_failure(now))
             }
-            match result {
-                Ok(()) => {
-                    tracing::info!("staff screen opened with the right PIN");
-                    open_screen(&kiosk);
-                }
-                Err(gate) => {
-                    match gate {
-                        Gate::Open { tries_left } => {
-                            tracing::warn!(tries_left, "a wrong staff PIN was entered")
-                        }
-                        Gate::Locked { remaining } => tracing::warn!(
-                            seconds = remaining.as_secs(),
-                            "staff PIN locked after too many wrong tries"
-                        ),
-                    }
-                    show_gate(&kiosk, gate, true);
-                }
+        }
+    };
+    on_lockout(kiosk, check, |kiosk, result| {
+        kiosk.staff.checking.set(false);
+        match result {
+            Ok(()) => {
+                tracing::info!("staff screen opened with the right PIN");
+                open_screen(kiosk);
             }
-        },
-    );
+            Err(gate) => {
+                match gate {
+                    Gate::Open { tries_left } => {
+                        tracing::warn!(tries_left, "a wrong staff PIN was entered")
+                    }
+                    Gate::Locked { remaining } => tracing::warn!(
+                        seconds = remaining.as_secs(),
+                        "staff PIN locked after too many wrong tries"
+                    ),
+                }
+                show_gate(kiosk, gate, true);
+            }
+        }
+    });
 }
 
 pub(super) fn open_screen(kiosk: &Rc<Kiosk>) {
