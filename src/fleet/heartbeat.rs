@@ -345,7 +345,7 @@ fn run(
         let Some(open) = store.as_ref() else {
             continue;
         };
-        let document = match collector.collect(open, jiff::Timestamp::now()) {
+        let document = match collector.collect(open, collector.now()) {
             Ok(document) => document,
             Err(e) => {
                 tracing::warn!("the heartbeat cannot read the status; none sent: {e}");

@@ -168,13 +168,25 @@ pub struct Disk {
 }
 
 /// Gathers status documents for one terminal; cheap to clone into a thread.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Collector {
     config: Config,
     config_file: PathBuf,
     data_dir: PathBuf,
     producer: Producer,
     kiosk: Option<uptime::KioskStart>,
+    clock: crate::usage::recorder::Clock,
+}
+
+impl std::fmt::Debug for Collector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Collector")
+            .field("config_file", &self.config_file)
+            .field("data_dir", &self.data_dir)
+            .field("producer", &self.producer)
+            .field("kiosk", &self.kiosk)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Collector {
@@ -186,7 +198,19 @@ impl Collector {
             data_dir: paths.data_dir.clone(),
             producer,
             kiosk: None,
+            clock: std::sync::Arc::new(jiff::Timestamp::now),
         }
+    }
+
+    /// The clock that dates the documents the heartbeat thread collects (tests inject one).
+    pub fn with_clock(mut self, clock: crate::usage::recorder::Clock) -> Collector {
+        self.clock = clock;
+        self
+    }
+
+    /// The time by this collector's clock.
+    pub fn now(&self) -> jiff::Timestamp {
+        (self.clock)()
     }
 
     /// The kiosk process itself: its own start, whether or not its marker file was written.

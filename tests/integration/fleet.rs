@@ -447,10 +447,13 @@ fn a_hung_or_refused_receiver_costs_only_the_bounded_attempts() {
 // ---------------------------------------------------------------------------------------------
 // The heartbeat thread.
 
-fn kiosk_collector(kiosk: &TempKiosk) -> Collector {
+/// The kiosk's collector, its clock fixed at `now` (the test's one "now").
+fn kiosk_collector(kiosk: &TempKiosk, now: jiff::Timestamp) -> Collector {
     let paths = Paths::resolve(None, Some(&kiosk.data_dir), &|_| None);
-    let start = KioskStart::this_process(jiff::Timestamp::now()).expect("own start");
-    Collector::new(&Config::default(), &paths, Producer::Kiosk).with_kiosk_start(start)
+    let start = KioskStart::this_process(now).expect("own start");
+    Collector::new(&Config::default(), &paths, Producer::Kiosk)
+        .with_kiosk_start(start)
+        .with_clock(std::sync::Arc::new(move || now))
 }
 
 #[test]
@@ -459,7 +462,8 @@ fn the_heartbeat_thread_sends_on_notify_with_its_own_connection() {
     // The bundled content, and some of today's usage as the kiosk's recorder stores it.
     let mut store = kiosk.store();
     let zone = jiff::tz::TimeZone::get(&Config::default().display.time_zone).expect("zone");
-    let today = local_day(jiff::Timestamp::now(), &zone);
+    let now = jiff::Timestamp::now();
+    let today = local_day(now, &zone);
     let count = |event, key: &str, count| UsageCount {
         day: today,
         event,
@@ -484,7 +488,7 @@ fn the_heartbeat_thread_sends_on_notify_with_its_own_connection() {
     let receiver = ReportServer::start(200);
     let heartbeat = Heartbeat::spawn(
         quick_settings(&receiver.url(), Duration::from_secs(5)),
-        kiosk_collector(&kiosk),
+        kiosk_collector(&kiosk, now),
         kiosk.cache_path(),
     )
     .expect("heartbeat thread");
@@ -520,7 +524,7 @@ fn notifications_to_a_hung_receiver_coalesce_and_stop_is_bounded() {
     let silent = SilentServer::start();
     let heartbeat = Heartbeat::spawn(
         quick_settings(&silent.url(), Duration::from_millis(500)),
-        kiosk_collector(&kiosk),
+        kiosk_collector(&kiosk, jiff::Timestamp::now()),
         kiosk.cache_path(),
     )
     .expect("heartbeat thread");

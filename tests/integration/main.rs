@@ -10,6 +10,8 @@ mod report_server;
 
 // Command line end to end through the real binary.
 mod cli;
+// Under `READPOINT_TEST_AT` (libfaketime) the tests and the processes they start see that date.
+mod clock;
 // Configuration files: the example, and errors staff will make.
 mod config_check;
 // Fleet status: `status --json` and the heartbeat against docs/status.schema.json, bounded

@@ -42,6 +42,7 @@ impl TempKiosk {
             .env("HOME", &self.home)
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("LANG", "C.UTF-8")
+            .envs(test_clock_env())
             .arg("--data-dir")
             .arg(&self.data_dir);
         cmd
@@ -88,4 +89,14 @@ pub fn write_file(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, text).expect("write file");
     path
+}
+
+/// The variables that carry a faked clock into child processes: `scripts/test --at DATE` runs
+/// every test binary under libfaketime (`LD_PRELOAD` and `FAKETIME…`), and a child started with
+/// a cleared environment must see the same clock as the test that started it.
+pub fn test_clock_env() -> impl Iterator<Item = (std::ffi::OsString, std::ffi::OsString)> {
+    std::env::vars_os().filter(|(key, _)| {
+        key.to_str()
+            .is_some_and(|k| k == "LD_PRELOAD" || k.starts_with("FAKETIME"))
+    })
 }

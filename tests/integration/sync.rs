@@ -25,8 +25,10 @@ pub struct Portal {
     pub public: MinisignPublicKey,
     /// The content file's JSON (the bundled sample content to start with).
     pub content: Value,
-    /// Publication time of the next build (default: now).
-    pub now: Option<jiff::Timestamp>,
+    /// Publication time of the next build: the test's one "now", taken when the portal is
+    /// made (a kiosk synced through the library uses the same instant, so no test depends on
+    /// the day it runs).
+    pub now: jiff::Timestamp,
     /// Days until expiry of the next build.
     pub expires_in_days: u32,
     /// Attachment files published with the content: (file name, bytes).
@@ -45,7 +47,7 @@ impl Portal {
             secret: pair.sk,
             public,
             content: serde_json::from_str(readpoint::import::BUNDLED_CONTENT).expect("bundled"),
-            now: None,
+            now: jiff::Timestamp::now(),
             expires_in_days: 30,
             attachments: Vec::new(),
         }
@@ -68,7 +70,7 @@ impl Portal {
             expires_in_days: self.expires_in_days,
             publisher: Some("乐山市人民政府政务服务中心".into()),
             portal_url: Some("https://www.leshan.gov.cn/xxgk/".into()),
-            now: self.now.unwrap_or_else(jiff::Timestamp::now),
+            now: self.now,
         };
         let report = build(&options, &self.secret).expect("feed build");
         // nginx's ETag is mtime (seconds) and length: give each version its own mtime.
@@ -537,9 +539,11 @@ fn a_portal_that_drops_a_whole_section_is_refused() {
 #[test]
 fn an_expired_feed_is_applied_but_reported_stale() {
     let mut setup = synced();
-    setup.portal.now = jiff::Timestamp::now()
+    setup.portal.now = setup
+        .portal
+        .now
         .checked_sub(jiff::SignedDuration::from_hours(40 * 24))
-        .ok();
+        .expect("40 days earlier");
     setup.portal.edit_entry(1, "过期版本的摘要。");
     // The expired manifest is older than what the kiosk applied: a plausible clock still
     // accepts it (it is a new version), applies it, and reports the content stale.
@@ -567,6 +571,8 @@ struct LibrarySync {
     runtime: tokio::runtime::Runtime,
     /// The kiosk's folders.
     kiosk: TempKiosk,
+    /// The kiosk's clock for [`LibrarySync::sync`]: the portal's "now" when this was made.
+    now: jiff::Timestamp,
     /// The sync's own connection to the cache.
     store: Store,
 }
@@ -579,6 +585,7 @@ impl LibrarySync {
             url: server.url(),
             _server: server,
             key: portal.public.clone(),
+            now: portal.now,
             runtime: tokio::runtime::Runtime::new().expect("runtime"),
             store: kiosk.store(),
             kiosk,
@@ -588,9 +595,8 @@ impl LibrarySync {
     /// One `run_once` with the kiosk's clock at `now`.
     fn sync_at(
         &mut self,
-        now: &str,
+        now: jiff::Timestamp,
     ) -> Result<readpoint::sync::Outcome, readpoint::sync::SyncError> {
-        let now: jiff::Timestamp = now.parse().expect("time");
         let settings = readpoint::sync::SyncSettings {
             feed: readpoint::config::FeedConfig {
                 url: self.url.clone(),
@@ -609,20 +615,25 @@ impl LibrarySync {
         readpoint::sync::run_once(&settings, &mut self.store, &self.runtime, &|_| {})
     }
 
-    /// One `run_once` with a plausible clock.
+    /// One `run_once` with the kiosk's clock at the portal's "now" (plausible).
     fn sync(&mut self) -> Result<readpoint::sync::Outcome, readpoint::sync::SyncError> {
-        self.sync_at("2026-11-29T12:00:00Z")
+        self.sync_at(self.now)
     }
 }
 
 #[test]
 fn clock_checks_judge_only_with_a_plausible_clock() {
     let mut portal = Portal::new();
-    // Published in 2030: in the future for a kiosk whose clock says 2026.
-    portal.now = "2030-01-01T00:00:00Z".parse().ok();
+    let kiosk_now = portal.now;
+    // Published three years ahead: in the future for the kiosk's clock.
+    portal.now = kiosk_now
+        .checked_add(jiff::SignedDuration::from_hours(3 * 365 * 24))
+        .expect("three years later");
     portal.publish();
     let mut local = LibrarySync::new(&portal);
-    let err = local.sync().expect_err("a manifest from the future");
+    let err = local
+        .sync_at(kiosk_now)
+        .expect_err("a manifest from the future");
     assert_eq!(err.check, "clock", "{err}");
     assert_eq!(
         local
@@ -634,7 +645,8 @@ fn clock_checks_judge_only_with_a_plausible_clock() {
         Some(true)
     );
     // A kiosk whose clock says 1970 cannot judge: it applies the feed.
-    let outcome = local.sync_at("1970-01-01T00:00:10Z").expect("applied");
+    let epoch: jiff::Timestamp = "1970-01-01T00:00:10Z".parse().expect("time");
+    let outcome = local.sync_at(epoch).expect("applied");
     assert!(
         matches!(outcome, readpoint::sync::Outcome::Applied(ref r) if !r.expired),
         "{outcome:?}"
@@ -645,7 +657,7 @@ fn clock_checks_judge_only_with_a_plausible_clock() {
         None,
         true,
         std::time::Duration::from_secs(7 * 86_400),
-        "1970-01-01T00:00:10Z".parse().expect("time"),
+        epoch,
     );
     assert_eq!(reason, None);
 }
