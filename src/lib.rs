@@ -37,7 +37,5 @@ pub mod text;
 pub mod usage;
 pub mod view_models;
 
-/// The Slint UI, compiled from `ui/app_window.slint` by `build.rs`.
-pub mod ui {
-    slint::include_modules!();
-}
+/// The Slint UI, compiled from `ui/app_window.slint` by the `readpoint-ui` crate (`ui/`).
+pub use readpoint_ui as ui;

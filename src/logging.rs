@@ -20,7 +20,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use tracing::{Level, Metadata};
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::Targets;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::time::FormatTime;
@@ -216,11 +216,15 @@ impl Drop for LogGuard {
     }
 }
 
-/// Installs the process's subscriber: `filter` (a `tracing` filter such as `info`; `RUST_LOG`
-/// wins when set) for every output, the ring always, plus `output`. A second call does
-/// nothing.
+/// Installs the process's subscriber: `filter` (targets and levels such as `info` or
+/// `warn,readpoint::sync=debug`; a valid `RUST_LOG` wins) for every output, the ring always,
+/// plus `output`. A second call does nothing.
 pub fn init(output: &Output, filter: &str) -> LogGuard {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(filter));
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|directives| directives.parse::<Targets>().ok())
+        .or_else(|| filter.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::WARN));
     let ring = tracing_subscriber::fmt::layer()
         .with_ansi(false)
         .with_timer(LocalTime)

@@ -19,9 +19,8 @@ pub fn run(context: &Context, windowed: Option<(u32, u32)>) -> Result<ExitCode, 
         CommandError::Other(format!(
             "the kiosk window could not be opened: {err} — fix: run it on a graphical display \
              (X11 or Wayland: check DISPLAY / WAYLAND_DISPLAY); on a terminal without X or \
-             Wayland, install a build with the linuxkms feature (`cargo build --features \
-             linuxkms`, as the .deb is) and give it a DRM device (groups video, input, render); \
-             or use `readpoint screenshot` to render screens without one"
+             Wayland, give it the DRM device it draws on (/dev/dri, groups video, input, \
+             render); or use `readpoint screenshot` to render screens without one"
         ))
     })?;
     let worker = Worker::spawn(store)

@@ -55,7 +55,7 @@ fn collect_slint_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn po_path(lang: &str) -> PathBuf {
-    Path::new(ROOT).join(format!("ui/lang/{lang}/LC_MESSAGES/readpoint.po"))
+    Path::new(ROOT).join(format!("ui/lang/{lang}/LC_MESSAGES/readpoint-ui.po"))
 }
 
 /// A gettext string literal.
