@@ -762,10 +762,13 @@ fn assert_whole_version(cache: &Path, n: usize) -> u64 {
 fn kill_9_during_download_or_apply_leaves_old_or_new_and_the_next_sync_completes() {
     const N: usize = 1500;
     const STALL: std::time::Duration = std::time::Duration::from_millis(300);
+    // How long after "applying" is logged a kill may land (the apply of N entries takes longer;
+    // a kill that comes after the commit finds the sync done, which is fine too).
+    const APPLY_WINDOW: std::time::Duration = std::time::Duration::from_millis(60);
     let rounds: usize = std::env::var("READPOINT_CRASH_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(20);
+        .unwrap_or(10);
     let mut portal = big_portal(N);
     mark(&mut portal, 1);
     portal.publish();
@@ -800,8 +803,15 @@ fn kill_9_during_download_or_apply_leaves_old_or_new_and_the_next_sync_completes
         seed = seed
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
-        let delay = full.mul_f64((seed >> 11) as f64 / (1u64 << 53) as f64 * 1.2);
-        // Downloads take a while (a stall per object), so kills land in both phases.
+        let random = (seed >> 11) as f64 / (1u64 << 53) as f64;
+        // Even rounds kill while downloading (a stall per object keeps each download going
+        // for STALL), odd rounds while applying: at a random moment after the sync logs the
+        // phase's start.
+        let (phase, window) = if round % 2 == 0 {
+            ("downloading", STALL)
+        } else {
+            ("applying", APPLY_WINDOW)
+        };
         for shard in portal.manifest()["shards"].as_array().expect("shards") {
             let sha = shard["sha256"].as_str().expect("sha");
             server.fault(sha, Fault::Stall(STALL), Some(1));
@@ -817,7 +827,19 @@ fn kill_9_during_download_or_apply_leaves_old_or_new_and_the_next_sync_completes
             .stderr(std::fs::File::create(&log).expect("log file"))
             .spawn()
             .expect("spawn sync");
-        std::thread::sleep(delay);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while child.try_wait().expect("try_wait").is_none()
+            && !std::fs::read_to_string(&log)
+                .unwrap_or_default()
+                .contains(phase)
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "round {round}: the sync never logged {phase:?}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        std::thread::sleep(window.mul_f64(random));
         if child.try_wait().expect("try_wait").is_none() {
             child.kill().expect("kill -9");
             killed += 1;
@@ -843,7 +865,7 @@ fn kill_9_during_download_or_apply_leaves_old_or_new_and_the_next_sync_completes
     eprintln!(
         "crash loop: killed {killed} of {rounds} syncs ({in_download} while downloading, {in_apply} while applying); {advanced} rounds ended on the new version"
     );
-    if rounds >= 20 {
+    if rounds >= 2 {
         assert!(
             in_download > 0 && in_apply > 0,
             "kills must land in both phases"
