@@ -37,5 +37,9 @@ pub mod text;
 pub mod usage;
 pub mod view_models;
 
+/// The wall clock as the background threads read it (sync, usage recorder, heartbeat):
+/// `jiff::Timestamp::now` in the product, a fixed or moved instant in tests.
+pub type Clock = std::sync::Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>;
+
 /// The Slint UI, compiled from `ui/app_window.slint` by the `readpoint-ui` crate (`ui/`).
 pub use readpoint_ui as ui;

@@ -175,7 +175,7 @@ pub struct Collector {
     data_dir: PathBuf,
     producer: Producer,
     kiosk: Option<uptime::KioskStart>,
-    clock: crate::usage::recorder::Clock,
+    clock: crate::Clock,
 }
 
 impl std::fmt::Debug for Collector {
@@ -203,7 +203,7 @@ impl Collector {
     }
 
     /// The clock that dates the documents the heartbeat thread collects (tests inject one).
-    pub fn with_clock(mut self, clock: crate::usage::recorder::Clock) -> Collector {
+    pub fn with_clock(mut self, clock: crate::Clock) -> Collector {
         self.clock = clock;
         self
     }

@@ -64,7 +64,7 @@ pub struct SyncSettings {
     /// `User-Agent` sent to the portal.
     pub user_agent: String,
     /// The clock (tests move it).
-    pub clock: Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>,
+    pub clock: crate::Clock,
 }
 
 impl std::fmt::Debug for SyncSettings {

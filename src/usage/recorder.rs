@@ -31,7 +31,7 @@ const BUSY_WAIT: Duration = Duration::from_millis(200);
 const SHUTDOWN_ATTEMPTS: u32 = 10;
 
 /// The clock the recorder reads days from (tests set their own).
-pub type Clock = std::sync::Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>;
+pub use crate::Clock;
 
 enum Message {
     Event(Date, Event),

@@ -91,9 +91,10 @@ pub fn write_file(dir: &Path, name: &str, text: &str) -> PathBuf {
     path
 }
 
-/// The variables that carry a faked clock into child processes: `scripts/test --at DATE` runs
-/// every test binary under libfaketime (`LD_PRELOAD` and `FAKETIME…`), and a child started with
-/// a cleared environment must see the same clock as the test that started it.
+/// The variables that carry a faked clock into child processes: with `READPOINT_TEST_AT`,
+/// `scripts/test` runs every test binary under libfaketime (`LD_PRELOAD` and `FAKETIME…`), and
+/// a child started with a cleared environment must see the same clock as the test that
+/// started it.
 pub fn test_clock_env() -> impl Iterator<Item = (std::ffi::OsString, std::ffi::OsString)> {
     std::env::vars_os().filter(|(key, _)| {
         key.to_str()
