@@ -245,7 +245,12 @@ impl Kiosk {
                     .spawn(move || {
                         let result = crate::store::Store::open(&path)
                             .and_then(|store| store.verify_integrity());
-                        if let Err(err) = result {
+                        if let Some(err) = result.as_ref().err().filter(|e| {
+                            e.is_busy() || matches!(e, crate::store::StoreError::Unavailable { .. })
+                        }) {
+                            // Busy (a sync is applying) is not damage: checked at the next start.
+                            tracing::warn!(%err, "the cache check was skipped");
+                        } else if let Err(err) = result {
                             tracing::error!(
                                 %err,
                                 "the cache failed its integrity check — fix: stop the kiosk and \

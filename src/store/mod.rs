@@ -8,8 +8,17 @@
 //! by a newer schema is moved aside (logged with both paths) and a fresh cache is created, which
 //! the caller fills from the bundled content. A kiosk never crash-loops on a bad cache file and
 //! never shows an empty screen without saying why.
+//!
+//! Opening never mistakes a cache *in use* for a broken one: only SQLite's NOTADB and CORRUPT
+//! (and a foreign or newer file) count as unusable, and a file is moved aside only after the
+//! verdict is confirmed under the data folder's writer lock ([`lock`]), so a sync applying a
+//! feed in another process is never pulled from under it. Busy, locked and permission errors
+//! are reported (with the fix) and retried, never "repaired". Opening writes nothing to an
+//! existing, current cache: the search index's own check (a write) runs only in the background
+//! verifier ([`Store::verify_integrity`]).
 
 mod feed;
+pub mod lock;
 mod migrations;
 mod queries;
 mod search;
@@ -41,6 +50,18 @@ const FULL_CHECK_AT_OPEN: u64 = 4 << 20;
 /// How long a writer or reader waits for a lock held by another connection.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long [`Store::open_or_recover`] keeps retrying a busy cache, and waits for the writer
+/// lock before it may move an unusable file aside.
+const RECOVER_WAIT: Duration = Duration::from_secs(30);
+
+/// How many moved-aside copies (`cache.db.corrupt-*`) are kept for inspection; older ones are
+/// deleted, so a recurring fault cannot fill the disk.
+pub const KEEP_CORRUPT_COPIES: usize = 3;
+
+/// The WAL is truncated back to this size after a checkpoint (a bulk apply can grow it to
+/// hundreds of MiB).
+const JOURNAL_SIZE_LIMIT: u64 = 64 << 20;
+
 /// What went wrong in the store. Messages name the file and, where there is one, the fix.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -60,6 +81,17 @@ pub enum StoreError {
         path: PathBuf,
         /// Why.
         reason: String,
+    },
+    /// The cache cannot be opened for want of permission, or cannot be recovered now because
+    /// a sync holds the writer lock; nothing was moved or changed.
+    #[error("cache database {path} cannot be opened now: {reason} — nothing was moved; {fix}")]
+    Unavailable {
+        /// The cache file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+        /// What to do.
+        fix: &'static str,
     },
     /// A filesystem operation around the cache failed.
     #[error(
@@ -141,30 +173,74 @@ impl Store {
     }
 
     /// Opens the cache; if the file is unusable, moves it (and its `-wal`/`-shm` files) aside as
-    /// `<name>.corrupt-<unix time>`, logs both paths, and starts a fresh cache. Errors only when
-    /// even a fresh cache cannot be created (unwritable directory, full disk).
+    /// `<name>.corrupt-<unix time>`, logs both paths, and starts a fresh cache. The verdict is
+    /// confirmed under the data folder's writer lock before anything moves (a sync in another
+    /// process may be mid-apply); only the newest [`KEEP_CORRUPT_COPIES`] copies are kept.
+    ///
+    /// A busy or locked cache is retried for a while, then reported as
+    /// [`StoreError::Unavailable`]; so is a file this user may not open. Errors also when even a
+    /// fresh cache cannot be created (unwritable directory, full disk).
     pub fn open_or_recover(path: &Path) -> Result<(Store, OpenReport)> {
-        match Store::open(path) {
-            Ok(store) => Ok((store, OpenReport::default())),
-            Err(StoreError::Unusable { reason, .. }) => {
-                let moved = move_aside(path)?;
-                tracing::error!(
-                    cache = %path.display(),
-                    moved_to = %moved.display(),
-                    "the cache was unusable ({reason}); it was moved aside and a fresh cache is \
-                     being built from the bundled content (the feed refills it at the next sync)"
-                );
-                let store = Store::open(path)?;
-                Ok((
-                    store,
-                    OpenReport {
-                        moved_aside: Some(moved),
-                        reason: Some(reason),
-                    },
-                ))
+        Store::open_or_recover_waiting(path, RECOVER_WAIT)
+    }
+
+    /// [`Store::open_or_recover`], retrying a busy cache and waiting for the writer lock for
+    /// up to `wait` each.
+    pub fn open_or_recover_waiting(path: &Path, wait: Duration) -> Result<(Store, OpenReport)> {
+        let reason = match open_retrying_busy(path, wait) {
+            Ok(store) => return Ok((store, OpenReport::default())),
+            Err(StoreError::Unusable { reason, .. }) => reason,
+            Err(other) => return Err(other),
+        };
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let lock = lock::WriterLock::acquire_within(dir, wait)
+            .map_err(|source| StoreError::Io {
+                action: "taking the writer lock to recover",
+                path: dir.join(lock::LOCK_FILE),
+                source,
+            })?
+            .ok_or_else(|| StoreError::Unavailable {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "it looked unusable ({reason}), but another process (a sync) holds {} so it \
+                     was not checked again",
+                    lock::LOCK_FILE
+                ),
+                fix: "the kiosk tries again at its next start; if this persists, stop the sync and \
+                      run `readpoint status`",
+            })?;
+        // Confirm under the lock: a sync that was replacing the file may have finished.
+        let reason = match open_retrying_busy(path, wait) {
+            Ok(store) => return Ok((store, OpenReport::default())),
+            Err(StoreError::Unusable { reason: again, .. }) => {
+                if again == reason {
+                    again
+                } else {
+                    format!("{reason}; checked again: {again}")
+                }
             }
-            Err(other) => Err(other),
-        }
+            Err(other) => return Err(other),
+        };
+        let moved = move_aside(path)?;
+        prune_corrupt_copies(path, KEEP_CORRUPT_COPIES);
+        tracing::error!(
+            cache = %path.display(),
+            moved_to = %moved.display(),
+            "the cache was unusable ({reason}); it was moved aside and a fresh cache is \
+             being built from the bundled content (the feed refills it at the next sync)"
+        );
+        let store = Store::open(path)?;
+        drop(lock);
+        Ok((
+            store,
+            OpenReport {
+                moved_aside: Some(moved),
+                reason: Some(reason),
+            },
+        ))
     }
 
     /// Brings the schema up to date; a schema from a newer Readpoint makes the file unusable.
@@ -210,6 +286,15 @@ impl Store {
                  PRAGMA cache_size = -32768;",
             )
             .map_err(|e| classify(&path, e))?;
+        // Checkpoints truncate the WAL back to this size, so one bulk apply does not leave
+        // hundreds of MiB of log on disk for ever.
+        self.conn
+            .query_row(
+                &format!("PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}"),
+                [],
+                |_| Ok(()),
+            )
+            .map_err(|e| classify(&path, e))?;
         Ok(())
     }
 
@@ -240,13 +325,13 @@ impl Store {
         })
     }
 
-    /// The check at open. A cache up to [`FULL_CHECK_AT_OPEN`] bytes gets a full
+    /// The check at open, read-only. A cache up to [`FULL_CHECK_AT_OPEN`] bytes gets a full
     /// `PRAGMA quick_check` (milliseconds). A larger one would take seconds per 100 MiB, so it
     /// gets probes that read the schema, the small tables in full and the main indexes of
     /// `document` end to end; the full check then runs off the UI thread through [`Store::verify_integrity`].
     fn check_integrity(&self) -> Result<()> {
         if self.file_size()? <= FULL_CHECK_AT_OPEN {
-            return self.verify_integrity();
+            return self.quick_check();
         }
         let probes = [
             "PRAGMA quick_check(meta)",
@@ -259,13 +344,20 @@ impl Store {
             "SELECT count(*) FROM search_index_docsize",
         ];
         for sql in probes {
-            // Any failure here (a missing table or index included) means the file is unusable.
+            // A failure here (a missing table or index included) means the file is unusable,
+            // unless it says the file is busy or out of reach right now.
             let first: rusqlite::types::Value = self
                 .conn
                 .query_row(sql, [], |row| row.get(0))
-                .map_err(|e| StoreError::Unusable {
-                    path: self.path.clone(),
-                    reason: format!("integrity probe `{sql}` failed: {e}"),
+                .map_err(|e| {
+                    if is_unavailable(&e) {
+                        classify(&self.path, e)
+                    } else {
+                        StoreError::Unusable {
+                            path: self.path.clone(),
+                            reason: format!("integrity probe `{sql}` failed: {e}"),
+                        }
+                    }
                 })?;
             if let rusqlite::types::Value::Text(text) = first
                 && text != "ok"
@@ -279,10 +371,9 @@ impl Store {
         Ok(())
     }
 
-    /// The full `PRAGMA quick_check`: every page of every b-tree (not index contents). Seconds
-    /// for a large cache: run it off the UI thread. An unusable result means the caller should
-    /// reopen with [`Store::open_or_recover`] after moving the file aside.
-    pub fn verify_integrity(&self) -> Result<()> {
+    /// The full `PRAGMA quick_check`: every page of every b-tree (not index contents). Reads
+    /// only.
+    fn quick_check(&self) -> Result<()> {
         let result: String = self
             .conn
             .query_row("PRAGMA quick_check(1)", [], |row| row.get(0))
@@ -293,15 +384,30 @@ impl Store {
                 reason: format!("integrity check failed: {result}"),
             });
         }
+        Ok(())
+    }
+
+    /// The background verifier's check: the full `PRAGMA quick_check`, then the search index's
+    /// own `integrity-check` (a write, so it waits for a sync's apply and may fail busy). Seconds
+    /// for a large cache: run it off the UI thread. An unusable result means the caller should
+    /// reopen with [`Store::open_or_recover`]; a busy one, try again later.
+    pub fn verify_integrity(&self) -> Result<()> {
+        self.quick_check()?;
         // quick_check does not look inside FTS5's own structures.
         self.conn
             .execute(
                 "INSERT INTO search_index(search_index) VALUES ('integrity-check')",
                 [],
             )
-            .map_err(|e| StoreError::Unusable {
-                path: self.path.clone(),
-                reason: format!("search index integrity check failed: {e}"),
+            .map_err(|e| {
+                if is_unavailable(&e) {
+                    classify(&self.path, e)
+                } else {
+                    StoreError::Unusable {
+                        path: self.path.clone(),
+                        reason: format!("search index integrity check failed: {e}"),
+                    }
+                }
             })?;
         Ok(())
     }
@@ -311,26 +417,119 @@ impl Store {
     }
 }
 
-/// Maps SQLite errors that mean "this file cannot be a cache" to [`StoreError::Unusable`].
-fn classify(path: &Path, source: rusqlite::Error) -> StoreError {
-    // A file that exists but cannot be opened as a database (a directory in its place, an
-    // unreadable file) is unusable too; a missing one is created, so CANTOPEN then means the
-    // directory is the problem, which moving aside would not fix.
-    let unopenable = |code| code == ErrorCode::CannotOpen && path.exists();
-    if let rusqlite::Error::SqliteFailure(err, ref message) = source
-        && (matches!(
+/// Opens, retrying for up to `wait` while the cache is busy (another process holds a write lock
+/// longer than the busy timeout).
+fn open_retrying_busy(path: &Path, wait: Duration) -> Result<Store> {
+    let until = std::time::Instant::now() + wait;
+    loop {
+        match Store::open(path) {
+            Err(error) if error.is_busy() && std::time::Instant::now() < until => {
+                tracing::warn!(cache = %path.display(), "the cache is busy ({error}); retrying");
+                std::thread::sleep(Duration::from_millis(500));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Errors that say the file is out of reach right now, not that it is broken.
+fn is_unavailable(error: &rusqlite::Error) -> bool {
+    matches!(
+        error,
+        rusqlite::Error::SqliteFailure(err, _) if matches!(
             err.code,
-            ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt
-        ) || unopenable(err.code))
-    {
+            ErrorCode::DatabaseBusy
+                | ErrorCode::DatabaseLocked
+                | ErrorCode::CannotOpen
+                | ErrorCode::PermissionDenied
+                | ErrorCode::ReadOnly
+                | ErrorCode::SystemIoFailure
+                | ErrorCode::DiskFull
+                | ErrorCode::OutOfMemory
+        )
+    )
+}
+
+/// Maps SQLite errors: "this file cannot be a cache" → [`StoreError::Unusable`]; "not allowed"
+/// → [`StoreError::Unavailable`]; anything else (busy and locked included) stays an SQLite
+/// error.
+fn classify(path: &Path, source: rusqlite::Error) -> StoreError {
+    let rusqlite::Error::SqliteFailure(err, ref message) = source else {
+        return StoreError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        };
+    };
+    let detail = message.clone().unwrap_or_else(|| err.to_string());
+    // A directory where the cache file should be can never be opened: move it aside. Any other
+    // CANTOPEN is a permission or ownership problem (a root-owned `-shm`), which moving the
+    // cache would not fix and would lose its content.
+    let unusable = matches!(
+        err.code,
+        ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt
+    ) || (err.code == ErrorCode::CannotOpen && path.is_dir());
+    if unusable {
         return StoreError::Unusable {
             path: path.to_path_buf(),
-            reason: message.clone().unwrap_or_else(|| err.to_string()),
+            reason: detail,
         };
     }
-    StoreError::Sqlite {
-        path: path.to_path_buf(),
-        source,
+    // Busy and locked stay SQLite errors ([`StoreError::is_busy`]): callers retry them.
+    match err.code {
+        ErrorCode::CannotOpen | ErrorCode::PermissionDenied | ErrorCode::ReadOnly => {
+            StoreError::Unavailable {
+                path: path.to_path_buf(),
+                reason: format!("permission or ownership ({detail})"),
+                fix: "the cache, its -wal and -shm files and the data folder must belong to the \
+                      kiosk's user, e.g. `sudo chown -R readpoint: /var/lib/readpoint`",
+            }
+        }
+        _ => StoreError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        },
+    }
+}
+
+/// The moved-aside copies of `path` (`<name>.corrupt-<stamp>`), newest first.
+fn corrupt_copies(path: &Path) -> Vec<(u64, PathBuf)> {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return Vec::new();
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let prefix = format!("{}.corrupt-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut copies: Vec<(u64, PathBuf)> = entries
+        .flatten()
+        .filter_map(|entry| {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            let stamp = file.strip_prefix(&prefix)?.parse::<u64>().ok()?;
+            Some((stamp, entry.path()))
+        })
+        .collect();
+    copies.sort_by(|a, b| b.cmp(a));
+    copies
+}
+
+/// Deletes all but the newest `keep` moved-aside copies of `path` (with their `-wal`/`-shm`).
+fn prune_corrupt_copies(path: &Path, keep: usize) {
+    for (_, old) in corrupt_copies(path).into_iter().skip(keep) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut side = old.as_os_str().to_owned();
+            side.push(suffix);
+            let side = PathBuf::from(side);
+            if side.exists()
+                && let Err(err) = std::fs::remove_file(&side)
+            {
+                tracing::warn!(file = %side.display(), %err, "cannot delete an old moved-aside cache");
+            }
+        }
     }
 }
 
@@ -339,8 +538,13 @@ fn move_aside(path: &Path) -> Result<PathBuf> {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
+    // Stamps only grow, so two recoveries in one second neither overwrite a copy nor make the
+    // newest look the oldest.
+    let newest = corrupt_copies(path)
+        .first()
+        .map_or(0, |(stamp, _)| stamp + 1);
     let mut target = path.as_os_str().to_owned();
-    target.push(format!(".corrupt-{stamp}"));
+    target.push(format!(".corrupt-{}", stamp.max(newest)));
     let target = PathBuf::from(target);
     std::fs::rename(path, &target).map_err(|source| StoreError::Io {
         action: "moving the unusable cache aside",
@@ -369,16 +573,28 @@ fn move_aside(path: &Path) -> Result<PathBuf> {
 
 impl Store {
     /// Merges the search index's segments and refreshes the query planner's statistics; run
-    /// after a large import or a bulk feed apply. Then checkpoints what the WAL can give back
-    /// without waiting for readers.
+    /// after a large import or a bulk feed apply. Then checkpoints the WAL into the database and
+    /// truncates it ([`Store::checkpoint`]).
     pub fn optimize(&mut self) -> Result<()> {
         self.conn
             .execute_batch(
                 "INSERT INTO search_index(search_index) VALUES ('optimize');
-                 PRAGMA optimize;
-                 PRAGMA wal_checkpoint(PASSIVE);",
+                 PRAGMA optimize;",
             )
-            .map_err(|e| self.sqlite_err(e))
+            .map_err(|e| self.sqlite_err(e))?;
+        self.checkpoint().map(|_| ())
+    }
+
+    /// Copies the WAL into the database and truncates it to zero bytes (`TRUNCATE`), waiting up
+    /// to the busy timeout for readers. Returns whether it completed; when a reader kept it
+    /// from finishing, the WAL is truncated at a later checkpoint (and never grows past
+    /// [`JOURNAL_SIZE_LIMIT`] after one).
+    pub fn checkpoint(&mut self) -> Result<bool> {
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))
+            .map_err(|e| self.sqlite_err(e))?;
+        Ok(busy == 0)
     }
 
     /// Bytes used by the cache: the database file and its write-ahead log.
@@ -392,5 +608,64 @@ impl Store {
             }
         }
         Ok(total)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wal_is_bounded_and_truncated_by_a_checkpoint() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join(CACHE_FILE);
+        let mut store = Store::open(&path).expect("open");
+        let limit: i64 = store
+            .conn
+            .query_row("PRAGMA journal_size_limit", [], |row| row.get(0))
+            .expect("pragma");
+        assert_eq!(limit as u64, JOURNAL_SIZE_LIMIT);
+        store
+            .conn
+            .execute_batch(
+                "CREATE TABLE filler (x BLOB);
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)
+                 INSERT INTO filler SELECT randomblob(16000) FROM n;",
+            )
+            .expect("fill");
+        let wal = dir.path().join(format!("{CACHE_FILE}-wal"));
+        assert!(std::fs::metadata(&wal).expect("wal").len() > 1 << 20);
+        assert!(
+            store.checkpoint().expect("checkpoint"),
+            "no reader holds it"
+        );
+        assert_eq!(std::fs::metadata(&wal).expect("wal").len(), 0);
+    }
+
+    #[test]
+    fn busy_and_permission_errors_are_not_unusable() {
+        let path = Path::new("/nonexistent/cache.db");
+        let busy = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+            None,
+        );
+        let busy = classify(path, busy);
+        assert!(busy.is_busy() && !matches!(busy, StoreError::Unusable { .. }));
+        let cantopen = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+            None,
+        );
+        assert!(matches!(
+            classify(path, cantopen),
+            StoreError::Unavailable { .. }
+        ));
+        let corrupt = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+            None,
+        );
+        assert!(matches!(
+            classify(path, corrupt),
+            StoreError::Unusable { .. }
+        ));
     }
 }

@@ -257,3 +257,107 @@ fn an_unopenable_cache_path_is_moved_aside() {
     assert!(report.moved_aside.is_some(), "{report:?}");
     assert!(store.is_empty().unwrap());
 }
+
+/// The moved-aside copies next to the cache.
+fn corrupt_copies(kiosk: &TempKiosk) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(&kiosk.data_dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("cache.db.corrupt-"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_busy_cache_is_not_a_corrupt_cache() {
+    let kiosk = TempKiosk::new();
+    let before = kiosk.store().status().unwrap().documents;
+    // Another process applying a feed: an open write transaction on the cache.
+    let writer = rusqlite::Connection::open(kiosk.cache_path()).unwrap();
+    writer
+        .execute_batch(
+            "BEGIN IMMEDIATE; UPDATE meta SET value = value WHERE key = 'content_version';",
+        )
+        .unwrap();
+    let (store, report) = Store::open_or_recover(&kiosk.cache_path()).expect("opens while busy");
+    assert_eq!(
+        report,
+        readpoint::store::OpenReport::default(),
+        "nothing moved"
+    );
+    assert!(corrupt_copies(&kiosk).is_empty());
+    assert_eq!(
+        store.status().unwrap().documents,
+        before,
+        "the same content"
+    );
+    writer.execute_batch("COMMIT").unwrap();
+}
+
+#[test]
+fn a_cache_this_user_may_not_open_is_reported_not_moved() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        eprintln!("skipped: root opens files whatever their mode");
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let kiosk = TempKiosk::new();
+    drop(kiosk.store());
+    let path = kiosk.cache_path();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let result = Store::open_or_recover_waiting(&path, std::time::Duration::from_secs(1));
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let error = result.err().expect("not opened").to_string();
+    assert!(error.contains("nothing was moved"), "{error}");
+    assert!(error.contains("chown"), "the fix is named: {error}");
+    assert!(corrupt_copies(&kiosk).is_empty());
+    assert!(
+        !Store::open(&path).unwrap().is_empty().unwrap(),
+        "content kept"
+    );
+}
+
+#[test]
+fn an_unusable_cache_moves_only_under_the_writer_lock() {
+    let kiosk = TempKiosk::new();
+    std::fs::create_dir_all(&kiosk.data_dir).unwrap();
+    std::fs::write(kiosk.cache_path(), b"not a database ".repeat(300)).unwrap();
+    let held = readpoint::store::lock::WriterLock::try_acquire(&kiosk.data_dir)
+        .unwrap()
+        .expect("lock");
+    let result =
+        Store::open_or_recover_waiting(&kiosk.cache_path(), std::time::Duration::from_millis(300));
+    let error = result
+        .err()
+        .expect("not recovered while a sync holds the lock")
+        .to_string();
+    assert!(error.contains("sync.lock"), "{error}");
+    assert!(corrupt_copies(&kiosk).is_empty(), "nothing moved");
+    drop(held);
+    let (_, report) = Store::open_or_recover(&kiosk.cache_path()).unwrap();
+    assert!(report.moved_aside.is_some());
+    assert_eq!(corrupt_copies(&kiosk).len(), 1);
+}
+
+#[test]
+fn only_the_newest_moved_aside_copies_are_kept() {
+    let kiosk = TempKiosk::new();
+    std::fs::create_dir_all(&kiosk.data_dir).unwrap();
+    let mut moved = Vec::new();
+    for round in 0..5 {
+        std::fs::write(kiosk.cache_path(), format!("garbage {round} ").repeat(300)).unwrap();
+        let (store, report) = Store::open_or_recover(&kiosk.cache_path()).unwrap();
+        drop(store);
+        moved.push(report.moved_aside.expect("moved"));
+    }
+    let kept = corrupt_copies(&kiosk);
+    let keep = readpoint::store::KEEP_CORRUPT_COPIES;
+    assert_eq!(kept.len(), keep, "{kept:?}");
+    for newest in &moved[moved.len() - keep..] {
+        assert!(newest.exists(), "{} kept", newest.display());
+    }
+    assert!(!moved[0].exists(), "the oldest copy is deleted");
+}
