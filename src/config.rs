@@ -256,6 +256,10 @@ pub struct SyncConfig {
     pub max_documents: u64,
     /// Disk space for cached attachments, in bytes.
     pub attachment_budget: u64,
+    /// Free disk a download must leave in the data folder's file system, in bytes.
+    pub disk_reserve: u64,
+    /// Hosts other than the feed's own that the portal may redirect to (lower case).
+    pub redirect_hosts: Vec<String>,
     /// Whether the kiosk process syncs on its schedule (`true`), or only watches the cache
     /// for content that `readpoint-sync.timer`'s `readpoint sync --once` commits (`false`).
     pub in_kiosk: bool,
@@ -270,6 +274,8 @@ impl Default for SyncConfig {
             max_shard_size: 64 << 20,
             max_documents: 500_000,
             attachment_budget: 2 << 30,
+            disk_reserve: 512 << 20,
+            redirect_hosts: Vec::new(),
             in_kiosk: true,
         }
     }

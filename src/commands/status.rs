@@ -53,7 +53,10 @@ pub fn run(context: &Context, args: &StatusArgs) -> Result<ExitCode, CommandErro
     );
     let or_never = |v: &Option<String>| v.clone().unwrap_or_else(|| "never".to_owned());
     println!("last check      {}", or_never(&sync.last_check));
-    println!("last success    {}", or_never(&sync.last_success));
+    println!(
+        "last manifest   {} (the last signed manifest fetched and verified; a 304 does not count)",
+        or_never(&sync.last_success)
+    );
     if let Some(error) = &sync.last_error {
         println!(
             "last error      {} ({}): {}",

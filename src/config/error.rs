@@ -412,6 +412,11 @@ fn expected_form(key: &str) -> (&'static str, &'static str) {
         "sync.max_shard_size" => (SIZE, "max_shard_size = \"64MiB\""),
         "sync.max_documents" => (NUMBER, "max_documents = 500000"),
         "sync.attachment_budget" => (SIZE, "attachment_budget = \"2GiB\""),
+        "sync.disk_reserve" => (SIZE, "disk_reserve = \"512MiB\""),
+        "sync.redirect_hosts" => (
+            "a list of host names in double quotes",
+            "redirect_hosts = [\"cdn.example.gov.cn\"]",
+        ),
         "sync.in_kiosk" => (FLAG, "in_kiosk = false"),
         "cache.data_dir" => (
             "a full folder path in double quotes",

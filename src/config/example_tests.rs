@@ -115,6 +115,8 @@ fn documented_defaults_are_the_real_defaults() {
         "max_shard_size",
         "max_documents",
         "attachment_budget",
+        "disk_reserve",
+        "redirect_hosts",
         "in_kiosk",
         "lockout_attempts",
         "lockout",

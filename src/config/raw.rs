@@ -88,6 +88,8 @@ pub(crate) struct RawSync {
     pub max_shard_size: Text,
     pub max_documents: Integer,
     pub attachment_budget: Text,
+    pub disk_reserve: Text,
+    pub redirect_hosts: Option<Spanned<Vec<Spanned<String>>>>,
     pub in_kiosk: Flag,
 }
 

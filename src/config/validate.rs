@@ -330,10 +330,44 @@ impl Checker<'_> {
                 defaults.attachment_budget,
                 0..=TIB,
             ),
+            disk_reserve: self.byte_size(
+                "sync.disk_reserve",
+                raw.disk_reserve.as_ref(),
+                defaults.disk_reserve,
+                0..=TIB,
+            ),
+            redirect_hosts: raw
+                .redirect_hosts
+                .map_or_else(Vec::new, |hosts| self.redirect_hosts(hosts)),
             in_kiosk: raw
                 .in_kiosk
                 .map_or(defaults.in_kiosk, |flag| *flag.get_ref()),
         }
+    }
+
+    fn redirect_hosts(&mut self, hosts: Spanned<Vec<Spanned<String>>>) -> Vec<String> {
+        let mut valid = Vec::new();
+        for host in hosts.into_inner() {
+            let name = host.get_ref().trim().to_ascii_lowercase();
+            let ok = !name.is_empty()
+                && name.len() <= 253
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+                && !name.starts_with(['.', '-']);
+            if ok {
+                valid.push(name);
+            } else {
+                self.report(
+                    host.span(),
+                    "sync.redirect_hosts",
+                    format!("{} is not a host name", quote(host.get_ref())),
+                    "write just the host name the portal redirects to, e.g. \"cdn.example.gov.cn\" \
+                     (no https://, no path)",
+                );
+            }
+        }
+        valid
     }
 
     fn cache(&mut self, raw: RawCache) -> CacheConfig {

@@ -118,7 +118,7 @@ pub struct SyncSection {
     pub feed_url: Option<String>,
     /// Last time the portal was asked (RFC 3339).
     pub last_check: Option<String>,
-    /// Last time a check ended with the cache current.
+    /// Last time a check fetched and verified a signed manifest (a 304 does not count).
     pub last_success: Option<String>,
     /// How the last check ended.
     pub last_result: LastResult,

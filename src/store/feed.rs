@@ -48,7 +48,8 @@ pub struct FeedRecord {
     pub portal_url: Option<String>,
     /// Last time the portal was asked (RFC 3339), whatever the outcome.
     pub last_check: Option<String>,
-    /// Last time a check ended with the cache current (applied or already current).
+    /// Last time a check fetched and verified a signed manifest (a new version applied, or the
+    /// applied one served again). A `304 Not Modified` does not count.
     pub last_success: Option<String>,
     /// The last error, cleared by a success.
     pub last_error: Option<RecordedError>,
@@ -177,7 +178,18 @@ impl Store {
         rows.collect::<rusqlite::Result<_>>().map_err(err)
     }
 
-    /// Records a check that found the cache current (304, or the same manifest again): the
+    /// Records a `304 Not Modified`: the check time only (the error is cleared). It is not a
+    /// success: nothing signed was seen, so `last_success` — the last signed manifest verified —
+    /// stays as it was.
+    pub fn record_feed_not_modified(&mut self, at: &str) -> Result<()> {
+        let tx = WriteTx::begin(self)?;
+        let wrap = |e| self.sqlite_err(e);
+        set(&self.conn, "feed.last_check", Some(at)).map_err(wrap)?;
+        clear_error(&self.conn).map_err(wrap)?;
+        tx.commit()
+    }
+
+    /// Records a check that fetched the applied manifest again with a valid signature: the
     /// check and success time, and the manifest's ETag when the server sent one.
     pub fn record_feed_current(&mut self, at: &str, etag: Option<&str>) -> Result<()> {
         let tx = WriteTx::begin(self)?;

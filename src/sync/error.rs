@@ -64,6 +64,16 @@ impl SyncError {
         }
     }
 
+    /// A problem of this kiosk that staff must fix ([`ErrorClass::Local`]).
+    pub fn local(check: &'static str, message: impl Into<String>) -> SyncError {
+        SyncError {
+            class: ErrorClass::Local,
+            check,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+
     /// A failure of this kiosk's own disk or folder: [`ErrorClass::Local`] when staff must act
     /// (permissions, read-only), transient otherwise (disk full may clear).
     pub fn disk(what: &str, error: &std::io::Error) -> SyncError {

@@ -12,6 +12,7 @@
 //! on any error the cache keeps its last good content.
 
 pub mod error;
+pub mod floor;
 pub mod http;
 pub mod lock;
 pub mod schedule;
@@ -41,6 +42,9 @@ pub const CLOCK_FLOOR: &str = "2026-01-01T00:00:00Z";
 /// A version bringing at least this many documents is applied as a bulk load: the search index
 /// merges once after the commit instead of continuously during it.
 pub const BULK_DOCUMENTS: u64 = 5000;
+/// A `304 Not Modified` is trusted for this long after the last signed manifest was verified;
+/// then the manifest is fetched whole again (see `attempt`).
+pub const REVALIDATE_AFTER: Duration = Duration::from_secs(24 * 3600);
 /// How far in the future a manifest's `published_at` may be before a plausible clock rejects it.
 pub const FUTURE_TOLERANCE: Duration = Duration::from_secs(24 * 3600);
 
@@ -57,6 +61,10 @@ pub struct SyncSettings {
     pub limits: Limits,
     /// Disk for attachments, in bytes.
     pub attachment_budget: u64,
+    /// Free disk a download must leave, in bytes.
+    pub disk_reserve: u64,
+    /// Hosts besides the feed's own that redirects may lead to.
+    pub redirect_hosts: Vec<String>,
     /// Parallel object downloads.
     pub concurrency: usize,
     /// Pause before fetching manifest and signature again after a mismatch.
@@ -87,6 +95,8 @@ impl SyncSettings {
             timeout: config.sync.timeout,
             limits: Limits::new(config.sync.max_shard_size, config.sync.max_documents),
             attachment_budget: config.sync.attachment_budget,
+            disk_reserve: config.sync.disk_reserve,
+            redirect_hosts: config.sync.redirect_hosts.clone(),
             concurrency: 4,
             signature_retry_pause: Duration::from_secs(2),
             user_agent: format!(
@@ -183,11 +193,16 @@ pub fn run_once(
     let Some(_lock) = SyncLock::try_acquire(&settings.data_dir)? else {
         return Ok(Outcome::Busy);
     };
-    let http = FeedHttp::new(&settings.feed.url, settings.timeout, &settings.user_agent)?;
+    let http = FeedHttp::new(
+        &settings.feed.url,
+        settings.timeout,
+        &settings.user_agent,
+        &settings.redirect_hosts,
+    )?;
     let at = rfc3339(settings.now());
     let result = attempt(settings, store, runtime, &http, progress);
     match &result {
-        Ok(Outcome::NotModified) => store.record_feed_current(&at, None)?,
+        Ok(Outcome::NotModified) => store.record_feed_not_modified(&at)?,
         Ok(Outcome::Current { .. }) | Ok(Outcome::Applied(_)) | Ok(Outcome::Busy) => {}
         Err(error) => {
             tracing::warn!(
@@ -204,8 +219,16 @@ pub fn run_once(
     result
 }
 
+/// [`run_with_retries`] starts no retry that could not end within this many `sync.timeout`s of
+/// the first attempt's start (a failing check fails fast: each attempt's requests are bounded
+/// by [`http::Deadline`]).
+pub const RETRY_BUDGET_TIMEOUTS: u32 = 3;
+
 /// Like [`run_once`], retrying transient failures up to `attempts` times in all, with full-jitter
-/// exponential backoff (or the server's `Retry-After`), each wait at most `max_wait`.
+/// exponential backoff (or the server's longer `Retry-After`), each wait at most `max_wait` and
+/// at least [`schedule::RETRY_FLOOR`]. A retry starts only if it could still fail within
+/// [`RETRY_BUDGET_TIMEOUTS`] × `timeout` of the start, so a dead or trickling portal ends the
+/// run as transient within that time.
 pub fn run_with_retries(
     settings: &SyncSettings,
     store: &mut Store,
@@ -214,11 +237,20 @@ pub fn run_with_retries(
     attempts: u32,
     max_wait: Duration,
 ) -> Result<Outcome, SyncError> {
+    let started = std::time::Instant::now();
+    let budget = settings.timeout * RETRY_BUDGET_TIMEOUTS;
     let mut attempt = 0;
     loop {
         match run_once(settings, store, runtime, progress) {
             Err(error) if error.is_transient() && attempt + 1 < attempts => {
                 let wait = schedule::retry_delay(attempt, &error, max_wait);
+                if started.elapsed() + wait + settings.timeout > budget {
+                    tracing::info!(
+                        ?wait,
+                        "transient sync failure; no time left for a retry within {RETRY_BUDGET_TIMEOUTS} × sync.timeout"
+                    );
+                    return Err(error);
+                }
                 tracing::info!(?wait, "transient sync failure; retrying: {error}");
                 std::thread::sleep(wait);
                 attempt += 1;
@@ -249,12 +281,27 @@ fn attempt(
     progress(Progress::Checking);
     let record = store.feed_record()?;
     let same_feed = record.feed_id.as_deref() == Some(settings.feed.id.as_str());
-    let etag = if same_feed {
+    // A 304 proves nothing signed: at least every REVALIDATE_AFTER the manifest is fetched
+    // whole and its signature checked again, so a cache or mirror answering 304 for ever
+    // cannot keep the kiosk on old content while it reports success.
+    let verified_recently = record
+        .last_success
+        .as_deref()
+        .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+        .is_some_and(|at| {
+            let age = settings.now().duration_since(at);
+            age >= jiff::SignedDuration::ZERO && age.as_secs_f64() < REVALIDATE_AFTER.as_secs_f64()
+        });
+    let etag = if same_feed && verified_recently {
         record.etag.as_deref()
     } else {
         None
     };
     let Some(signed) = runtime.block_on(fetch_signed(settings, http, etag))? else {
+        if same_feed && let (Some(version), Some(sha)) = (record.version, &record.manifest_sha256) {
+            // A kiosk that applied before the floor file existed gets one.
+            raise_floor(settings, version, sha);
+        }
         maintain(settings, store, runtime, http);
         return Ok(Outcome::NotModified);
     };
@@ -278,6 +325,38 @@ fn attempt(
     let manifest_sha = sha256_hex(&signed.bytes);
     let now = settings.now();
     let at = rfc3339(now);
+    // The floor outside the cache outlives a cache reset; the cache's record is the floor of a
+    // kiosk that applied before the file existed (it is written below).
+    let floor = floor::load(&settings.data_dir, &settings.feed.id)?;
+    if let Some(floor) = &floor
+        && (manifest.version < floor.version
+            || (manifest.version == floor.version && manifest_sha != floor.manifest_sha256))
+    {
+        let applied = floor.version;
+        let (check, what) = if manifest.version < applied {
+            (
+                "rollback",
+                format!(
+                    "version {} is older than version {applied}, which this kiosk applied before (a rollback, or a stale mirror) — the kiosk keeps its content; fix: the portal must publish a version above {applied}",
+                    manifest.version
+                ),
+            )
+        } else {
+            (
+                "equivocation",
+                format!(
+                    "version {applied} is signed again with different contents (equivocation) — the kiosk keeps its content; fix: the portal must publish changes under a new version number"
+                ),
+            )
+        };
+        return Err(SyncError::rejected(
+            check,
+            format!(
+                "{manifest_url}: {what} (the floor is kept in {})",
+                floor::FLOOR_FILE
+            ),
+        ));
+    }
     if same_feed && let Some(applied) = record.version {
         if manifest.version < applied {
             return Err(SyncError::rejected(
@@ -298,6 +377,7 @@ fn attempt(
                 ));
             }
             store.record_feed_current(&at, signed.etag.as_deref())?;
+            raise_floor(settings, applied, &manifest_sha);
             maintain(settings, store, runtime, http);
             return Ok(Outcome::Current { version: applied });
         }
@@ -311,6 +391,7 @@ fn attempt(
     keep.extend(manifest_objects(&manifest));
     collect_garbage(&settings.data_dir, &keep);
     let missing = plan.missing(settings);
+    check_disk(settings, missing.iter().map(|(_, size)| *size).sum())?;
     tracing::info!(objects = missing.len(), "downloading");
     let fetched = runtime.block_on(download_all(settings, http, &missing, progress))?;
     let manifest_text = String::from_utf8_lossy(&signed.bytes);
@@ -335,6 +416,7 @@ fn attempt(
         },
     )?;
     progress(Progress::Committed);
+    raise_floor(settings, manifest.version, &manifest_sha);
     progress(Progress::Finishing);
     if plan.new_documents() >= BULK_DOCUMENTS {
         let started = std::time::Instant::now();
@@ -366,6 +448,46 @@ fn attempt(
         expired,
         attachments_missing,
     }))
+}
+
+/// Refuses a download of `bytes` that would leave less than `sync.disk_reserve` free in the
+/// data folder's file system (the apply then grows the cache too; the reserve is its room).
+/// Unknown free space (statvfs failed) does not block the sync.
+fn check_disk(settings: &SyncSettings, bytes: u64) -> Result<(), SyncError> {
+    let Some((free, _)) = crate::fleet::disk::space(&settings.data_dir) else {
+        return Ok(());
+    };
+    let needed = bytes.saturating_add(settings.disk_reserve);
+    if free < needed {
+        return Err(SyncError::transient(
+            "disk",
+            format!(
+                "{}: the download needs {} and sync.disk_reserve keeps {} free, but only {} is free — nothing was downloaded and the kiosk keeps its content; fix: free disk space (old logs, cache.db.corrupt-* copies), or lower sync.disk_reserve or sync.attachment_budget",
+                settings.data_dir.display(),
+                crate::config::format_byte_size(bytes),
+                crate::config::format_byte_size(settings.disk_reserve),
+                crate::config::format_byte_size(free)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Raises the rollback floor after a version was applied or confirmed. The content is already
+/// committed, so a failure is logged loudly (the cache's record still guards this cache) and
+/// retried at the next check.
+fn raise_floor(settings: &SyncSettings, version: u64, manifest_sha256: &str) {
+    let raised = floor::raise(
+        &settings.data_dir,
+        &settings.feed.id,
+        &floor::Floor {
+            version,
+            manifest_sha256: manifest_sha256.to_owned(),
+        },
+    );
+    if let Err(error) = raised {
+        tracing::error!("the rollback floor was not saved (retried at the next check): {error}");
+    }
 }
 
 /// Steps 1–2: the manifest (conditionally) and a signature that verifies over its exact bytes.
@@ -767,8 +889,29 @@ async fn fetch_attachments(
             continue;
         }
         used = total;
-        if object_path(&settings.data_dir, &attachment.sha256).exists() {
+        let path = object_path(&settings.data_dir, &attachment.sha256);
+        if !path.exists()
+            && let Err(error) = check_disk(settings, attachment.size)
+        {
+            missing += 1;
+            tracing::warn!(
+                file = attachment.file_name,
+                "attachment not fetched: {error}"
+            );
             continue;
+        }
+        if path.exists() {
+            let (sha256, size) = (attachment.sha256.clone(), attachment.size);
+            let check = path.clone();
+            let intact = tokio::task::spawn_blocking(move || object_intact(&check, &sha256, size))
+                .await
+                .unwrap_or(false);
+            if intact {
+                continue;
+            }
+            // Damaged on disk (a power cut, a bad sector): fetched again below.
+            tracing::warn!(file = attachment.file_name, path = %path.display(), "a stored attachment is damaged; fetching it again");
+            let _ = std::fs::remove_file(&path);
         }
         match http
             .download(&settings.data_dir, &attachment.sha256, attachment.size)
@@ -791,21 +934,36 @@ async fn fetch_attachments(
 }
 
 /// Step 8: removes objects not in `keep`, and leftover partial downloads (the caller holds the
-/// sync lock, so no download is in progress).
+/// sync lock, so no download is in progress). Never follows a symbolic link: a link in the
+/// object store is removed as a link, and a linked `objects/` or sub-folder is left alone (and
+/// logged), so GC can never delete files outside the data folder.
 fn collect_garbage(data_dir: &Path, keep: &HashSet<String>) {
     let root = data_dir.join(crate::feed::OBJECTS_DIR);
+    match std::fs::symlink_metadata(&root) {
+        Ok(meta) if meta.is_dir() => {}
+        Ok(_) => {
+            tracing::warn!(path = %root.display(), "the object store is not a plain folder (a symbolic link?); garbage collection skipped — fix: make it a real folder owned by the kiosk user");
+            return;
+        }
+        Err(_) => return,
+    }
     let Ok(dirs) = std::fs::read_dir(&root) else {
         return;
     };
     let mut removed = 0;
     for dir in dirs.flatten() {
+        if !dir.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
         let Ok(files) = std::fs::read_dir(dir.path()) else {
             continue;
         };
         let is_tmp = dir.file_name() == "tmp";
         for file in files.flatten() {
             let name = file.file_name();
-            if (is_tmp || !keep.contains(name.to_string_lossy().as_ref()))
+            let removable = file.file_type().is_ok_and(|t| !t.is_dir());
+            if removable
+                && (is_tmp || !keep.contains(name.to_string_lossy().as_ref()))
                 && std::fs::remove_file(file.path()).is_ok()
             {
                 removed += 1;
@@ -817,7 +975,73 @@ fn collect_garbage(data_dir: &Path, keep: &HashSet<String>) {
     }
 }
 
-/// Attachment files present in the data folder, by SHA-256 (for the document screen).
-pub fn attachment_present(data_dir: &Path, sha256: &str) -> bool {
-    crate::feed::check_sha256(sha256).is_ok() && object_path(data_dir, sha256).exists()
+/// Whether attachment `sha256` of `size` bytes is on disk with that size (for the document
+/// screen: a cheap check; the sync verifies the hash of every stored attachment).
+pub fn attachment_present(data_dir: &Path, sha256: &str, size: u64) -> bool {
+    crate::feed::check_sha256(sha256).is_ok()
+        && std::fs::symlink_metadata(object_path(data_dir, sha256))
+            .is_ok_and(|meta| meta.is_file() && meta.len() == size)
+}
+
+/// Whether the object file at `path` is a regular file of `size` bytes hashing to `sha256`.
+fn object_intact(path: &Path, sha256: &str, size: u64) -> bool {
+    use sha2::Digest;
+    use std::io::Read;
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return false;
+    };
+    if !meta.is_file() || meta.len() != size {
+        return false;
+    }
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut hasher = sha2::Sha256::new();
+    let mut buffer = vec![0u8; 64 * 1024];
+    loop {
+        match file.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&buffer[..n]),
+            Err(_) => return false,
+        }
+    }
+    crate::feed::hex(&hasher.finalize()) == sha256
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn garbage_collection_never_follows_symbolic_links() {
+        let data = tempfile::tempdir().expect("temp");
+        let outside = tempfile::tempdir().expect("temp");
+        let precious = outside.path().join("precious.txt");
+        std::fs::write(&precious, b"not the kiosk's").expect("write");
+        let objects = data.path().join(crate::feed::OBJECTS_DIR);
+        std::fs::create_dir_all(objects.join("ab")).expect("mkdir");
+        std::fs::write(objects.join("ab").join("abcd"), b"old object").expect("write");
+        // A linked sub-folder and a linked file inside the store.
+        std::os::unix::fs::symlink(outside.path(), objects.join("zz")).expect("link");
+        std::os::unix::fs::symlink(&precious, objects.join("ab").join("link")).expect("link");
+        collect_garbage(data.path(), &HashSet::new());
+        assert!(
+            precious.exists(),
+            "nothing outside the data folder is deleted"
+        );
+        assert!(!objects.join("ab").join("abcd").exists(), "garbage removed");
+        assert!(
+            std::fs::symlink_metadata(objects.join("ab").join("link")).is_err(),
+            "a link is removed as a link"
+        );
+        // A linked object store as a whole is left alone.
+        let data2 = tempfile::tempdir().expect("temp");
+        std::fs::create_dir_all(outside.path().join("cd")).expect("mkdir");
+        std::fs::write(outside.path().join("cd").join("cdef"), b"x").expect("write");
+        std::os::unix::fs::symlink(outside.path(), data2.path().join(crate::feed::OBJECTS_DIR))
+            .expect("link");
+        collect_garbage(data2.path(), &HashSet::new());
+        assert!(outside.path().join("cd").join("cdef").exists());
+        assert!(precious.exists());
+    }
 }

@@ -48,14 +48,23 @@ pub fn backoff(attempt: u32, base: Duration, cap: Duration, unit: f64) -> Durati
     ceiling.mul_f64(unit.clamp(0.0, 1.0))
 }
 
-/// The wait before retrying a transient failure: the server's `Retry-After` if it sent one
-/// (capped), else full-jitter backoff. Never zero, so a failing server is never hammered.
+/// No retry comes sooner than this, whatever the server says: a `Retry-After: 0` (or a failure
+/// that ends at once) must not make a fleet poll the portal in a loop.
+pub const RETRY_FLOOR: Duration = Duration::from_secs(10);
+
+/// The wait before retrying a transient failure: the longer of the server's `Retry-After` and
+/// full-jitter backoff, at most `cap`, and never under [`RETRY_FLOOR`].
 pub fn retry_delay(attempt: u32, error: &SyncError, cap: Duration) -> Duration {
-    let wait = match error.retry_after {
-        Some(after) => after.min(cap),
-        None => backoff(attempt, BACKOFF_BASE, cap, random_unit()),
-    };
-    wait.max(Duration::from_millis(500))
+    retry_delay_with(attempt, error, cap, random_unit())
+}
+
+/// [`retry_delay`] with the jitter given (`unit` in [0, 1)).
+pub fn retry_delay_with(attempt: u32, error: &SyncError, cap: Duration, unit: f64) -> Duration {
+    let backoff = backoff(attempt, BACKOFF_BASE, cap, unit);
+    let wait = error
+        .retry_after
+        .map_or(backoff, |after| after.max(backoff));
+    wait.min(cap).max(RETRY_FLOOR)
 }
 
 /// The wait until the next regular check: the interval less up to 10 %.
@@ -346,20 +355,39 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_wins_but_is_capped() {
+    fn retries_wait_for_the_longer_of_retry_after_and_backoff_and_never_under_the_floor() {
         let mut error = SyncError::transient("http", "503");
+        let cap = Duration::from_secs(900);
+        // Retry-After: 0 (or a failure that ends at once) cannot make the kiosk poll in a loop.
+        error.retry_after = Some(Duration::ZERO);
+        for unit in [0.0, 0.3, 0.99] {
+            assert_eq!(retry_delay_with(0, &error, cap, unit), RETRY_FLOOR);
+        }
+        // A short Retry-After does not cut the backoff short.
+        error.retry_after = Some(Duration::from_secs(15));
+        assert_eq!(
+            retry_delay_with(4, &error, cap, 0.5),
+            Duration::from_secs(80)
+        );
+        // A long one wins, up to the cap.
         error.retry_after = Some(Duration::from_secs(120));
         assert_eq!(
-            retry_delay(0, &error, Duration::from_secs(60)),
-            Duration::from_secs(60)
-        );
-        assert_eq!(
-            retry_delay(0, &error, Duration::from_secs(900)),
+            retry_delay_with(0, &error, cap, 0.5),
             Duration::from_secs(120)
         );
+        assert_eq!(
+            retry_delay_with(0, &error, Duration::from_secs(60), 0.5),
+            Duration::from_secs(60)
+        );
+        // Without Retry-After: backoff, floored.
         error.retry_after = None;
-        let wait = retry_delay(2, &error, Duration::from_secs(900));
-        assert!(wait >= Duration::from_millis(500) && wait <= Duration::from_secs(40));
+        assert_eq!(retry_delay_with(0, &error, cap, 0.0), RETRY_FLOOR);
+        assert_eq!(
+            retry_delay_with(2, &error, cap, 0.75),
+            Duration::from_secs(30)
+        );
+        let wait = retry_delay(2, &error, cap);
+        assert!(wait >= RETRY_FLOOR && wait <= Duration::from_secs(40));
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub struct SyncStatus {
     pub expires_at: Option<String>,
     /// Last time the portal was asked.
     pub last_check: Option<String>,
-    /// Last time a check ended with the cache current.
+    /// Last time a check fetched and verified a signed manifest (a 304 does not count).
     pub last_success: Option<String>,
     /// The last error since the last success.
     pub last_error: Option<RecordedError>,

@@ -51,6 +51,13 @@ pub enum Fault {
     Append(Vec<u8>),
     /// These bytes with status 200 instead of the file (served even if the file is missing).
     Replace(Vec<u8>),
+    /// The response head one byte at a time, this long apart, then the body.
+    TrickleHead(Duration),
+    /// The response head at once (with `Content-Length`), then the body one byte at a time,
+    /// this long apart.
+    TrickleBody(Duration),
+    /// `302 Found` to this `Location`.
+    Redirect(String),
 }
 
 /// One request as the server saw and answered it.
@@ -455,6 +462,7 @@ fn content_type(path: &str) -> &'static str {
 fn reason(code: u16) -> &'static str {
     match code {
         200 => "OK",
+        302 => "Found",
         304 => "Not Modified",
         400 => "Bad Request",
         403 => "Forbidden",
@@ -566,6 +574,11 @@ async fn respond(
             return Ok(Then::Close);
         }
         (Some(Fault::Replace(bytes)), _) => Response::file(&path, bytes.clone(), etag_of(bytes)),
+        (Some(Fault::Redirect(location)), _) => {
+            let mut response = Response::text(302, format!("moved to {location}\n"));
+            response.headers.push(("Location", location.clone()));
+            response
+        }
         (_, None) => Response::text(404, format!("no file {path}\n")),
         (Some(Fault::Truncate(keep)), Some(bytes)) => {
             let etag = etag_of(&bytes);
@@ -585,7 +598,10 @@ async fn respond(
             let etag = etag_of(&bytes);
             Response::file(&path, bytes, etag)
         }
-        (None | Some(Fault::Stall(_)), Some(bytes)) => {
+        (
+            None | Some(Fault::Stall(_) | Fault::TrickleHead(_) | Fault::TrickleBody(_)),
+            Some(bytes),
+        ) => {
             let etag = etag_of(&bytes);
             match &request.if_none_match {
                 Some(header) if none_match(header, &etag) => Response {
@@ -599,7 +615,30 @@ async fn respond(
         }
     };
     log(shared, request, path, Some(response.status), fault.clone());
-    if let Some(Fault::Stall(pause)) = fault {
+    if let Some(Fault::TrickleHead(pause) | Fault::TrickleBody(pause)) = &fault {
+        // Bounded: a client that gave up makes the next write fail.
+        let head = response.head_bytes(close);
+        let trickle_head = matches!(fault, Some(Fault::TrickleHead(_)));
+        if trickle_head {
+            for byte in head {
+                stream.write_all(&[byte]).await?;
+                stream.flush().await?;
+                tokio::time::sleep(*pause).await;
+            }
+        } else {
+            stream.write_all(&head).await?;
+        }
+        if !head_only {
+            for byte in &response.body {
+                stream.write_all(&[*byte]).await?;
+                stream.flush().await?;
+                if !trickle_head {
+                    tokio::time::sleep(*pause).await;
+                }
+            }
+        }
+        stream.flush().await?;
+    } else if let Some(Fault::Stall(pause)) = fault {
         stream.write_all(&response.head_bytes(close)).await?;
         stream.flush().await?;
         tokio::time::sleep(pause).await;

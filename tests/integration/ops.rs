@@ -199,6 +199,8 @@ fn settings_for(kiosk: &TempKiosk, portal: &Portal, url: &str) -> SyncSettings {
         timeout: Duration::from_secs(5),
         limits: readpoint::feed::Limits::default(),
         attachment_budget: 1 << 30,
+        disk_reserve: 0,
+        redirect_hosts: Vec::new(),
         concurrency: 2,
         signature_retry_pause: Duration::from_millis(100),
         user_agent: "readpoint-test".into(),

@@ -395,7 +395,7 @@ fn broken_connections_are_transient_and_the_next_sync_resumes() {
         Fault::Stall(std::time::Duration::from_secs(6)),
         Some(1),
     );
-    setup.expect_failure(3, "transient", "timed out");
+    setup.expect_failure(3, "transient", "stalled");
     let (code, out) = setup.kiosk.sync();
     assert_eq!(code, 0, "{out}");
 }
@@ -412,9 +412,18 @@ fn a_sync_with_retries_gets_past_one_server_error() {
         },
         Some(1),
     );
+    // A retry must fit in 3 × sync.timeout, and waits at least 10 s (Retry-After: 1 is not
+    // enough): a timeout of 8 s leaves room for one.
+    let config = setup.portal.config(&setup.server.url());
+    std::fs::write(&setup.kiosk.config, config.replace("\"3s\"", "\"8s\"")).expect("config");
+    let started = std::time::Instant::now();
     let output = setup.kiosk.run(&["sync", "--once", "--attempts", "2"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(stdout(&output).contains("applied version 2"));
+    assert!(
+        started.elapsed() >= readpoint::sync::schedule::RETRY_FLOOR,
+        "Retry-After: 1 does not cut the wait under the floor"
+    );
 }
 
 #[test]
@@ -565,7 +574,7 @@ fn an_expired_feed_is_applied_but_reported_stale() {
 /// A kiosk synced through the library in this process (clock under the test's control), from
 /// the fault server serving `portal`'s feed.
 struct LibrarySync {
-    _server: FeedServer,
+    server: FeedServer,
     url: String,
     key: MinisignPublicKey,
     runtime: tokio::runtime::Runtime,
@@ -583,7 +592,7 @@ impl LibrarySync {
         let kiosk = TempKiosk::new();
         LibrarySync {
             url: server.url(),
-            _server: server,
+            server,
             key: portal.public.clone(),
             now: portal.now,
             runtime: tokio::runtime::Runtime::new().expect("runtime"),
@@ -607,6 +616,8 @@ impl LibrarySync {
             timeout: std::time::Duration::from_secs(3),
             limits: readpoint::feed::Limits::default(),
             attachment_budget: 1 << 30,
+            disk_reserve: 0,
+            redirect_hosts: Vec::new(),
             concurrency: 4,
             signature_retry_pause: std::time::Duration::from_millis(100),
             user_agent: "readpoint-test".into(),
@@ -1103,7 +1114,8 @@ fn attachments_are_fetched_within_the_budget_and_later_when_it_allows() {
     assert!(out.contains("1 attachment(s) not fetched yet"), "{out}");
     assert!(!readpoint::sync::attachment_present(
         &kiosk.kiosk.data_dir,
-        &sha
+        &sha,
+        pdf.len() as u64
     ));
     // The budget raised: the next check (a 304) fetches it.
     std::fs::write(&kiosk.config, portal.config(&server.url())).expect("config");
@@ -1111,5 +1123,199 @@ fn attachments_are_fetched_within_the_budget_and_later_when_it_allows() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("up to date"), "{out}");
     let stored = readpoint::feed::object_path(&kiosk.kiosk.data_dir, &sha);
-    assert_eq!(std::fs::read(stored).expect("attachment fetched"), pdf);
+    assert_eq!(std::fs::read(&stored).expect("attachment fetched"), pdf);
+    assert!(readpoint::sync::attachment_present(
+        &kiosk.kiosk.data_dir,
+        &sha,
+        pdf.len() as u64
+    ));
+    // Damaged on disk (same size, one byte flipped; then cut short): the next check notices and
+    // fetches it again; a short file does not count as present meanwhile.
+    let mut damaged = pdf.clone();
+    damaged[10] ^= 0xff;
+    std::fs::write(&stored, &damaged).expect("damage");
+    let (code, out) = kiosk.sync();
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(std::fs::read(&stored).expect("fetched again"), pdf);
+    std::fs::write(&stored, &pdf[..100]).expect("truncate");
+    assert!(!readpoint::sync::attachment_present(
+        &kiosk.kiosk.data_dir,
+        &sha,
+        pdf.len() as u64
+    ));
+    let (code, out) = kiosk.sync();
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(std::fs::read(&stored).expect("fetched again"), pdf);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unattended for a year: the rollback floor outlives the cache, a 304 is not a signed success,
+// every request ends on time, redirects stay home, free disk is kept.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_rebuilt_cache_cannot_be_fed_an_older_signed_version() {
+    let mut setup = synced();
+    let v1 = setup.portal.manifest();
+    setup.publish_change();
+    let (code, out) = setup.kiosk.sync();
+    assert_eq!(code, 0, "{out}");
+    let mut v2 = setup.portal.manifest();
+    setup.portal.edit_entry(5, "第三版的摘要。");
+    setup.portal.publish();
+    let v3 = setup.portal.manifest();
+    // The cache is lost (deleted, or moved aside as corrupt): the kiosk starts again from the
+    // bundled content, and a stale mirror serves version 1, properly signed.
+    let cache = setup.kiosk.kiosk.cache_path();
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", cache.display()));
+    }
+    setup.portal.sign_manifest(&v1);
+    let (code, out) = setup.kiosk.sync();
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("rollback"), "{out}");
+    assert!(out.contains("feed-floor.json"), "{out}");
+    // Version 2 under other contents is refused too.
+    v2["publisher"] = "另一个发布者".into();
+    setup.portal.sign_manifest(&v2);
+    let (code, out) = setup.kiosk.sync();
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("equivocation"), "{out}");
+    // A newer version applies.
+    setup.portal.sign_manifest(&v3);
+    let (code, out) = setup.kiosk.sync();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("applied version 3"), "{out}");
+}
+
+#[test]
+fn a_304_is_not_a_signed_success() {
+    let setup = synced();
+    let first = setup.kiosk.status()["sync"]["last_success"].clone();
+    assert!(first.is_string());
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let (code, out) = setup.kiosk.sync();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("has not changed"), "a 304: {out}");
+    let status = setup.kiosk.status();
+    assert_eq!(status["sync"]["last_success"], first, "{status}");
+    assert_ne!(status["sync"]["last_check"], first, "{status}");
+    let log = setup.server.requests();
+    assert_eq!(log.last().and_then(|l| l.status), Some(304), "{log:?}");
+}
+
+#[test]
+fn after_a_day_of_304s_the_manifest_is_fetched_and_verified_again() {
+    let portal = Portal::new();
+    portal.publish();
+    let mut setup = LibrarySync::new(&portal);
+    setup.sync().expect("first sync");
+    let outcome = setup.sync().expect("second check");
+    assert_eq!(outcome, readpoint::sync::Outcome::NotModified);
+    let day = jiff::SignedDuration::from_hours(25);
+    let later = setup.now.checked_add(day).expect("time");
+    let before = setup.server.requests().len();
+    let outcome = setup.sync_at(later).expect("check");
+    let log = setup.server.requests();
+    let manifest = log[before..]
+        .iter()
+        .find(|l| l.path == "/manifest.json")
+        .expect("manifest asked");
+    assert_eq!(manifest.if_none_match, None, "unconditional after a day");
+    assert_eq!(manifest.status, Some(200));
+    assert!(
+        matches!(outcome, readpoint::sync::Outcome::Current { .. }),
+        "{outcome:?}"
+    );
+}
+
+/// Starts `readpoint sync --once --attempts 3` and returns (exit code, output, seconds taken).
+fn timed_sync(setup: &Setup) -> (i32, String, f64) {
+    let started = std::time::Instant::now();
+    let output = setup.kiosk.run(&["sync", "--once", "--attempts", "3"]);
+    (
+        output.status.code().unwrap_or(-1),
+        format!("{}{}", stdout(&output), stderr(&output)),
+        started.elapsed().as_secs_f64(),
+    )
+}
+
+#[test]
+fn a_server_trickling_its_response_head_cannot_hold_the_sync() {
+    let setup = synced();
+    setup.portal.publish();
+    setup.server.fault(
+        "manifest.json",
+        Fault::TrickleHead(std::time::Duration::from_secs(1)),
+        None,
+    );
+    let (code, out, seconds) = timed_sync(&setup);
+    assert_eq!(code, 3, "transient: {out}");
+    assert!(out.contains("response head"), "{out}");
+    // timeout = 3s in the test configuration: 3 × timeout, retries included.
+    assert!(seconds < 9.0, "ended after {seconds:.1} s: {out}");
+    assert_eq!(snapshot(&setup.kiosk.store()), setup.good);
+}
+
+#[test]
+fn a_server_trickling_its_body_cannot_hold_the_sync() {
+    let setup = synced();
+    setup.server.fault(
+        "manifest.json",
+        Fault::TrickleBody(std::time::Duration::from_secs(1)),
+        None,
+    );
+    // Unconditional (no 304): the stored ETag is dropped by editing the feed.
+    let mut manifest = setup.portal.manifest();
+    manifest["publisher"] = "重新签名".into();
+    manifest["version"] = (manifest["version"].as_u64().expect("version") + 1).into();
+    setup.portal.sign_manifest(&manifest);
+    let (code, out, seconds) = timed_sync(&setup);
+    assert_eq!(code, 3, "transient: {out}");
+    assert!(out.contains("stalled or ran slower"), "{out}");
+    assert!(seconds < 9.0, "ended after {seconds:.1} s: {out}");
+    assert_eq!(snapshot(&setup.kiosk.store()), setup.good);
+}
+
+#[test]
+fn redirects_stay_on_the_feeds_host_unless_configured() {
+    let mut setup = synced();
+    setup.publish_change();
+    // Same server under another name: another host as far as the kiosk knows.
+    let elsewhere = setup.server.url().replace("127.0.0.1", "localhost");
+    let target = format!("{elsewhere}manifest.json");
+    setup
+        .server
+        .fault("manifest.json", Fault::Redirect(target.clone()), Some(1));
+    setup.expect_failure(2, "permanent", "sync.redirect_hosts");
+    // Listed: followed.
+    std::fs::write(
+        &setup.kiosk.config,
+        format!(
+            "{}redirect_hosts = [\"localhost\"]\n",
+            setup.portal.config(&setup.server.url())
+        ),
+    )
+    .expect("config");
+    setup
+        .server
+        .fault("manifest.json", Fault::Redirect(target), Some(1));
+    let (code, out) = setup.kiosk.sync();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("applied version 2"), "{out}");
+}
+
+#[test]
+fn a_download_that_would_eat_the_disk_reserve_is_refused() {
+    let mut setup = synced();
+    setup.publish_change();
+    std::fs::write(
+        &setup.kiosk.config,
+        format!(
+            "{}disk_reserve = \"1TiB\"\n",
+            setup.portal.config(&setup.server.url())
+        ),
+    )
+    .expect("config");
+    setup.expect_failure(3, "transient", "sync.disk_reserve");
 }
