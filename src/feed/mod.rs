@@ -99,6 +99,12 @@ pub struct Limits {
     pub max_documents: u64,
     /// Longest string anywhere in a document, in bytes.
     pub max_string: usize,
+    /// Most shards one manifest may list.
+    pub max_shards: usize,
+    /// Most attachments one manifest may list.
+    pub max_attachments: usize,
+    /// Largest sum of all shard sizes (compressed), in bytes: a whole feed's download.
+    pub max_feed_size: u64,
 }
 
 impl Limits {
@@ -107,6 +113,14 @@ impl Limits {
     pub const MAX_SHARD_JSON: u64 = 32 << 20;
     /// Longest string in a document (a long report body is well under 1 MiB).
     pub const MAX_STRING: usize = 4 << 20;
+    /// Most shards in a manifest (a 200,000-document feed in month shards has a few hundred;
+    /// a 16 MiB manifest could otherwise list about 100,000).
+    pub const MAX_SHARDS: usize = 20_000;
+    /// Most attachments in a manifest.
+    pub const MAX_ATTACHMENTS: usize = 100_000;
+    /// Largest whole feed (sum of compressed shard sizes): about 40 times the 200,000-document
+    /// benchmark feed.
+    pub const MAX_FEED_SIZE: u64 = 8 << 30;
 
     /// Limits from the configured shard size and document count.
     pub fn new(max_shard_size: u64, max_documents: u64) -> Limits {
@@ -115,6 +129,9 @@ impl Limits {
             max_shard_json: Self::MAX_SHARD_JSON,
             max_documents,
             max_string: Self::MAX_STRING,
+            max_shards: Self::MAX_SHARDS,
+            max_attachments: Self::MAX_ATTACHMENTS,
+            max_feed_size: Self::MAX_FEED_SIZE,
         }
     }
 }
@@ -235,6 +252,30 @@ impl Manifest {
                 "portal_url".into(),
                 "must start with http:// or https://",
             ));
+        }
+        if self.shards.len() > limits.max_shards {
+            return Err(ManifestError::Limit(format!(
+                "the manifest lists {} shards, more than a feed may have ({})",
+                self.shards.len(),
+                limits.max_shards
+            )));
+        }
+        if self.attachments.len() > limits.max_attachments {
+            return Err(ManifestError::Limit(format!(
+                "the manifest lists {} attachments, more than a feed may have ({})",
+                self.attachments.len(),
+                limits.max_attachments
+            )));
+        }
+        let size: u64 = self
+            .shards
+            .iter()
+            .fold(0u64, |sum, s| sum.saturating_add(s.size));
+        if size > limits.max_feed_size {
+            return Err(ManifestError::Limit(format!(
+                "the shards add up to {size} bytes, more than a whole feed may be ({} bytes)",
+                limits.max_feed_size
+            )));
         }
         let mut names = HashSet::new();
         let mut total: u64 = 0;

@@ -3,13 +3,15 @@
 //! Encoding is deterministic (documents sorted by id, object keys sorted, a gzip header with no
 //! time or name), so publishing the same documents twice gives byte-identical objects. Decoding
 //! is bounded: it stops at the configured decompressed size, document count and string length,
-//! so a gzip bomb or a runaway publisher cannot exhaust a kiosk's memory. Pure: bytes in, bytes or
-//! values out.
+//! so a gzip bomb or a runaway publisher cannot exhaust a kiosk's memory; it streams, so only
+//! one document's JSON tree exists at a time. Pure: bytes in, bytes or values out.
 
 use std::io::{Read, Write};
 
 use flate2::Compression;
 use flate2::read::GzDecoder;
+use serde::Deserializer;
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 use super::Limits;
@@ -63,12 +65,16 @@ fn id_of(value: &Value) -> &str {
 }
 
 /// Decodes a shard object within `limits`, expecting `expected_documents` documents (the
-/// manifest's count). Returns the documents, not yet validated.
-pub fn decode(
+/// manifest's count), handing each document to `each` as soon as it is parsed — one
+/// document's JSON tree at a time, never the whole shard's — and returns how many there were.
+/// The documents are not validated here (the caller turns each into a typed
+/// [`crate::content::Document`] at once).
+pub fn decode<F: FnMut(Value)>(
     bytes: &[u8],
     expected_documents: u64,
     limits: &Limits,
-) -> Result<Vec<Value>, ShardError> {
+    mut each: F,
+) -> Result<u64, ShardError> {
     if bytes.len() < 2 || bytes[..2] != [0x1f, 0x8b] {
         return Err(ShardError::Gzip(
             "it does not start with the gzip magic bytes".into(),
@@ -82,48 +88,137 @@ pub fn decode(
     if json.len() as u64 > limits.max_shard_json {
         return Err(ShardError::TooLarge(limits.max_shard_json));
     }
-    let value: Value =
-        serde_json::from_slice(&json).map_err(|e| ShardError::Shape(e.to_string()))?;
-    drop(json);
-    let Value::Object(mut object) = value else {
-        return Err(ShardError::Shape("expected a JSON object".into()));
+    let mut state = Stream {
+        limits,
+        each: &mut each,
+        count: 0,
+        stopped: None,
     };
-    match object.get("format") {
-        Some(Value::String(f)) if f == SHARD_FORMAT => {}
+    let mut deserializer = serde_json::Deserializer::from_slice(&json);
+    let parsed = ShardSeed(&mut state)
+        .deserialize(&mut deserializer)
+        .and_then(|shape| deserializer.end().map(|()| shape));
+    if let Some(error) = state.stopped.take() {
+        return Err(error);
+    }
+    let shape = parsed.map_err(|e| ShardError::Shape(e.to_string()))?;
+    match shape.format.as_deref() {
+        Some(SHARD_FORMAT) => {}
         other => {
             return Err(ShardError::Shape(format!(
                 "\"format\" is {}, expected \"{SHARD_FORMAT}\"",
-                other.map_or_else(|| "missing".to_owned(), Value::to_string)
+                other.map_or_else(|| "missing".to_owned(), |f| format!("{f:?}"))
             )));
         }
     }
-    let Some(Value::Array(documents)) = object.remove("documents") else {
+    if !shape.documents {
         return Err(ShardError::Shape("\"documents\" is not a list".into()));
-    };
-    if documents.len() as u64 > limits.max_documents {
-        return Err(ShardError::Count(format!(
-            "holds {} documents, more than max_documents ({})",
-            documents.len(),
-            limits.max_documents
-        )));
     }
-    if documents.len() as u64 != expected_documents {
+    if state.count != expected_documents {
         return Err(ShardError::Count(format!(
             "holds {} documents but the manifest says {expected_documents}",
-            documents.len()
+            state.count
         )));
     }
-    for doc in &documents {
-        let longest = longest_string(doc);
-        if longest > limits.max_string {
-            return Err(ShardError::LongString {
-                id: id_of(doc).to_owned(),
-                len: longest,
-                max: limits.max_string,
-            });
-        }
+    Ok(state.count)
+}
+
+/// The streaming decoder's state: the limits, the consumer, and the limit that stopped it.
+struct Stream<'a, F> {
+    limits: &'a Limits,
+    each: &'a mut F,
+    count: u64,
+    stopped: Option<ShardError>,
+}
+
+/// What the top-level object held besides the documents.
+struct Shape {
+    format: Option<String>,
+    documents: bool,
+}
+
+struct ShardSeed<'s, 'a, F>(&'s mut Stream<'a, F>);
+
+impl<'de, F: FnMut(Value)> DeserializeSeed<'de> for ShardSeed<'_, '_, F> {
+    type Value = Shape;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Shape, D::Error> {
+        deserializer.deserialize_map(self)
     }
-    Ok(documents)
+}
+
+impl<'de, F: FnMut(Value)> Visitor<'de> for ShardSeed<'_, '_, F> {
+    type Value = Shape;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object with \"format\" and \"documents\"")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape, A::Error> {
+        let mut shape = Shape {
+            format: None,
+            documents: false,
+        };
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match key.as_ref() {
+                "format" if shape.format.is_none() => shape.format = Some(map.next_value()?),
+                "documents" if !shape.documents => {
+                    map.next_value_seed(DocumentsSeed(&mut *self.0))?;
+                    shape.documents = true;
+                }
+                "format" | "documents" => {
+                    return Err(serde::de::Error::custom(format!("\"{key}\" appears twice")));
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(shape)
+    }
+}
+
+struct DocumentsSeed<'s, 'a, F>(&'s mut Stream<'a, F>);
+
+impl<'de, F: FnMut(Value)> DeserializeSeed<'de> for DocumentsSeed<'_, '_, F> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de, F: FnMut(Value)> Visitor<'de> for DocumentsSeed<'_, '_, F> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("\"documents\" as a list")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let state = self.0;
+        while let Some(doc) = seq.next_element::<Value>()? {
+            state.count += 1;
+            if state.count > state.limits.max_documents {
+                state.stopped = Some(ShardError::Count(format!(
+                    "holds more than max_documents ({}) documents",
+                    state.limits.max_documents
+                )));
+                return Err(serde::de::Error::custom("too many documents"));
+            }
+            let longest = longest_string(&doc);
+            if longest > state.limits.max_string {
+                state.stopped = Some(ShardError::LongString {
+                    id: id_of(&doc).to_owned(),
+                    len: longest,
+                    max: state.limits.max_string,
+                });
+                return Err(serde::de::Error::custom("string too long"));
+            }
+            (state.each)(doc);
+        }
+        Ok(())
+    }
 }
 
 /// Length in bytes of the longest string (or object key) in `value`.

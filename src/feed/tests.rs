@@ -2,7 +2,7 @@
 //! signatures, sharding and the publisher.
 
 use super::publish::{BuildOptions, build, group_into_shards, read_secret_key};
-use super::shard::{ShardError, decode, encode};
+use super::shard::{ShardError, encode};
 use super::signature::{SignatureError, sign, verify};
 use super::*;
 use crate::config::MinisignPublicKey;
@@ -27,6 +27,42 @@ fn manifest_parses_and_ignores_unknown_fields() {
     assert_eq!(manifest.version, 3);
     assert_eq!(manifest.document_count(), 2);
     assert!(manifest.expires() > manifest.published());
+}
+
+/// A manifest listing `n` shards of `size` bytes each.
+fn manifest_with_shards(n: usize, size: u64) -> String {
+    let shards: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                r#"{{"name":"s{i}","sha256":"{}","size":{size},"documents":1}}"#,
+                "a".repeat(64)
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"format":"readpoint-feed/1","feed_id":"ls","version":3,
+        "published_at":"2026-11-29T08:00:00Z","shards":[{}]}}"#,
+        shards.join(",")
+    )
+}
+
+#[test]
+fn a_manifest_is_capped_in_shards_and_in_total_size() {
+    let limits = Limits {
+        max_shards: 10,
+        max_feed_size: 1000,
+        ..Limits::default()
+    };
+    assert!(Manifest::parse(manifest_with_shards(10, 100).as_bytes(), &limits).is_ok());
+    let err = Manifest::parse(manifest_with_shards(11, 10).as_bytes(), &limits)
+        .expect_err("too many shards");
+    assert!(err.to_string().contains("11 shards"), "{err}");
+    let err = Manifest::parse(manifest_with_shards(10, 101).as_bytes(), &limits)
+        .expect_err("too large in all");
+    assert!(err.to_string().contains("1010 bytes"), "{err}");
+    // The real caps: a 16 MiB manifest cannot make the kiosk plan 100,000 downloads.
+    let huge = manifest_with_shards(Limits::MAX_SHARDS + 1, 1);
+    assert!(Manifest::parse(huge.as_bytes(), &Limits::default()).is_err());
 }
 
 #[test]
@@ -66,15 +102,77 @@ fn shards_round_trip_deterministically() {
     let one = encode(&docs);
     let reversed: Vec<_> = docs.iter().rev().cloned().collect();
     assert_eq!(one, encode(&reversed), "order of input does not matter");
-    let back = decode(&one, 2, &Limits::default()).expect("decodes");
+    let back = decode_all(&one, 2, &Limits::default()).expect("decodes");
     assert_eq!(back[0]["id"], "a");
     assert!(matches!(
-        decode(&one, 3, &Limits::default()),
+        decode_all(&one, 3, &Limits::default()),
         Err(ShardError::Count(_))
     ));
     assert!(matches!(
-        decode(b"{\"format\":1}", 0, &Limits::default()),
+        decode_all(b"{\"format\":1}", 0, &Limits::default()),
         Err(ShardError::Gzip(_))
+    ));
+}
+
+/// Decodes a shard, collecting its documents.
+fn decode_all(
+    bytes: &[u8],
+    expected: u64,
+    limits: &Limits,
+) -> Result<Vec<serde_json::Value>, ShardError> {
+    let mut documents = Vec::new();
+    super::shard::decode(bytes, expected, limits, |doc| documents.push(doc))?;
+    Ok(documents)
+}
+
+/// Gzips `json` as a shard object would be.
+fn gzip(json: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(json.as_bytes()).expect("gzip");
+    encoder.finish().expect("gzip")
+}
+
+#[test]
+fn shards_stream_document_by_document_and_stop_at_the_first_excess() {
+    let limits = Limits {
+        max_documents: 3,
+        ..Limits::default()
+    };
+    let docs: Vec<String> = (0..10).map(|i| format!("{{\"id\":\"d{i}\"}}")).collect();
+    let json = format!(
+        "{{\"documents\":[{}],\"format\":\"readpoint-shard/1\"}}",
+        docs.join(",")
+    );
+    let mut seen = 0;
+    let result = super::shard::decode(&gzip(&json), 10, &limits, |_| seen += 1);
+    assert!(matches!(result, Err(ShardError::Count(_))), "{result:?}");
+    assert_eq!(seen, 3, "stopped at the first document over the limit");
+    // The shape is still checked: the format, a list of documents, no repeated keys.
+    let wrong_format = "{\"documents\":[],\"format\":\"other/1\"}";
+    assert!(matches!(
+        decode_all(&gzip(wrong_format), 0, &Limits::default()),
+        Err(ShardError::Shape(_))
+    ));
+    let not_a_list = "{\"documents\":{},\"format\":\"readpoint-shard/1\"}";
+    assert!(matches!(
+        decode_all(&gzip(not_a_list), 0, &Limits::default()),
+        Err(ShardError::Shape(_))
+    ));
+    let twice = "{\"documents\":[],\"documents\":[],\"format\":\"readpoint-shard/1\"}";
+    assert!(matches!(
+        decode_all(&gzip(twice), 0, &Limits::default()),
+        Err(ShardError::Shape(_))
+    ));
+    let trailing = "{\"documents\":[],\"format\":\"readpoint-shard/1\"} []";
+    assert!(matches!(
+        decode_all(&gzip(trailing), 0, &Limits::default()),
+        Err(ShardError::Shape(_))
+    ));
+    let missing = "{\"format\":\"readpoint-shard/1\"}";
+    assert!(matches!(
+        decode_all(&gzip(missing), 0, &Limits::default()),
+        Err(ShardError::Shape(_))
     ));
 }
 
@@ -93,7 +191,7 @@ fn a_gzip_bomb_stops_at_the_limit() {
         ..Limits::default()
     };
     assert_eq!(
-        decode(&bomb, 0, &limits),
+        decode_all(&bomb, 0, &limits),
         Err(ShardError::TooLarge(8 << 20))
     );
 }
@@ -106,7 +204,7 @@ fn long_strings_are_refused() {
         ..Limits::default()
     };
     assert!(matches!(
-        decode(&encode(&docs), 1, &limits),
+        decode_all(&encode(&docs), 1, &limits),
         Err(ShardError::LongString { .. })
     ));
 }

@@ -796,14 +796,8 @@ fn apply(
                 ),
             ));
         }
-        let values = shard::decode(&bytes, shard_ref.documents, &settings.limits).map_err(|e| {
-            SyncError::rejected(
-                if matches!(e, shard::ShardError::Gzip(_) | shard::ShardError::Shape(_)) { "format" } else { "limits" },
-                format!("{url} (shard {}) {e} — fix: the portal must publish a valid feed; nothing was applied", shard_ref.name),
-            )
-        })?;
+        let documents = decode_documents(&bytes, shard_ref, &settings.limits, &url)?;
         drop(bytes);
-        let documents = documents_of(values, &shard_ref.name, &url)?;
         for doc in &documents {
             // An id must be unique across the feed: twice in this version, or also in a shard
             // this version leaves as it is, would make documents move or vanish later.
@@ -845,20 +839,36 @@ fn apply(
     Ok(tx.commit(applied)?)
 }
 
-/// Validates each document of a shard; the first problems reject the whole version.
-fn documents_of(
-    values: Vec<serde_json::Value>,
-    shard: &str,
+/// Decodes a shard within the limits, turning each document into a typed [`Document`] as soon
+/// as it is parsed; the first problems reject the whole version.
+fn decode_documents(
+    bytes: &[u8],
+    shard_ref: &crate::feed::ShardRef,
+    limits: &Limits,
     url: &str,
 ) -> Result<Vec<Document>, SyncError> {
-    let mut documents = Vec::with_capacity(values.len());
+    let capacity = usize::try_from(shard_ref.documents.min(limits.max_documents)).unwrap_or(0);
+    let mut documents = Vec::with_capacity(capacity.min(1 << 16));
     let mut problems = Vec::new();
-    for value in values {
+    shard::decode(bytes, shard_ref.documents, limits, |value| {
         match Document::from_value(value) {
             Ok(doc) => documents.push(doc),
             Err(found) => problems.extend(found.into_iter().map(|p| p.to_string())),
         }
-    }
+    })
+    .map_err(|e| {
+        SyncError::rejected(
+            if matches!(e, shard::ShardError::Gzip(_) | shard::ShardError::Shape(_)) {
+                "format"
+            } else {
+                "limits"
+            },
+            format!(
+                "{url} (shard {}) {e} — fix: the portal must publish a valid feed; nothing was applied",
+                shard_ref.name
+            ),
+        )
+    })?;
     if problems.is_empty() {
         return Ok(documents);
     }
@@ -866,7 +876,8 @@ fn documents_of(
     Err(SyncError::rejected(
         "document",
         format!(
-            "{url} (shard {shard}): {} invalid document field(s), e.g. {} — fix: the portal must correct and republish; nothing was applied",
+            "{url} (shard {}): {} invalid document field(s), e.g. {} — fix: the portal must correct and republish; nothing was applied",
+            shard_ref.name,
             problems.len(),
             shown.join("; ")
         ),
