@@ -229,8 +229,9 @@ impl Kiosk {
         kiosk
     }
 
-    /// The full integrity check of a large cache (the open-time check only probes a large
-    /// file) runs on its own thread and connection once the first screen is up, so visitors'
+    /// A stale search index is rebuilt ([`crate::store::Store::reindex_if_stale`]), then the
+    /// full integrity check of a large cache (the open-time check only probes a large file)
+    /// runs, on their own thread and connection once the first screen is up, so visitors'
     /// queries never queue behind it. A failure is logged with the fix; the kiosk keeps showing
     /// what it can. Offline rendering (inline worker) skips it.
     fn verify_cache_in_background(&self) {
@@ -243,8 +244,20 @@ impl Kiosk {
                 let spawned = std::thread::Builder::new()
                     .name("cache-check".into())
                     .spawn(move || {
-                        let result = crate::store::Store::open(&path)
-                            .and_then(|store| store.verify_integrity());
+                        // A search index from another build's token layout is rebuilt
+                        // here, after the first screen (searches scan until it commits).
+                        let result = crate::store::Store::open(&path).and_then(|mut store| {
+                            let started = std::time::Instant::now();
+                            let indexed = store.reindex_if_stale()?;
+                            if indexed > 0 {
+                                tracing::info!(
+                                    documents = indexed,
+                                    elapsed = ?started.elapsed(),
+                                    "search index rebuilt in the background"
+                                );
+                            }
+                            store.verify_integrity()
+                        });
                         if let Some(err) = result.as_ref().err().filter(|e| {
                             e.is_busy() || matches!(e, crate::store::StoreError::Unavailable { .. })
                         }) {

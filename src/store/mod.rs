@@ -157,7 +157,8 @@ impl Store {
             store.check_integrity()?;
         }
         store.migrate()?;
-        store.reindex_if_stale()?;
+        // A stale search index is rebuilt later, off the start-up path
+        // ([`Store::reindex_if_stale`]); searches scan meanwhile.
         Ok(store)
     }
 

@@ -10,6 +10,10 @@
 //! more than a visitor can wait, and for such common terms bm25 barely separates documents, so
 //! that tier is ordered by recency alone (newest first), which FTS5 streams with early exit.
 //! Recall never depends on this choice: every matching document is in the result list.
+//!
+//! While the index is being rebuilt (a new build changed the token layout; see
+//! [`Store::reindex_if_stale`]), searches answer from a scan of the documents instead — slower,
+//! with the same tiers and the same recall — so the kiosk never waits for the rebuild to start.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -18,6 +22,7 @@ use rusqlite::params_from_iter;
 use rusqlite::types::Value;
 use serde::Serialize;
 
+use super::write::INDEX_VERSION;
 use super::{Result, Store, StoreError};
 use crate::content::Document;
 use crate::text::fold::fold_char;
@@ -253,6 +258,26 @@ impl Store {
         // Hits are listed down to MAX_DEPTH; one more tells whether another page follows.
         let end = req.offset.saturating_add(req.limit).min(MAX_DEPTH);
         let need = end + 1;
+        if !self.index_ready()? {
+            let mut tiers: [Vec<Ranked>; 3] = Default::default();
+            self.scan(req, &plan, |rowid, tier, _| {
+                let slot = match tier {
+                    MatchTier::Title => 0,
+                    MatchTier::Pinyin => 1,
+                    MatchTier::Body => 2,
+                };
+                tiers[slot].push(Ranked {
+                    rowid,
+                    tier,
+                    relevance: 0.0,
+                });
+            })?;
+            let ranked: Vec<Ranked> = tiers.into_iter().flatten().take(need).collect();
+            let has_more = ranked.len() > end && end < MAX_DEPTH;
+            let page: Vec<Ranked> = ranked.into_iter().take(end).skip(req.offset).collect();
+            let hits = self.hydrate(&page, &plan)?;
+            return Ok(SearchResults { hits, has_more });
+        }
         let (filters, filter_values) = filter_sql(req);
         let mut ranked: Vec<Ranked> = Vec::new();
         let mut seen: HashSet<i64> = HashSet::new();
@@ -571,6 +596,9 @@ impl Store {
     /// matches of title or keywords (confirmed against the text where tokens cannot prove them).
     fn for_each_match(&self, req: &SearchRequest, mut visit: impl FnMut(MatchRow)) -> Result<()> {
         let plan = plan(&req.query)?;
+        if !self.index_ready()? {
+            return self.scan(req, &plan, |_, _, found| visit(found));
+        }
         let (filters, filter_values) = filter_sql(req);
         let (expr, confirm) = match &plan.pinyin {
             Some((query, py)) => (
@@ -624,6 +652,101 @@ impl Store {
         }
         Ok(())
     }
+}
+
+impl Store {
+    /// Whether the search index holds this build's tokens ([`INDEX_VERSION`]); until then
+    /// searches scan the documents.
+    pub fn index_ready(&self) -> Result<bool> {
+        Ok(self.meta("index_version")?.as_deref() == Some(INDEX_VERSION))
+    }
+
+    /// The stand-in for the index while it is rebuilt: every shown document (after the
+    /// request's filters), newest first, matched as the index would — every term in the title
+    /// side (title, keywords, 索引号, 文号), else the pinyin of title or keywords, else every
+    /// term anywhere — on folded text. Calls `visit` with each match and its tier.
+    fn scan(
+        &self,
+        req: &SearchRequest,
+        plan: &Plan,
+        mut visit: impl FnMut(i64, MatchTier, MatchRow),
+    ) -> Result<()> {
+        let (filters, mut values) = filter_sql(req);
+        // The filters are numbered from ?2; ?1 (the MATCH expression elsewhere) is unused here.
+        values.insert(0, Value::Null);
+        let sql = format!(
+            "SELECT d.recency, d.id, d.title, d.keywords, d.codes, d.json, d.category, d.year,
+                    d.publisher
+             FROM document d WHERE d.shown AND ?1 IS NULL{filters} ORDER BY d.recency DESC"
+        );
+        let terms: Vec<&[char]> = plan
+            .needles
+            .iter()
+            .filter_map(|needle| needle.first().map(Vec::as_slice))
+            .collect();
+        let has_all = |text: &[char]| terms.iter().all(|term| contains(text, term));
+        let err = |e| self.sqlite_err(e);
+        let mut stmt = self.conn.prepare(&sql).map_err(err)?;
+        let mut rows = stmt.query(params_from_iter(values.iter())).map_err(err)?;
+        while let Some(row) = rows.next().map_err(err)? {
+            let read = (|| -> rusqlite::Result<_> {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, String>(4)?,
+                    MatchRow {
+                        id: row.get(1)?,
+                        category: row.get(6)?,
+                        year: row.get(7)?,
+                        publisher: row.get(8)?,
+                    },
+                ))
+            })();
+            let (rowid, title, keywords, codes, found) = read.map_err(err)?;
+            let title_side: Vec<char> = [title.as_str(), &keywords, &codes]
+                .join("\n")
+                .chars()
+                .map(fold_char)
+                .collect();
+            let tier = if has_all(&title_side) {
+                Some(MatchTier::Title)
+            } else if plan.pinyin.as_ref().is_some_and(|(query, _)| {
+                pinyin::find_match(query, &title).is_some()
+                    || keywords
+                        .lines()
+                        .any(|k| pinyin::find_match(query, k).is_some())
+            }) {
+                Some(MatchTier::Pinyin)
+            } else {
+                let json: String = row.get(5).map_err(err)?;
+                let fields = serde_json::from_str(&json)
+                    .ok()
+                    .and_then(|value| Document::from_value(value).ok())
+                    .map(|doc| doc.index_fields());
+                let everything: Vec<char> = match fields {
+                    Some(fields) => [fields.summary.as_str(), &fields.body]
+                        .join("\n")
+                        .chars()
+                        .map(fold_char)
+                        .chain(std::iter::once('\n'))
+                        .chain(title_side.iter().copied())
+                        .collect(),
+                    None => title_side.clone(),
+                };
+                has_all(&everything).then_some(MatchTier::Body)
+            };
+            if let Some(tier) = tier {
+                visit(rowid, tier, found);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether `needle` occurs in `hay`.
+fn contains(hay: &[char], needle: &[char]) -> bool {
+    needle.is_empty() || hay.windows(needle.len()).any(|window| window == needle)
 }
 
 /// A matching document's facet fields.

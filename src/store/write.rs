@@ -299,7 +299,10 @@ pub(crate) const INDEX_VERSION: &str = "3";
 impl Store {
     /// Re-indexes every shown document from its stored JSON, in one transaction, when the cache
     /// was indexed by a build with another [`INDEX_VERSION`]. Returns how many were indexed.
-    pub(crate) fn reindex_if_stale(&mut self) -> Result<usize> {
+    ///
+    /// Minutes for a large cache: the kiosk runs it on a background thread after start-up
+    /// (searches scan until it commits), never on the way to the first screen.
+    pub fn reindex_if_stale(&mut self) -> Result<usize> {
         if self.meta("index_version")?.as_deref() == Some(INDEX_VERSION) {
             return Ok(0);
         }
