@@ -1,19 +1,31 @@
 //! `readpoint` with no command: runs the kiosk full-screen on the configured cache (the bundled
-//! content on first start), or in a window with `--windowed WxH` for development.
+//! content on first start), or in a window with `--windowed WxH` for development. Full screen,
+//! the keys of a keyboard on its terminal cannot stop it (`kiosk::tty`); SIGTERM still does.
 
+use std::cell::RefCell;
 use std::process::ExitCode;
+use std::rc::Rc;
 use std::time::Duration;
 
 use slint::{ComponentHandle, PhysicalSize};
 
 use super::{CommandError, Context};
-use crate::kiosk::{Kiosk, KioskOptions, Worker};
+use crate::kiosk::{Kiosk, KioskOptions, Worker, tty};
 use crate::sync::schedule::{Mode, WATCH_POLL};
 use crate::systemd;
 use crate::ui::AppWindow;
 
 /// Opens the cache, starts the store worker and runs the UI until the window closes.
 pub fn run(context: &Context, windowed: Option<(u32, u32)>) -> Result<ExitCode, CommandError> {
+    // Full screen is the kiosk: a keyboard plugged into the terminal cannot stop, suspend or
+    // switch away from it (`kiosk::tty`). Locked before the window opens, released after it
+    // closed (declared first, dropped last). A development window keeps Ctrl+C.
+    let keyboard = windowed.is_none().then(|| {
+        if let Err(err) = tty::ignore_keyboard_signals() {
+            tracing::warn!(%err, "Ctrl+C, Ctrl+\\ and Ctrl+Z on the kiosk's terminal are not ignored");
+        }
+        Rc::new(RefCell::new(tty::KeyboardLock::stdin()))
+    });
     let store = context.open_store()?;
     let app = AppWindow::new().map_err(|err| {
         CommandError::Other(format!(
@@ -59,12 +71,21 @@ pub fn run(context: &Context, windowed: Option<(u32, u32)>) -> Result<ExitCode, 
         }
     };
     let flush = kiosk.usage_recorder();
+    let console = keyboard.clone();
     kiosk.set_restart_hook(Box::new(move || {
         // Counts since the last flush are stored before the process image is replaced.
         if let Err(err) = flush.flush_now() {
             tracing::warn!(%err, "usage counts since the last flush are lost in the restart");
         }
-        restart_in_place()
+        // The new image finds the console as it was and locks it again.
+        if let Some(console) = &console {
+            console.borrow_mut().release();
+        }
+        let failed = restart_in_place();
+        if let Some(console) = &console {
+            console.borrow_mut().relock();
+        }
+        failed
     }));
     // The unattended sync (when a feed is configured) runs on its own thread and runtime.
     match crate::sync::SyncSettings::from_config(&context.config, &context.paths.data_dir) {
@@ -113,6 +134,10 @@ pub fn run(context: &Context, windowed: Option<(u32, u32)>) -> Result<ExitCode, 
     // What was counted since the last flush is stored before the process ends.
     if let Some(usage) = usage_thread {
         usage.shutdown();
+    }
+    // The console's text mode and keyboard are back before the process ends.
+    if let Some(console) = &keyboard {
+        console.borrow_mut().release();
     }
     result
         .map_err(|err| CommandError::Other(format!("the kiosk UI stopped with an error: {err}")))?;
