@@ -312,8 +312,18 @@ pub fn rfc3339(at: jiff::Timestamp) -> String {
     at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// The machine's host name (`gethostname(2)`, not `/proc/sys/kernel/hostname`, which the
+/// service's `ProcSubset=pid` hides).
 fn hostname() -> Option<String> {
-    let name = std::fs::read_to_string("/proc/sys/kernel/hostname").ok()?;
+    let mut buffer = [0u8; 256];
+    // SAFETY: the pointer and length describe `buffer`, which outlives the call; one byte is
+    // kept back so the name is NUL-terminated even when the kernel truncates it.
+    let result = unsafe { libc::gethostname(buffer.as_mut_ptr().cast(), buffer.len() - 1) };
+    if result != 0 {
+        return None;
+    }
+    let end = buffer.iter().position(|&b| b == 0).unwrap_or(buffer.len());
+    let name = String::from_utf8_lossy(&buffer[..end]);
     let name = name.trim();
     (!name.is_empty()).then(|| name.to_owned())
 }
