@@ -26,6 +26,24 @@ pub fn run(context: &Context, windowed: Option<(u32, u32)>) -> Result<ExitCode, 
         }
         Rc::new(RefCell::new(tty::KeyboardLock::stdin()))
     });
+    // An invalid configuration file: the kiosk runs on the last one that loaded (or the
+    // defaults) and says so loudly — in the log, to systemd, on the staff screen and in every
+    // status document. A valid one is remembered for that.
+    match &context.config_fallback {
+        Some(fallback) => tracing::error!("{}", fallback.message()),
+        None if context.paths.config_file.exists() => {
+            let file = &context.paths.config_file;
+            match crate::config::last_good::remember(file, &context.last_good_dir) {
+                Ok(true) => tracing::info!(
+                    file = %context.paths.config_file.display(),
+                    "configuration saved as the last one that loaded"
+                ),
+                Ok(false) => {}
+                Err(err) => tracing::warn!("{err}"),
+            }
+        }
+        None => {}
+    }
     let store = context.open_store()?;
     let app = AppWindow::new().map_err(|err| {
         CommandError::Other(format!(
@@ -38,8 +56,12 @@ pub fn run(context: &Context, windowed: Option<(u32, u32)>) -> Result<ExitCode, 
     let worker = Worker::spawn(store)
         .map_err(|err| CommandError::Other(format!("the store worker did not start: {err}")))?;
     // Uptime marker and heartbeat (stats.report_url), each on its own; never blocking the UI.
-    let reporting =
-        crate::fleet::KioskReporting::start(&context.config, &context.paths, context.cache_path());
+    let reporting = crate::fleet::KioskReporting::start(
+        &context.config,
+        &context.paths,
+        context.cache_path(),
+        context.config_fallback.as_ref(),
+    );
     let options = KioskOptions {
         state_dir: Some(context.paths.data_dir.clone()),
         config_file: context
@@ -47,11 +69,14 @@ pub fn run(context: &Context, windowed: Option<(u32, u32)>) -> Result<ExitCode, 
             .config_file
             .exists()
             .then(|| context.paths.config_file.clone()),
-        status: Some(crate::fleet::Collector::new(
-            &context.config,
-            &context.paths,
-            crate::fleet::Producer::Kiosk,
-        )),
+        status: Some(
+            crate::fleet::Collector::new(
+                &context.config,
+                &context.paths,
+                crate::fleet::Producer::Kiosk,
+            )
+            .with_config_fallback(context.config_fallback.as_ref()),
+        ),
         ..KioskOptions::from_config(&context.config)
     };
     let kiosk = Kiosk::start(&app, worker, options);
@@ -124,9 +149,13 @@ pub fn run(context: &Context, windowed: Option<(u32, u32)>) -> Result<ExitCode, 
         .map(|interval| systemd::start_watchdog_timer(notifier.clone(), interval));
     {
         let notifier = notifier.clone();
+        let status_line = match &context.config_fallback {
+            Some(_) => "kiosk running on the last good configuration: readpoint.toml is invalid",
+            None => "kiosk running",
+        };
         slint::Timer::single_shot(Duration::ZERO, move || {
             notifier.ready();
-            notifier.status("kiosk running");
+            notifier.status(status_line);
         });
     }
     let result = app.run();

@@ -343,3 +343,131 @@ fn keys_that_stop_a_terminal_program_do_not_stop_the_kiosk_but_sigterm_does() {
         "{status:?}"
     );
 }
+
+/// An edit that breaks the configuration does not leave the screen blank: the kiosk started
+/// once on a valid file saved it (mode 0640: it holds the PIN hash); on the broken file it
+/// still comes up, on the saved copy, says so in its log (the file, the error, the fix) and
+/// in `readpoint status`; `config check` still fails on the file.
+#[test]
+fn a_broken_configuration_starts_the_kiosk_on_the_last_one_that_loaded() {
+    use std::os::unix::fs::PermissionsExt;
+    let xdotool = tool("xdotool");
+    let x = VirtualX::start();
+    let kiosk = TempKiosk::new();
+    let config = kiosk.home.join("readpoint.toml");
+    std::fs::write(&config, "[kiosk]\nterminal_id = \"hall-01\"\n").expect("config");
+    let start = |log: &Path| {
+        let log_file = std::fs::File::create(log).expect("log file");
+        Running(
+            kiosk
+                .command()
+                .arg("--config")
+                .arg(&config)
+                .env("DISPLAY", &x.display)
+                .stdout(Stdio::null())
+                .stderr(log_file)
+                .spawn()
+                .expect("readpoint starts"),
+        )
+    };
+
+    let first_log = kiosk.home.join("first.log");
+    let first = start(&first_log);
+    x.kiosk_window(&xdotool);
+    let copy = kiosk
+        .data_dir
+        .join(readpoint::config::last_good::LAST_GOOD_FILE);
+    wait_for(
+        "the configuration to be saved",
+        Duration::from_secs(10),
+        || copy.exists(),
+    );
+    drop(first);
+    assert_eq!(
+        std::fs::read_to_string(&copy).expect("copy"),
+        "[kiosk]\nterminal_id = \"hall-01\"\n"
+    );
+    let mode = std::fs::metadata(&copy).expect("copy").permissions().mode();
+    assert_eq!(mode & 0o777, 0o640);
+    wait_for("the first window to go", Duration::from_secs(10), || {
+        run(
+            &x.display,
+            &xdotool,
+            &["search", "--onlyvisible", "--name", "Readpoint"],
+        )
+        .stdout
+        .is_empty()
+    });
+
+    // An edit breaks the file.
+    std::fs::write(&config, "[kiosk]\nterminal_id = \"hall 01!\"\n").expect("broken");
+    let check = kiosk
+        .command()
+        .args(["config", "check"])
+        .arg(&config)
+        .output()
+        .expect("config check");
+    assert_eq!(check.status.code(), Some(1), "config check still fails");
+
+    let log = kiosk.home.join("second.log");
+    let mut second = start(&log);
+    x.kiosk_window(&xdotool);
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        second.0.try_wait().expect("try_wait").is_none(),
+        "the kiosk ended on the broken file"
+    );
+    // Started by hand, the kiosk logs to its data folder.
+    let log_file = kiosk.data_dir.join("logs/readpoint.log");
+    let read_log = || std::fs::read_to_string(&log_file).unwrap_or_default();
+    wait_for("the error in the log", Duration::from_secs(10), || {
+        read_log().contains("is invalid")
+    });
+    let text = read_log();
+    assert!(text.contains("ERROR"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "the configuration file {} is invalid",
+            config.display()
+        )),
+        "{text}"
+    );
+    assert!(text.contains("kiosk.terminal_id"), "{text}");
+    assert!(text.contains("last configuration that loaded"), "{text}");
+    assert!(text.contains("fix: correct the file"), "{text}");
+
+    let status = kiosk
+        .command()
+        .arg("--config")
+        .arg(&config)
+        .arg("status")
+        .output()
+        .expect("status");
+    assert!(status.status.success());
+    let shown = String::from_utf8_lossy(&status.stdout);
+    assert!(shown.starts_with("WARNING"), "{shown}");
+    assert!(shown.contains("kiosk.terminal_id"), "{shown}");
+    assert!(shown.contains("terminal        hall-01"), "{shown}");
+    let json = kiosk
+        .command()
+        .arg("--config")
+        .arg(&config)
+        .args(["status", "--json"])
+        .output()
+        .expect("status --json");
+    let document: serde_json::Value =
+        serde_json::from_slice(&json.stdout).expect("status --json prints JSON");
+    assert_eq!(document["config_fallback"]["running_on"], "last_good");
+    assert_eq!(document["terminal"]["id"], "hall-01");
+    assert!(
+        document["config_fallback"]["errors"][0]
+            .as_str()
+            .is_some_and(|e| e.contains("kiosk.terminal_id")),
+        "{document}"
+    );
+    // The saved copy is never replaced by the broken file.
+    assert_eq!(
+        std::fs::read_to_string(&copy).expect("copy"),
+        "[kiosk]\nterminal_id = \"hall-01\"\n"
+    );
+}
