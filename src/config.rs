@@ -4,9 +4,10 @@
 //! [`Config`] (or every problem at once, as [`ConfigErrors`] with file:line:column, dotted key
 //! and a fix in plain words), and where the config file and the data folder live ([`Paths`]).
 //!
-//! Must never: touch the network or the database, or change any file. [`parse`] never does I/O
-//! of its own (the only outside lookup is jiff's time-zone database, to check `time_zone`);
-//! [`load`] only reads the one file it is given.
+//! Must never: touch the network or the database, or change any file but the kiosk's copy of
+//! the last configuration that loaded ([`last_good`]). [`parse`] never does I/O of its own (the
+//! only outside lookup is jiff's time-zone database, to check `time_zone`); [`load`] only reads
+//! the one file it is given.
 //!
 //! Flow: text → `raw` (serde, unknown keys and wrong types rejected, positions kept) →
 //! `validate` (values, ranges and cross-key rules, all errors collected) → [`Config`] with plain
@@ -15,6 +16,7 @@
 
 pub mod edit;
 mod error;
+pub mod last_good;
 mod paths;
 mod raw;
 mod validate;

@@ -77,6 +77,12 @@ pub struct Context {
     pub paths: Paths,
     /// The configuration (defaults when the file does not exist).
     pub config: Config,
+    /// Set for the kiosk and `status` when the file is invalid: they run on (and report) the
+    /// last configuration that loaded, or the defaults ([`config::last_good`]).
+    pub config_fallback: Option<config::last_good::Fallback>,
+    /// Where the kiosk keeps the last configuration that loaded: the data folder before
+    /// `cache.data_dir` applies (`--data-dir`, else the system or user default).
+    pub last_good_dir: PathBuf,
 }
 
 impl Context {
@@ -93,8 +99,34 @@ impl Context {
             )));
         }
         let config = config::load_or_default(&paths.config_file)?;
+        let last_good_dir = paths.data_dir.clone();
         let paths = paths.with_config(&config, cli.data_dir.as_deref());
-        Ok(Context { paths, config })
+        Ok(Context {
+            paths,
+            config,
+            config_fallback: None,
+            last_good_dir,
+        })
+    }
+
+    /// Like [`Context::load`], but an invalid file gives the last configuration that loaded
+    /// (kept in the data folder the environment or `--data-dir` names), or the defaults, with
+    /// [`Context::config_fallback`] set: the kiosk must not stop (and be restarted every few
+    /// seconds in front of a blank screen) because of an edit.
+    pub fn load_or_last_good(cli: &Cli) -> Result<Context, CommandError> {
+        let paths = resolve_paths(cli);
+        if paths.config_explicit && !paths.config_file.exists() {
+            return Self::load(cli);
+        }
+        let last_good_dir = paths.data_dir.clone();
+        let loaded = config::last_good::load_or_last_good(&paths.config_file, &last_good_dir);
+        let paths = paths.with_config(&loaded.config, cli.data_dir.as_deref());
+        Ok(Context {
+            paths,
+            config: loaded.config,
+            config_fallback: loaded.fallback,
+            last_good_dir,
+        })
     }
 
     /// The cache file.
@@ -141,7 +173,12 @@ pub fn main() -> ExitCode {
     // The configuration is loaded before logging starts, so the kiosk and the sync log at
     // their configured level and to their configured files; staff commands stay quiet unless
     // asked with -v.
-    let context = Context::load(&cli);
+    // The kiosk and `status` (which reports on it) fall back to the last configuration that
+    // loaded when the file is invalid; every other command refuses to run on it.
+    let context = match &cli.command {
+        None | Some(Command::Status(_)) => Context::load_or_last_good(&cli),
+        Some(_) => Context::load(&cli),
+    };
     let _log_guard = init_logging(&cli, context.as_ref().ok());
     let result = match &cli.command {
         // Checking must work even when the configuration in use is broken.

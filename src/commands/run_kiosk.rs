@@ -1,19 +1,49 @@
 //! `readpoint` with no command: runs the kiosk full-screen on the configured cache (the bundled
-//! content on first start), or in a window with `--windowed WxH` for development.
+//! content on first start), or in a window with `--windowed WxH` for development. Full screen,
+//! the keys of a keyboard on its terminal cannot stop it (`kiosk::tty`); SIGTERM still does.
 
+use std::cell::RefCell;
 use std::process::ExitCode;
+use std::rc::Rc;
 use std::time::Duration;
 
 use slint::{ComponentHandle, PhysicalSize};
 
 use super::{CommandError, Context};
-use crate::kiosk::{Kiosk, KioskOptions, Worker};
+use crate::kiosk::{Kiosk, KioskOptions, Worker, tty};
 use crate::sync::schedule::{Mode, WATCH_POLL};
 use crate::systemd;
 use crate::ui::AppWindow;
 
 /// Opens the cache, starts the store worker and runs the UI until the window closes.
 pub fn run(context: &Context, windowed: Option<(u32, u32)>) -> Result<ExitCode, CommandError> {
+    // Full screen is the kiosk: a keyboard plugged into the terminal cannot stop, suspend or
+    // switch away from it (`kiosk::tty`). Locked before the window opens, released after it
+    // closed (declared first, dropped last). A development window keeps Ctrl+C.
+    let keyboard = windowed.is_none().then(|| {
+        if let Err(err) = tty::ignore_keyboard_signals() {
+            tracing::warn!(%err, "Ctrl+C, Ctrl+\\ and Ctrl+Z on the kiosk's terminal are not ignored");
+        }
+        Rc::new(RefCell::new(tty::KeyboardLock::stdin()))
+    });
+    // An invalid configuration file: the kiosk runs on the last one that loaded (or the
+    // defaults) and says so loudly — in the log, to systemd, on the staff screen and in every
+    // status document. A valid one is remembered for that.
+    match &context.config_fallback {
+        Some(fallback) => tracing::error!("{}", fallback.message()),
+        None if context.paths.config_file.exists() => {
+            let file = &context.paths.config_file;
+            match crate::config::last_good::remember(file, &context.last_good_dir) {
+                Ok(true) => tracing::info!(
+                    file = %context.paths.config_file.display(),
+                    "configuration saved as the last one that loaded"
+                ),
+                Ok(false) => {}
+                Err(err) => tracing::warn!("{err}"),
+            }
+        }
+        None => {}
+    }
     let store = context.open_store()?;
     let app = AppWindow::new().map_err(|err| {
         CommandError::Other(format!(
@@ -26,8 +56,12 @@ pub fn run(context: &Context, windowed: Option<(u32, u32)>) -> Result<ExitCode, 
     let worker = Worker::spawn(store)
         .map_err(|err| CommandError::Other(format!("the store worker did not start: {err}")))?;
     // Uptime marker and heartbeat (stats.report_url), each on its own; never blocking the UI.
-    let reporting =
-        crate::fleet::KioskReporting::start(&context.config, &context.paths, context.cache_path());
+    let reporting = crate::fleet::KioskReporting::start(
+        &context.config,
+        &context.paths,
+        context.cache_path(),
+        context.config_fallback.as_ref(),
+    );
     let options = KioskOptions {
         state_dir: Some(context.paths.data_dir.clone()),
         config_file: context
@@ -35,11 +69,14 @@ pub fn run(context: &Context, windowed: Option<(u32, u32)>) -> Result<ExitCode, 
             .config_file
             .exists()
             .then(|| context.paths.config_file.clone()),
-        status: Some(crate::fleet::Collector::new(
-            &context.config,
-            &context.paths,
-            crate::fleet::Producer::Kiosk,
-        )),
+        status: Some(
+            crate::fleet::Collector::new(
+                &context.config,
+                &context.paths,
+                crate::fleet::Producer::Kiosk,
+            )
+            .with_config_fallback(context.config_fallback.as_ref()),
+        ),
         ..KioskOptions::from_config(&context.config)
     };
     let kiosk = Kiosk::start(&app, worker, options);
@@ -59,12 +96,21 @@ pub fn run(context: &Context, windowed: Option<(u32, u32)>) -> Result<ExitCode, 
         }
     };
     let flush = kiosk.usage_recorder();
+    let console = keyboard.clone();
     kiosk.set_restart_hook(Box::new(move || {
         // Counts since the last flush are stored before the process image is replaced.
         if let Err(err) = flush.flush_now() {
             tracing::warn!(%err, "usage counts since the last flush are lost in the restart");
         }
-        restart_in_place()
+        // The new image finds the console as it was and locks it again.
+        if let Some(console) = &console {
+            console.borrow_mut().release();
+        }
+        let failed = restart_in_place();
+        if let Some(console) = &console {
+            console.borrow_mut().relock();
+        }
+        failed
     }));
     // The unattended sync (when a feed is configured) runs on its own thread and runtime.
     match crate::sync::SyncSettings::from_config(&context.config, &context.paths.data_dir) {
@@ -103,9 +149,13 @@ pub fn run(context: &Context, windowed: Option<(u32, u32)>) -> Result<ExitCode, 
         .map(|interval| systemd::start_watchdog_timer(notifier.clone(), interval));
     {
         let notifier = notifier.clone();
+        let status_line = match &context.config_fallback {
+            Some(_) => "kiosk running on the last good configuration: readpoint.toml is invalid",
+            None => "kiosk running",
+        };
         slint::Timer::single_shot(Duration::ZERO, move || {
             notifier.ready();
-            notifier.status("kiosk running");
+            notifier.status(status_line);
         });
     }
     let result = app.run();
@@ -113,6 +163,10 @@ pub fn run(context: &Context, windowed: Option<(u32, u32)>) -> Result<ExitCode, 
     // What was counted since the last flush is stored before the process ends.
     if let Some(usage) = usage_thread {
         usage.shutdown();
+    }
+    // The console's text mode and keyboard are back before the process ends.
+    if let Some(console) = &keyboard {
+        console.borrow_mut().release();
     }
     result
         .map_err(|err| CommandError::Other(format!("the kiosk UI stopped with an error: {err}")))?;

@@ -1,6 +1,8 @@
 //! `readpoint status`: the terminal's status document (`docs/heartbeat.md`: the same JSON the
-//! heartbeat sends) with `--json`, or the same facts as text: configuration file, cache, content
-//! version, the sync's record (checks, errors, staleness), uptime, disk and today's usage.
+//! heartbeat sends) with `--json`, or the same facts as text: first a warning when the
+//! configuration file is invalid (the kiosk then runs on the last one that loaded), then the
+//! configuration file, cache, content version, the sync's record (checks, errors, staleness),
+//! uptime, disk and today's usage.
 
 use std::process::ExitCode;
 
@@ -12,12 +14,20 @@ use crate::fleet::{Collector, Producer};
 pub fn run(context: &Context, args: &StatusArgs) -> Result<ExitCode, CommandError> {
     let store = context.open_store()?;
     let document = Collector::new(&context.config, &context.paths, Producer::Status)
+        .with_config_fallback(context.config_fallback.as_ref())
         .collect(&store, jiff::Timestamp::now())?;
     if args.json {
         let line =
             serde_json::to_string(&document).map_err(|e| CommandError::Other(e.to_string()))?;
         println!("{line}");
         return Ok(ExitCode::SUCCESS);
+    }
+    // First, where staff cannot miss it.
+    if let Some(fallback) = &document.config_fallback {
+        println!(
+            "WARNING         {}",
+            fallback.message.replace('\n', "\n                ")
+        );
     }
     let content = &document.content;
     let sync = &document.sync;

@@ -15,7 +15,7 @@ pub mod status;
 pub mod uptime;
 
 pub use heartbeat::{Heartbeat, HeartbeatSettings, send_blocking};
-pub use status::{Collector, Producer, SCHEMA, StatusDocument};
+pub use status::{Collector, ConfigFallback, Producer, RunningOn, SCHEMA, StatusDocument};
 
 use std::sync::Arc;
 
@@ -30,9 +30,15 @@ pub struct KioskReporting {
 }
 
 impl KioskReporting {
-    /// Records the marker in the data folder and starts the heartbeat (if configured). Failures
-    /// are logged; the kiosk runs without them.
-    pub fn start(config: &Config, paths: &Paths, cache_path: std::path::PathBuf) -> KioskReporting {
+    /// Records the marker in the data folder and starts the heartbeat (if configured), whose
+    /// documents carry `config_fallback` when the configuration file is invalid. Failures are
+    /// logged; the kiosk runs without them.
+    pub fn start(
+        config: &Config,
+        paths: &Paths,
+        cache_path: std::path::PathBuf,
+        config_fallback: Option<&crate::config::last_good::Fallback>,
+    ) -> KioskReporting {
         let now = jiff::Timestamp::now();
         let marker = match uptime::Marker::record(&paths.data_dir, now) {
             Ok(marker) => Some(marker),
@@ -49,7 +55,8 @@ impl KioskReporting {
             .map(|m| m.start.clone())
             .or_else(|| uptime::KioskStart::this_process(now));
         let heartbeat = HeartbeatSettings::from_config(config).and_then(|settings| {
-            let mut collector = Collector::new(config, paths, Producer::Kiosk);
+            let mut collector = Collector::new(config, paths, Producer::Kiosk)
+                .with_config_fallback(config_fallback);
             if let Some(start) = start {
                 collector = collector.with_kiosk_start(start);
             }

@@ -47,6 +47,9 @@ pub struct StatusDocument {
     pub app: App,
     /// The configuration file in effect; `None` when none exists and defaults apply.
     pub config_file: Option<String>,
+    /// Set when that file is invalid and the terminal runs on the last configuration that
+    /// loaded, or on the defaults: staff must fix the file.
+    pub config_fallback: Option<ConfigFallback>,
     /// The content on display.
     pub content: Content,
     /// The portal sync.
@@ -58,6 +61,61 @@ pub struct StatusDocument {
     /// Today's anonymous usage counters (the local day in `display.time_zone`), as counted in
     /// the cache so far (the kiosk adds its counts every 30 s).
     pub usage_today: UsageCounters,
+}
+
+/// `config_fallback`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConfigFallback {
+    /// The invalid configuration file.
+    pub file: String,
+    /// What runs instead.
+    pub running_on: RunningOn,
+    /// The saved copy in use (with `last_good`).
+    pub last_good_file: Option<String>,
+    /// When that copy was saved (RFC 3339).
+    pub last_good_saved_at: Option<String>,
+    /// Every problem in the file with its fix, one per line.
+    pub errors: Vec<String>,
+    /// The whole warning for people: the file, what runs instead, the fix, the problems.
+    pub message: String,
+}
+
+/// What a terminal with an invalid configuration file runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunningOn {
+    /// The copy saved the last time the file loaded.
+    LastGood,
+    /// Every setting at its default (no staff PIN, no sync).
+    Defaults,
+}
+
+impl ConfigFallback {
+    /// The status form of a [`Fallback`](crate::config::last_good::Fallback).
+    pub fn from_fallback(fallback: &crate::config::last_good::Fallback) -> ConfigFallback {
+        use crate::config::last_good::Using;
+        let (running_on, last_good_file, last_good_saved_at) = match &fallback.using {
+            Using::LastGood { file, saved_at } => (
+                RunningOn::LastGood,
+                Some(file.display().to_string()),
+                saved_at.map(rfc3339),
+            ),
+            Using::Defaults => (RunningOn::Defaults, None, None),
+        };
+        ConfigFallback {
+            file: fallback.file.display().to_string(),
+            running_on,
+            last_good_file,
+            last_good_saved_at,
+            errors: fallback
+                .errors
+                .errors()
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            message: fallback.message(),
+        }
+    }
 }
 
 /// `terminal`
@@ -175,6 +233,7 @@ pub struct Collector {
     data_dir: PathBuf,
     producer: Producer,
     kiosk: Option<uptime::KioskStart>,
+    config_fallback: Option<ConfigFallback>,
     clock: crate::Clock,
 }
 
@@ -198,8 +257,19 @@ impl Collector {
             data_dir: paths.data_dir.clone(),
             producer,
             kiosk: None,
+            config_fallback: None,
             clock: std::sync::Arc::new(jiff::Timestamp::now),
         }
+    }
+
+    /// The configuration file is invalid and the terminal runs on `fallback`'s choice: every
+    /// document says so.
+    pub fn with_config_fallback(
+        mut self,
+        fallback: Option<&crate::config::last_good::Fallback>,
+    ) -> Collector {
+        self.config_fallback = fallback.map(ConfigFallback::from_fallback);
+        self
     }
 
     /// The clock that dates the documents the heartbeat thread collects (tests inject one).
@@ -271,6 +341,7 @@ impl Collector {
                 .config_file
                 .exists()
                 .then(|| self.config_file.display().to_string()),
+            config_fallback: self.config_fallback.clone(),
             content: Content {
                 version: sync.content_version,
                 published_at: sync.published_at,
@@ -312,8 +383,18 @@ pub fn rfc3339(at: jiff::Timestamp) -> String {
     at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// The machine's host name (`gethostname(2)`, not `/proc/sys/kernel/hostname`, which the
+/// service's `ProcSubset=pid` hides).
 fn hostname() -> Option<String> {
-    let name = std::fs::read_to_string("/proc/sys/kernel/hostname").ok()?;
+    let mut buffer = [0u8; 256];
+    // SAFETY: the pointer and length describe `buffer`, which outlives the call; one byte is
+    // kept back so the name is NUL-terminated even when the kernel truncates it.
+    let result = unsafe { libc::gethostname(buffer.as_mut_ptr().cast(), buffer.len() - 1) };
+    if result != 0 {
+        return None;
+    }
+    let end = buffer.iter().position(|&b| b == 0).unwrap_or(buffer.len());
+    let name = String::from_utf8_lossy(&buffer[..end]);
     let name = name.trim();
     (!name.is_empty()).then(|| name.to_owned())
 }

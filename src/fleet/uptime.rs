@@ -95,15 +95,21 @@ pub fn running_kiosk(data_dir: &Path) -> Option<KioskStart> {
     read_marker(&data_dir.join(MARKER_FILE)).filter(KioskStart::is_running)
 }
 
-/// Seconds since the machine booted (`/proc/uptime`).
+/// Seconds since the machine booted (`sysinfo(2)`, the figure of `/proc/uptime`, which the
+/// service's `ProcSubset=pid` hides).
+// `uptime` is a C long: i64 on 64-bit Linux, narrower on some 32-bit targets.
+#[allow(clippy::useless_conversion)]
 pub fn system_seconds() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/uptime").ok()?;
-    parse_proc_uptime(&text)
-}
-
-fn parse_proc_uptime(text: &str) -> Option<u64> {
-    let seconds: f64 = text.split_whitespace().next()?.parse().ok()?;
-    (seconds.is_finite() && seconds >= 0.0).then_some(seconds as u64)
+    let mut info = std::mem::MaybeUninit::<libc::sysinfo>::zeroed();
+    // SAFETY: `info` points to writable memory of the right type; it is read only after
+    // sysinfo reported success.
+    let info = unsafe {
+        if libc::sysinfo(info.as_mut_ptr()) != 0 {
+            return None;
+        }
+        info.assume_init()
+    };
+    u64::try_from(i64::from(info.uptime)).ok()
 }
 
 /// Field 22 (`starttime`) of `/proc/<pid>/stat`.
@@ -125,8 +131,6 @@ mod tests {
 
     #[test]
     fn proc_formats_are_parsed() {
-        assert_eq!(parse_proc_uptime("12345.67 54321.00\n"), Some(12345));
-        assert_eq!(parse_proc_uptime("garbage"), None);
         let stat = "4242 (read point) x) S 1 4242 4242 0 -1 4194560 1 0 0 0 2 3 0 0 20 0 \
                     5 0 987654 1000 10 18446744073709551615";
         assert_eq!(parse_stat_start(stat), Some(987_654));

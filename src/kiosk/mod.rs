@@ -11,6 +11,7 @@ pub mod offscreen;
 pub mod power;
 pub mod speech;
 pub mod staff;
+pub mod tty;
 pub mod worker;
 
 use std::cell::{Cell, RefCell};

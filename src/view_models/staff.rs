@@ -71,6 +71,9 @@ fn load_status(kiosk: &Rc<Kiosk>) {
 /// The status as the staff screen shows it (plain data, made on the worker).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StatusView {
+    /// Empty, or: the configuration file is invalid and the kiosk runs on the last one that
+    /// loaded (shown above everything on the staff screen).
+    pub config_warning: String,
     pub terminal_id: String,
     pub location: String,
     pub app_version: String,
@@ -91,6 +94,7 @@ pub struct StatusView {
 impl From<StatusView> for StaffStatusView {
     fn from(view: StatusView) -> Self {
         StaffStatusView {
+            config_warning: view.config_warning.into(),
             terminal_id: view.terminal_id.into(),
             location: view.location.into(),
             app_version: view.app_version.into(),
@@ -125,6 +129,11 @@ pub fn status_view(document: &StatusDocument, zone: &jiff::tz::TimeZone) -> Stat
         .collect::<Vec<_>>()
         .join("，");
     StatusView {
+        config_warning: document
+            .config_fallback
+            .as_ref()
+            .map(|fallback| config_warning(fallback, zone))
+            .unwrap_or_default(),
         terminal_id: document.terminal.id.clone().unwrap_or_default(),
         location: document
             .terminal
@@ -174,6 +183,42 @@ pub fn status_view(document: &StatusDocument, zone: &jiff::tz::TimeZone) -> Stat
             .as_ref()
             .map_or_else(|| "—".to_owned(), |k| duration_text(k.seconds)),
     }
+}
+
+/// Problems listed at most in the staff screen's warning (`readpoint config check` lists all).
+const WARNING_ERRORS: usize = 6;
+
+/// The staff screen's warning about an invalid configuration file: which file, what the kiosk
+/// runs on instead, what to do, and the first problems.
+pub fn config_warning(
+    fallback: &crate::fleet::ConfigFallback,
+    zone: &jiff::tz::TimeZone,
+) -> String {
+    let instead = match fallback.running_on {
+        crate::fleet::RunningOn::LastGood => format!(
+            "本机正在使用上次能正常载入的配置（保存于 {}）",
+            local_time(fallback.last_good_saved_at.as_deref(), zone)
+        ),
+        crate::fleet::RunningOn::Defaults => {
+            "本机没有可用的旧配置，正在使用默认设置（未启用同步）".to_owned()
+        }
+    };
+    let mut text = format!(
+        "配置文件有错误，未能载入：{}\n{instead}。请修正该文件（readpoint config check 会列出每一处错误），\
+         然后点“重新载入配置”。",
+        fallback.file
+    );
+    for error in fallback.errors.iter().take(WARNING_ERRORS) {
+        text.push('\n');
+        text.push_str(error);
+    }
+    if fallback.errors.len() > WARNING_ERRORS {
+        text.push_str(&format!(
+            "\n……另有 {} 处错误",
+            fallback.errors.len() - WARNING_ERRORS
+        ));
+    }
+    text
 }
 
 /// "YYYY-MM-DD HH:mm" in `zone`, or "—".
@@ -311,6 +356,32 @@ mod tests {
         assert_eq!(bytes_text(512), "512 B");
         assert_eq!(bytes_text(640 * 1024), "640 KiB");
         assert_eq!(bytes_text(39_110_889_472), "36.4 GiB");
+    }
+
+    #[test]
+    fn an_invalid_configuration_is_a_warning_naming_the_file_the_copy_and_the_errors() {
+        let zone = jiff::tz::TimeZone::fixed(jiff::tz::offset(8));
+        let mut fallback = crate::fleet::ConfigFallback {
+            file: "/etc/readpoint/readpoint.toml".into(),
+            running_on: crate::fleet::RunningOn::LastGood,
+            last_good_file: Some("/var/lib/readpoint/readpoint.toml.last-good".into()),
+            last_good_saved_at: Some("2026-11-29T01:02:03Z".into()),
+            errors: (1..=8)
+                .map(|line| format!("/etc/readpoint/readpoint.toml:{line}:1: x: bad — fix: y"))
+                .collect(),
+            message: String::new(),
+        };
+        let text = config_warning(&fallback, &zone);
+        assert!(text.contains("配置文件有错误"), "{text}");
+        assert!(text.contains("/etc/readpoint/readpoint.toml"), "{text}");
+        assert!(text.contains("保存于 2026-11-29 09:02"), "{text}");
+        assert!(text.contains("重新载入配置"), "{text}");
+        assert!(text.contains("readpoint.toml:6:1"), "{text}");
+        assert!(!text.contains("readpoint.toml:7:1"), "{text}");
+        assert!(text.contains("另有 2 处错误"), "{text}");
+
+        fallback.running_on = crate::fleet::RunningOn::Defaults;
+        assert!(config_warning(&fallback, &zone).contains("默认设置"));
     }
 
     #[test]

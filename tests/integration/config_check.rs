@@ -80,7 +80,7 @@ fn commands_refuse_a_broken_configuration() {
     let path = write_file(&kiosk.home, "bad.toml", "[display]\nidle_timeout = 5\n");
     let output = kiosk
         .command()
-        .args(["--config", path.to_str().unwrap(), "status"])
+        .args(["--config", path.to_str().unwrap(), "search", "社保"])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
@@ -89,6 +89,18 @@ fn commands_refuse_a_broken_configuration() {
         "{}",
         stderr(&output)
     );
+    // `status` reports on the kiosk, which runs on the last configuration that loaded (here:
+    // none, so the defaults): the warning comes first, with the error.
+    let output = kiosk
+        .command()
+        .args(["--config", path.to_str().unwrap(), "status"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let shown = stdout(&output);
+    assert!(shown.starts_with("WARNING"), "{shown}");
+    assert!(shown.contains("bad.toml:2:"), "{shown}");
+    assert!(shown.contains("runs on the defaults"), "{shown}");
     // The user's XDG configuration is found without --config.
     let config_dir = kiosk.home.join(".config/readpoint");
     write_file(
@@ -96,7 +108,7 @@ fn commands_refuse_a_broken_configuration() {
         "readpoint.toml",
         "[kiosk]\nlanguage = \"klingon\"\n",
     );
-    let output = kiosk.run(&["status"]);
+    let output = kiosk.run(&["import", "/nonexistent.json"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
         stderr(&output).contains("kiosk.language"),
@@ -163,7 +175,7 @@ fn check_without_file_uses_the_file_in_effect() {
     let output = kiosk
         .command()
         .env("XDG_CONFIG_DIRS", &dirs)
-        .arg("status")
+        .args(["show", "ce-2012-00009"])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));

@@ -99,24 +99,55 @@ fn the_units_name_the_binary_the_exit_code_the_folders_and_the_timers_service() 
         settings(&kiosk).iter().any(|(k, _)| k == "WatchdogSec"),
         "readpoint.service has no WatchdogSec"
     );
-    // The kiosk must be able to open /dev/dri and /dev/input.
-    for hiding in [
-        "PrivateDevices",
-        "DevicePolicy",
-        "DeviceAllow",
-        "ProtectClock",
+    // The kiosk must be able to open /dev/dri, /dev/input and its console, and nothing else.
+    assert!(
+        !settings(&kiosk).iter().any(|(k, _)| k == "PrivateDevices"),
+        "readpoint.service sets PrivateDevices, which hides the display and the touch screen"
+    );
+    for (key, value) in [
+        ("DevicePolicy", "closed"),
+        ("DeviceAllow", "char-drm rw"),
+        ("DeviceAllow", "char-fb rw"),
+        ("DeviceAllow", "char-input rw"),
+        ("DeviceAllow", "/dev/tty1 rw"),
+        ("DeviceAllow", "char-alsa rw"),
     ] {
         assert!(
-            !settings(&kiosk).iter().any(|(k, _)| k == hiding),
-            "readpoint.service sets {hiding}, which hides the display or the touch screen"
+            has(&kiosk, key, value),
+            "readpoint.service lacks {key}={value}"
         );
+    }
+    let sync = unit("readpoint-sync.service");
+    // Hardening both services share (the sync's devices are private).
+    for (name, text) in [
+        ("readpoint.service", &kiosk),
+        ("readpoint-sync.service", &sync),
+    ] {
+        for (key, value) in [
+            ("SystemCallFilter", "@system-service"),
+            ("SystemCallFilter", "~@privileged @resources"),
+            ("SystemCallErrorNumber", "EPERM"),
+            ("ProtectProc", "invisible"),
+            ("ProcSubset", "pid"),
+            ("MemoryDenyWriteExecute", "yes"),
+            ("DevicePolicy", "closed"),
+            ("ProtectClock", "yes"),
+            ("NoNewPrivileges", "yes"),
+        ] {
+            assert!(has(text, key, value), "{name} lacks {key}={value}");
+        }
+        for key in ["MemoryHigh", "MemoryMax"] {
+            assert!(
+                settings(text).iter().any(|(k, _)| k == key),
+                "{name} has no {key}"
+            );
+        }
     }
     assert!(
         has(&kiosk, "SupplementaryGroups", "video input render audio"),
         "groups"
     );
 
-    let sync = unit("readpoint-sync.service");
     for (key, value) in [
         ("Type", "oneshot"),
         ("ExecStart", "/usr/bin/readpoint sync --once"),
@@ -184,6 +215,216 @@ fn systemd_analyze_accepts_the_units_where_it_is_installed() {
     assert!(
         !messages.contains("Unknown key") && !messages.contains("Failed to parse"),
         "{messages}"
+    );
+}
+
+/// `systemd-analyze security --offline=true` rates both services' exposure at most 2.0 (of
+/// 10; "OK"); skipped where systemd-analyze is older than 252 or not installed.
+#[test]
+fn systemd_analyze_rates_the_services_exposure_low_where_it_is_installed() {
+    let offline = std::process::Command::new("systemd-analyze")
+        .args(["security", "--help"])
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("--offline"));
+    if !offline {
+        eprintln!("systemd-analyze security --offline is not available: exposure not rated here");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    for name in ["readpoint.service", "readpoint-sync.service"] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, unit(name)).expect("write unit");
+        let output = std::process::Command::new("systemd-analyze")
+            .args(["security", "--offline=true", "--no-pager"])
+            .arg(&path)
+            .output()
+            .expect("systemd-analyze");
+        let text = String::from_utf8_lossy(&output.stdout);
+        let score: f64 = text
+            .lines()
+            .find_map(|line| {
+                line.split_once("Overall exposure level for ")?
+                    .1
+                    .split_once(": ")
+            })
+            .and_then(|(_, rest)| rest.split_whitespace().next()?.parse().ok())
+            .unwrap_or_else(|| panic!("no overall exposure for {name} in:\n{text}"));
+        assert!(score <= 2.0, "{name}: exposure {score}\n{text}");
+    }
+}
+
+/// `[package.metadata.deb]`: HTTPS to the portal needs the system's root certificates, SysRq
+/// is off through a sysctl.d file, and every file the package ships exists.
+#[test]
+fn the_package_depends_on_root_certificates_and_turns_sysrq_off() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest: toml::Value =
+        toml::from_str(&std::fs::read_to_string(root.join("Cargo.toml")).expect("Cargo.toml"))
+            .expect("Cargo.toml parses");
+    let deb = &manifest["package"]["metadata"]["deb"];
+    let depends = deb["depends"].as_str().expect("depends");
+    assert!(
+        depends.split(',').any(|d| d.trim() == "ca-certificates"),
+        "{depends}"
+    );
+    let assets = deb["assets"].as_array().expect("assets");
+    let mut sysctl = None;
+    for asset in assets {
+        let (source, target) = (
+            asset[0].as_str().expect("source"),
+            asset[1].as_str().expect("target"),
+        );
+        if !source.contains('*') && !source.starts_with("target/") {
+            assert!(
+                root.join(source).exists(),
+                "the package ships {source}, which is missing"
+            );
+        }
+        if target.starts_with("usr/lib/sysctl.d/") {
+            sysctl = Some(source.to_owned());
+        }
+    }
+    let sysctl = sysctl.expect("a file in /usr/lib/sysctl.d");
+    let text = std::fs::read_to_string(root.join(&sysctl)).expect("sysctl file");
+    assert!(has(&text, "kernel.sysrq", "0"), "{sysctl}: {text}");
+}
+
+/// kiosk-config/debian/postinst under a systemd whose commands are recorded: a first install
+/// starts nothing; an upgrade restarts the kiosk if it runs (`try-restart`), and applies the
+/// SysRq setting either way. Runs with a private /run (a mount namespace) so the script sees
+/// systemd; skipped where namespaces cannot be made (not root, no `unshare`).
+#[test]
+fn postinst_restarts_a_running_kiosk_on_upgrade_only() {
+    let possible = std::process::Command::new("unshare")
+        .args(["--mount", "true"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !possible {
+        eprintln!("unshare cannot make namespaces here: postinst is not run");
+        return;
+    }
+    let postinst = Path::new(env!("CARGO_MANIFEST_DIR")).join("kiosk-config/debian/postinst");
+    let run = |args: &[&str]| -> String {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let bin = dir.path().join("bin");
+        std::fs::create_dir(&bin).expect("bin");
+        let log = dir.path().join("calls");
+        // Every outside command the script runs is a stub that records its arguments.
+        for name in [
+            "systemctl",
+            "systemd-sysctl",
+            "adduser",
+            "getent",
+            "chown",
+            "chmod",
+        ] {
+            let stub = bin.join(name);
+            std::fs::write(
+                &stub,
+                format!("#!/bin/sh\necho \"{name} $*\" >> '{}'\n", log.display()),
+            )
+            .expect("stub");
+            let mut permissions = std::fs::metadata(&stub).expect("stub").permissions();
+            std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+            std::fs::set_permissions(&stub, permissions).expect("chmod stub");
+        }
+        let script = "mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/system && exec sh \"$@\"";
+        let output = std::process::Command::new("unshare")
+            .args(["--mount", "sh", "-c", script, "sh"])
+            .arg(&postinst)
+            .args(args)
+            .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+            .output()
+            .expect("postinst runs");
+        assert!(
+            output.status.success(),
+            "postinst {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        std::fs::read_to_string(&log).unwrap_or_default()
+    };
+
+    let install = run(&["configure"]);
+    assert!(install.contains("systemctl daemon-reload"), "{install}");
+    assert!(
+        install.contains("systemd-sysctl /usr/lib/sysctl.d/60-readpoint.conf"),
+        "{install}"
+    );
+    assert!(
+        !install.contains("restart"),
+        "a first install starts nothing: {install}"
+    );
+    assert!(
+        !install.contains("systemctl start") && !install.contains("enable"),
+        "{install}"
+    );
+
+    let upgrade = run(&["configure", "0.1.0"]);
+    assert!(
+        upgrade.contains("systemctl try-restart readpoint.service"),
+        "{upgrade}"
+    );
+    assert!(
+        !upgrade.contains("systemctl restart"),
+        "only a running kiosk: {upgrade}"
+    );
+}
+
+/// readpoint.service's `ProtectProc=invisible` and `ProcSubset=pid` leave only process
+/// directories in /proc: the status (the heartbeat's and `readpoint status`'s) still knows the
+/// host name and the machine's uptime. Runs `status --json` in mount and pid namespaces of its
+/// own with such a /proc; skipped where namespaces cannot be made (not root, no `unshare`).
+#[test]
+fn the_status_knows_host_and_uptime_when_proc_shows_only_processes() {
+    let possible = std::process::Command::new("unshare")
+        .args(["--mount", "--pid", "--fork", "--mount-proc", "true"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !possible {
+        eprintln!("unshare cannot make namespaces here: /proc restrictions are not tried");
+        return;
+    }
+    let kiosk = TempKiosk::new();
+    // Like the unit's /proc, and checked to be so before readpoint runs.
+    let script = "mount -o remount,subset=pid,hidepid=invisible /proc \
+                  && test ! -e /proc/uptime && test ! -e /proc/sys/kernel/hostname \
+                  && exec \"$0\" \"$@\"";
+    let output = std::process::Command::new("unshare")
+        .args([
+            "--mount",
+            "--pid",
+            "--fork",
+            "--mount-proc",
+            "sh",
+            "-c",
+            script,
+        ])
+        .arg(env!("CARGO_BIN_EXE_readpoint"))
+        .arg("--data-dir")
+        .arg(&kiosk.data_dir)
+        .args(["status", "--json"])
+        .env_clear()
+        .env("HOME", &kiosk.home)
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .envs(crate::support::test_clock_env())
+        .output()
+        .expect("unshare runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let status: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("status --json prints JSON");
+    assert!(
+        status["terminal"]["hostname"].is_string(),
+        "{}",
+        status["terminal"]
+    );
+    assert!(
+        status["uptime"]["system_seconds"].as_u64().is_some(),
+        "{}",
+        status["uptime"]
     );
 }
 

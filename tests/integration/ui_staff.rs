@@ -125,6 +125,10 @@ fn holding_the_emblem_and_the_right_pin_open_the_staff_screen() {
         status.documents
     );
     assert_eq!(status.last_check, "未配置同步源（sync.feed_url）");
+    assert_eq!(
+        status.config_warning, "",
+        "the configuration loaded: no warning"
+    );
     assert_ne!(status.cache_size, "");
     assert!(ui.shows("软件版本 "));
 
@@ -278,6 +282,35 @@ fn reload_refuses_a_broken_file_and_restarts_for_a_good_one() {
     mock_elapsed_time(Duration::from_millis(1_100));
     assert_eq!(restarted.get(), 1);
     assert!(ui.shows("无法重新启动（no such file）"));
+}
+
+#[test]
+fn an_invalid_configuration_file_is_a_warning_above_the_staff_screen() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("readpoint.toml");
+    std::fs::write(&file, "[kiosk]\nterminal_id = \"ls-zwzx-hall-01\"\n").expect("config");
+    readpoint::config::last_good::remember(&file, dir.path()).expect("remembered");
+    std::fs::write(&file, "[kiosk]\nterminal_id = \"hall 01!\"\n").expect("broken");
+    let loaded = readpoint::config::last_good::load_or_last_good(&file, dir.path());
+    let fallback = loaded.fallback.expect("the file is invalid");
+    let mut options = staff_options(dir.path());
+    options.status = options
+        .status
+        .map(|collector| collector.with_config_fallback(Some(&fallback)));
+    let ui = UiKiosk::with_options(options);
+    hold_emblem(&ui, Duration::from_secs(6));
+    type_pin(&ui, PIN);
+
+    let status = ui.app.global::<StaffAdapter>().get_status();
+    let warning = status.config_warning.to_string();
+    assert!(warning.contains("配置文件有错误，未能载入"), "{warning}");
+    assert!(warning.contains("上次能正常载入的配置"), "{warning}");
+    assert!(warning.contains(&file.display().to_string()), "{warning}");
+    assert!(warning.contains("kiosk.terminal_id"), "{warning}");
+    // On screen, above the panels, whichever panel shows.
+    assert!(ui.shows("配置文件有错误，未能载入"));
+    ui.tap("查看日志");
+    assert!(ui.shows("配置文件有错误，未能载入"));
 }
 
 #[test]

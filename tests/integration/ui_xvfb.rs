@@ -1,6 +1,8 @@
 //! The real `readpoint` binary on a real X server (Xvfb with the openbox window manager, as a
 //! kiosk runs under X): it opens full-screen, a tap with real X events opens a screen, and
-//! Alt+F4 does not close it. Needs `xvfb`, `openbox`, `xdotool` and `x11-apps` (xwd), which
+//! Alt+F4 does not close it; Ctrl+C, Ctrl+\ and Ctrl+Z on its controlling terminal (a
+//! pseudo-terminal here, tty1 under systemd) or on its window do not stop it, SIGTERM does.
+//! Needs `xvfb`, `openbox`, `xdotool` and `x11-apps` (xwd), which
 //! `scripts/test` installs; fails with that fix when they are missing.
 
 use std::path::Path;
@@ -66,42 +68,89 @@ fn differing_bytes(a: &[u8], b: &[u8]) -> usize {
     a.iter().zip(b).filter(|(x, y)| x != y).count() + a.len().abs_diff(b.len())
 }
 
+/// Xvfb with openbox on a free display number, stopped when dropped.
+struct VirtualX {
+    display: String,
+    _wm: Running,
+    _server: Running,
+}
+
+impl VirtualX {
+    fn start() -> VirtualX {
+        let (xvfb, openbox) = (tool("Xvfb"), tool("openbox"));
+        // Xvfb picks a free display number itself and prints it (tests run side by side).
+        let mut server = Running(
+            Command::new(&xvfb)
+                .args([
+                    "-displayfd",
+                    "1",
+                    "-screen",
+                    "0",
+                    "1920x1080x24",
+                    "-nolisten",
+                    "tcp",
+                ])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("Xvfb starts"),
+        );
+        let mut number = String::new();
+        let stdout = server.0.stdout.take().expect("Xvfb's stdout");
+        // Bounded: Xvfb prints the number once it listens, or exits (closing the pipe).
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut number)
+            .expect("Xvfb prints its display number");
+        let number = number.trim().to_owned();
+        assert!(
+            !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()),
+            "Xvfb did not start: it printed {number:?} as its display number"
+        );
+        let display = format!(":{number}");
+        let wm = Running(
+            Command::new(&openbox)
+                .env("DISPLAY", &display)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("openbox starts"),
+        );
+        std::thread::sleep(Duration::from_millis(500));
+        VirtualX {
+            display,
+            _wm: wm,
+            _server: server,
+        }
+    }
+
+    /// The kiosk's window once it shows, full-screen.
+    fn kiosk_window(&self, xdotool: &str) -> String {
+        let mut window = String::new();
+        wait_for("the kiosk window", Duration::from_secs(20), || {
+            let out = run(
+                &self.display,
+                xdotool,
+                &["search", "--onlyvisible", "--name", "Readpoint"],
+            );
+            window = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_owned();
+            !window.is_empty()
+        });
+        wait_for("full screen", Duration::from_secs(10), || {
+            let out = run(&self.display, xdotool, &["getwindowgeometry", &window]);
+            String::from_utf8_lossy(&out.stdout).contains("Geometry: 1920x1080")
+        });
+        window
+    }
+}
+
 #[test]
 fn the_kiosk_runs_full_screen_under_x_and_a_real_tap_opens_the_catalogue() {
-    let (xvfb, openbox, xdotool, xwd) =
-        (tool("Xvfb"), tool("openbox"), tool("xdotool"), tool("xwd"));
-    // A display number nobody uses.
-    let number = (140..240)
-        .find(|n| !Path::new(&format!("/tmp/.X{n}-lock")).exists())
-        .expect("a free X display number");
-    let display = format!(":{number}");
-    let _server = Running(
-        Command::new(&xvfb)
-            .args([
-                display.as_str(),
-                "-screen",
-                "0",
-                "1920x1080x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb starts"),
-    );
-    wait_for("the X server", Duration::from_secs(10), || {
-        Path::new(&format!("/tmp/.X11-unix/X{number}")).exists()
-    });
-    let _wm = Running(
-        Command::new(&openbox)
-            .env("DISPLAY", &display)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("openbox starts"),
-    );
-    std::thread::sleep(Duration::from_millis(500));
+    let (xdotool, xwd) = (tool("xdotool"), tool("xwd"));
+    let x = VirtualX::start();
+    let display = x.display.clone();
 
     let kiosk = TempKiosk::new();
     let log = kiosk.home.join("kiosk.log");
@@ -118,24 +167,7 @@ fn the_kiosk_runs_full_screen_under_x_and_a_real_tap_opens_the_catalogue() {
     );
 
     // The window appears and covers the whole screen.
-    let mut window = String::new();
-    wait_for("the kiosk window", Duration::from_secs(20), || {
-        let out = run(
-            &display,
-            &xdotool,
-            &["search", "--onlyvisible", "--name", "Readpoint"],
-        );
-        window = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .next()
-            .unwrap_or("")
-            .to_owned();
-        !window.is_empty()
-    });
-    wait_for("full screen", Duration::from_secs(10), || {
-        let out = run(&display, &xdotool, &["getwindowgeometry", &window]);
-        String::from_utf8_lossy(&out.stdout).contains("Geometry: 1920x1080")
-    });
+    let window = x.kiosk_window(&xdotool);
     let text = || std::fs::read_to_string(&log).unwrap_or_default();
     wait_for("Home to be shown", Duration::from_secs(10), || {
         text().contains("Home")
@@ -172,5 +204,270 @@ fn the_kiosk_runs_full_screen_under_x_and_a_real_tap_opens_the_catalogue() {
         !out.stdout.is_empty(),
         "Alt+F4 closed the kiosk\n{}",
         text()
+    );
+}
+
+/// A pseudo-terminal: the master end the test types on, the slave end the kiosk gets as its
+/// standard input and controlling terminal (as systemd gives it tty1). Both closed when dropped.
+struct Pty {
+    master: std::fs::File,
+    slave: std::os::fd::OwnedFd,
+}
+
+impl Pty {
+    fn open() -> Pty {
+        use std::os::fd::FromRawFd;
+        let (mut master, mut slave) = (0, 0);
+        // SAFETY: openpty writes two new descriptors into the two live ints; no name, termios
+        // or window size is passed (the kernel's defaults: ISIG on, ^C ^\ ^Z).
+        let opened = unsafe {
+            libc::openpty(
+                &mut master,
+                &mut slave,
+                std::ptr::null_mut(),
+                std::ptr::null(),
+                std::ptr::null(),
+            )
+        };
+        assert_eq!(opened, 0, "openpty: {}", std::io::Error::last_os_error());
+        // SAFETY: both descriptors were just opened and are owned by nothing else.
+        unsafe {
+            Pty {
+                master: std::fs::File::from_raw_fd(master),
+                slave: std::os::fd::OwnedFd::from_raw_fd(slave),
+            }
+        }
+    }
+
+    /// Types `key` on the terminal, as a keyboard would.
+    fn type_key(&mut self, key: u8) {
+        use std::io::Write;
+        self.master.write_all(&[key]).expect("type on the terminal");
+        self.master.flush().expect("flush");
+    }
+}
+
+/// The process's state letter from /proc (`S` sleeping, `R` running, `T` stopped, `Z` zombie).
+fn process_state(pid: u32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(") ")?.1.chars().next()
+}
+
+#[test]
+fn keys_that_stop_a_terminal_program_do_not_stop_the_kiosk_but_sigterm_does() {
+    use std::os::unix::process::{CommandExt, ExitStatusExt};
+    let xdotool = tool("xdotool");
+    let x = VirtualX::start();
+    let kiosk = TempKiosk::new();
+    let log = kiosk.home.join("kiosk.log");
+    let log_file = std::fs::File::create(&log).expect("log file");
+    let mut terminal = Pty::open();
+    let mut command = kiosk.command();
+    command
+        .args(["-v"])
+        .env("DISPLAY", &x.display)
+        .stdin(terminal.slave.try_clone().expect("slave"))
+        .stdout(Stdio::null())
+        .stderr(log_file);
+    // SAFETY: between fork and exec only async-signal-safe calls: a new session whose
+    // controlling terminal is standard input, so the terminal's keys signal the kiosk.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut app = Running(command.spawn().expect("readpoint starts"));
+    let pid = app.0.id();
+    let window = x.kiosk_window(&xdotool);
+    let text = || std::fs::read_to_string(&log).unwrap_or_default();
+    wait_for("Home to be shown", Duration::from_secs(10), || {
+        text().contains("Home")
+    });
+
+    // Ctrl+Z, Ctrl+\ and Ctrl+C typed on its terminal: SIGTSTP, SIGQUIT, SIGINT.
+    for (key, name) in [(0x1a, "Ctrl+Z"), (0x1c, "Ctrl+\\"), (0x03, "Ctrl+C")] {
+        terminal.type_key(key);
+        std::thread::sleep(Duration::from_millis(500));
+        assert!(
+            app.0.try_wait().expect("try_wait").is_none(),
+            "{name} on the terminal ended the kiosk\n{}",
+            text()
+        );
+        assert_ne!(
+            process_state(pid),
+            Some('T'),
+            "{name} on the terminal stopped the kiosk"
+        );
+    }
+    // The same keys on the kiosk's window (a USB keyboard under X).
+    run(
+        &x.display,
+        &xdotool,
+        &[
+            "key",
+            "--window",
+            &window,
+            "ctrl+c",
+            "ctrl+z",
+            "ctrl+backslash",
+        ],
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        app.0.try_wait().expect("try_wait").is_none(),
+        "keys on the window ended the kiosk\n{}",
+        text()
+    );
+
+    // systemd stops it with SIGTERM, which still works at once.
+    // SAFETY: kill() with the pid of our own child, which has not been reaped.
+    assert_eq!(
+        unsafe { libc::kill(i32::try_from(pid).expect("pid"), libc::SIGTERM) },
+        0
+    );
+    let mut status = None;
+    wait_for(
+        "the kiosk to end on SIGTERM",
+        Duration::from_secs(10),
+        || {
+            status = app.0.try_wait().expect("try_wait");
+            status.is_some()
+        },
+    );
+    assert_eq!(
+        status.and_then(|s| s.signal()),
+        Some(libc::SIGTERM),
+        "{status:?}"
+    );
+}
+
+/// An edit that breaks the configuration does not leave the screen blank: the kiosk started
+/// once on a valid file saved it (mode 0640: it holds the PIN hash); on the broken file it
+/// still comes up, on the saved copy, says so in its log (the file, the error, the fix) and
+/// in `readpoint status`; `config check` still fails on the file.
+#[test]
+fn a_broken_configuration_starts_the_kiosk_on_the_last_one_that_loaded() {
+    use std::os::unix::fs::PermissionsExt;
+    let xdotool = tool("xdotool");
+    let x = VirtualX::start();
+    let kiosk = TempKiosk::new();
+    let config = kiosk.home.join("readpoint.toml");
+    std::fs::write(&config, "[kiosk]\nterminal_id = \"hall-01\"\n").expect("config");
+    let start = |log: &Path| {
+        let log_file = std::fs::File::create(log).expect("log file");
+        Running(
+            kiosk
+                .command()
+                .arg("--config")
+                .arg(&config)
+                .env("DISPLAY", &x.display)
+                .stdout(Stdio::null())
+                .stderr(log_file)
+                .spawn()
+                .expect("readpoint starts"),
+        )
+    };
+
+    let first_log = kiosk.home.join("first.log");
+    let first = start(&first_log);
+    x.kiosk_window(&xdotool);
+    let copy = kiosk
+        .data_dir
+        .join(readpoint::config::last_good::LAST_GOOD_FILE);
+    wait_for(
+        "the configuration to be saved",
+        Duration::from_secs(10),
+        || copy.exists(),
+    );
+    drop(first);
+    assert_eq!(
+        std::fs::read_to_string(&copy).expect("copy"),
+        "[kiosk]\nterminal_id = \"hall-01\"\n"
+    );
+    let mode = std::fs::metadata(&copy).expect("copy").permissions().mode();
+    assert_eq!(mode & 0o777, 0o640);
+    wait_for("the first window to go", Duration::from_secs(10), || {
+        run(
+            &x.display,
+            &xdotool,
+            &["search", "--onlyvisible", "--name", "Readpoint"],
+        )
+        .stdout
+        .is_empty()
+    });
+
+    // An edit breaks the file.
+    std::fs::write(&config, "[kiosk]\nterminal_id = \"hall 01!\"\n").expect("broken");
+    let check = kiosk
+        .command()
+        .args(["config", "check"])
+        .arg(&config)
+        .output()
+        .expect("config check");
+    assert_eq!(check.status.code(), Some(1), "config check still fails");
+
+    let log = kiosk.home.join("second.log");
+    let mut second = start(&log);
+    x.kiosk_window(&xdotool);
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        second.0.try_wait().expect("try_wait").is_none(),
+        "the kiosk ended on the broken file"
+    );
+    // Started by hand, the kiosk logs to its data folder.
+    let log_file = kiosk.data_dir.join("logs/readpoint.log");
+    let read_log = || std::fs::read_to_string(&log_file).unwrap_or_default();
+    wait_for("the error in the log", Duration::from_secs(10), || {
+        read_log().contains("is invalid")
+    });
+    let text = read_log();
+    assert!(text.contains("ERROR"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "the configuration file {} is invalid",
+            config.display()
+        )),
+        "{text}"
+    );
+    assert!(text.contains("kiosk.terminal_id"), "{text}");
+    assert!(text.contains("last configuration that loaded"), "{text}");
+    assert!(text.contains("fix: correct the file"), "{text}");
+
+    let status = kiosk
+        .command()
+        .arg("--config")
+        .arg(&config)
+        .arg("status")
+        .output()
+        .expect("status");
+    assert!(status.status.success());
+    let shown = String::from_utf8_lossy(&status.stdout);
+    assert!(shown.starts_with("WARNING"), "{shown}");
+    assert!(shown.contains("kiosk.terminal_id"), "{shown}");
+    assert!(shown.contains("terminal        hall-01"), "{shown}");
+    let json = kiosk
+        .command()
+        .arg("--config")
+        .arg(&config)
+        .args(["status", "--json"])
+        .output()
+        .expect("status --json");
+    let document: serde_json::Value =
+        serde_json::from_slice(&json.stdout).expect("status --json prints JSON");
+    assert_eq!(document["config_fallback"]["running_on"], "last_good");
+    assert_eq!(document["terminal"]["id"], "hall-01");
+    assert!(
+        document["config_fallback"]["errors"][0]
+            .as_str()
+            .is_some_and(|e| e.contains("kiosk.terminal_id")),
+        "{document}"
+    );
+    // The saved copy is never replaced by the broken file.
+    assert_eq!(
+        std::fs::read_to_string(&copy).expect("copy"),
+        "[kiosk]\nterminal_id = \"hall-01\"\n"
     );
 }
