@@ -664,14 +664,16 @@ mod keygen_tests {
             .path()
             .join(format!("portal.key.tmp-{}", std::process::id()));
         std::fs::write(&planted, b"").expect("plant");
-        std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o666))
-            .expect("chmod");
+        std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o666)).expect("chmod");
         let mut spy = std::fs::File::open(&planted).expect("open");
 
         let files = keygen(&prefix, None).expect("keygen");
         let mut seen = String::new();
         spy.read_to_string(&mut seen).expect("read");
-        assert_eq!(seen, "", "the secret key went into a file someone else holds open");
+        assert_eq!(
+            seen, "",
+            "the secret key went into a file someone else holds open"
+        );
         let mode = |path: &Path| {
             std::fs::metadata(path)
                 .expect("metadata")
@@ -732,7 +734,10 @@ mod keygen_tests {
         let path = dir.path().join("raced.key");
         std::fs::write(&path, b"the other key").expect("write");
         let err = write_new(&path, b"new", 0o600).expect_err("refused");
-        assert!(err.to_string().contains("raced.key already exists"), "{err}");
+        assert!(
+            err.to_string().contains("raced.key already exists"),
+            "{err}"
+        );
         assert_eq!(std::fs::read(&path).expect("read"), b"the other key");
     }
 }

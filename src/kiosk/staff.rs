@@ -265,7 +265,9 @@ fn open_pad(kiosk: &Rc<Kiosk>) {
         return;
     }
     set_pad(kiosk, false, "");
-    on_lockout(kiosk, Lockout::gate, |kiosk, gate| show_gate(kiosk, gate, false));
+    on_lockout(kiosk, Lockout::gate, |kiosk, gate| {
+        show_gate(kiosk, gate, false)
+    });
 }
 
 /// Runs `job` on the kiosk's lockout on the store worker (the file is read there), then

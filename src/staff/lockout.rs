@@ -307,7 +307,7 @@ impl Lockout {
             return locked;
         }
         self.state.failures = self.state.failures.saturating_add(1);
-        if self.state.failures % self.attempts == 0 {
+        if self.state.failures.is_multiple_of(self.attempts) {
             self.state.lock = Some(SavedLock::new(self.period(), &self.clock.now()));
         }
         self.save();

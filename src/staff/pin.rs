@@ -147,7 +147,10 @@ mod tests {
     /// and it would match if argon2 ran with them.
     fn with_params(hash: &str, params: &str) -> String {
         let parts: Vec<&str> = hash.split('$').collect();
-        format!("${}${}${params}${}${}", parts[1], parts[2], parts[4], parts[5])
+        format!(
+            "${}${}${params}${}${}",
+            parts[1], parts[2], parts[4], parts[5]
+        )
     }
 
     #[test]

@@ -180,7 +180,10 @@ fn keygen_and_build_make_a_feed_the_minisign_cli_verifies() {
     {
         use std::os::unix::fs::PermissionsExt;
         let secret = portal.path("keys/feed.key");
-        let mode = std::fs::metadata(&secret).expect("key").permissions().mode();
+        let mode = std::fs::metadata(&secret)
+            .expect("key")
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
         let before = std::fs::read(&secret).expect("key");
         let again = portal.readpoint(
