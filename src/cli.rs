@@ -212,7 +212,7 @@ pub enum ConfigCommand {
         /// The file to check [default: the configuration file in use].
         file: Option<PathBuf>,
     },
-    /// Set the staff PIN: asks for it twice (4–12 digits) and writes only its argon2id hash
+    /// Set the staff PIN: asks for it twice (6–12 digits) and writes only its argon2id hash
     /// into `[admin] pin_hash` of the configuration file, keeping every comment. Also clears a
     /// staff-screen lockout (the PIN forgotten case). Restart the kiosk, or use 重新载入配置 on
     /// the staff screen, for the new PIN to count.

@@ -442,9 +442,11 @@ fn read_error(path: &Path, error: &std::io::Error) -> ConfigErrors {
             "check the path, or create {shown} by copying the example readpoint.toml \
              (or run without it: every setting has a default)"
         ),
-        ErrorKind::PermissionDenied => {
-            format!("let the kiosk's user read it, e.g. `sudo chmod 644 {shown}`")
-        }
+        // Not world-readable: the file holds the PIN hash. The service runs as `readpoint`.
+        ErrorKind::PermissionDenied => format!(
+            "let the kiosk's group read it and nobody else (it holds the PIN hash): \
+             `sudo chown root:readpoint {shown} && sudo chmod 640 {shown}`"
+        ),
         ErrorKind::InvalidData => {
             "save the file as UTF-8 text (in Notepad: Save As → Encoding: UTF-8)".to_owned()
         }
@@ -468,3 +470,24 @@ fn read_error(path: &Path, error: &std::io::Error) -> ConfigErrors {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod read_error_tests {
+    use super::*;
+
+    #[test]
+    fn a_permission_problem_is_fixed_without_exposing_the_pin_hash() {
+        let path = Path::new("/etc/readpoint/readpoint.toml");
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let errors = read_error(path, &denied);
+        let fix = &errors.errors()[0].fix;
+        assert!(
+            fix.contains(
+                "sudo chown root:readpoint /etc/readpoint/readpoint.toml && sudo chmod 640 \
+                 /etc/readpoint/readpoint.toml"
+            ),
+            "{fix}"
+        );
+        assert!(!fix.contains("644"), "never world-readable: {fix}");
+    }
+}

@@ -526,11 +526,26 @@ pub(crate) fn decode_base64(text: &str) -> Result<Vec<u8>, &'static str> {
 pub(crate) const ARGON2_MIN_MEMORY_KIB: u32 = 19_456;
 /// Least argon2id passes accepted for the PIN hash.
 pub(crate) const ARGON2_MIN_PASSES: u32 = 2;
+/// Most argon2id memory accepted, in KiB (256 MiB): a kiosk checks the PIN beside the running
+/// UI, and a hash asking for gigabytes would exhaust its memory.
+pub(crate) const ARGON2_MAX_MEMORY_KIB: u32 = 262_144;
+/// Most argon2id work accepted, as memory × passes (KiB): the argon2 crate runs the lanes one
+/// after another, so the time of a check grows with `m × t`. 524288 (256 MiB × 2, 64 MiB × 8)
+/// takes about 0.6 s on a 2020s x86 core at the build's opt-level 1 — below 2 s with room for a
+/// slower kiosk; the default (`m=19456,t=2`) is 1/13 of it, the documented example
+/// (`m=65536,t=3`) about 1/3.
+pub(crate) const ARGON2_MAX_WORK: u64 = 524_288;
+/// Most argon2id lanes accepted (argon2 allows 2^24 - 1; PIN hashes use 1 to 4).
+pub(crate) const ARGON2_MAX_LANES: u32 = 16;
+/// Longest salt and hash accepted, in bytes (argon2 tools write 16 and 32).
+const ARGON2_MAX_BYTES: usize = 64;
 
 /// Checks that `text` looks like an argon2id PHC string:
 /// `$argon2id$v=19$m=<KiB>,t=<passes>,p=<lanes>$<salt>$<hash>` (salt and hash in unpadded
-/// base64, salt at least 8 bytes, hash at least 16 bytes), with parameters that are allowed
-/// (`m >= 8 * p`) and strong enough (`m >= 19456`, `t >= 2`).
+/// base64, salt 8 to 64 bytes, hash 16 to 64 bytes), with parameters that are allowed
+/// (`m >= 8 * p`), strong enough (`m >= 19456`, `t >= 2`) and bounded, so that checking a PIN
+/// against it neither exhausts memory nor takes seconds (`m <= 262144`, `m × t <= 524288`,
+/// `p <= 16`). `staff::pin::verify_pin` runs argon2 only on hashes that pass this check.
 pub(crate) fn check_argon2_phc(text: &str) -> Result<(), &'static str> {
     let parts: Vec<&str> = text.split('$').collect();
     let [empty, algorithm, version, params, salt, hash] = parts.as_slice() else {
@@ -578,16 +593,37 @@ pub(crate) fn check_argon2_phc(text: &str) -> Result<(), &'static str> {
     if passes < ARGON2_MIN_PASSES {
         return Err("uses too few passes to be safe (t must be at least 2)");
     }
+    if memory > ARGON2_MAX_MEMORY_KIB {
+        return Err(
+            "uses too much memory for a kiosk (m must be at most 262144, i.e. 256 MiB; \
+             `readpoint config set-pin` uses 19456)",
+        );
+    }
+    if u64::from(memory) * u64::from(passes) > ARGON2_MAX_WORK {
+        return Err(
+            "would take too long to check on a kiosk (m × t must be at most 524288, e.g. \
+             m=65536,t=8 or m=262144,t=2; `readpoint config set-pin` uses m=19456,t=2)",
+        );
+    }
+    if lanes > ARGON2_MAX_LANES {
+        return Err("uses too many lanes (p must be at most 16)");
+    }
     if salt.contains('=') || hash.contains('=') {
         return Err("has padding in the salt or hash (argon2 hashes use base64 without =)");
     }
     match decode_base64(salt) {
-        Ok(bytes) if bytes.len() >= 8 => {}
+        Ok(bytes) if (8..=ARGON2_MAX_BYTES).contains(&bytes.len()) => {}
+        Ok(bytes) if bytes.len() > ARGON2_MAX_BYTES => {
+            return Err("has a salt longer than 64 bytes");
+        }
         Ok(_) => return Err("has a salt shorter than 8 bytes"),
         Err(_) => return Err("has a salt that is not base64"),
     }
     match decode_base64(hash) {
-        Ok(bytes) if bytes.len() >= 16 => {}
+        Ok(bytes) if (16..=ARGON2_MAX_BYTES).contains(&bytes.len()) => {}
+        Ok(bytes) if bytes.len() > ARGON2_MAX_BYTES => {
+            return Err("has a hash longer than 64 bytes");
+        }
         Ok(_) => return Err("has a hash shorter than 16 bytes"),
         Err(_) => return Err("has a hash that is not base64"),
     }
@@ -870,6 +906,28 @@ mod tests {
         assert!(with("m=65536,t=1,p=1").is_err_and(|e| e.contains("at least 2")));
         // argon2 itself needs m >= 8 * p.
         assert!(with("m=19456,t=2,p=4096").is_err_and(|e| e.contains("8 × p")));
-        assert_eq!(with("m=32768,t=2,p=4096"), Ok(()));
+        assert!(with("m=32768,t=2,p=4096").is_err_and(|e| e.contains("at most 16")));
+        assert_eq!(with("m=32768,t=2,p=16"), Ok(()));
+        assert!(with("m=32768,t=2,p=17").is_err_and(|e| e.contains("at most 16")));
+        // Upper bounds: memory a kiosk has, and a check well under 2 s.
+        assert_eq!(with("m=262144,t=2,p=1"), Ok(()));
+        assert!(with("m=262145,t=2,p=1").is_err_and(|e| e.contains("262144")));
+        assert!(with("m=4194304,t=2,p=1").is_err_and(|e| e.contains("262144")));
+        assert!(with("m=4294967295,t=2,p=1").is_err_and(|e| e.contains("262144")));
+        assert_eq!(with("m=65536,t=8,p=4"), Ok(()));
+        assert!(with("m=65536,t=9,p=4").is_err_and(|e| e.contains("m × t")));
+        assert!(with("m=19456,t=4294967295,p=1").is_err_and(|e| e.contains("m × t")));
+        // What `config set-pin` writes and the documented example stay inside.
+        assert_eq!(with("m=19456,t=2,p=1"), Ok(()));
+        assert_eq!(with("m=65536,t=3,p=4"), Ok(()));
+        // Salt and hash lengths are bounded too (64 bytes each).
+        let long = encode_base64(&[7u8; 65]).replace('=', "");
+        let fits = encode_base64(&[7u8; 64]).replace('=', "");
+        let salted = |salt: &str, hash: &str| {
+            check_argon2_phc(&format!("$argon2id$v=19$m=19456,t=2,p=1${salt}${hash}"))
+        };
+        assert_eq!(salted(&fits, &fits), Ok(()));
+        assert!(salted(&long, &fits).is_err_and(|e| e.contains("salt longer")));
+        assert!(salted(&fits, &long).is_err_and(|e| e.contains("hash longer")));
     }
 }

@@ -7,6 +7,7 @@
 //! rewritten. Writes only inside the output directory and the key files it is given; writes
 //! every file through a temporary name and a rename, so a web server never serves half a file.
 //! Never deletes objects: kiosks in the middle of a sync may still need the previous version's.
+//! Never replaces a key file, and never lets a secret key be readable by others (`keygen`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -88,17 +89,19 @@ pub struct KeyFiles {
 }
 
 /// Creates a minisign key pair at `PREFIX.pub` and `PREFIX.key`. With `password` the secret key
-/// is encrypted (scrypt, as minisign does); `None` leaves it unencrypted for automation. Refuses
-/// to overwrite existing files.
+/// is encrypted (scrypt, as minisign does); `None` leaves it unencrypted for automation.
+///
+/// Never replaces anything: an existing file (or symlink) at either name is an error naming it,
+/// and each file is created exclusively (`O_CREAT | O_EXCL`), so a key appearing meanwhile is
+/// not overwritten either. The secret key is created with mode 0600 from the start (never
+/// readable by others, not even for a moment, and never written into a file someone else
+/// prepared) and is on disk, file and folder entry, before this returns.
 pub fn keygen(prefix: &Path, password: Option<String>) -> Result<KeyFiles, PublishError> {
     let public = with_suffix(prefix, ".pub");
     let secret = with_suffix(prefix, ".key");
-    for path in [&public, &secret] {
-        if path.exists() {
-            return Err(PublishError::Usage(format!(
-                "{} already exists; choose another --out or move it away (a feed's key must not be replaced by accident)",
-                path.display()
-            )));
+    for path in [&secret, &public] {
+        if std::fs::symlink_metadata(path).is_ok() {
+            return Err(already_exists(path));
         }
     }
     let pair = match password {
@@ -117,9 +120,13 @@ pub fn keygen(prefix: &Path, password: Option<String>) -> Result<KeyFiles, Publi
     if let Some(parent) = public.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(io(parent))?;
     }
-    write_atomic(&secret, secret_box.to_string().as_bytes())?;
-    restrict_permissions(&secret)?;
-    write_atomic(&public, public_box.to_string().as_bytes())?;
+    write_new(&secret, secret_box.to_string().as_bytes(), 0o600)?;
+    if let Err(err) = write_new(&public, public_box.to_string().as_bytes(), 0o644) {
+        // A secret key without its public key is of no use: leave nothing behind.
+        let _ = std::fs::remove_file(&secret);
+        return Err(err);
+    }
+    sync_folder_of(&secret)?;
     let trusted_key = pair.pk.to_base64();
     Ok(KeyFiles {
         public,
@@ -129,22 +136,54 @@ pub fn keygen(prefix: &Path, password: Option<String>) -> Result<KeyFiles, Publi
     })
 }
 
+fn already_exists(path: &Path) -> PublishError {
+    PublishError::Usage(format!(
+        "{} already exists; nothing was written — fix: choose another --out, or move the old \
+         key pair away first (a feed's key must not be replaced by accident: kiosks trust only \
+         the keys in their sync.trusted_keys)",
+        path.display()
+    ))
+}
+
+/// Creates `path`, which must not exist (not even as a symlink), with `mode` from the start,
+/// writes `bytes` and syncs them to disk. A file it could not finish is removed again.
+fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), PublishError> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(path)
+        .map_err(|err| match err.kind() {
+            std::io::ErrorKind::AlreadyExists => already_exists(path),
+            _ => io(path)(err),
+        })?;
+    let written = file.write_all(bytes).and_then(|()| file.sync_all());
+    if let Err(err) = written {
+        drop(file);
+        let _ = std::fs::remove_file(path);
+        return Err(io(path)(err));
+    }
+    Ok(())
+}
+
+/// Syncs the folder of `path`, so that its new entry survives a power cut.
+fn sync_folder_of(path: &Path) -> Result<(), PublishError> {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    std::fs::File::open(folder)
+        .and_then(|dir| dir.sync_all())
+        .map_err(io(folder))
+}
+
 fn key_id_of(base64: &str) -> u64 {
     crate::config::decode_base64(base64)
         .ok()
         .and_then(|b| b.get(2..10).and_then(|s| s.try_into().ok()))
         .map_or(0, u64::from_le_bytes)
-}
-
-#[cfg(unix)]
-fn restrict_permissions(path: &Path) -> Result<(), PublishError> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io(path))
-}
-
-#[cfg(not(unix))]
-fn restrict_permissions(_path: &Path) -> Result<(), PublishError> {
-    Ok(())
 }
 
 fn with_suffix(prefix: &Path, suffix: &str) -> PathBuf {
@@ -606,4 +645,99 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), PublishError> {
     let tmp = PathBuf::from(tmp);
     std::fs::write(&tmp, bytes).map_err(io(&tmp))?;
     std::fs::rename(&tmp, path).map_err(io(path))
+}
+
+#[cfg(test)]
+mod keygen_tests {
+    use std::io::Read;
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    #[test]
+    fn the_secret_key_is_private_from_the_start_and_lands_in_no_prepared_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let prefix = dir.path().join("portal");
+        // Someone who may write the folder prepares the name the old code wrote the secret
+        // key to before renaming it, and keeps it open.
+        let planted = dir
+            .path()
+            .join(format!("portal.key.tmp-{}", std::process::id()));
+        std::fs::write(&planted, b"").expect("plant");
+        std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o666)).expect("chmod");
+        let mut spy = std::fs::File::open(&planted).expect("open");
+
+        let files = keygen(&prefix, None).expect("keygen");
+        let mut seen = String::new();
+        spy.read_to_string(&mut seen).expect("read");
+        assert_eq!(
+            seen, "",
+            "the secret key went into a file someone else holds open"
+        );
+        let mode = |path: &Path| {
+            std::fs::metadata(path)
+                .expect("metadata")
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        assert_eq!(mode(&files.secret), 0o600);
+        assert_eq!(mode(&files.public) & 0o600, 0o600);
+        assert!(read_secret_key(&files.secret, None).is_ok());
+    }
+
+    #[test]
+    fn an_existing_key_or_a_symlink_in_its_place_is_never_replaced() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let prefix = dir.path().join("portal");
+        let first = keygen(&prefix, None).expect("keygen");
+        let secret = std::fs::read(&first.secret).expect("read");
+        let public = std::fs::read(&first.public).expect("read");
+        let err = keygen(&prefix, None).expect_err("refused").to_string();
+        assert!(
+            err.contains(&first.secret.display().to_string()) && err.contains("--out"),
+            "names the file and the fix: {err}"
+        );
+        assert_eq!(std::fs::read(&first.secret).expect("read"), secret);
+        assert_eq!(std::fs::read(&first.public).expect("read"), public);
+
+        // Only the public key is there (the secret key moved to a safe place): refused too.
+        let lone = dir.path().join("lone");
+        std::fs::write(with_suffix(&lone, ".pub"), b"mine").expect("write");
+        assert!(keygen(&lone, None).is_err());
+        assert!(!with_suffix(&lone, ".key").exists());
+        assert_eq!(
+            std::fs::read(with_suffix(&lone, ".pub")).expect("read"),
+            b"mine"
+        );
+
+        // A symlink where the secret key goes, even one pointing nowhere (a key on a disk
+        // that is not mounted): not followed, not replaced.
+        let linked = dir.path().join("linked");
+        let target = dir.path().join("offline/portal.key");
+        std::os::unix::fs::symlink(&target, with_suffix(&linked, ".key")).expect("symlink");
+        let err = keygen(&linked, None).expect_err("refused").to_string();
+        assert!(err.contains("linked.key already exists"), "{err}");
+        assert!(
+            std::fs::symlink_metadata(with_suffix(&linked, ".key"))
+                .expect("still there")
+                .file_type()
+                .is_symlink()
+        );
+        assert!(!target.exists());
+        assert!(!with_suffix(&linked, ".pub").exists());
+    }
+
+    #[test]
+    fn a_key_that_appears_meanwhile_is_not_overwritten() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("raced.key");
+        std::fs::write(&path, b"the other key").expect("write");
+        let err = write_new(&path, b"new", 0o600).expect_err("refused");
+        assert!(
+            err.to_string().contains("raced.key already exists"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&path).expect("read"), b"the other key");
+    }
 }

@@ -16,7 +16,7 @@ use slint::{ComponentHandle, Timer, TimerMode};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::Kiosk;
-use crate::staff::lockout::{Gate, LOCKOUT_FILE, Lockout};
+use crate::staff::lockout::{Gate, LOCKOUT_FILE, Lockout, SystemClock};
 use crate::staff::pin;
 use crate::sync::{Outcome, Progress, SyncError, schedule::SchedulerHandle};
 use crate::ui::{Staff, StaffAdapter};
@@ -37,19 +37,29 @@ pub type RestartHook = Box<dyn Fn() -> Result<(), String>>;
 /// The lockout shared with the store worker's jobs.
 type LockoutCell = std::sync::Arc<std::sync::Mutex<Option<Lockout>>>;
 
-/// Runs `f` on the kiosk's lockout (loading it from `file` the first time), on the worker.
+/// While the pad is locked, the worker looks at the lock this often, so that its progress is
+/// written down and a reboot does not start a long lock again from the beginning.
+const LOCK_CHECKPOINT: Duration = Duration::from_secs(60);
+
+/// Runs `f` on the kiosk's lockout (loading it from `file` the first time, timed by the boot
+/// clock), on the worker.
 fn with_lockout<T>(
     cell: &LockoutCell,
     file: Option<&std::path::Path>,
     admin: &crate::config::AdminConfig,
-    now: jiff::Timestamp,
     f: impl FnOnce(&mut Lockout) -> T,
 ) -> T {
     let mut guard = cell
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let lockout = guard
-        .get_or_insert_with(|| Lockout::load(file, admin.lockout_attempts, admin.lockout, now));
+    let lockout = guard.get_or_insert_with(|| {
+        Lockout::load(
+            file,
+            admin.lockout_attempts,
+            admin.lockout,
+            std::sync::Arc::new(SystemClock),
+        )
+    });
     f(lockout)
 }
 
@@ -66,6 +76,9 @@ pub(super) struct StaffState {
     /// The lockout, loaded from its file on first use and kept for this run, so a file that
     /// cannot be written never forgets a wrong try. Used on the store worker only.
     lockout: LockoutCell,
+    /// While locked: looks at the lock every [`LOCK_CHECKPOINT`] on the worker, which writes
+    /// its progress down.
+    lock_checkpoint: Timer,
     /// Closes the pad or the screen after [`STAFF_IDLE`].
     idle: Timer,
     /// The sync thread, for 立即同步.
@@ -107,6 +120,46 @@ pub(super) fn connect(kiosk: &Rc<Kiosk>, app: &crate::ui::AppWindow) {
     }));
     adapter.on_leave(kiosk.callback(|kiosk, _| leave(kiosk)));
     adapter.on_close(kiosk.callback(|kiosk, _| close(kiosk)));
+
+    // A lock from before a restart or reboot runs down from the start, not from the first
+    // time staff open the pad.
+    if kiosk.options().admin.pin_hash.is_some() && kiosk.options().state_dir.is_some() {
+        checkpoint_lock(kiosk);
+    }
+}
+
+/// Looks at the lock on the worker (which writes a running lock's progress down); while it is
+/// locked, again every [`LOCK_CHECKPOINT`].
+fn checkpoint_lock(kiosk: &Rc<Kiosk>) {
+    let admin = kiosk.options().admin.clone();
+    let file = lockout_file(kiosk);
+    let cell = kiosk.staff.lockout.clone();
+    let weak = Rc::downgrade(kiosk);
+    kiosk.worker().run(
+        move |_| with_lockout(&cell, file.as_deref(), &admin, Lockout::gate),
+        move |gate| {
+            if let Some(kiosk) = weak.upgrade() {
+                watch_lock(&kiosk, gate);
+            }
+        },
+    );
+}
+
+/// Keeps the checkpoint timer running while `gate` is locked, and stops it once open.
+fn watch_lock(kiosk: &Rc<Kiosk>, gate: Gate) {
+    let timer = &kiosk.staff.lock_checkpoint;
+    match gate {
+        Gate::Locked { .. } if !timer.running() => {
+            let weak = Rc::downgrade(kiosk);
+            timer.start(TimerMode::Repeated, LOCK_CHECKPOINT, move || {
+                if let Some(kiosk) = weak.upgrade() {
+                    checkpoint_lock(&kiosk);
+                }
+            });
+        }
+        Gate::Locked { .. } => {}
+        Gate::Open { .. } => timer.stop(),
+    }
 }
 
 /// Whether the pad or the staff screen is showing (visitor idle handling steps aside).
@@ -212,11 +265,9 @@ fn open_pad(kiosk: &Rc<Kiosk>) {
         return;
     }
     set_pad(kiosk, false, "");
-    on_lockout(
-        kiosk,
-        |lockout, now| lockout.gate(now),
-        |kiosk, gate| show_gate(kiosk, gate, false),
-    );
+    on_lockout(kiosk, Lockout::gate, |kiosk, gate| {
+        show_gate(kiosk, gate, false)
+    });
 }
 
 /// Runs `job` on the kiosk's lockout on the store worker (the file is read there), then
@@ -224,7 +275,7 @@ fn open_pad(kiosk: &Rc<Kiosk>) {
 /// idle, the screen went dark), in which case the result opens or shows nothing.
 fn on_lockout<T: Send + 'static>(
     kiosk: &Rc<Kiosk>,
-    job: impl FnOnce(&mut Lockout, jiff::Timestamp) -> T + Send + 'static,
+    job: impl FnOnce(&mut Lockout) -> T + Send + 'static,
     apply: impl FnOnce(&Rc<Kiosk>, T) + 'static,
 ) {
     let admin = kiosk.options().admin.clone();
@@ -233,12 +284,7 @@ fn on_lockout<T: Send + 'static>(
     let generation = kiosk.staff.pad_generation.get();
     let weak = Rc::downgrade(kiosk);
     kiosk.worker().run(
-        move |_| {
-            let now = jiff::Timestamp::now();
-            with_lockout(&cell, file.as_deref(), &admin, now, |lockout| {
-                job(lockout, now)
-            })
-        },
+        move |_| with_lockout(&cell, file.as_deref(), &admin, job),
         move |result| {
             let Some(kiosk) = weak.upgrade() else { return };
             if kiosk.staff.pad_generation.get() != generation || !is_pad_open(&kiosk) {
@@ -250,7 +296,8 @@ fn on_lockout<T: Send + 'static>(
     );
 }
 
-fn show_gate(kiosk: &Kiosk, gate: Gate, after_wrong_pin: bool) {
+fn show_gate(kiosk: &Rc<Kiosk>, gate: Gate, after_wrong_pin: bool) {
+    watch_lock(kiosk, gate);
     match gate {
         Gate::Open { tries_left } if after_wrong_pin => set_pad(
             kiosk,
@@ -258,14 +305,25 @@ fn show_gate(kiosk: &Kiosk, gate: Gate, after_wrong_pin: bool) {
             &format!("PIN 不正确，还可以再试 {tries_left} 次"),
         ),
         Gate::Open { .. } => set_pad(kiosk, true, ""),
-        Gate::Locked { remaining } => {
-            let minutes = remaining.as_secs().div_ceil(60).max(1);
-            set_pad(
-                kiosk,
-                false,
-                &format!("PIN 错误次数过多，已锁定。请 {minutes} 分钟后再试。"),
-            );
-        }
+        Gate::Locked { remaining } => set_pad(
+            kiosk,
+            false,
+            &format!(
+                "PIN 错误次数过多，已锁定。请 {}后再试。",
+                lock_wait(remaining)
+            ),
+        ),
+    }
+}
+
+/// How long a lock still holds, for staff: whole minutes rounded up, in hours and minutes
+/// from an hour on (locks grow to a day).
+fn lock_wait(remaining: Duration) -> String {
+    let minutes = remaining.as_secs().div_ceil(60).max(1);
+    match (minutes / 60, minutes % 60) {
+        (0, minutes) => format!("{minutes} 分钟"),
+        (hours, 0) => format!("{hours} 小时"),
+        (hours, minutes) => format!("{hours} 小时 {minutes} 分钟"),
     }
 }
 
@@ -304,14 +362,14 @@ fn submit(kiosk: &Rc<Kiosk>) {
     show_length(kiosk);
     set_pad(kiosk, false, "正在验证…");
     // Closing the pad clears `checking`; a stale result is dropped by `on_lockout`.
-    let check = move |lockout: &mut Lockout, now| match lockout.gate(now) {
+    let check = move |lockout: &mut Lockout| match lockout.gate() {
         locked @ Gate::Locked { .. } => Err(locked),
         Gate::Open { .. } => {
             if pin::verify_pin(&typed, &hash) {
                 lockout.record_success();
                 Ok(())
             } else {
-                Err(lockout.record_failure(now))
+                Err(lockout.record_failure())
             }
         }
     };
@@ -515,5 +573,21 @@ fn leave(kiosk: &Rc<Kiosk>) {
     close(kiosk);
     if let Err(err) = slint::quit_event_loop() {
         tracing::error!(%err, "the kiosk could not stop its event loop");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_waits_read_in_minutes_then_hours() {
+        let wait = |secs| lock_wait(Duration::from_secs(secs));
+        assert_eq!(wait(1), "1 分钟");
+        assert_eq!(wait(300), "5 分钟");
+        assert_eq!(wait(301), "6 分钟");
+        assert_eq!(wait(3600), "1 小时");
+        assert_eq!(wait(20 * 60 * 60 + 1), "20 小时 1 分钟");
+        assert_eq!(wait(24 * 60 * 60), "24 小时");
     }
 }

@@ -225,11 +225,20 @@ fn set_pin_writes_only_the_hash_keeps_comments_and_lifts_a_lockout() {
     std::fs::write(&lockout, r#"{"failures":5,"locked_until":9999999999}"#).unwrap();
 
     // Too easy: refused, nothing written.
-    let output = set_pin(&kiosk, &path, "1234");
+    let output = set_pin(&kiosk, &path, "123456");
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("too easy"), "{}", stderr(&output));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), EXAMPLE);
     assert!(lockout.exists());
+    // Too short: four digits fall to a patient guesser, even with the lockout.
+    let output = set_pin(&kiosk, &path, "2580");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("6 to 12 digits, not 4"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), EXAMPLE);
 
     let output = set_pin(&kiosk, &path, "258036");
     assert!(output.status.success(), "{}", stderr(&output));

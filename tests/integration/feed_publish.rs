@@ -176,6 +176,33 @@ fn keygen_and_build_make_a_feed_the_minisign_cli_verifies() {
     let key = MinisignPublicKey::parse(&pub_text).expect("parses");
     assert!(out.contains(&key.key_id_hex()), "{out}");
 
+    // The secret key is the owner's alone, and a second keygen never replaces it.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let secret = portal.path("keys/feed.key");
+        let mode = std::fs::metadata(&secret)
+            .expect("key")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let before = std::fs::read(&secret).expect("key");
+        let again = portal.readpoint(
+            &["feed", "keygen", "--out", "keys/feed", "--no-password"],
+            &[],
+        );
+        assert_eq!(again.status.code(), Some(1));
+        let err = stderr(&again);
+        assert!(
+            err.contains("keys/feed.key already exists") && err.contains("--out"),
+            "names the file and the fix: {err}"
+        );
+        assert_eq!(std::fs::read(&secret).expect("key"), before);
+        assert_eq!(
+            std::fs::read_to_string(portal.path("keys/feed.pub")).expect("pub"),
+            pub_text
+        );
+    }
+
     let output = portal.build(
         &sample(),
         "site",

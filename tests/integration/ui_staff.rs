@@ -1,7 +1,8 @@
 //! The staff screen as staff use it, headless: hold the agency emblem for 5 s, type the PIN on
-//! the number pad, and the staff screen opens; wrong PINs lock the pad, and the lock holds for
-//! a new kiosk on the same data folder; the screen closes itself after a minute; reload and
-//! leave; and the display schedule's black screen with a mock clock.
+//! the number pad, and the staff screen opens; wrong PINs lock the pad, each lock longer than
+//! the one before, and the lock holds for a new kiosk on the same data folder and after a
+//! reboot; the screen closes itself after a minute; reload and leave; and the display
+//! schedule's black screen with a mock clock.
 
 use std::cell::Cell;
 use std::path::Path;
@@ -169,7 +170,11 @@ fn five_wrong_pins_lock_the_pad_and_the_lock_survives_a_new_kiosk() {
             );
         }
         type_pin(&ui, "111222");
-        assert!(ui.shows("PIN 错误次数过多，已锁定。请 5 分钟后再试。"));
+        assert!(
+            ui.shows("PIN 错误次数过多，已锁定。请 5 分钟后再试。"),
+            "{}",
+            staff(&ui).get_pin_message()
+        );
         assert!(!staff(&ui).get_pin_enabled());
         assert_eq!(ui.buttons("1")[0].accessible_enabled(), Some(false));
         assert!(!staff(&ui).get_open());
@@ -197,6 +202,48 @@ fn five_wrong_pins_lock_the_pad_and_the_lock_survives_a_new_kiosk() {
     hold_emblem(&ui, Duration::from_secs(6));
     type_pin(&ui, PIN);
     assert!(staff(&ui).get_open());
+}
+
+#[test]
+fn each_lock_is_longer_and_a_lock_from_another_boot_holds_from_the_start() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("staff-lockout.json");
+    // One lock has run out; the count of wrong PINs was kept (only a right PIN clears it).
+    std::fs::write(&file, r#"{"failures":5}"#).expect("write");
+    {
+        let ui = UiKiosk::with_options(staff_options(dir.path()));
+        hold_emblem(&ui, Duration::from_secs(6));
+        assert!(staff(&ui).get_pin_enabled());
+        for _ in 0..4 {
+            type_pin(&ui, "111222");
+        }
+        assert!(ui.shows("PIN 不正确，还可以再试 1 次"));
+        type_pin(&ui, "111222");
+        assert!(
+            ui.shows("PIN 错误次数过多，已锁定。请 10 分钟后再试。"),
+            "the second lock is twice as long: {}",
+            staff(&ui).get_pin_message()
+        );
+    }
+
+    // Twenty hours were left of the ninth lock when the kiosk was switched off: after the
+    // reboot they count from the start, whatever the date says.
+    std::fs::write(
+        &file,
+        r#"{"failures":45,"lock":{"remaining_ms":72000000,"boot_id":"another-boot","boottime_ms":1}}"#,
+    )
+    .expect("write");
+    let ui = UiKiosk::with_options(staff_options(dir.path()));
+    // Read at start, not when staff first open the pad: the file holds this boot's reading.
+    let saved = std::fs::read_to_string(&file).expect("read");
+    assert!(!saved.contains("another-boot"), "{saved}");
+    hold_emblem(&ui, Duration::from_secs(6));
+    assert!(
+        ui.shows("PIN 错误次数过多，已锁定。请 20 小时后再试。"),
+        "{}",
+        staff(&ui).get_pin_message()
+    );
+    assert!(!staff(&ui).get_pin_enabled());
 }
 
 #[test]
