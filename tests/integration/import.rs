@@ -195,3 +195,39 @@ fn a_misspelt_kind_is_kept_and_reported() {
     );
     assert!(err.contains("did you mean \"catalogue_entry\""), "{err}");
 }
+
+#[test]
+fn control_characters_in_ids_and_kinds_are_refused_and_shown_escaped() {
+    let kiosk = TempKiosk::new();
+    let forged = "ce-2014-00040\u{1b}[2J\nINFO forged line";
+    let unknown = json!({ "kind": "video\u{1b}]0;title\u{7}", "id": "vid-2" });
+    let mut tab = entry("ce-2014-00041", "标题");
+    tab["related_ids"] = json!(["ce-2012-00009\t"]);
+    let path = write_file(
+        &kiosk.home,
+        "forged.json",
+        &content_file(vec![entry(forged, "伪造的日志行"), unknown, tab]),
+    );
+    let output = kiosk.run(&["import", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        !err.chars().any(|c| c.is_control() && c != '\n'),
+        "only the message's own line breaks: {err:?}"
+    );
+    assert!(
+        err.contains("ce-2014-00040\\u{1b}[2J\\nINFO forged line: id: "),
+        "{err}"
+    );
+    assert!(err.contains("vid-2: kind: "), "{err}");
+    assert!(err.contains("ce-2014-00041: related_ids[0]: "), "{err}");
+    assert_eq!(
+        err.lines().filter(|l| l.starts_with("INFO")).count(),
+        0,
+        "no forged line: {err}"
+    );
+    let store = kiosk.store();
+    for id in [forged, "vid-2", "ce-2014-00041"] {
+        assert!(store.document(id).unwrap().is_none(), "{id:?} was imported");
+    }
+}
