@@ -231,3 +231,44 @@ fn control_characters_in_ids_and_kinds_are_refused_and_shown_escaped() {
         assert!(store.document(id).unwrap().is_none(), "{id:?} was imported");
     }
 }
+
+#[test]
+fn root_refuses_a_data_folder_owned_by_another_user() {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        // Only root can give the folder away; the rule itself is unit-tested in
+        // config::paths.
+        eprintln!("not running as root: the refusal cannot be exercised here");
+        return;
+    }
+    let kiosk = TempKiosk::new();
+    std::fs::create_dir_all(&kiosk.data_dir).expect("data folder");
+    // nobody (65534) stands in for the `readpoint` user.
+    std::os::unix::fs::chown(&kiosk.data_dir, Some(65534), Some(65534)).expect("chown");
+    let path = write_file(
+        &kiosk.home,
+        "fine.json",
+        &content_file(vec![entry("ce-2014-00050", "政务服务事项目录")]),
+    );
+    for args in [vec!["import", path.to_str().unwrap()], vec!["status"]] {
+        let output = kiosk.run(&args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let err = stderr(&output);
+        assert!(
+            err.starts_with("error: refusing to run as root: the data folder ")
+                && err.contains(&kiosk.data_dir.display().to_string())
+                && err.contains("(uid 65534)")
+                && err.contains("fix: run the command as the folder's owner"),
+            "{err}"
+        );
+    }
+    let left: Vec<_> = std::fs::read_dir(&kiosk.data_dir)
+        .expect("data folder")
+        .collect();
+    assert!(left.is_empty(), "root created {left:?}");
+
+    // Given back to root, the same command works.
+    std::os::unix::fs::chown(&kiosk.data_dir, Some(0), Some(0)).expect("chown");
+    let output = kiosk.run(&["import", path.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+}
