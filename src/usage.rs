@@ -162,7 +162,11 @@ fn is_digit(c: char) -> bool {
 /// A character a digit group runs across: spaces, dashes (ASCII, Unicode, the minus sign), dots
 /// and slashes.
 fn is_separator(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '.' | '/' | '·')
+    c.is_whitespace()
+        || matches!(
+            c,
+            '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '.' | '/' | '·'
+        )
 }
 
 /// Replaces every digit group of [`MASK_DIGITS`] or more digits by `#`. A group is a run of
@@ -335,10 +339,7 @@ impl Tally {
                 (UsageEvent::SearchNoHits, pending.no_hits),
             ] {
                 if count > 0 {
-                    let moved = self
-                        .promoted
-                        .entry((*day, event, key.clone()))
-                        .or_default();
+                    let moved = self.promoted.entry((*day, event, key.clone())).or_default();
                     *moved = moved.saturating_add(count);
                 }
             }
@@ -580,7 +581,10 @@ mod tests {
         let batch = tally.take();
         assert!(batch.promoted.is_empty());
         let keys: BTreeSet<&str> = batch.counts.iter().map(|c| c.key.as_str()).collect();
-        assert!(!keys.contains("张三 低保") && !keys.contains("医保"), "{keys:?}");
+        assert!(
+            !keys.contains("张三 低保") && !keys.contains("医保"),
+            "{keys:?}"
+        );
         let other = |batch: &Batch, event| {
             batch
                 .counts
@@ -704,6 +708,9 @@ mod tests {
         tally.record(day, Event::ScreenOpened("search"));
         let again = tally.take();
         assert_eq!(again.counts.iter().map(|c| c.count).sum::<u64>(), total + 2);
-        assert_eq!(again.promoted.iter().map(|c| c.count).sum::<u64>(), promoted);
+        assert_eq!(
+            again.promoted.iter().map(|c| c.count).sum::<u64>(),
+            promoted
+        );
     }
 }

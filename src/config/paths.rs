@@ -503,7 +503,10 @@ mod tests {
             .unwrap_or_default();
         assert!(message.contains("belongs to uid 4321") && message.contains("sudo -u #4321"));
         // Root over its own folder, anyone else, or a folder not made yet: go on.
-        assert_eq!(paths.refuse_foreign_data_dir(0, Some((0, Some("root")))), None);
+        assert_eq!(
+            paths.refuse_foreign_data_dir(0, Some((0, Some("root")))),
+            None
+        );
         assert_eq!(paths.refuse_foreign_data_dir(998, readpoint), None);
         assert_eq!(paths.refuse_foreign_data_dir(1000, readpoint), None);
         assert_eq!(paths.refuse_foreign_data_dir(0, None), None);

@@ -51,11 +51,11 @@ pub use template::{
     Check, ColumnSpec, ColumnType, MAX_ROW_LABEL_COLUMNS, ReportFormat, RowSpec, Selection,
     TableTemplate,
 };
+pub(crate) use text::is_hidden_or_control;
 pub use text::{
     check_file_name, check_identifier, check_index_no, check_language_tag, check_media_type,
     check_org_code, check_plain_text, check_postcode, check_sha256,
 };
-pub(crate) use text::is_hidden_or_control;
 pub use validate::validate_set;
 
 #[cfg(test)]

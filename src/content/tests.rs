@@ -413,7 +413,13 @@ fn unknown_kind_is_kept_but_not_shown() {
 #[test]
 fn control_and_invisible_characters_are_refused_in_every_id_and_kind() {
     // The document's own id: not even a line break or a tab, which plain text allows.
-    for id in ["ce-1\n", "ce\t1", "ce-1\u{1b}[2J", "ce-\u{202e}1", "ce\u{200b}-1"] {
+    for id in [
+        "ce-1\n",
+        "ce\t1",
+        "ce-1\u{1b}[2J",
+        "ce-\u{202e}1",
+        "ce\u{200b}-1",
+    ] {
         let mut v = value_of("ce-2012-00001");
         v["id"] = json!(id);
         let found = problems(v);
@@ -452,11 +458,11 @@ fn control_and_invisible_characters_are_refused_in_every_id_and_kind() {
 fn problems_print_control_characters_escaped() {
     let found = problems(json!({"id": "x\u{1b}]0;pwned\u{7}\nINFO forged", "kind": "video_clip"}));
     let shown = found[0].to_string();
+    assert!(!shown.chars().any(|c| c.is_control()), "{shown:?}");
     assert!(
-        !shown.chars().any(|c| c.is_control()),
-        "{shown:?}"
+        shown.starts_with("x\\u{1b}]0;pwned\\u{7}\\nINFO forged: id: "),
+        "{shown}"
     );
-    assert!(shown.starts_with("x\\u{1b}]0;pwned\\u{7}\\nINFO forged: id: "), "{shown}");
     assert_eq!(escape_hidden("医保 x"), "医保 x");
     assert_eq!(escape_hidden("a\u{202e}b"), "a\\u{202e}b");
 }

@@ -222,8 +222,14 @@ impl Manifest {
         .into_iter()
         .chain(self.attachments.iter().enumerate().flat_map(|(i, a)| {
             [
-                (format!("attachments[{i}].file_name"), Some(a.file_name.as_str())),
-                (format!("attachments[{i}].media_type"), Some(a.media_type.as_str())),
+                (
+                    format!("attachments[{i}].file_name"),
+                    Some(a.file_name.as_str()),
+                ),
+                (
+                    format!("attachments[{i}].media_type"),
+                    Some(a.media_type.as_str()),
+                ),
             ]
         }));
         for (name, text) in texts {

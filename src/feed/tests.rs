@@ -56,7 +56,11 @@ fn manifest_errors_name_the_field() {
     for (from, to, name) in [
         (r#""feed_id":"ls""#, r#""feed_id":"ls\u001b[2J""#, "feed_id"),
         (r#""feed_id":"ls""#, r#""feed_id":"ls\u202e""#, "feed_id"),
-        (r#""version":3"#, r#""version":3,"publisher":"乐山\n市""#, "publisher"),
+        (
+            r#""version":3"#,
+            r#""version":3,"publisher":"乐山\n市""#,
+            "publisher",
+        ),
         (
             r#""version":3"#,
             r#""version":3,"portal_url":"https://a.gov.cn/\u0000x""#,
@@ -79,7 +83,10 @@ fn manifest_errors_name_the_field() {
     );
     let err = Manifest::parse(manifest_json(&attachment).as_bytes(), &limits)
         .expect_err("a bell in a file name");
-    assert!(err.to_string().contains("attachments[0].file_name"), "{err}");
+    assert!(
+        err.to_string().contains("attachments[0].file_name"),
+        "{err}"
+    );
 
     let err = Manifest::parse(b"[1,2]", &limits).expect_err("not an object");
     assert!(matches!(err, ManifestError::Format { .. }), "{err}");

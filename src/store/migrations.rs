@@ -83,7 +83,8 @@ mod tests {
     fn search_texts_stored_before_0004_are_folded_into_other() {
         let mut conn = Connection::open_in_memory().unwrap();
         for (name, sql) in &MIGRATIONS[..3] {
-            conn.execute_batch(sql).unwrap_or_else(|e| panic!("{name}: {e}"));
+            conn.execute_batch(sql)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
         }
         conn.pragma_update(None, "user_version", 3).unwrap();
         conn.execute_batch(

@@ -246,7 +246,9 @@ impl Store {
             .prepare_cached(
                 "SELECT count(*) FROM usage_count WHERE day = ?1 AND event = ?2 AND key = ?3",
             )
-            .and_then(|mut s| s.query_row(params![day, event, count.key], |r| r.get::<_, i64>(0)))?
+            .and_then(|mut s| {
+                s.query_row(params![day, event, count.key], |r| r.get::<_, i64>(0))
+            })?
             > 0;
         let mut key = count.key.as_str();
         if !exists && key != OVERFLOW_KEY {
@@ -370,7 +372,10 @@ impl Store {
         let tx = WriteTx::begin(self)?;
         let wrap = |e| self.sqlite_err(e);
         let day = oldest_kept.to_string();
-        let events = [UsageEvent::Search.as_str(), UsageEvent::SearchNoHits.as_str()];
+        let events = [
+            UsageEvent::Search.as_str(),
+            UsageEvent::SearchNoHits.as_str(),
+        ];
         self.conn
             .prepare_cached(
                 "INSERT INTO usage_count (day, event, key, count)

@@ -259,7 +259,10 @@ impl Flusher {
         if self.known_read == Some(today) {
             return;
         }
-        match self.store().and_then(|store| store.usage_totals(today, today)) {
+        match self
+            .store()
+            .and_then(|store| store.usage_totals(today, today))
+        {
             Ok(totals) => {
                 self.known_read = Some(today);
                 let keys = totals
@@ -415,7 +418,9 @@ mod tests {
             old.record(day, Event::Activity);
             old.record(day, Event::SessionEnded);
         }
-        store.usage_add(&old.take().counts, MAX_KEYS_PER_DAY).unwrap();
+        store
+            .usage_add(&old.take().counts, MAX_KEYS_PER_DAY)
+            .unwrap();
         // 2026-05-04 in Shanghai; keeping 2 days keeps the 3rd and the 4th.
         let now = Arc::new(Mutex::new("2026-05-04T01:00:00Z".parse().unwrap()));
         let (recorder, thread) = Recorder::spawn(settings(path, now.clone(), 2)).unwrap();
@@ -472,7 +477,11 @@ mod tests {
                 .map(|t| (t.key, t.count))
                 .collect::<Vec<_>>()
         };
-        assert_eq!(keys(old), vec![("(other)".to_owned(), 2)], "folded, still counted");
+        assert_eq!(
+            keys(old),
+            vec![("(other)".to_owned(), 2)],
+            "folded, still counted"
+        );
         assert_eq!(keys(last), vec![("医保".to_owned(), 2)]);
         assert_eq!(keys(kept), vec![("社保".to_owned(), 2)]);
     }

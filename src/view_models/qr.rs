@@ -130,7 +130,10 @@ mod tests {
             link("公开-1").as_deref(),
             Some("https://a.gov.cn/gk/%E5%85%AC%E5%BC%80-1")
         );
-        assert_eq!(link("a.b_c~d").as_deref(), Some("https://a.gov.cn/gk/a.b_c~d"));
+        assert_eq!(
+            link("a.b_c~d").as_deref(),
+            Some("https://a.gov.cn/gk/a.b_c~d")
+        );
         for id in ["", ".", ".."] {
             assert_eq!(link(id), None, "{id:?}");
         }

@@ -389,7 +389,10 @@ fn a_redirect_is_not_followed_and_the_token_is_never_shown() {
         panic!("a redirect is a failed delivery: {delivery:?}");
     };
     assert_eq!(*attempts, 1, "a redirect is not retried: {error}");
-    assert!(error.contains("302") && error.contains("not followed"), "{error}");
+    assert!(
+        error.contains("302") && error.contains("not followed"),
+        "{error}"
+    );
     assert!(!error.contains(TOKEN), "{error}");
     assert!(elsewhere.received().is_empty(), "the redirect was followed");
     let received = redirector.received();
@@ -399,10 +402,7 @@ fn a_redirect_is_not_followed_and_the_token_is_never_shown() {
 
     // Network errors: reqwest's own text names the URL, query and all.
     let url = format!("{}?token={TOKEN}", refused_url());
-    let delivery = send_blocking(
-        &quick_settings(&url, Duration::from_millis(300)),
-        &document,
-    );
+    let delivery = send_blocking(&quick_settings(&url, Duration::from_millis(300)), &document);
     let Delivery::GaveUp { error, .. } = &delivery else {
         panic!("{delivery:?}");
     };
@@ -410,10 +410,7 @@ fn a_redirect_is_not_followed_and_the_token_is_never_shown() {
     assert!(!error.contains(TOKEN), "{error}");
     let silent = SilentServer::start();
     let url = format!("{}?token={TOKEN}", silent.url());
-    let delivery = send_blocking(
-        &quick_settings(&url, Duration::from_millis(300)),
-        &document,
-    );
+    let delivery = send_blocking(&quick_settings(&url, Duration::from_millis(300)), &document);
     assert!(
         matches!(&delivery, Delivery::GaveUp { error, .. } if !error.contains(TOKEN)),
         "{delivery:?}"

@@ -198,7 +198,13 @@ fn search_texts_reach_the_disk_only_after_three_visits_and_without_numbers() {
     // One visitor types a name and a phone number, several times over.
     visit(
         &recorder,
-        &["赵钱孙 低保", "赵钱孙 低保", "赵钱孙 低保", "139 8765 4321", "医保"],
+        &[
+            "赵钱孙 低保",
+            "赵钱孙 低保",
+            "赵钱孙 低保",
+            "139 8765 4321",
+            "医保",
+        ],
     );
     visit(&recorder, &["医保", "139-8765-4321"]);
     recorder.flush_now().expect("stored");
@@ -238,7 +244,10 @@ fn search_texts_reach_the_disk_only_after_three_visits_and_without_numbers() {
     // Not even a freed page of the files holds them.
     let bytes = cache_bytes(&kiosk);
     for personal in ["赵钱孙", "8765 4321", "8765-4321"] {
-        assert!(!contains(&bytes, personal), "{personal} is in the cache files");
+        assert!(
+            !contains(&bytes, personal),
+            "{personal} is in the cache files"
+        );
     }
 
     let output = kiosk.run(&["stats", "--from", "2026-06-15", "--to", "2026-06-15"]);
