@@ -101,6 +101,7 @@ impl Context {
         let config = config::load_or_default(&paths.config_file)?;
         let last_good_dir = paths.data_dir.clone();
         let paths = paths.with_config(&config, cli.data_dir.as_deref());
+        refuse_root_over_foreign_data_dir(&paths)?;
         Ok(Context {
             paths,
             config,
@@ -121,6 +122,7 @@ impl Context {
         let last_good_dir = paths.data_dir.clone();
         let loaded = config::last_good::load_or_last_good(&paths.config_file, &last_good_dir);
         let paths = paths.with_config(&loaded.config, cli.data_dir.as_deref());
+        refuse_root_over_foreign_data_dir(&paths)?;
         Ok(Context {
             paths,
             config: loaded.config,
@@ -156,7 +158,48 @@ impl Context {
     }
 }
 
-/// Entry point of the binary.
+/// Root must not work in a data folder another user owns (see
+/// [`Paths::refuse_foreign_data_dir`]): checked before logging or the cache create anything.
+fn refuse_root_over_foreign_data_dir(paths: &Paths) -> Result<(), CommandError> {
+    use std::os::unix::fs::MetadataExt;
+    let owner = std::fs::metadata(&paths.data_dir)
+        .ok()
+        .map(|meta| (meta.uid(), user_name(meta.uid())));
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let euid = unsafe { libc::geteuid() };
+    let owner = owner.as_ref().map(|(uid, name)| (*uid, name.as_deref()));
+    match paths.refuse_foreign_data_dir(euid, owner) {
+        Some(message) => Err(CommandError::Other(message)),
+        None => Ok(()),
+    }
+}
+
+/// The name of user `uid`, if the system knows it.
+fn user_name(uid: u32) -> Option<String> {
+    let mut buffer = vec![0 as libc::c_char; 16 * 1024];
+    // SAFETY: passwd is plain data (integers and pointers), for which all zeroes is valid.
+    let mut entry: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut found: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: every pointer is to a live, writable value of the right type, and the buffer's
+    // length is passed with it; getpwuid_r writes only within them.
+    let status = unsafe {
+        libc::getpwuid_r(
+            uid,
+            &mut entry,
+            buffer.as_mut_ptr(),
+            buffer.len(),
+            &mut found,
+        )
+    };
+    if status != 0 || found.is_null() || entry.pw_name.is_null() {
+        return None;
+    }
+    // SAFETY: on success pw_name points to a NUL-terminated string inside `buffer`, alive here.
+    let name = unsafe { std::ffi::CStr::from_ptr(entry.pw_name) };
+    Some(name.to_string_lossy().into_owned())
+}
+
+/// Entry point of the binary./// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

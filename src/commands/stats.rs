@@ -2,7 +2,8 @@
 //! over a period, for a centre's annual report: visits, screens opened, documents read (total,
 //! distinct, by category and kind, the top 20 with their titles), the top 20 searches, the top
 //! 20 searches with no result, and display settings switched. Text for people, or one tidy CSV
-//! table (`section,key,label,count`) for a spreadsheet.
+//! table (`section,key,label,count`) for a spreadsheet. Searches counted under `(other)` (texts
+//! not yet kept, see `crate::usage`) are labelled as such.
 //!
 //! Reads the cache only; never counts anything itself (that is `crate::usage`).
 
@@ -171,7 +172,13 @@ fn report(store: &Store, from: Date, to: Date) -> Result<Vec<Row>, CommandError>
     let queries = |event| {
         of(event)
             .take(TOP)
-            .map(|t: &UsageTotal| (t.key.clone(), other_or(&t.key, || t.key.clone()), t.count))
+            .map(|t: &UsageTotal| {
+                let label = match t.key.as_str() {
+                    OVERFLOW_KEY => other_queries_label(),
+                    key => key.to_owned(),
+                };
+                (t.key.clone(), label, t.count)
+            })
             .collect::<Vec<_>>()
     };
     section("top_search", &mut queries(UsageEvent::Search).into_iter());
@@ -188,6 +195,16 @@ fn report(store: &Store, from: Date, to: Date) -> Result<Vec<Row>, CommandError>
 
 fn other_label() -> String {
     "(others, beyond the daily limit of distinct entries)".to_owned()
+}
+
+/// `(other)` among searches: query texts are kept only once enough visitors searched them.
+fn other_queries_label() -> String {
+    format!(
+        "(others: searched in fewer than {} visits that day, older than {} days, or beyond the \
+         daily limit)",
+        crate::usage::QUERY_MIN_SESSIONS,
+        crate::usage::QUERY_RETENTION_DAYS
+    )
 }
 
 fn other_or(key: &str, label: impl FnOnce() -> String) -> String {

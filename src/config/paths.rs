@@ -1,9 +1,11 @@
 //! Where the configuration file and the data folder live.
 //!
 //! Owns: choosing between a system install and a per-user install, the config files looked
-//! for and their order, and the precedence of the data folder's sources. Must never: read the
-//! environment itself except in [`Paths::from_process_env`], or create, read or check any file
-//! or folder (which candidate exists is asked of the caller, see [`Paths::select_config_file`]).
+//! for and their order, the precedence of the data folder's sources, and the rule that root
+//! does not work in another user's data folder ([`Paths::refuse_foreign_data_dir`]). Must never:
+//! read the environment itself except in [`Paths::from_process_env`], or create, read or check
+//! any file or folder (which candidate exists, and who owns the data folder, is asked of the
+//! caller, see [`Paths::select_config_file`]).
 //!
 //! Precedence, highest first:
 //! - config file: `--config` flag (only that file) > the first existing candidate below;
@@ -171,6 +173,36 @@ impl Paths {
             },
             _ => self,
         }
+    }
+}
+
+impl Paths {
+    /// The error for a process running as root (`euid` 0) over a data folder that another user
+    /// owns (`owner`: its uid and, when the system knows it, its name; `None` when the folder
+    /// does not exist yet): whatever root creates there
+    /// (the cache's journal, logs, downloads) would belong to root, and the kiosk, running as
+    /// the folder's owner, could no longer write its own data. `None` when the process may go
+    /// on. The message names the folder, its owner and the fix.
+    pub fn refuse_foreign_data_dir(
+        &self,
+        euid: u32,
+        owner: Option<(u32, Option<&str>)>,
+    ) -> Option<String> {
+        let (uid, name) = owner?;
+        if euid != 0 || uid == 0 {
+            return None;
+        }
+        let (who, run_as) = match name {
+            Some(name) => (format!("the user {name} (uid {uid})"), name.to_owned()),
+            None => (format!("uid {uid}"), format!("#{uid}")),
+        };
+        Some(format!(
+            "refusing to run as root: the data folder {} belongs to {who}, and files root \
+             creates there (the cache's journal, logs, downloads) would lock the kiosk out of its \
+             own data — fix: run the command as the folder's owner, e.g. `sudo -u {run_as} \
+             readpoint …` (the kiosk's services run as the `readpoint` user)",
+            self.data_dir.display()
+        ))
     }
 }
 
@@ -450,5 +482,33 @@ mod tests {
             PathBuf::from("/home/kiosk/.local/share/readpoint")
         );
         assert_eq!(paths.data_dir_source, DataDirSource::Default);
+    }
+
+    #[test]
+    fn root_is_refused_over_another_users_data_folder() {
+        let paths = Paths::resolve(None, Some(Path::new("/var/lib/readpoint")), &|_| None);
+        let readpoint = Some((998, Some("readpoint")));
+        let message = paths
+            .refuse_foreign_data_dir(0, readpoint)
+            .expect("root over readpoint's folder");
+        for part in [
+            "the data folder /var/lib/readpoint belongs to the user readpoint (uid 998)",
+            "fix: run the command as the folder's owner",
+            "sudo -u readpoint readpoint",
+        ] {
+            assert!(message.contains(part), "{part}: {message}");
+        }
+        let message = paths
+            .refuse_foreign_data_dir(0, Some((4321, None)))
+            .unwrap_or_default();
+        assert!(message.contains("belongs to uid 4321") && message.contains("sudo -u #4321"));
+        // Root over its own folder, anyone else, or a folder not made yet: go on.
+        assert_eq!(
+            paths.refuse_foreign_data_dir(0, Some((0, Some("root")))),
+            None
+        );
+        assert_eq!(paths.refuse_foreign_data_dir(998, readpoint), None);
+        assert_eq!(paths.refuse_foreign_data_dir(1000, readpoint), None);
+        assert_eq!(paths.refuse_foreign_data_dir(0, None), None);
     }
 }

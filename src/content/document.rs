@@ -1,8 +1,8 @@
 //! One document of the feed: its kind, its typed data, and the exact JSON it came from.
 //!
 //! `Document::from_value` is the only way in: it checks the envelope (`id`, `kind`), checks that
-//! every string is plain text, reads the kind's typed data and validates it, returning every
-//! problem at once. Unknown kinds are kept (not shown) so that a newer feed survives an older
+//! every string is plain text and every id (`id`, `…_id`, `…_ids`) free of control and invisible
+//! characters, reads the kind's typed data and validates it, returning every problem at once. Unknown kinds are kept (not shown) so that a newer feed survives an older
 //! kiosk. Pure: never performs I/O.
 
 use serde_json::{Map, Value};
@@ -15,7 +15,7 @@ use super::reading_point::ReadingPointGroup;
 use super::reference::{Agency, Taxonomy};
 use super::report::AnnualReport;
 use super::template::ReportFormat;
-use super::text::check_strings;
+use super::text::{check_identifier, check_strings};
 
 /// The kind of a document (its `kind` field).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -203,6 +203,16 @@ impl Document {
         };
         let kind = Kind::from_wire(&kind_name);
         if kind == Kind::Unknown {
+            // Kept as it is, unread: its id and kind still reach messages, logs and the cache's
+            // keys, so they must be inert.
+            for (field, text) in [("id", &id), ("kind", &kind_name)] {
+                if let Err(message) = check_identifier(text) {
+                    r.report(field, message);
+                }
+            }
+            if !r.is_clean() {
+                return Err(r.into_problems());
+            }
             return Ok(Document {
                 id,
                 kind,

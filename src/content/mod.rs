@@ -37,7 +37,7 @@ pub use file::{ContentError, ContentFile, SHARD_FORMAT};
 pub use grid::{HeaderCell, HeaderGrid, header_grid, row_label_grid};
 pub use guide::{GuideSection, GuideStatus};
 pub use index::{ANNUAL_REPORT_CATEGORY, IndexFields};
-pub use problem::Problem;
+pub use problem::{Problem, escape_hidden};
 pub use procedure::{
     FieldType, FormField, FormGroup, FormTemplate, Procedure, Step, TimeLimitRule,
 };
@@ -51,9 +51,10 @@ pub use template::{
     Check, ColumnSpec, ColumnType, MAX_ROW_LABEL_COLUMNS, ReportFormat, RowSpec, Selection,
     TableTemplate,
 };
+pub(crate) use text::is_hidden_or_control;
 pub use text::{
-    check_file_name, check_index_no, check_language_tag, check_media_type, check_org_code,
-    check_plain_text, check_postcode, check_sha256,
+    check_file_name, check_identifier, check_index_no, check_language_tag, check_media_type,
+    check_org_code, check_plain_text, check_postcode, check_sha256,
 };
 pub use validate::validate_set;
 

@@ -36,9 +36,35 @@ impl Problem {
 }
 
 impl fmt::Display for Problem {
+    /// `doc_id: field: message`, with control and invisible characters escaped (`\u{1b}`): a
+    /// problem quotes the content it is about, and that content must not steer a terminal or
+    /// forge a log line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}: {}", self.doc_id, self.field, self.message)
+        write!(
+            f,
+            "{}: {}: {}",
+            escape_hidden(&self.doc_id),
+            escape_hidden(&self.field),
+            escape_hidden(&self.message)
+        )
     }
+}
+
+/// `text` with every control or invisible character (see `text::check_identifier`) written as
+/// a Rust escape (`\n`, `\u{1b}`, `\u{202e}`); other text, Chinese included, unchanged.
+pub fn escape_hidden(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(super::text::is_hidden_or_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if super::text::is_hidden_or_control(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 impl std::error::Error for Problem {}
@@ -79,6 +105,11 @@ impl Reader {
     pub(crate) fn report(&mut self, field: impl Into<String>, message: impl Into<String>) {
         self.problems
             .push(Problem::new(self.doc_id.clone(), field, message));
+    }
+
+    /// Whether no problem was recorded so far.
+    pub(crate) fn is_clean(&self) -> bool {
+        self.problems.is_empty()
     }
 
     /// The problems recorded so far.

@@ -411,6 +411,63 @@ fn unknown_kind_is_kept_but_not_shown() {
 }
 
 #[test]
+fn control_and_invisible_characters_are_refused_in_every_id_and_kind() {
+    // The document's own id: not even a line break or a tab, which plain text allows.
+    for id in [
+        "ce-1\n",
+        "ce\t1",
+        "ce-1\u{1b}[2J",
+        "ce-\u{202e}1",
+        "ce\u{200b}-1",
+    ] {
+        let mut v = value_of("ce-2012-00001");
+        v["id"] = json!(id);
+        let found = problems(v);
+        assert_eq!(fields(&found), ["id"], "{id:?}: {found:?}");
+        assert!(found[0].message.contains("U+"), "{found:?}");
+    }
+    // References to ids.
+    let mut v = value_of("ce-2012-00001");
+    v["related_ids"] = json!(["ce-2012-00009", "ce-2012-00002\r"]);
+    assert_eq!(fields(&problems(v)), ["related_ids[1]"]);
+    let mut v = value_of("guide-ls-zwzx-2013-s03");
+    v["guide_id"] = json!("guide\u{7}");
+    assert_eq!(fields(&problems(v)), ["guide_id"]);
+    // Text fields keep their line breaks.
+    let mut v = value_of("guide-ls-zwzx-2013-s03");
+    v["paragraphs"][1] = json!("第一行\n第二行\t");
+    document(v);
+
+    // Unknown kinds: kept unread, but their id and kind are checked.
+    for (id, kind, field) in [
+        ("vid-1\n", "video_clip", "id"),
+        ("vid-1", "video\u{1b}clip", "kind"),
+        ("vid-1", "video_clip\u{2066}", "kind"),
+    ] {
+        let found = problems(json!({"id": id, "kind": kind, "title": "<b>x</b>"}));
+        assert_eq!(fields(&found), [field], "{id:?} {kind:?}");
+    }
+    assert_eq!(
+        document(json!({"id": "vid-1", "kind": "video_clip", "x": "a\u{1b}b"})).kind,
+        Kind::Unknown,
+        "the rest of an unknown kind is not read"
+    );
+}
+
+#[test]
+fn problems_print_control_characters_escaped() {
+    let found = problems(json!({"id": "x\u{1b}]0;pwned\u{7}\nINFO forged", "kind": "video_clip"}));
+    let shown = found[0].to_string();
+    assert!(!shown.chars().any(|c| c.is_control()), "{shown:?}");
+    assert!(
+        shown.starts_with("x\\u{1b}]0;pwned\\u{7}\\nINFO forged: id: "),
+        "{shown}"
+    );
+    assert_eq!(escape_hidden("医保 x"), "医保 x");
+    assert_eq!(escape_hidden("a\u{202e}b"), "a\\u{202e}b");
+}
+
+#[test]
 fn unknown_fields_are_ignored_and_kept() {
     let mut v = value_of("ce-2012-00001");
     v["x_new_field"] = json!({"nested": "值"});

@@ -51,6 +51,47 @@ pub fn check_plain_text(s: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Checks an identifier (a document's `id` and `kind`, and every `…_id` / `…_ids` field that
+/// refers to one): not a single control character (not even a line break or a tab), and none of
+/// the invisible characters that reorder or hide text (bidirectional controls, zero-width
+/// characters, line and paragraph separators, the byte-order mark). Ids end up in log lines,
+/// messages, file-like keys and portal addresses, where such characters would forge or hide
+/// text.
+pub fn check_identifier(s: &str) -> Result<(), String> {
+    match s.chars().find(|&c| is_hidden_or_control(c)) {
+        None => Ok(()),
+        Some(c) => Err(format!(
+            "expected an identifier without control or invisible characters, found U+{:04X}",
+            u32::from(c)
+        )),
+    }
+}
+
+/// A control character, or an invisible one that reorders or hides text.
+pub(crate) fn is_hidden_or_control(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{2069}'
+                | '\u{FEFF}'
+        )
+}
+
+/// Whether the string at `path` is an identifier: a field `id`, `…_id`, or an item of a list
+/// `…_ids`.
+fn is_identifier_path(path: &[Step<'_>]) -> bool {
+    let is_id = |key: &str| key == "id" || key.ends_with("_id");
+    match path {
+        [.., Step::Key(key)] => is_id(key),
+        [.., Step::Key(key), Step::Index(_)] => key.ends_with("_ids"),
+        _ => false,
+    }
+}
+
 /// At most this many characters of a tag or reference are quoted in a message.
 const EXCERPT_CHARS: usize = 40;
 
@@ -137,7 +178,14 @@ enum Step<'a> {
 fn walk_strings<'a>(reader: &mut Reader, path: &mut Vec<Step<'a>>, value: &'a Value) {
     match value {
         Value::String(s) => {
-            if let Err(message) = check_plain_text(s) {
+            let checked = check_plain_text(s).and_then(|()| {
+                if is_identifier_path(path) {
+                    check_identifier(s)
+                } else {
+                    Ok(())
+                }
+            });
+            if let Err(message) = checked {
                 let mut field = String::new();
                 for step in path.iter() {
                     field = match step {

@@ -21,6 +21,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::content::is_hidden_or_control;
+
 /// The `format` of a version-1 manifest.
 pub const MANIFEST_FORMAT: &str = "readpoint-feed/1";
 /// The manifest's file name under the feed URL.
@@ -228,6 +230,37 @@ impl Manifest {
         if self.feed_id.is_empty() || self.feed_id.len() > 64 {
             return Err(field("feed_id".into(), "must be 1 to 64 characters"));
         }
+        // Text that reaches logs, the status document, file names and QR codes: inert.
+        let texts = [
+            ("feed_id".to_owned(), Some(self.feed_id.as_str())),
+            ("publisher".to_owned(), self.publisher.as_deref()),
+            ("portal_url".to_owned(), self.portal_url.as_deref()),
+        ]
+        .into_iter()
+        .chain(self.attachments.iter().enumerate().flat_map(|(i, a)| {
+            [
+                (
+                    format!("attachments[{i}].file_name"),
+                    Some(a.file_name.as_str()),
+                ),
+                (
+                    format!("attachments[{i}].media_type"),
+                    Some(a.media_type.as_str()),
+                ),
+            ]
+        }));
+        for (name, text) in texts {
+            if let Some(c) = text.and_then(|t| t.chars().find(|&c| is_hidden_or_control(c))) {
+                return Err(field(
+                    name,
+                    &format!(
+                        "contains the control or invisible character U+{:04X}; the portal must \
+                         publish plain text",
+                        u32::from(c)
+                    ),
+                ));
+            }
+        }
         let published = self.published_at.parse::<jiff::Timestamp>().map_err(|e| {
             field(
                 "published_at".into(),
@@ -276,6 +309,14 @@ impl Manifest {
                 "the shards add up to {size} bytes, more than a whole feed may be ({} bytes)",
                 limits.max_feed_size
             )));
+        }
+        if let Some(url) = &self.portal_url
+            && url.contains(char::is_whitespace)
+        {
+            return Err(field(
+                "portal_url".into(),
+                "must be one address without spaces",
+            ));
         }
         let mut names = HashSet::new();
         let mut total: u64 = 0;

@@ -33,7 +33,7 @@ pub enum ShardError {
     #[error("{0}")]
     Count(String),
     /// A string longer than allowed.
-    #[error("document {id}: a text field is {len} bytes long, more than {max}")]
+    #[error("document {id:?}: a text field is {len} bytes long, more than {max}")]
     LongString {
         /// The document.
         id: String,

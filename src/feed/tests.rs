@@ -89,6 +89,41 @@ fn manifest_errors_name_the_field() {
     let err = Manifest::parse(manifest_json("").as_bytes(), &few).expect_err("too many docs");
     assert!(err.to_string().contains("max_documents"), "{err}");
 
+    for (from, to, name) in [
+        (r#""feed_id":"ls""#, r#""feed_id":"ls\u001b[2J""#, "feed_id"),
+        (r#""feed_id":"ls""#, r#""feed_id":"ls\u202e""#, "feed_id"),
+        (
+            r#""version":3"#,
+            r#""version":3,"publisher":"乐山\n市""#,
+            "publisher",
+        ),
+        (
+            r#""version":3"#,
+            r#""version":3,"portal_url":"https://a.gov.cn/\u0000x""#,
+            "portal_url",
+        ),
+        (
+            r#""version":3"#,
+            r#""version":3,"portal_url":"https://a.gov.cn/ x""#,
+            "portal_url",
+        ),
+    ] {
+        let text = manifest_json("").replace(from, to);
+        let err = Manifest::parse(text.as_bytes(), &limits).expect_err(name);
+        assert!(err.to_string().contains(name), "{err}");
+        assert!(!err.to_string().chars().any(char::is_control), "{err:?}");
+    }
+    let attachment = format!(
+        r#","attachments":[{{"sha256":"{}","size":1,"media_type":"application/pdf","file_name":"a\u0007.pdf"}}]"#,
+        "b".repeat(64)
+    );
+    let err = Manifest::parse(manifest_json(&attachment).as_bytes(), &limits)
+        .expect_err("a bell in a file name");
+    assert!(
+        err.to_string().contains("attachments[0].file_name"),
+        "{err}"
+    );
+
     let err = Manifest::parse(b"[1,2]", &limits).expect_err("not an object");
     assert!(matches!(err, ManifestError::Format { .. }), "{err}");
 }

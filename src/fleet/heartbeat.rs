@@ -6,6 +6,10 @@
 //! with a pause of seconds between them; a receiver that refuses, answers errors or never
 //! answers costs at most that, and is only logged. Never blocks the UI thread, the store worker
 //! or the sync: `notify` returns at once and coalesces (a burst of syncs gives one heartbeat).
+//!
+//! `stats.report_url` may carry a secret (`?token=…`, `user:password@`): the client follows no
+//! redirect (a 3xx is a failed attempt) and sends no `Referer`, and no log line or error text
+//! holds more of the address than [`HeartbeatSettings::shown_url`] (scheme, host, port, path).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -67,9 +71,52 @@ impl HeartbeatSettings {
         })
     }
 
-    /// The URL for logs: without its query, which may carry a token.
-    fn shown_url(&self) -> &str {
-        self.url.split(['?', '#']).next().unwrap_or(&self.url)
+    /// The URL for logs and error texts: without its query and fragment (which may carry a
+    /// token) and without a user name or password.
+    pub fn shown_url(&self) -> String {
+        match reqwest::Url::parse(&self.url) {
+            Ok(mut url) => {
+                let _ = url.set_username("");
+                let _ = url.set_password(None);
+                url.set_query(None);
+                url.set_fragment(None);
+                url.to_string()
+            }
+            Err(_) => {
+                let bare = self.url.split(['?', '#']).next().unwrap_or_default();
+                match bare.split_once("://") {
+                    Some((scheme, rest)) => {
+                        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+                        let host = authority.rsplit('@').next().unwrap_or(authority);
+                        format!("{scheme}://{host}{path}")
+                    }
+                    None => bare.to_owned(),
+                }
+            }
+        }
+    }
+
+    /// `text` with every form of the full report URL (and its query alone) replaced by
+    /// [`HeartbeatSettings::shown_url`]: for texts that come from libraries.
+    fn scrub(&self, text: &str) -> String {
+        let shown = self.shown_url();
+        let mut forms = vec![self.url.clone()];
+        if let Ok(url) = reqwest::Url::parse(&self.url) {
+            forms.push(url.to_string());
+        }
+        let mut text = text.to_owned();
+        for form in forms {
+            if form != shown && !form.is_empty() {
+                text = text.replace(&form, &shown);
+            }
+        }
+        if let Some((_, query)) = self.url.split_once('?') {
+            let query = query.split('#').next().unwrap_or_default();
+            if !query.is_empty() {
+                text = text.replace(query, "…");
+            }
+        }
+        text
     }
 
     /// The pause after failed attempt number `attempt` (0-based).
@@ -114,6 +161,9 @@ impl Sender {
             .connect_timeout(settings.timeout)
             .timeout(settings.timeout)
             .user_agent(settings.user_agent.as_str())
+            // A redirect would carry the report (and a token in the address) elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
+            .referer(false)
             .build()
             .map_err(|e| format!("cannot start the heartbeat's HTTP client: {e}"))?;
         Ok(Sender { client, settings })
@@ -169,11 +219,18 @@ impl Sender {
                             status: status.as_u16(),
                         };
                     }
-                    error = format!("the receiver answered {status}");
+                    error = if status.is_redirection() {
+                        format!(
+                            "the receiver answered {status}, a redirect, which is not followed \
+                             (fix: set stats.report_url to the final address)"
+                        )
+                    } else {
+                        format!("the receiver answered {status}")
+                    };
                     status.is_server_error() || status.as_u16() == 408 || status.as_u16() == 429
                 }
                 Ok(Err(e)) => {
-                    error = describe(&e);
+                    error = self.settings.scrub(&describe(e));
                     true
                 }
                 Err(_) => {
@@ -182,7 +239,7 @@ impl Sender {
                 }
             };
             tracing::info!(
-                url = self.settings.shown_url(),
+                url = %self.settings.shown_url(),
                 attempt = attempt + 1,
                 "heartbeat attempt failed: {error}"
             );
@@ -197,7 +254,10 @@ impl Sender {
     }
 }
 
-fn describe(error: &reqwest::Error) -> String {
+/// A reqwest error and its causes, without the request's URL (which reqwest's own text
+/// carries, query and all).
+fn describe(error: reqwest::Error) -> String {
+    let error = error.without_url();
     let what = if error.is_timeout() {
         "timed out"
     } else if error.is_connect() {
@@ -206,7 +266,7 @@ fn describe(error: &reqwest::Error) -> String {
         "request failed"
     };
     let mut message = format!("{what}: {error}");
-    let mut source = std::error::Error::source(error);
+    let mut source = std::error::Error::source(&error);
     while let Some(cause) = source {
         message.push_str(&format!(": {cause}"));
         source = cause.source();
@@ -376,6 +436,16 @@ mod tests {
                 && settings.user_agent.ends_with("(ls-01)")
         );
         assert_eq!(settings.shown_url(), "https://fleet.example/hb");
+        let mut secret = settings.clone();
+        secret.url = "https://kiosk:pw@fleet.example:8443/hb?token=s3cret#x".to_owned();
+        assert_eq!(secret.shown_url(), "https://fleet.example:8443/hb");
+        assert_eq!(
+            secret.scrub(&format!("error sending request for url ({})", secret.url)),
+            "error sending request for url (https://fleet.example:8443/hb)"
+        );
+        assert_eq!(secret.scrub("see token=s3cret"), "see …");
+        secret.url = "not a url://u:p@h/x?token=s3cret".to_owned();
+        assert_eq!(secret.shown_url(), "not a url://h/x");
         config.sync.timeout = Duration::from_secs(60);
         let settings = HeartbeatSettings::from_config(&config).expect("settings");
         assert_eq!(settings.timeout, ATTEMPT_TIMEOUT);

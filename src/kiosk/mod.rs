@@ -497,11 +497,11 @@ impl Kiosk {
                     Ok(Some(kind)) if kind == "guide_section" => kiosk.go(Place::Guide),
                     Ok(Some(_)) => kiosk.go(Place::Document(id)),
                     Ok(None) => {
-                        tracing::warn!(%id, "a link points to a document that is not in the cache");
+                        tracing::warn!(?id, "a link points to a document that is not in the cache");
                         kiosk.notice_unavailable();
                     }
                     Err(err) => {
-                        tracing::error!(%id, %err, "opening a document failed");
+                        tracing::error!(?id, %err, "opening a document failed");
                         kiosk.notice_unavailable();
                     }
                 }

@@ -9,6 +9,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_initial", include_str!("migrations/0001_initial.sql")),
     ("0002_feed", include_str!("migrations/0002_feed.sql")),
     ("0003_usage", include_str!("migrations/0003_usage.sql")),
+    (
+        "0004_usage_queries",
+        include_str!("migrations/0004_usage_queries.sql"),
+    ),
 ];
 
 /// `PRAGMA application_id` of a Readpoint cache ("RDPT"), set by the first migration.
@@ -73,6 +77,46 @@ mod tests {
         assert_eq!(version(&conn).unwrap(), LATEST);
         migrate(&mut conn).unwrap();
         assert_eq!(version(&conn).unwrap(), LATEST);
+    }
+
+    #[test]
+    fn search_texts_stored_before_0004_are_folded_into_other() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for (name, sql) in &MIGRATIONS[..3] {
+            conn.execute_batch(sql)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+        conn.pragma_update(None, "user_version", 3).unwrap();
+        conn.execute_batch(
+            "INSERT INTO usage_count VALUES
+                ('2026-05-01', 'search', '张三 低保', 2),
+                ('2026-05-01', 'search', '医保', 5),
+                ('2026-05-01', 'search', '(other)', 1),
+                ('2026-05-01', 'search_no_hits', '张三 低保', 2),
+                ('2026-05-02', 'search', '139 1234 5678', 1),
+                ('2026-05-01', 'document', 'ce-1', 3);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let rows: Vec<(String, String, String, i64)> = conn
+            .prepare("SELECT day, event, key, count FROM usage_count ORDER BY day, event, key")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let row = |day: &str, event: &str, key: &str, n| {
+            (day.to_owned(), event.to_owned(), key.to_owned(), n)
+        };
+        assert_eq!(
+            rows,
+            vec![
+                row("2026-05-01", "document", "ce-1", 3),
+                row("2026-05-01", "search", "(other)", 8),
+                row("2026-05-01", "search_no_hits", "(other)", 2),
+                row("2026-05-02", "search", "(other)", 1),
+            ]
+        );
     }
 
     #[test]

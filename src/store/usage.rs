@@ -171,7 +171,20 @@ impl Store {
     /// [`OVERFLOW_KEY`], so the table stays bounded whatever visitors type. A busy cache fails
     /// with nothing written ([`StoreError::is_busy`]): the caller keeps the counts and retries.
     pub fn usage_add(&mut self, counts: &[UsageCount], max_keys: usize) -> Result<()> {
-        if counts.is_empty() {
+        self.usage_add_promoted(counts, &[], max_keys)
+    }
+
+    /// [`Store::usage_add`], then, in the same transaction, moves each of `promoted` from
+    /// [`OVERFLOW_KEY`] to its own key: counts stored under `(other)` until `crate::usage`
+    /// allowed their key to be stored (never more than `(other)` holds; a key beyond
+    /// `max_keys` stays under `(other)`). Totals per day and event do not change.
+    pub fn usage_add_promoted(
+        &mut self,
+        counts: &[UsageCount],
+        promoted: &[UsageCount],
+        max_keys: usize,
+    ) -> Result<()> {
+        if counts.is_empty() && promoted.is_empty() {
             return Ok(());
         }
         let tx = WriteTx::begin(self)?;
@@ -179,51 +192,94 @@ impl Store {
         // Distinct keys per (day, event), counted once per batch and kept up to date.
         let mut distinct: HashMap<(String, UsageEvent), usize> = HashMap::new();
         for count in counts.iter().filter(|c| c.count > 0) {
+            self.usage_add_one(&mut distinct, count, count.count, max_keys)
+                .map_err(wrap)?;
+        }
+        for count in promoted.iter().filter(|c| c.key != OVERFLOW_KEY) {
             let day = count.day.to_string();
             let event = count.event.as_str();
-            let exists = self
+            let held: i64 = self
                 .conn
                 .prepare_cached(
-                    "SELECT count(*) FROM usage_count WHERE day = ?1 AND event = ?2 AND key = ?3",
+                    "SELECT coalesce(sum(count), 0) FROM usage_count \
+                     WHERE day = ?1 AND event = ?2 AND key = ?3",
                 )
-                .and_then(|mut s| {
-                    s.query_row(params![day, event, count.key], |r| r.get::<_, i64>(0))
-                })
-                .map_err(wrap)?
-                > 0;
-            let mut key = count.key.as_str();
-            if !exists && key != OVERFLOW_KEY {
-                let slot = match distinct.entry((day.clone(), count.event)) {
-                    std::collections::hash_map::Entry::Occupied(slot) => slot.into_mut(),
-                    std::collections::hash_map::Entry::Vacant(slot) => {
-                        let n: i64 = self
-                            .conn
-                            .prepare_cached(
-                                "SELECT count(*) FROM usage_count \
-                                 WHERE day = ?1 AND event = ?2 AND key <> ?3",
-                            )
-                            .and_then(|mut s| {
-                                s.query_row(params![day, event, OVERFLOW_KEY], |r| r.get(0))
-                            })
-                            .map_err(wrap)?;
-                        slot.insert(usize::try_from(n).unwrap_or(usize::MAX))
-                    }
-                };
-                if *slot >= max_keys {
-                    key = OVERFLOW_KEY;
-                } else {
-                    *slot += 1;
-                }
+                .and_then(|mut s| s.query_row(params![day, event, OVERFLOW_KEY], |r| r.get(0)))
+                .map_err(wrap)?;
+            let moved = count.count.min(to_u64(held));
+            if moved == 0 {
+                continue;
             }
             self.conn
                 .prepare_cached(
-                    "INSERT INTO usage_count (day, event, key, count) VALUES (?1, ?2, ?3, ?4)
-                     ON CONFLICT (day, event, key) DO UPDATE SET count = count + excluded.count",
+                    "UPDATE usage_count SET count = count - ?4 \
+                     WHERE day = ?1 AND event = ?2 AND key = ?3",
                 )
-                .and_then(|mut s| s.execute(params![day, event, key, to_i64(count.count)]))
+                .and_then(|mut s| s.execute(params![day, event, OVERFLOW_KEY, to_i64(moved)]))
+                .map_err(wrap)?;
+            self.conn
+                .prepare_cached(
+                    "DELETE FROM usage_count \
+                     WHERE day = ?1 AND event = ?2 AND key = ?3 AND count <= 0",
+                )
+                .and_then(|mut s| s.execute(params![day, event, OVERFLOW_KEY]))
+                .map_err(wrap)?;
+            self.usage_add_one(&mut distinct, count, moved, max_keys)
                 .map_err(wrap)?;
         }
         tx.commit()
+    }
+
+    /// Adds `n` to `count`'s day, event and key, or to [`OVERFLOW_KEY`] when the day already
+    /// has `max_keys` other keys for the event (`distinct` caches those numbers).
+    fn usage_add_one(
+        &self,
+        distinct: &mut HashMap<(String, UsageEvent), usize>,
+        count: &UsageCount,
+        n: u64,
+        max_keys: usize,
+    ) -> rusqlite::Result<()> {
+        let day = count.day.to_string();
+        let event = count.event.as_str();
+        let exists = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM usage_count WHERE day = ?1 AND event = ?2 AND key = ?3",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![day, event, count.key], |r| r.get::<_, i64>(0))
+            })?
+            > 0;
+        let mut key = count.key.as_str();
+        if !exists && key != OVERFLOW_KEY {
+            let slot = match distinct.entry((day.clone(), count.event)) {
+                std::collections::hash_map::Entry::Occupied(slot) => slot.into_mut(),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    let n: i64 = self
+                        .conn
+                        .prepare_cached(
+                            "SELECT count(*) FROM usage_count \
+                             WHERE day = ?1 AND event = ?2 AND key <> ?3",
+                        )
+                        .and_then(|mut s| {
+                            s.query_row(params![day, event, OVERFLOW_KEY], |r| r.get(0))
+                        })?;
+                    slot.insert(usize::try_from(n).unwrap_or(usize::MAX))
+                }
+            };
+            if *slot >= max_keys {
+                key = OVERFLOW_KEY;
+            } else {
+                *slot += 1;
+            }
+        }
+        self.conn
+            .prepare_cached(
+                "INSERT INTO usage_count (day, event, key, count) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (day, event, key) DO UPDATE SET count = count + excluded.count",
+            )
+            .and_then(|mut s| s.execute(params![day, event, key, to_i64(n)]))?;
+        Ok(())
     }
 
     /// Totals per event and key over `from..=to` (local days), largest first within an event.
@@ -307,6 +363,38 @@ impl Store {
             }
         }
         Ok(days)
+    }
+
+    /// Folds the query texts of every day before `oldest_kept` into [`OVERFLOW_KEY`] (events
+    /// `search` and `search_no_hits`): the counts stay, the texts go. One transaction; returns
+    /// how many rows with a text went.
+    pub fn usage_forget_queries(&mut self, oldest_kept: Date) -> Result<usize> {
+        let tx = WriteTx::begin(self)?;
+        let wrap = |e| self.sqlite_err(e);
+        let day = oldest_kept.to_string();
+        let events = [
+            UsageEvent::Search.as_str(),
+            UsageEvent::SearchNoHits.as_str(),
+        ];
+        self.conn
+            .prepare_cached(
+                "INSERT INTO usage_count (day, event, key, count)
+                 SELECT day, event, ?1, sum(count) FROM usage_count
+                 WHERE day < ?2 AND event IN (?3, ?4) AND key <> ?1
+                 GROUP BY day, event
+                 ON CONFLICT (day, event, key) DO UPDATE SET count = count + excluded.count",
+            )
+            .and_then(|mut s| s.execute(params![OVERFLOW_KEY, day, events[0], events[1]]))
+            .map_err(wrap)?;
+        let rows = self
+            .conn
+            .prepare_cached(
+                "DELETE FROM usage_count WHERE day < ?2 AND event IN (?3, ?4) AND key <> ?1",
+            )
+            .and_then(|mut s| s.execute(params![OVERFLOW_KEY, day, events[0], events[1]]))
+            .map_err(wrap)?;
+        tx.commit()?;
+        Ok(rows)
     }
 
     /// Deletes every day before `oldest_kept`; returns how many rows went.
@@ -460,6 +548,89 @@ mod tests {
                 .iter()
                 .any(|t| t.event == UsageEvent::Screen && t.key == "home")
         );
+    }
+
+    #[test]
+    fn promoted_counts_move_from_other_to_their_key() {
+        let mut store = Store::open_in_memory().unwrap();
+        let day = date(2026, 4, 2);
+        store
+            .usage_add(
+                &[
+                    count(day, UsageEvent::Search, OVERFLOW_KEY, 3),
+                    count(day, UsageEvent::SearchNoHits, OVERFLOW_KEY, 1),
+                ],
+                10,
+            )
+            .unwrap();
+        store
+            .usage_add_promoted(
+                &[count(day, UsageEvent::Search, OVERFLOW_KEY, 1)],
+                &[
+                    count(day, UsageEvent::Search, "医保", 3),
+                    count(day, UsageEvent::SearchNoHits, "医保", 1),
+                    // Never more than (other) holds.
+                    count(day, UsageEvent::Search, "社保", 5),
+                ],
+                10,
+            )
+            .unwrap();
+        let totals = store.usage_totals(day, day).unwrap();
+        let got: Vec<(UsageEvent, &str, u64)> = totals
+            .iter()
+            .map(|t| (t.event, t.key.as_str(), t.count))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (UsageEvent::Search, "医保", 3),
+                (UsageEvent::Search, "社保", 1),
+                (UsageEvent::SearchNoHits, "医保", 1),
+            ],
+            "(other) is emptied and its rows deleted"
+        );
+        let day_counters = store.usage_day(day).unwrap();
+        assert_eq!(
+            (day_counters.searches, day_counters.searches_no_hits),
+            (4, 1),
+            "the totals do not change"
+        );
+    }
+
+    #[test]
+    fn query_texts_of_older_days_are_folded_into_other() {
+        let mut store = Store::open_in_memory().unwrap();
+        let (old, kept) = (date(2026, 1, 1), date(2026, 1, 2));
+        let mut batch = Vec::new();
+        for day in [old, kept] {
+            batch.extend([
+                count(day, UsageEvent::Search, "医保", 4),
+                count(day, UsageEvent::Search, OVERFLOW_KEY, 2),
+                count(day, UsageEvent::SearchNoHits, "zzqx", 3),
+                count(day, UsageEvent::Document, "ce-1", 5),
+            ]);
+        }
+        store.usage_add(&batch, 10).unwrap();
+        assert_eq!(store.usage_forget_queries(kept).unwrap(), 2);
+        let of = |day| {
+            store
+                .usage_totals(day, day)
+                .unwrap()
+                .into_iter()
+                .map(|t| (t.event, t.key, t.count))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            of(old),
+            vec![
+                (UsageEvent::Document, "ce-1".to_owned(), 5),
+                (UsageEvent::Search, OVERFLOW_KEY.to_owned(), 6),
+                (UsageEvent::SearchNoHits, OVERFLOW_KEY.to_owned(), 3),
+            ]
+        );
+        assert!(of(kept).contains(&(UsageEvent::Search, "医保".to_owned(), 4)));
+        assert_eq!(store.usage_day(old).unwrap().searches, 6);
+        assert_eq!(store.usage_forget_queries(kept).unwrap(), 0);
     }
 
     #[test]

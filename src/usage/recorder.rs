@@ -2,7 +2,10 @@
 //! with its local day down a channel (never blocks, never fails); the `usage` thread
 //! ([`RecorderThread`]) adds it to a [`Tally`] and, with its own cache connection, stores the
 //! counts every [`FLUSH_EVERY`], on [`Recorder::flush_now`] and at shutdown. It prunes days
-//! older than the retention at start and once a day.
+//! older than the retention at start and once a day, and folds query texts older than
+//! [`QUERY_RETENTION_DAYS`] into `(other)` at the same time. Before its first flush of a day
+//! it reads which query texts an earlier run stored that day (they reached the sessions
+//! threshold), so a restart does not hide them again.
 //!
 //! A busy cache (a sync apply holds SQLite's write lock) or any other write failure keeps the
 //! counts in memory for the next flush: nothing is lost while the kiosk runs, nothing waits on
@@ -17,8 +20,8 @@ use std::time::{Duration, Instant};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
-use super::{Event, MAX_KEYS_PER_DAY, Tally};
-use crate::store::{Store, StoreError};
+use super::{Event, MAX_KEYS_PER_DAY, QUERY_RETENTION_DAYS, Tally};
+use crate::store::{Store, StoreError, UsageEvent};
 
 /// How often counts are written to the cache.
 pub const FLUSH_EVERY: Duration = Duration::from_secs(30);
@@ -75,7 +78,8 @@ pub struct RecorderSettings {
     pub cache_path: PathBuf,
     /// `display.time_zone`: days are local days.
     pub time_zone: String,
-    /// `stats.retention_days`: days kept, today included.
+    /// `stats.retention_days`: days kept, today included (query texts: at most
+    /// [`QUERY_RETENTION_DAYS`]).
     pub retention_days: u32,
     /// Now.
     pub clock: Clock,
@@ -207,6 +211,8 @@ struct Flusher {
     tally: Tally,
     /// The day of the last successful prune.
     pruned: Option<Date>,
+    /// The day whose stored query texts were last read into the tally.
+    known_read: Option<Date>,
 }
 
 impl Flusher {
@@ -225,13 +231,14 @@ impl Flusher {
     /// Writes the tally; on failure puts it back.
     fn flush(&mut self) -> Result<(), StoreError> {
         self.prune_if_due();
+        self.read_known_queries();
         if self.tally.is_empty() {
             return Ok(());
         }
         let batch = self.tally.take();
-        let result = self
-            .store()
-            .and_then(|store| store.usage_add(&batch, MAX_KEYS_PER_DAY));
+        let result = self.store().and_then(|store| {
+            store.usage_add_promoted(&batch.counts, &batch.promoted, MAX_KEYS_PER_DAY)
+        });
         if let Err(err) = &result {
             if err.is_busy() {
                 tracing::debug!("the cache is busy; usage counts are kept for the next flush");
@@ -245,18 +252,53 @@ impl Flusher {
         result
     }
 
-    /// Deletes days older than the retention, once a local day (retried while it fails).
+    /// Once a local day, tells the tally which query texts are already stored for today (a
+    /// run earlier that day promoted them); retried at the next flush while it fails.
+    fn read_known_queries(&mut self) {
+        let today = local_day((self.settings.clock)(), &self.time_zone);
+        if self.known_read == Some(today) {
+            return;
+        }
+        match self
+            .store()
+            .and_then(|store| store.usage_totals(today, today))
+        {
+            Ok(totals) => {
+                self.known_read = Some(today);
+                let keys = totals
+                    .into_iter()
+                    .filter(|t| t.event == UsageEvent::Search)
+                    .map(|t| t.key);
+                self.tally.mark_known(today, keys);
+            }
+            Err(err) if err.is_busy() => {}
+            Err(err) => tracing::warn!(%err, "today's stored search statistics could not be read"),
+        }
+    }
+
+    /// Deletes days older than the retention and folds query texts older than
+    /// [`QUERY_RETENTION_DAYS`] into `(other)`, once a local day (retried while it fails).
     fn prune_if_due(&mut self) {
         let today = local_day((self.settings.clock)(), &self.time_zone);
         if self.pruned == Some(today) {
             return;
         }
-        let oldest = oldest_kept(today, self.settings.retention_days);
-        match self.store().and_then(|store| store.usage_prune(oldest)) {
-            Ok(rows) => {
+        let retention = self.settings.retention_days;
+        let oldest = oldest_kept(today, retention);
+        let oldest_query = oldest_kept(today, retention.min(QUERY_RETENTION_DAYS));
+        let result = self.store().and_then(|store| {
+            let rows = store.usage_prune(oldest)?;
+            let texts = store.usage_forget_queries(oldest_query)?;
+            Ok((rows, texts))
+        });
+        match result {
+            Ok((rows, texts)) => {
                 self.pruned = Some(today);
                 if rows > 0 {
                     tracing::info!(rows, before = %oldest, "old usage statistics deleted");
+                }
+                if texts > 0 {
+                    tracing::info!(rows = texts, before = %oldest_query, "old search texts folded into (other)");
                 }
             }
             Err(err) if err.is_busy() => {}
@@ -272,6 +314,7 @@ fn run(settings: RecorderSettings, time_zone: TimeZone, receiver: Receiver<Messa
         store: None,
         tally: Tally::default(),
         pruned: None,
+        known_read: None,
     };
     flusher.prune_if_due();
     let mut next_flush = Instant::now() + FLUSH_EVERY;
@@ -307,7 +350,6 @@ fn run(settings: RecorderSettings, time_zone: TimeZone, receiver: Receiver<Messa
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::UsageEvent;
     use jiff::civil::date;
     use std::sync::{Arc, Mutex};
 
@@ -376,7 +418,9 @@ mod tests {
             old.record(day, Event::Activity);
             old.record(day, Event::SessionEnded);
         }
-        store.usage_add(&old.take(), MAX_KEYS_PER_DAY).unwrap();
+        store
+            .usage_add(&old.take().counts, MAX_KEYS_PER_DAY)
+            .unwrap();
         // 2026-05-04 in Shanghai; keeping 2 days keeps the 3rd and the 4th.
         let now = Arc::new(Mutex::new("2026-05-04T01:00:00Z".parse().unwrap()));
         let (recorder, thread) = Recorder::spawn(settings(path, now.clone(), 2)).unwrap();
@@ -400,5 +444,45 @@ mod tests {
             .collect();
         assert_eq!(days, vec!["2026-05-05"]);
         thread.shutdown();
+    }
+
+    #[test]
+    fn query_texts_are_kept_at_most_ninety_days() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.db");
+        let mut store = Store::open(&path).unwrap();
+        let count = |day, key: &str| crate::store::UsageCount {
+            day,
+            event: UsageEvent::Search,
+            key: key.to_owned(),
+            count: 2,
+        };
+        // Today is 2026-05-04 in Shanghai: 90 days back, today included, is 2026-02-04.
+        let (old, last, kept) = (date(2026, 2, 3), date(2026, 2, 4), date(2026, 4, 1));
+        store
+            .usage_add(
+                &[count(old, "医保"), count(last, "医保"), count(kept, "社保")],
+                MAX_KEYS_PER_DAY,
+            )
+            .unwrap();
+        let now = Arc::new(Mutex::new("2026-05-04T01:00:00Z".parse().unwrap()));
+        let (recorder, thread) = Recorder::spawn(settings(path, now, 400)).unwrap();
+        recorder.flush_now().unwrap();
+        thread.shutdown();
+        let keys = |day| {
+            store
+                .usage_totals(day, day)
+                .unwrap()
+                .into_iter()
+                .map(|t| (t.key, t.count))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            keys(old),
+            vec![("(other)".to_owned(), 2)],
+            "folded, still counted"
+        );
+        assert_eq!(keys(last), vec![("医保".to_owned(), 2)]);
+        assert_eq!(keys(kept), vec![("社保".to_owned(), 2)]);
     }
 }

@@ -153,7 +153,9 @@ pub fn load(
                 (display.text(&group.label), fields)
             })
             .collect();
-        data.form_qr = portal_url.and_then(|url| QrMatrix::encode(&portal_link(url, &id)));
+        data.form_qr = portal_url
+            .and_then(|url| portal_link(url, &id))
+            .and_then(|link| QrMatrix::encode(&link));
     }
     Ok(data)
 }

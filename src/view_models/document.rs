@@ -179,7 +179,8 @@ pub fn load(
     };
     let qr = portal_url
         .filter(|url| !url.trim().is_empty())
-        .and_then(|url| QrMatrix::encode(&portal_link(url, id)));
+        .and_then(|url| portal_link(url, id))
+        .and_then(|link| QrMatrix::encode(&link));
     let mut data = DocumentPageData {
         id: row.id.clone(),
         kind: row.kind.clone(),

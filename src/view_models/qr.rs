@@ -59,9 +59,33 @@ impl QrMatrix {
     }
 }
 
-/// The portal address of a document: `portal_url` + `/` + id.
-pub fn portal_link(portal_url: &str, id: &str) -> String {
-    format!("{}/{}", portal_url.trim_end_matches('/'), id)
+/// The portal address of a document: `portal_url` + `/` + the id as one percent-encoded path
+/// segment (everything but `A–Z a–z 0–9 - . _ ~` is encoded as UTF-8 bytes, so `/`, `?`, `#`,
+/// spaces and control characters in an id cannot change where the link goes). `None` for the
+/// ids `.` and `..`, which a browser would resolve as "this folder" and "the folder above".
+pub fn portal_link(portal_url: &str, id: &str) -> Option<String> {
+    if id.is_empty() || id == "." || id == ".." {
+        return None;
+    }
+    Some(format!(
+        "{}/{}",
+        portal_url.trim_end_matches('/'),
+        percent_encode_segment(id)
+    ))
+}
+
+/// `text` as a URL path segment: unreserved characters (RFC 3986) as they are, every other byte
+/// of its UTF-8 as `%XX`.
+fn percent_encode_segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -82,12 +106,36 @@ mod tests {
     #[test]
     fn portal_links_join_with_one_slash() {
         assert_eq!(
-            portal_link("https://a.gov.cn/", "x-1"),
-            "https://a.gov.cn/x-1"
+            portal_link("https://a.gov.cn/", "x-1").as_deref(),
+            Some("https://a.gov.cn/x-1")
         );
         assert_eq!(
-            portal_link("https://a.gov.cn/gk", "x-1"),
-            "https://a.gov.cn/gk/x-1"
+            portal_link("https://a.gov.cn/gk", "x-1").as_deref(),
+            Some("https://a.gov.cn/gk/x-1")
         );
+    }
+
+    #[test]
+    fn ids_are_one_percent_encoded_path_segment() {
+        let link = |id| portal_link("https://a.gov.cn/gk", id);
+        assert_eq!(
+            link("../../evil.example/x?a=1#f").as_deref(),
+            Some("https://a.gov.cn/gk/..%2F..%2Fevil.example%2Fx%3Fa%3D1%23f")
+        );
+        assert_eq!(
+            link("ce 1\n\u{1b}").as_deref(),
+            Some("https://a.gov.cn/gk/ce%201%0A%1B")
+        );
+        assert_eq!(
+            link("公开-1").as_deref(),
+            Some("https://a.gov.cn/gk/%E5%85%AC%E5%BC%80-1")
+        );
+        assert_eq!(
+            link("a.b_c~d").as_deref(),
+            Some("https://a.gov.cn/gk/a.b_c~d")
+        );
+        for id in ["", ".", ".."] {
+            assert_eq!(link(id), None, "{id:?}");
+        }
     }
 }

@@ -131,7 +131,7 @@ pub fn load(store: &Store, id: &str, display: Display) -> Result<Option<ReportDa
         report_format(store, &report.format_id)?
     };
     if format.is_none() && !report.tables.is_empty() {
-        tracing::warn!(id, format = %report.format_id, "the report's format is not cached; its tables are not shown");
+        tracing::warn!(?id, format = ?report.format_id, "the report's format is not cached; its tables are not shown");
     }
     let has_original = report.original.is_some()
         || report.sections.iter().any(|s| {

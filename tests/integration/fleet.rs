@@ -2,7 +2,8 @@
 //! against `docs/status.schema.json` (with a validator for the subset of JSON Schema the file
 //! uses, so the schema and the code cannot drift) and carry the right values; deliveries are
 //! bounded (a receiver answering 500 gets exactly three attempts); a hung or refused receiver
-//! costs only those attempts and never changes the sync's exit code.
+//! costs only those attempts and never changes the sync's exit code; a redirect is not followed
+//! and the report URL's token appears in no error, log line or output.
 //!
 //! Every server is on 127.0.0.1 (`report_server.rs`, `feed_server.rs`).
 
@@ -344,6 +345,8 @@ fn sync_once_completes_with_a_hung_or_refused_receiver() {
     let feed = FeedServer::start(&portal.feed);
     let silent = SilentServer::start();
     for (url, silent_server) in [(silent.url(), true), (refused_url(), false)] {
+        // The token in the address is shown nowhere.
+        let url = format!("{url}?token={TOKEN}");
         let kiosk = reporting_kiosk(&portal, &feed.url(), &url);
         let (code, out) = kiosk.sync();
         assert_eq!(
@@ -355,10 +358,63 @@ fn sync_once_completes_with_a_hung_or_refused_receiver() {
             out.contains("heartbeat not delivered, gave up after 3 attempt(s)"),
             "{out}"
         );
+        assert!(!out.contains(TOKEN), "{out}");
+        assert!(out.contains("/heartbeat"), "the address is shown: {out}");
         if silent_server {
             assert_eq!(silent.accepted(), 3, "three attempts, then it gave up");
         }
     }
+}
+
+/// A secret in `stats.report_url`: it must reach the receiver and nothing else.
+const TOKEN: &str = "S3CRET-T0KEN";
+
+/// A status document of a fresh kiosk, for library deliveries.
+fn sync_document(kiosk: &TempKiosk) -> readpoint::fleet::StatusDocument {
+    let paths = Paths::resolve(None, Some(&kiosk.data_dir), &|_| None);
+    Collector::new(&Config::default(), &paths, Producer::Sync)
+        .collect(&kiosk.store(), jiff::Timestamp::now())
+        .expect("status")
+}
+
+#[test]
+fn a_redirect_is_not_followed_and_the_token_is_never_shown() {
+    let kiosk = TempKiosk::new();
+    let document = sync_document(&kiosk);
+    let elsewhere = ReportServer::start(204);
+    let redirector = ReportServer::redirecting(&format!("{}?moved=1", elsewhere.url()));
+    let url = format!("{}?token={TOKEN}", redirector.url());
+    let delivery = send_blocking(&quick_settings(&url, Duration::from_secs(5)), &document);
+    let Delivery::GaveUp { attempts, error } = &delivery else {
+        panic!("a redirect is a failed delivery: {delivery:?}");
+    };
+    assert_eq!(*attempts, 1, "a redirect is not retried: {error}");
+    assert!(
+        error.contains("302") && error.contains("not followed"),
+        "{error}"
+    );
+    assert!(!error.contains(TOKEN), "{error}");
+    assert!(elsewhere.received().is_empty(), "the redirect was followed");
+    let received = redirector.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].path, format!("/heartbeat?token={TOKEN}"));
+    assert_eq!(received[0].referer, None);
+
+    // Network errors: reqwest's own text names the URL, query and all.
+    let url = format!("{}?token={TOKEN}", refused_url());
+    let delivery = send_blocking(&quick_settings(&url, Duration::from_millis(300)), &document);
+    let Delivery::GaveUp { error, .. } = &delivery else {
+        panic!("{delivery:?}");
+    };
+    assert!(error.contains("cannot connect"), "{error}");
+    assert!(!error.contains(TOKEN), "{error}");
+    let silent = SilentServer::start();
+    let url = format!("{}?token={TOKEN}", silent.url());
+    let delivery = send_blocking(&quick_settings(&url, Duration::from_millis(300)), &document);
+    assert!(
+        matches!(&delivery, Delivery::GaveUp { error, .. } if !error.contains(TOKEN)),
+        "{delivery:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

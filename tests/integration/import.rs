@@ -195,3 +195,80 @@ fn a_misspelt_kind_is_kept_and_reported() {
     );
     assert!(err.contains("did you mean \"catalogue_entry\""), "{err}");
 }
+
+#[test]
+fn control_characters_in_ids_and_kinds_are_refused_and_shown_escaped() {
+    let kiosk = TempKiosk::new();
+    let forged = "ce-2014-00040\u{1b}[2J\nINFO forged line";
+    let unknown = json!({ "kind": "video\u{1b}]0;title\u{7}", "id": "vid-2" });
+    let mut tab = entry("ce-2014-00041", "标题");
+    tab["related_ids"] = json!(["ce-2012-00009\t"]);
+    let path = write_file(
+        &kiosk.home,
+        "forged.json",
+        &content_file(vec![entry(forged, "伪造的日志行"), unknown, tab]),
+    );
+    let output = kiosk.run(&["import", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        !err.chars().any(|c| c.is_control() && c != '\n'),
+        "only the message's own line breaks: {err:?}"
+    );
+    assert!(
+        err.contains("ce-2014-00040\\u{1b}[2J\\nINFO forged line: id: "),
+        "{err}"
+    );
+    assert!(err.contains("vid-2: kind: "), "{err}");
+    assert!(err.contains("ce-2014-00041: related_ids[0]: "), "{err}");
+    assert_eq!(
+        err.lines().filter(|l| l.starts_with("INFO")).count(),
+        0,
+        "no forged line: {err}"
+    );
+    let store = kiosk.store();
+    for id in [forged, "vid-2", "ce-2014-00041"] {
+        assert!(store.document(id).unwrap().is_none(), "{id:?} was imported");
+    }
+}
+
+#[test]
+fn root_refuses_a_data_folder_owned_by_another_user() {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        // Only root can give the folder away; the rule itself is unit-tested in
+        // config::paths.
+        eprintln!("not running as root: the refusal cannot be exercised here");
+        return;
+    }
+    let kiosk = TempKiosk::new();
+    std::fs::create_dir_all(&kiosk.data_dir).expect("data folder");
+    // nobody (65534) stands in for the `readpoint` user.
+    std::os::unix::fs::chown(&kiosk.data_dir, Some(65534), Some(65534)).expect("chown");
+    let path = write_file(
+        &kiosk.home,
+        "fine.json",
+        &content_file(vec![entry("ce-2014-00050", "政务服务事项目录")]),
+    );
+    for args in [vec!["import", path.to_str().unwrap()], vec!["status"]] {
+        let output = kiosk.run(&args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let err = stderr(&output);
+        assert!(
+            err.starts_with("error: refusing to run as root: the data folder ")
+                && err.contains(&kiosk.data_dir.display().to_string())
+                && err.contains("(uid 65534)")
+                && err.contains("fix: run the command as the folder's owner"),
+            "{err}"
+        );
+    }
+    let left: Vec<_> = std::fs::read_dir(&kiosk.data_dir)
+        .expect("data folder")
+        .collect();
+    assert!(left.is_empty(), "root created {left:?}");
+
+    // Given back to root, the same command works.
+    std::os::unix::fs::chown(&kiosk.data_dir, Some(0), Some(0)).expect("chown");
+    let output = kiosk.run(&["import", path.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+}

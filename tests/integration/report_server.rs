@@ -1,6 +1,7 @@
 //! Support: a heartbeat receiver on 127.0.0.1 for the fleet tests. [`ReportServer`] records
 //! every request (method, path, headers the tests check, body) and answers with a scripted
-//! status; [`SilentServer`] accepts connections and never answers (a hung receiver);
+//! status (with a `Location` when it is made with [`ReportServer::redirecting`]);
+//! [`SilentServer`] accepts connections and never answers (a hung receiver);
 //! [`refused_url`] names a port nobody listens on.
 //!
 //! Plain blocking sockets on their own threads: one connection per request (`Connection:
@@ -32,6 +33,8 @@ pub struct Received {
     pub content_type: Option<String>,
     /// `User-Agent`.
     pub user_agent: Option<String>,
+    /// `Referer`.
+    pub referer: Option<String>,
     /// The body.
     pub body: Vec<u8>,
     /// The status answered.
@@ -51,6 +54,8 @@ struct State {
     /// Statuses for the next requests, in order; then `default`.
     script: VecDeque<u16>,
     default: u16,
+    /// `Location` sent with every answer.
+    location: Option<String>,
 }
 
 /// A receiver answering with scripted statuses, until dropped.
@@ -64,12 +69,25 @@ pub struct ReportServer {
 impl ReportServer {
     /// A receiver answering `status` to every request.
     pub fn start(status: u16) -> ReportServer {
-        let listener = bind();
-        let address = listener.local_addr().expect("the receiver's address");
-        let state = Arc::new(Mutex::new(State {
+        Self::with_state(State {
             default: status,
             ..State::default()
-        }));
+        })
+    }
+
+    /// A receiver answering every request with `302 Found` and `Location: location`.
+    pub fn redirecting(location: &str) -> ReportServer {
+        Self::with_state(State {
+            default: 302,
+            location: Some(location.to_owned()),
+            ..State::default()
+        })
+    }
+
+    fn with_state(state: State) -> ReportServer {
+        let listener = bind();
+        let address = listener.local_addr().expect("the receiver's address");
+        let state = Arc::new(Mutex::new(state));
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
             let state = Arc::clone(&state);
@@ -237,6 +255,7 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>) {
     let path = request_line.next().unwrap_or_default().to_owned();
     let mut content_type = None;
     let mut user_agent = None;
+    let mut referer = None;
     let mut length = 0;
     for line in lines {
         let Some((name, value)) = line.split_once(':') else {
@@ -246,6 +265,7 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>) {
         match name.to_ascii_lowercase().as_str() {
             "content-type" => content_type = Some(value),
             "user-agent" => user_agent = Some(value),
+            "referer" => referer = Some(value),
             "content-length" => length = value.parse().unwrap_or(0),
             _ => {}
         }
@@ -257,7 +277,7 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>) {
         }
     }
     let body = buffer[body_start..body_start + length].to_vec();
-    let status = {
+    let (status, location) = {
         let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
         let status = state.script.pop_front().unwrap_or(state.default);
         state.received.push(Received {
@@ -265,13 +285,16 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>) {
             path,
             content_type,
             user_agent,
+            referer,
             body,
             status,
         });
-        status
+        (status, state.location.clone())
     };
-    let response =
-        format!("HTTP/1.1 {status} Status\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    let location = location.map_or_else(String::new, |l| format!("Location: {l}\r\n"));
+    let response = format!(
+        "HTTP/1.1 {status} Status\r\n{location}Content-Length: 0\r\nConnection: close\r\n\r\n"
+    );
     let _ = stream.write_all(response.as_bytes());
     let _ = stream.flush();
 }
