@@ -170,7 +170,7 @@ fn is_separator(c: char) -> bool {
 }
 
 /// Replaces every digit group of [`MASK_DIGITS`] or more digits by `#`. A group is a run of
-/// digits ([`is_digit`]) that may continue across up to [`MAX_SEPARATORS`] separators between
+/// digits (`is_digit`) that may continue across up to `MAX_SEPARATORS` separators between
 /// two digits: `139 1234 5678`, `139-1234-5678`, `一三九一二三四五六七八` and `1980/01/01` are
 /// each one group. Separators outside a group are kept.
 pub fn mask_digit_groups(text: &str) -> String {

@@ -589,7 +589,7 @@ impl Store {
     /// Copies the WAL into the database and truncates it to zero bytes (`TRUNCATE`), waiting up
     /// to the busy timeout for readers. Returns whether it completed; when a reader kept it
     /// from finishing, the WAL is truncated at a later checkpoint (and never grows past
-    /// [`JOURNAL_SIZE_LIMIT`] after one).
+    /// `JOURNAL_SIZE_LIMIT` after one).
     pub fn checkpoint(&mut self) -> Result<bool> {
         let busy: i64 = self
             .conn

@@ -655,7 +655,7 @@ impl Store {
 }
 
 impl Store {
-    /// Whether the search index holds this build's tokens ([`INDEX_VERSION`]); until then
+    /// Whether the search index holds this build's tokens (`INDEX_VERSION`); until then
     /// searches scan the documents.
     pub fn index_ready(&self) -> Result<bool> {
         Ok(self.meta("index_version")?.as_deref() == Some(INDEX_VERSION))

@@ -298,7 +298,7 @@ pub(crate) const INDEX_VERSION: &str = "3";
 
 impl Store {
     /// Re-indexes every shown document from its stored JSON, in one transaction, when the cache
-    /// was indexed by a build with another [`INDEX_VERSION`]. Returns how many were indexed.
+    /// was indexed by a build with another `INDEX_VERSION`. Returns how many were indexed.
     ///
     /// Minutes for a large cache: the kiosk runs it on a background thread after start-up
     /// (searches scan until it commits), never on the way to the first screen.
