@@ -88,6 +88,36 @@ pub enum Command {
     /// visits, screens, documents read (by category, top 20), top searches, searches with no
     /// result, display settings switched.
     Stats(StatsArgs),
+    /// Print a document or an annual report as the kiosk's 打印 does (A4, provenance on every
+    /// page; caps and printer checks; counted in the statistics), write that PDF to a file, or
+    /// show the printer's state and queue and cancel or release jobs ([print] in the
+    /// configuration).
+    Print(PrintArgs),
+}
+
+/// Arguments of `readpoint print`.
+#[derive(Debug, Args)]
+pub struct PrintArgs {
+    /// The document or report id, e.g. ce-2012-00001 (find ids with `readpoint search`).
+    pub id: Option<String>,
+    /// 大字打印: body text 16 pt.
+    #[arg(long)]
+    pub large: bool,
+    /// Print in Traditional characters.
+    #[arg(long)]
+    pub traditional: bool,
+    /// Write the PDF to this file instead of printing (no printer, no caps).
+    #[arg(long, value_name = "FILE")]
+    pub to_file: Option<PathBuf>,
+    /// Show the printer's state, paper and queue.
+    #[arg(long, conflicts_with_all = ["id", "cancel", "release", "to_file"])]
+    pub status: bool,
+    /// Cancel the job with this number (see --status).
+    #[arg(long, value_name = "JOB", conflicts_with_all = ["id", "release", "to_file"])]
+    pub cancel: Option<i32>,
+    /// Release the held job with this number (print.hold_jobs = true).
+    #[arg(long, value_name = "JOB", conflicts_with_all = ["id", "to_file"])]
+    pub release: Option<i32>,
 }
 
 /// The screens `readpoint screenshot` can render.

@@ -51,6 +51,8 @@ pub struct Config {
     pub admin: AdminConfig,
     /// `[stats]`: usage statistics.
     pub stats: StatsConfig,
+    /// `[print]`
+    pub print: PrintConfig,
     /// `[log]`: log files.
     pub log: LogConfig,
 }
@@ -336,6 +338,36 @@ impl Default for StatsConfig {
         Self {
             retention_days: 400,
             report_url: None,
+        }
+    }
+}
+
+/// `[print]`: free printing on the terminal's printer (CUPS or IPP Everywhere).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrintConfig {
+    /// Whether visitors may print.
+    pub enabled: bool,
+    /// The printer's IPP address.
+    pub printer: String,
+    /// Most pages in one job.
+    pub max_pages_per_job: u32,
+    /// Most pages a day (kiosk local day).
+    pub max_pages_per_day: u32,
+    /// Jobs wait for staff release on the staff screen.
+    pub hold_jobs: bool,
+    /// The font file prints are set in; `None`: the system's Chinese sans-serif.
+    pub font: Option<PathBuf>,
+}
+
+impl Default for PrintConfig {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            printer: "ipp://localhost:631/printers/readpoint".to_owned(),
+            max_pages_per_job: 30,
+            max_pages_per_day: 500,
+            hold_jobs: false,
+            font: None,
         }
     }
 }

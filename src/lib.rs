@@ -29,6 +29,7 @@ pub mod fleet;
 pub mod import;
 pub mod kiosk;
 pub mod logging;
+pub mod print;
 pub mod staff;
 pub mod store;
 pub mod sync;

@@ -103,6 +103,13 @@ pub enum Event {
         /// Whether it found anything.
         hits: bool,
     },
+    /// The printer accepted a print job.
+    Printed {
+        /// What was printed (`crate::print::PrintKind::as_str`).
+        kind: &'static str,
+        /// Its pages.
+        pages: u32,
+    },
     /// A setting was switched on or off.
     Toggle {
         /// Which one.
@@ -288,6 +295,10 @@ impl Tally {
             Event::Toggle { setting, on } => {
                 let key = format!("{}:{}", setting.name(), if on { "on" } else { "off" });
                 self.add(day, UsageEvent::Toggle, &key, 1);
+            }
+            Event::Printed { kind, pages } => {
+                self.add(day, UsageEvent::PrintJob, kind, 1);
+                self.add(day, UsageEvent::PrintPages, kind, u64::from(pages));
             }
         }
     }

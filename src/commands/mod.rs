@@ -11,6 +11,7 @@ mod config_check;
 mod config_set_pin;
 mod feed;
 mod import;
+mod print;
 mod run_kiosk;
 mod screenshot;
 mod search;
@@ -244,6 +245,7 @@ pub fn main() -> ExitCode {
         Some(Command::Screenshot(args)) => context.and_then(|c| screenshot::run(&c, args)),
         Some(Command::Search(args)) => context.and_then(|c| search::run(&c, args)),
         Some(Command::Show(args)) => context.and_then(|c| show::run(&c, args)),
+        Some(Command::Print(args)) => context.and_then(|c| print::run(&c, args)),
         Some(Command::Import(args)) => context.and_then(|c| import::run(&c, args)),
         Some(Command::Status(args)) => context.and_then(|c| status::run(&c, args)),
         Some(Command::Sync(args)) => context.and_then(|c| sync::run(&c, args)),

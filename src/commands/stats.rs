@@ -130,6 +130,12 @@ fn report(store: &Store, from: Date, to: Date) -> Result<Vec<Row>, CommandError>
         "display settings switched",
         sum(UsageEvent::Toggle),
     );
+    summary(
+        "print_jobs",
+        "print jobs (free printing)",
+        sum(UsageEvent::PrintJob),
+    );
+    summary("print_pages", "pages printed", sum(UsageEvent::PrintPages));
 
     let mut section =
         |name: &'static str, items: &mut dyn Iterator<Item = (String, String, u64)>| {
@@ -189,6 +195,10 @@ fn report(store: &Store, from: Date, to: Date) -> Result<Vec<Row>, CommandError>
     section(
         "toggle",
         &mut of(UsageEvent::Toggle).map(|t| (t.key.clone(), toggle_label(&t.key), t.count)),
+    );
+    section(
+        "print_pages",
+        &mut of(UsageEvent::PrintPages).map(|t| (t.key.clone(), t.key.clone(), t.count)),
     );
     Ok(rows)
 }

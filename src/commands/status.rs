@@ -98,14 +98,16 @@ pub fn run(context: &Context, args: &StatusArgs) -> Result<ExitCode, CommandErro
     }
     let usage = &document.usage_today;
     println!(
-        "usage today     {}: {} sessions, {} screens, {} documents, {} searches ({} without results), {} toggles",
+        "usage today     {}: {} sessions, {} screens, {} documents, {} searches ({} without results), {} toggles, {} prints ({} pages)",
         usage.date,
         usage.sessions,
         usage.screens_opened,
         usage.documents_opened,
         usage.searches,
         usage.searches_no_hits,
-        usage.toggles
+        usage.toggles,
+        usage.print_jobs,
+        usage.print_pages
     );
     println!("documents       {total}");
     for kind in &content.documents {

@@ -378,7 +378,9 @@ fn expected_form(key: &str) -> (&'static str, &'static str) {
     const FLAG: &str = "true or false without quotes";
     match key {
         // An empty example asks for the table-specific fix.
-        "kiosk" | "display" | "sync" | "cache" | "admin" | "stats" | "log" => ("a table", ""),
+        "kiosk" | "display" | "sync" | "cache" | "admin" | "stats" | "print" | "log" => {
+            ("a table", "")
+        }
         "kiosk.terminal_id" => (TEXT, "terminal_id = \"ls-zwzx-hall-01\""),
         "kiosk.location" => (TEXT, "location = \"乐山市政务服务中心一楼大厅\""),
         "kiosk.agency_name" => (TEXT, "agency_name = \"乐山市人民政府政务服务中心\""),
@@ -432,6 +434,18 @@ fn expected_form(key: &str) -> (&'static str, &'static str) {
         "stats.report_url" => (
             URL,
             "report_url = \"https://portal.example.gov.cn/heartbeat\"",
+        ),
+        "print.enabled" => (FLAG, "enabled = true"),
+        "print.printer" => (
+            "an ipp:// address in double quotes",
+            "printer = \"ipp://localhost:631/printers/readpoint\"",
+        ),
+        "print.max_pages_per_job" => (NUMBER, "max_pages_per_job = 30"),
+        "print.max_pages_per_day" => (NUMBER, "max_pages_per_day = 500"),
+        "print.hold_jobs" => (FLAG, "hold_jobs = false"),
+        "print.font" => (
+            "a full file path in double quotes",
+            "font = \"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc\"",
         ),
         "log.level" => (TEXT, "level = \"info\""),
         "log.max_size" => (SIZE, "max_size = \"10MiB\""),

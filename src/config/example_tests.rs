@@ -121,6 +121,11 @@ fn documented_defaults_are_the_real_defaults() {
         "lockout_attempts",
         "lockout",
         "retention_days",
+        "enabled",
+        "printer",
+        "max_pages_per_job",
+        "max_pages_per_day",
+        "hold_jobs",
         "level",
         "max_size",
         "max_files",
@@ -154,7 +159,8 @@ fn documented_examples_are_valid() {
             "trusted_keys",
             "data_dir",
             "pin_hash",
-            "report_url"
+            "report_url",
+            "font"
         ]
     );
     // The two `schedule` lines would be a duplicate key: keep the example one only.
@@ -178,6 +184,7 @@ fn documented_examples_are_valid() {
     assert!(config.admin.pin_hash.is_some());
     assert!(config.kiosk.portal_url.is_some() && config.kiosk.staff_desk.is_some());
     assert!(config.stats.report_url.is_some() && config.cache.data_dir.is_some());
+    assert!(config.print.font.is_some());
     assert!(!config.display.schedule.is_always_on());
 }
 
@@ -187,7 +194,9 @@ fn example_documents_every_key() {
     let tables = accepted_keys(None);
     assert_eq!(
         tables,
-        ["kiosk", "display", "sync", "cache", "admin", "stats", "log"]
+        [
+            "kiosk", "display", "sync", "cache", "admin", "stats", "print", "log"
+        ]
     );
     for table in &tables {
         let keys = accepted_keys(Some(table));

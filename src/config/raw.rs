@@ -21,6 +21,7 @@ pub(crate) struct RawConfig {
     pub cache: RawCache,
     pub admin: RawAdmin,
     pub stats: RawStats,
+    pub print: RawPrint,
     pub log: RawLog,
 }
 
@@ -115,6 +116,18 @@ pub(crate) struct RawAdmin {
 pub(crate) struct RawStats {
     pub retention_days: Integer,
     pub report_url: Text,
+}
+
+/// `[print]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct RawPrint {
+    pub enabled: Flag,
+    pub printer: Text,
+    pub max_pages_per_job: Integer,
+    pub max_pages_per_day: Integer,
+    pub hold_jobs: Flag,
+    pub font: Text,
 }
 
 /// `[log]`

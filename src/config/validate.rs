@@ -13,14 +13,16 @@ use std::time::Duration;
 use toml::Spanned;
 
 use super::error::{ConfigError, ConfigErrors, error_at};
-use super::raw::{RawAdmin, RawCache, RawConfig, RawDisplay, RawKiosk, RawLog, RawStats, RawSync};
+use super::raw::{
+    RawAdmin, RawCache, RawConfig, RawDisplay, RawKiosk, RawLog, RawPrint, RawStats, RawSync,
+};
 use super::values::{
     BYTE_UNIT_LIST, ByteSizeError, DurationError, MinisignPublicKey, check_argon2_phc, check_url,
     format_byte_size, format_duration, parse_byte_size, parse_day_ranges, parse_duration, quote,
 };
 use super::{
     AdminConfig, CacheConfig, Config, DisplayConfig, FeedConfig, KioskConfig, Language, LogConfig,
-    LogLevel, Schedule, StatsConfig, SyncConfig,
+    LogLevel, PrintConfig, Schedule, StatsConfig, SyncConfig,
 };
 
 const fn secs(n: u64) -> Duration {
@@ -53,6 +55,7 @@ pub(crate) fn validate(raw: RawConfig, text: &str, file: &Path) -> Result<Config
         cache: checker.cache(raw.cache),
         admin: checker.admin(raw.admin),
         stats: checker.stats(raw.stats),
+        print: checker.print(raw.print),
         log: checker.log(raw.log),
     };
     match ConfigErrors::new(checker.errors) {
@@ -461,6 +464,69 @@ impl Checker<'_> {
                 raw.report_url,
                 "https://portal.example.gov.cn/readpoint/heartbeat",
             ),
+        }
+    }
+
+    fn print(&mut self, raw: RawPrint) -> PrintConfig {
+        let defaults = PrintConfig::default();
+        let printer = match raw.printer {
+            None => defaults.printer.clone(),
+            Some(value) => {
+                let text = value.get_ref();
+                if crate::print::ipp::http_url(text).is_some() {
+                    text.clone()
+                } else {
+                    self.report(
+                        value.span(),
+                        "print.printer",
+                        format!("{} is not a printer's IPP address", quote(text)),
+                        "write the CUPS queue as printer = \"ipp://localhost:631/printers/<name>\" \
+                         (lpstat -v lists the names), or an IPP Everywhere printer's \
+                         ipp://<address>/ipp/print",
+                    );
+                    defaults.printer.clone()
+                }
+            }
+        };
+        let font = match raw.font {
+            None => None,
+            Some(value) => {
+                let text = value.get_ref();
+                if Path::new(text).is_absolute() && !text.chars().any(char::is_control) {
+                    Some(PathBuf::from(text))
+                } else {
+                    self.report(
+                        value.span(),
+                        "print.font",
+                        format!("{} is not a full path to a font file", quote(text)),
+                        "write a full path, e.g. font = \"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc\", \
+                         or delete the line to use the system's Chinese font",
+                    );
+                    None
+                }
+            }
+        };
+        let max_pages_per_job = self.integer(
+            "print.max_pages_per_job",
+            raw.max_pages_per_job.as_ref(),
+            defaults.max_pages_per_job,
+            1..=1000,
+        );
+        let max_pages_per_day = self.integer(
+            "print.max_pages_per_day",
+            raw.max_pages_per_day.as_ref(),
+            defaults.max_pages_per_day,
+            1..=100_000,
+        );
+        PrintConfig {
+            enabled: raw.enabled.map_or(defaults.enabled, |flag| *flag.get_ref()),
+            printer,
+            max_pages_per_job,
+            max_pages_per_day,
+            hold_jobs: raw
+                .hold_jobs
+                .map_or(defaults.hold_jobs, |flag| *flag.get_ref()),
+            font,
         }
     }
 

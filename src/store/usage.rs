@@ -41,11 +41,16 @@ pub enum UsageEvent {
     SearchNoHits,
     /// A display or speech setting switched (key: `<which>:<state>`, e.g. `large_text:on`).
     Toggle,
+    /// A print job the printer accepted (key: what was printed: `document`, `report`,
+    /// `attachment`, `application`).
+    PrintJob,
+    /// Pages of those jobs (same keys).
+    PrintPages,
 }
 
 impl UsageEvent {
     /// Every event, in report order.
-    pub const ALL: [UsageEvent; 8] = [
+    pub const ALL: [UsageEvent; 10] = [
         UsageEvent::Session,
         UsageEvent::Screen,
         UsageEvent::Document,
@@ -54,6 +59,8 @@ impl UsageEvent {
         UsageEvent::Search,
         UsageEvent::SearchNoHits,
         UsageEvent::Toggle,
+        UsageEvent::PrintJob,
+        UsageEvent::PrintPages,
     ];
 
     /// The name stored in the `event` column.
@@ -67,6 +74,8 @@ impl UsageEvent {
             UsageEvent::Search => "search",
             UsageEvent::SearchNoHits => "search_no_hits",
             UsageEvent::Toggle => "toggle",
+            UsageEvent::PrintJob => "print_job",
+            UsageEvent::PrintPages => "print_pages",
         }
     }
 
@@ -117,6 +126,10 @@ pub struct UsageCounters {
     pub searches_no_hits: u64,
     /// Display and speech settings switched.
     pub toggles: u64,
+    /// Print jobs the printer accepted.
+    pub print_jobs: u64,
+    /// Pages of those jobs.
+    pub print_pages: u64,
 }
 
 impl UsageCounters {
@@ -128,6 +141,8 @@ impl UsageCounters {
             UsageEvent::Search => &mut self.searches,
             UsageEvent::SearchNoHits => &mut self.searches_no_hits,
             UsageEvent::Toggle => &mut self.toggles,
+            UsageEvent::PrintJob => &mut self.print_jobs,
+            UsageEvent::PrintPages => &mut self.print_pages,
             // Breakdowns of `Document`, not counted twice.
             UsageEvent::DocumentKind | UsageEvent::DocumentCategory => return,
         };
@@ -506,6 +521,8 @@ mod tests {
                 searches: 2,
                 searches_no_hits: 1,
                 toggles: 1,
+                print_jobs: 0,
+                print_pages: 0,
             }
         );
         let empty = store.usage_day(date(2026, 3, 2)).unwrap();

@@ -17,6 +17,7 @@ pub mod catalogue_model;
 pub mod document;
 pub mod guide;
 pub mod labels;
+pub mod printables;
 pub mod qr;
 pub mod report;
 pub mod report_table;

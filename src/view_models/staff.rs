@@ -283,6 +283,8 @@ pub fn usage_rows(today: &UsageCounters, month: &UsageCounters) -> Vec<(String, 
             today.toggles,
             month.toggles,
         ),
+        ("打印份数".into(), today.print_jobs, month.print_jobs),
+        ("打印页数".into(), today.print_pages, month.print_pages),
     ]
 }
 
@@ -305,6 +307,8 @@ pub fn load_usage_counts(
         month.searches += day.searches;
         month.searches_no_hits += day.searches_no_hits;
         month.toggles += day.toggles;
+        month.print_jobs += day.print_jobs;
+        month.print_pages += day.print_pages;
     }
     Ok((store.usage_day(today)?, month))
 }

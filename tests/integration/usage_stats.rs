@@ -325,6 +325,8 @@ fn stats_csv_through_the_binary() {
         "summary,searches,searches,7",
         "summary,searches_no_result,searches with no result,2",
         "summary,settings_switched,display settings switched,1",
+        "summary,print_jobs,print jobs (free printing),0",
+        "summary,print_pages,pages printed,0",
         "screen,catalogue,公开目录,4",
         "document_category,BMFW,便民服务,3",
         "document_category,,(no category),1",
