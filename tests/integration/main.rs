@@ -5,6 +5,8 @@ mod support;
 mod ui_support;
 // Support: an in-process feed server on 127.0.0.1 with fault injection, for sync tests.
 mod feed_server;
+// Support: a private CUPS scheduler on 127.0.0.1 with raw queues that keep every job's PDF.
+mod cups_server;
 // Support: a heartbeat receiver on 127.0.0.1 (records POSTs; a silent one; a refused port).
 mod report_server;
 
@@ -25,6 +27,9 @@ mod http_harness;
 mod ops;
 // Importing content files: good files, bad files that must change nothing.
 mod import;
+// Free printing through real CUPS: provenance read back from the spooled PDF, caps, printing
+// off, a stopped queue, no paper, the staff's queue, cancel and release.
+mod print;
 // Golden search queries over the bundled content, and recall against brute force.
 mod search;
 // The cache file: corruption, recovery, schema versions.
