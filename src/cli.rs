@@ -138,6 +138,8 @@ pub enum ScreenName {
     Staff,
     /// The black screen outside the display schedule's hours.
     Asleep,
+    /// The document screen with the print dialog open (page count; printing shown as on).
+    Print,
 }
 
 /// Arguments of `readpoint screenshot`.

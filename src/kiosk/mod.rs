@@ -9,6 +9,7 @@
 mod idle;
 pub mod offscreen;
 pub mod power;
+pub mod printing;
 pub mod speech;
 pub mod staff;
 pub mod tty;
@@ -73,6 +74,8 @@ pub struct KioskOptions {
     pub config_file: Option<std::path::PathBuf>,
     /// Gathers the terminal's status for the staff screen; `None` leaves the panel empty.
     pub status: Option<crate::fleet::Collector>,
+    /// Free printing (`[print]`).
+    pub print: crate::config::PrintConfig,
 }
 
 impl KioskOptions {
@@ -98,6 +101,7 @@ impl KioskOptions {
             state_dir: None,
             config_file: None,
             status: None,
+            print: config.print.clone(),
         }
     }
 }
@@ -191,12 +195,32 @@ pub struct Kiosk {
     power: power::PowerState,
     /// Anonymous usage statistics (disabled unless [`Kiosk::set_usage`] is called).
     usage: RefCell<usage::Recorder>,
+    /// The print thread and dialog; `None` when it could not start.
+    print: Option<printing::PrintDesk>,
 }
 
 impl Kiosk {
     /// Wires the window to the session and shows Home. Keep the returned `Rc` alive as long
     /// as the window runs.
     pub fn start(app: &AppWindow, worker: Worker, options: KioskOptions) -> Rc<Kiosk> {
+        let today = jiff::Timestamp::now().to_zoned(options.zone.clone()).date();
+        let service = std::sync::Arc::new(crate::print::PrintService::new(
+            options.print.clone(),
+            today,
+            0,
+        ));
+        let desk = if worker.is_inline() {
+            printing::PrintDesk::inline(service)
+        } else {
+            printing::PrintDesk::spawn(service)
+        };
+        let print = match desk {
+            Ok(desk) => Some(desk),
+            Err(err) => {
+                tracing::error!(%err, "the print thread cannot start; printing is off");
+                None
+            }
+        };
         let kiosk = Rc::new(Kiosk {
             app: app.as_weak(),
             worker,
@@ -211,6 +235,7 @@ impl Kiosk {
             staff: staff::StaffState::default(),
             power: power::PowerState::default(),
             usage: RefCell::new(usage::Recorder::disabled()),
+            print,
         });
         kiosk.connect(app);
         select_language(kiosk.options.language);
@@ -223,6 +248,8 @@ impl Kiosk {
         view_models::apply::connect(&kiosk, app);
         view_models::search::connect(&kiosk, app);
         staff::connect(&kiosk, app);
+        printing::connect(&kiosk, app);
+        kiosk.restore_print_count(today);
         kiosk.detect_speech();
         kiosk.show_current();
         power::connect(&kiosk, app);
@@ -322,6 +349,29 @@ impl Kiosk {
     /// The store worker.
     pub fn worker(&self) -> &Worker {
         &self.worker
+    }
+
+    /// The print thread and dialog, when printing could start.
+    pub fn print_desk(&self) -> Option<&printing::PrintDesk> {
+        self.print.as_ref()
+    }
+
+    /// Today's printed pages from the statistics, so a restart keeps the daily cap.
+    fn restore_print_count(&self, today: jiff::civil::Date) {
+        let Some(desk) = self.print_desk() else {
+            return;
+        };
+        if !desk.service().config().enabled {
+            return;
+        }
+        let service = desk.service().clone();
+        self.worker.run(
+            move |store| store.usage_day(today).map(|day| day.print_pages),
+            move |pages| match pages {
+                Ok(pages) => service.restore_count(today, u32::try_from(pages).unwrap_or(u32::MAX)),
+                Err(err) => tracing::warn!(%err, "today's print count is unknown; counting from 0"),
+            },
+        );
     }
 
     /// The kiosk's configuration.
@@ -533,6 +583,7 @@ impl Kiosk {
         let Some(app) = self.app() else { return };
         self.generation.set(self.generation.get().wrapping_add(1));
         self.stop_speech();
+        self.close_print_dialog();
         let place = self.current();
         tracing::info!(?place, "screen shown");
         if place != Place::Search {
@@ -783,6 +834,7 @@ impl Kiosk {
     pub fn reset_session(self: &Rc<Self>) {
         let Some(app) = self.app() else { return };
         self.stop_speech();
+        self.close_print_dialog();
         self.stack.borrow_mut().truncate(1);
         let theme = app.global::<Theme>();
         theme.set_large_text(false);

@@ -81,9 +81,13 @@ fn headless_window() -> Result<Rc<MinimalSoftwareWindow>, String> {
 pub fn render(
     shot: &Shot,
     store: Store,
-    options: KioskOptions,
+    mut options: KioskOptions,
 ) -> Result<SharedPixelBuffer<Rgba8Pixel>, String> {
     let window = headless_window()?;
+    if shot.screen == ScreenName::Print {
+        // The dialog as a visitor sees it where printing is on (the count needs no printer).
+        options.print.enabled = true;
+    }
     window.set_size(PhysicalSize::new(shot.size.0, shot.size.1));
     let default_document = default_document(&store, shot.screen)?;
     let app = AppWindow::new().map_err(|err| format!("creating the window failed: {err}"))?;
@@ -105,6 +109,13 @@ pub fn render(
         ScreenName::Catalogue => kiosk.go(Place::Catalogue),
         ScreenName::Reports => kiosk.go(Place::Reports),
         ScreenName::Apply => kiosk.go(Place::Apply),
+        ScreenName::Print => match document {
+            Some(id) => {
+                kiosk.open_document(&id);
+                app.global::<crate::ui::Printing>().invoke_open();
+            }
+            None => return Err("there is no document to show in the cache".into()),
+        },
         ScreenName::Document | ScreenName::Report => match document {
             Some(id) => kiosk.open_document(&id),
             None => return Err("there is no document to show in the cache".into()),
@@ -139,7 +150,7 @@ pub fn render(
 /// The newest catalogue entry (document) or annual report (report), for shots that need one.
 fn default_document(store: &Store, screen: ScreenName) -> Result<Option<String>, String> {
     let found = match screen {
-        ScreenName::Document => store
+        ScreenName::Document | ScreenName::Print => store
             .catalogue_page(&CatalogueFilter::default(), None, 1)
             .map(|page| page.into_iter().next().map(|row| row.id)),
         ScreenName::Report => store

@@ -158,6 +158,8 @@ pub struct PrintService {
     config: PrintConfig,
     printer: Result<Printer, String>,
     today: Mutex<Option<DayCount>>,
+    /// The font, read once (a CJK collection is about 20 MB).
+    font: Mutex<Option<PrintFont>>,
 }
 
 impl PrintService {
@@ -172,7 +174,43 @@ impl PrintService {
                 day: today,
                 pages: printed_today,
             })),
+            font: Mutex::new(None),
         }
+    }
+
+    /// Raises today's count to what the statistics hold for `day` (the kiosk reads it after
+    /// start; a count already higher is kept).
+    pub fn restore_count(&self, day: Date, pages: u32) {
+        let mut count = self.today.lock().unwrap_or_else(|p| p.into_inner());
+        *count = Some(match *count {
+            Some(DayCount { day: d, pages: p }) if d == day => DayCount {
+                day,
+                pages: p.max(pages),
+            },
+            _ => DayCount { day, pages },
+        });
+    }
+
+    /// The print font, found once.
+    fn font(&self) -> Result<PrintFont, Refusal> {
+        let mut font = self.font.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(found) = font.as_ref() {
+            return Ok(found.clone());
+        }
+        let found = PrintFont::find(self.config.font.as_deref()).map_err(|e| Refusal::Failed {
+            detail: e.to_string(),
+        })?;
+        *font = Some(found.clone());
+        Ok(found)
+    }
+
+    /// How many A4 pages `printable` takes (the print dialog's count), or why it cannot print.
+    pub fn pages(&self, printable: &Printable) -> Result<u32, Refusal> {
+        if !self.config.enabled {
+            return Err(Refusal::Off);
+        }
+        let sheets = self.layout(printable, &self.font()?)?;
+        Ok(u32::try_from(sheets.len()).unwrap_or(u32::MAX))
     }
 
     /// The configuration in force.
@@ -224,9 +262,7 @@ impl PrintService {
             .printer
             .as_ref()
             .map_err(|e| Refusal::Unreachable { detail: e.clone() })?;
-        let font = PrintFont::find(self.config.font.as_deref()).map_err(|e| Refusal::Failed {
-            detail: e.to_string(),
-        })?;
+        let font = self.font()?;
         let sheets = self.layout(printable, &font)?;
         let pages = u32::try_from(sheets.len()).unwrap_or(u32::MAX);
         if pages > self.config.max_pages_per_job {

@@ -49,6 +49,8 @@ mod ui_screenshots;
 mod ui_reports;
 // The search screen: on-screen keyboard, as-you-type results, chips, empty states.
 mod ui_search;
+// 打印 on the kiosk, headless, against a real CUPS scheduler on 127.0.0.1.
+mod ui_print;
 // The Slint theme against the UI norms (sizes, contrast).
 mod ui_theme;
 // Every UI string has its zh-Hant and en translation.

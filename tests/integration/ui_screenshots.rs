@@ -13,7 +13,7 @@ use slint::{Rgba8Pixel, SharedPixelBuffer};
 
 use crate::support::bundled_store;
 
-const SCREENS: [(ScreenName, &str); 11] = [
+const SCREENS: [(ScreenName, &str); 12] = [
     (ScreenName::Home, "home"),
     (ScreenName::Guide, "guide"),
     (ScreenName::Catalogue, "catalogue"),
@@ -25,6 +25,7 @@ const SCREENS: [(ScreenName, &str); 11] = [
     (ScreenName::Idle, "idle"),
     (ScreenName::Pin, "pin"),
     (ScreenName::Staff, "staff"),
+    (ScreenName::Print, "print"),
 ];
 
 fn out_dir() -> PathBuf {

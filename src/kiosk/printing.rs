@@ -1,0 +1,424 @@
+//! 打印 on the kiosk: the print dialog (page count, 大字打印, send, the outcome in plain words)
+//! and the print thread that lays out, renders and sends jobs, so the UI never waits on the
+//! font, the PDF writer or the printer.
+//!
+//! Owns the dialog's state and which screen a print belongs to (a late answer for a dialog the
+//! visitor closed, or for an older screen, is dropped). Must never: block the UI thread, keep a
+//! printable past the dialog, or put anything the visitor did into a job beyond the pages they
+//! asked for.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::sync::{Arc, mpsc};
+
+use slint::ComponentHandle;
+
+use super::{Kiosk, Place};
+use crate::print::layout::Printable;
+use crate::print::{PrintKind, PrintService, Printed, Refusal};
+use crate::store::StoreError;
+use crate::ui::{AppWindow, PrintPhase, Printing, Theme};
+use crate::usage;
+use crate::view_models::printables::{self, PrintContext};
+
+/// What the print thread does.
+enum Request {
+    /// Count the pages.
+    Pages(Printable),
+    /// Send the job.
+    Print {
+        kind: PrintKind,
+        title: String,
+        printable: Printable,
+        today: jiff::civil::Date,
+    },
+}
+
+/// Its answer.
+enum Outcome {
+    Pages(Result<u32, Refusal>),
+    Printed(Result<Printed, Refusal>),
+}
+
+struct Task {
+    request: Request,
+    reply: tokio::sync::oneshot::Sender<Outcome>,
+}
+
+fn handle(service: &PrintService, runtime: &tokio::runtime::Runtime, request: Request) -> Outcome {
+    match request {
+        Request::Pages(printable) => Outcome::Pages(service.pages(&printable)),
+        Request::Print {
+            kind,
+            title,
+            printable,
+            today,
+        } => Outcome::Printed(runtime.block_on(service.print(kind, &title, &printable, today))),
+    }
+}
+
+enum Mode {
+    /// The print thread.
+    Threaded(mpsc::Sender<Task>),
+    /// Everything at once on the calling thread (offline rendering, single-threaded UI tests).
+    Inline {
+        service: Arc<PrintService>,
+        runtime: tokio::runtime::Runtime,
+    },
+}
+
+/// The print thread (or its inline stand-in) and the dialog's state.
+pub struct PrintDesk {
+    mode: Mode,
+    service: Arc<PrintService>,
+    /// Bumped whenever the dialog opens, changes or closes: older answers are dropped.
+    token: Cell<u64>,
+}
+
+impl PrintDesk {
+    /// Starts the print thread for `service`.
+    pub fn spawn(service: Arc<PrintService>) -> std::io::Result<PrintDesk> {
+        let (tasks, queue) = mpsc::channel::<Task>();
+        let thread_service = service.clone();
+        std::thread::Builder::new()
+            .name("print".into())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(err) => {
+                        tracing::error!(%err, "the print thread cannot start; printing is off");
+                        return;
+                    }
+                };
+                for task in queue {
+                    let outcome = handle(&thread_service, &runtime, task.request);
+                    // The dialog may have gone: nobody waits for the answer then.
+                    let _ = task.reply.send(outcome);
+                }
+            })?;
+        Ok(PrintDesk {
+            mode: Mode::Threaded(tasks),
+            service,
+            token: Cell::new(0),
+        })
+    }
+
+    /// Runs every request at once on the calling thread.
+    pub fn inline(service: Arc<PrintService>) -> std::io::Result<PrintDesk> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        Ok(PrintDesk {
+            mode: Mode::Inline {
+                service: service.clone(),
+                runtime,
+            },
+            service,
+            token: Cell::new(0),
+        })
+    }
+
+    /// The service (today's count, the staff screen's printer).
+    pub fn service(&self) -> &Arc<PrintService> {
+        &self.service
+    }
+
+    fn run(&self, request: Request, apply: impl FnOnce(Outcome) + 'static) {
+        match &self.mode {
+            Mode::Inline { service, runtime } => apply(handle(service, runtime, request)),
+            Mode::Threaded(tasks) => {
+                let (reply, answer) = tokio::sync::oneshot::channel();
+                if tasks.send(Task { request, reply }).is_err() {
+                    tracing::error!("the print thread has stopped");
+                    apply(Outcome::Printed(Err(Refusal::Failed {
+                        detail: "the print thread has stopped".into(),
+                    })));
+                    return;
+                }
+                let spawned = slint::spawn_local(async move {
+                    if let Ok(outcome) = answer.await {
+                        apply(outcome);
+                    }
+                });
+                if let Err(err) = spawned {
+                    tracing::error!(%err, "cannot wait for the printer's answer");
+                }
+            }
+        }
+    }
+
+    fn next_token(&self) -> u64 {
+        let token = self.token.get().wrapping_add(1);
+        self.token.set(token);
+        token
+    }
+}
+
+/// What the dialog prints: the screen on display, if it is printable.
+fn target(place: &Place) -> Option<(PrintKind, String)> {
+    match place {
+        Place::Document(id) => Some((PrintKind::Document, id.clone())),
+        Place::Report(id) => Some((PrintKind::Report, id.clone())),
+        _ => None,
+    }
+}
+
+/// Builds the printable of `kind`/`id` (store worker side).
+fn build(
+    store: &crate::store::Store,
+    kind: PrintKind,
+    id: &str,
+    mut context: PrintContext,
+    configured_portal: Option<String>,
+) -> Result<Option<(Printable, String)>, StoreError> {
+    context.portal_url = crate::view_models::portal_url(store, configured_portal)?;
+    match kind {
+        PrintKind::Report => printables::report(store, id, &context),
+        _ => printables::document(store, id, &context),
+    }
+}
+
+/// The phase shown for a refusal.
+fn refusal_phase(printing: &Printing, refusal: &Refusal) -> PrintPhase {
+    match refusal {
+        Refusal::Off => PrintPhase::Off,
+        Refusal::TooManyPages { pages, max } => {
+            printing.set_pages(i32::try_from(*pages).unwrap_or(i32::MAX));
+            printing.set_limit(i32::try_from(*max).unwrap_or(i32::MAX));
+            PrintPhase::TooMany
+        }
+        Refusal::DayUsedUp { pages, left } => {
+            printing.set_pages(i32::try_from(*pages).unwrap_or(i32::MAX));
+            printing.set_limit(i32::try_from(*left).unwrap_or(i32::MAX));
+            PrintPhase::DayUsedUp
+        }
+        Refusal::OutOfPaper => PrintPhase::NoPaper,
+        Refusal::PrinterStopped { .. } | Refusal::Unreachable { .. } | Refusal::Failed { .. } => {
+            PrintPhase::Unavailable
+        }
+    }
+}
+
+impl Kiosk {
+    fn print_context(&self, large: bool) -> PrintContext {
+        PrintContext {
+            time_zone: self.options.zone.clone(),
+            now: jiff::Timestamp::now(),
+            portal_url: None,
+            large,
+            display: self.display(),
+        }
+    }
+
+    /// Counts the pages of the screen on display for the open dialog (token `token`).
+    fn count_pages(self: &Rc<Self>, token: u64) {
+        let (Some(_), Some(app)) = (self.print_desk(), self.app()) else {
+            return;
+        };
+        let Some((kind, id)) = target(&self.current()) else {
+            return;
+        };
+        let printing = app.global::<Printing>();
+        printing.set_phase(PrintPhase::Counting);
+        let context = self.print_context(printing.get_large());
+        let portal = self.options.portal_url.clone();
+        let weak = Rc::downgrade(self);
+        self.worker().run(
+            move |store| build(store, kind, &id, context, portal),
+            move |built| {
+                let Some(kiosk) = weak.upgrade() else { return };
+                let Some(desk) = kiosk.print_desk() else {
+                    return;
+                };
+                if desk.token.get() != token {
+                    return;
+                }
+                let printable = match built {
+                    Ok(Some((printable, _))) => printable,
+                    other => {
+                        if let Err(err) = other {
+                            tracing::error!(%err, "cannot read the document to print");
+                        }
+                        kiosk.print_refused(&Refusal::Failed {
+                            detail: "not in the cache".into(),
+                        });
+                        return;
+                    }
+                };
+                let weak = Rc::downgrade(&kiosk);
+                desk.run(Request::Pages(printable), move |outcome| {
+                    let Some(kiosk) = weak.upgrade() else { return };
+                    let Some(app) = kiosk.app() else { return };
+                    if kiosk.print_desk().map(|d| d.token.get()) != Some(token) {
+                        return;
+                    }
+                    let printing = app.global::<Printing>();
+                    match outcome {
+                        Outcome::Pages(Ok(pages)) => {
+                            printing.set_pages(i32::try_from(pages).unwrap_or(i32::MAX));
+                            printing.set_phase(PrintPhase::Ready);
+                        }
+                        Outcome::Pages(Err(refusal)) | Outcome::Printed(Err(refusal)) => {
+                            kiosk.print_refused(&refusal);
+                        }
+                        Outcome::Printed(Ok(_)) => {}
+                    }
+                });
+            },
+        );
+    }
+
+    fn print_refused(&self, refusal: &Refusal) {
+        let Some(app) = self.app() else { return };
+        let printing = app.global::<Printing>();
+        let phase = refusal_phase(&printing, refusal);
+        tracing::info!(refusal = refusal.as_str(), detail = ?refusal, "a print was refused");
+        printing.set_phase(phase);
+    }
+
+    /// Sends the job of the open dialog (token `token`).
+    fn send_print(self: &Rc<Self>, token: u64) {
+        let (Some(_), Some(app)) = (self.print_desk(), self.app()) else {
+            return;
+        };
+        let Some((kind, id)) = target(&self.current()) else {
+            return;
+        };
+        let printing = app.global::<Printing>();
+        printing.set_phase(PrintPhase::Sending);
+        let context = self.print_context(printing.get_large());
+        let today = context.now.to_zoned(self.options.zone.clone()).date();
+        let portal = self.options.portal_url.clone();
+        let weak = Rc::downgrade(self);
+        self.worker().run(
+            move |store| build(store, kind, &id, context, portal),
+            move |built| {
+                let Some(kiosk) = weak.upgrade() else { return };
+                let Some(desk) = kiosk.print_desk() else {
+                    return;
+                };
+                if desk.token.get() != token {
+                    return;
+                }
+                let Ok(Some((printable, title))) = built else {
+                    kiosk.print_refused(&Refusal::Failed {
+                        detail: "not in the cache".into(),
+                    });
+                    return;
+                };
+                let weak = Rc::downgrade(&kiosk);
+                desk.run(
+                    Request::Print {
+                        kind,
+                        title,
+                        printable,
+                        today,
+                    },
+                    move |outcome| {
+                        let Some(kiosk) = weak.upgrade() else { return };
+                        let Some(app) = kiosk.app() else { return };
+                        // A job the printer accepted is counted even if the dialog has closed.
+                        if let Outcome::Printed(Ok(printed)) = &outcome {
+                            tracing::info!(
+                                job = printed.job,
+                                pages = printed.pages,
+                                kind = kind.as_str(),
+                                "printed"
+                            );
+                            kiosk.record(usage::Event::Printed {
+                                kind: kind.as_str(),
+                                pages: printed.pages,
+                            });
+                        }
+                        if kiosk.print_desk().map(|d| d.token.get()) != Some(token) {
+                            return;
+                        }
+                        let printing = app.global::<Printing>();
+                        match outcome {
+                            Outcome::Printed(Ok(printed)) => {
+                                printing
+                                    .set_pages(i32::try_from(printed.pages).unwrap_or(i32::MAX));
+                                printing.set_phase(if printed.held {
+                                    PrintPhase::Held
+                                } else {
+                                    PrintPhase::Printing
+                                });
+                            }
+                            Outcome::Printed(Err(refusal)) | Outcome::Pages(Err(refusal)) => {
+                                kiosk.print_refused(&refusal);
+                            }
+                            Outcome::Pages(Ok(_)) => {}
+                        }
+                    },
+                );
+            },
+        );
+    }
+
+    /// Closes the print dialog; answers still on their way are dropped.
+    pub(super) fn close_print_dialog(&self) {
+        if let Some(desk) = self.print_desk() {
+            desk.next_token();
+        }
+        if let Some(app) = self.app() {
+            let printing = app.global::<Printing>();
+            printing.set_dialog_open(false);
+            printing.set_phase(PrintPhase::Counting);
+            printing.set_pages(0);
+        }
+    }
+}
+
+/// Wires the 打印 button and the dialog.
+pub(super) fn connect(kiosk: &Rc<Kiosk>, app: &AppWindow) {
+    let printing = app.global::<Printing>();
+    printing.set_offered(
+        kiosk
+            .print_desk()
+            .is_some_and(|d| d.service().config().enabled),
+    );
+    printing.on_open(kiosk.callback(|kiosk, app| {
+        kiosk.visitor_action(usage::Event::Activity);
+        let Some(desk) = kiosk.print_desk() else {
+            return;
+        };
+        if target(&kiosk.current()).is_none() {
+            return;
+        }
+        let token = desk.next_token();
+        let printing = app.global::<Printing>();
+        // A visitor reading in 大字 mode gets large print by default.
+        printing.set_large(app.global::<Theme>().get_large_text());
+        printing.set_pages(0);
+        printing.set_dialog_open(true);
+        kiosk.count_pages(token);
+    }));
+    printing.on_toggle_large(kiosk.callback(|kiosk, app| {
+        kiosk.visitor_action(usage::Event::Activity);
+        let Some(desk) = kiosk.print_desk() else {
+            return;
+        };
+        let printing = app.global::<Printing>();
+        printing.set_large(!printing.get_large());
+        let token = desk.next_token();
+        kiosk.count_pages(token);
+    }));
+    printing.on_confirm(kiosk.callback(|kiosk, app| {
+        kiosk.visitor_action(usage::Event::Activity);
+        let Some(desk) = kiosk.print_desk() else {
+            return;
+        };
+        if app.global::<Printing>().get_phase() != PrintPhase::Ready {
+            return;
+        }
+        let token = desk.token.get();
+        kiosk.send_print(token);
+    }));
+    printing.on_close(kiosk.callback(|kiosk, _| {
+        kiosk.visitor_action(usage::Event::Activity);
+        kiosk.close_print_dialog();
+    }));
+}

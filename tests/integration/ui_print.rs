@@ -1,0 +1,138 @@
+//! 打印 as a visitor uses it, headless, against a real CUPS scheduler on 127.0.0.1: the button
+//! on a document and a report, the page count, 大字打印, the job reaching the printer, the
+//! plain-words outcome (printing, no paper), printing off, and an idle reset closing the dialog.
+
+use std::time::{Duration, Instant};
+
+use readpoint::config::PrintConfig;
+use readpoint::kiosk::KioskOptions;
+use readpoint::ui::{Nav, PrintPhase, Printing};
+use slint::ComponentHandle;
+
+use crate::cups_server::{Cups, pdf_pages, pdf_text};
+use crate::ui_support::UiKiosk;
+
+const NOTICE: &str = "ce-2012-00012";
+const REPORT: &str = "ar-ls-zwzx-2022-sample";
+const PRINT_BUTTON: &str = "免费打印本页内容";
+
+fn kiosk(cups: &Cups, queue: &str) -> UiKiosk {
+    UiKiosk::with_options(KioskOptions {
+        portal_url: Some("https://www.leshan.gov.cn/".into()),
+        staff_desk: Some("一楼服务台".into()),
+        print: PrintConfig {
+            enabled: true,
+            printer: cups.uri(queue),
+            ..PrintConfig::default()
+        },
+        ..KioskOptions::default()
+    })
+}
+
+fn open(ui: &UiKiosk, id: &str) {
+    ui.app.global::<Nav>().invoke_open_document(id.into());
+}
+
+fn dialog_pages(ui: &UiKiosk) -> i32 {
+    let printing = ui.app.global::<Printing>();
+    assert_eq!(
+        printing.get_phase(),
+        PrintPhase::Ready,
+        "the count is ready"
+    );
+    printing.get_pages()
+}
+
+#[test]
+fn a_visitor_prints_a_document_and_is_told_where_to_collect_it() {
+    let cups = Cups::start();
+    cups.add_queue("hall", "file:///dev/null");
+    let ui = kiosk(&cups, "hall");
+    assert!(ui.buttons(PRINT_BUTTON).is_empty(), "no 打印 on Home");
+    open(&ui, NOTICE);
+    ui.tap(PRINT_BUTTON);
+    assert!(
+        ui.shows("共 1 页（A4），免费打印"),
+        "the dialog says how many pages"
+    );
+    ui.tap("确认打印");
+    assert!(ui.shows("正在打印，共 1 页。请到打印机取件。"));
+    // The job reached CUPS: one A4 page with the notice and its provenance.
+    let pdf = cups.job_file(1);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !pdf.exists() {
+        assert!(Instant::now() < deadline, "never spooled:\n{}", cups.log());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(pdf_pages(&pdf), 1);
+    let text = pdf_text(&pdf);
+    assert!(text.contains("效能告诫办法"), "{text}");
+    assert!(text.contains("索引号：000000019/2012-00012"), "{text}");
+    assert!(text.contains("本页打印于"), "{text}");
+    ui.tap("关闭打印窗口");
+    assert!(!ui.app.global::<Printing>().get_dialog_open());
+}
+
+#[test]
+fn large_print_takes_more_pages_and_the_report_prints_too() {
+    let cups = Cups::start();
+    cups.add_queue("hall", "file:///dev/null");
+    let ui = kiosk(&cups, "hall");
+    open(&ui, REPORT);
+    ui.tap(PRINT_BUTTON);
+    let normal = dialog_pages(&ui);
+    assert!(normal >= 2, "the report runs over pages: {normal}");
+    ui.tap("大字打印（正文16磅）");
+    let large = dialog_pages(&ui);
+    assert!(large > normal, "large print {large} pages, normal {normal}");
+    ui.tap("确认打印");
+    assert_eq!(
+        ui.app.global::<Printing>().get_phase(),
+        PrintPhase::Printing
+    );
+    let pdf = cups.job_file(1);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !pdf.exists() {
+        assert!(Instant::now() < deadline, "never spooled:\n{}", cups.log());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(pdf_pages(&pdf), u32::try_from(large).unwrap_or(0));
+}
+
+#[test]
+fn no_paper_is_said_plainly_and_the_idle_reset_closes_the_dialog() {
+    let cups = Cups::start();
+    cups.add_queue("empty", "nopaper:/");
+    let ui = kiosk(&cups, "empty");
+    open(&ui, NOTICE);
+    ui.tap(PRINT_BUTTON);
+    ui.tap("确认打印");
+    // The backend runs out of paper; CUPS stops the queue with media-empty.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        ui.tap("关闭打印窗口");
+        ui.tap(PRINT_BUTTON);
+        ui.tap("确认打印");
+        if ui.shows("打印机缺纸，暂时不能打印。请向一楼服务台咨询。") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "never told about the paper:\n{}",
+            cups.log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    ui.kiosk.reset_session();
+    assert!(!ui.app.global::<Printing>().get_dialog_open());
+    assert!(ui.buttons("确认打印").is_empty());
+}
+
+#[test]
+fn without_printing_there_is_no_print_button() {
+    let ui = UiKiosk::new();
+    open(&ui, NOTICE);
+    assert!(ui.buttons(PRINT_BUTTON).is_empty());
+    open(&ui, REPORT);
+    assert!(ui.buttons(PRINT_BUTTON).is_empty());
+}
