@@ -100,6 +100,10 @@ pub enum Command {
 pub struct PrintArgs {
     /// The document or report id, e.g. ce-2012-00001 (find ids with `readpoint search`).
     pub id: Option<String>,
+    /// Print the 政府信息公开申请表 instead, with this as the information wanted (as the kiosk
+    /// does after a search that found nothing).
+    #[arg(long, value_name = "WANTED", conflicts_with = "id")]
+    pub application: Option<String>,
     /// 大字打印: body text 16 pt.
     #[arg(long)]
     pub large: bool,

@@ -93,11 +93,6 @@ pub fn run(context: &Context, args: &PrintArgs) -> Result<ExitCode, CommandError
         println!("job {id} released");
         return Ok(ExitCode::SUCCESS);
     }
-    let Some(id) = args.id.as_deref() else {
-        return Err(CommandError::Other(
-            "say what to print: readpoint print <document id> (find ids with `readpoint search`), or --status".to_owned(),
-        ));
-    };
     let mut store = context.open_store()?;
     let zone = time_zone(&context.config.display.time_zone);
     let now = jiff::Timestamp::now();
@@ -113,20 +108,42 @@ pub fn run(context: &Context, args: &PrintArgs) -> Result<ExitCode, CommandError
             traditional: args.traditional,
         },
     };
-    let (kind, found) = match store.document(id)? {
-        Some(row) if row.kind == "annual_report" => (
-            PrintKind::Report,
-            printables::report(&store, id, &print_context)?,
-        ),
-        Some(_) => (
-            PrintKind::Document,
-            printables::document(&store, id, &print_context)?,
-        ),
-        None => (PrintKind::Document, None),
+    let (kind, found) = match (args.id.as_deref(), args.application.as_deref()) {
+        (_, Some(wanted)) => {
+            let agency = &context.config.kiosk.agency_name;
+            let found = printables::application(&store, wanted, agency, &print_context)?;
+            if found.is_none() {
+                return Err(CommandError::Other(
+                    "the cache holds no application form (form_template) — fix: import or sync \
+                     the content that has it"
+                        .to_owned(),
+                ));
+            }
+            (PrintKind::Application, found)
+        }
+        (Some(id), None) => match store.document(id)? {
+            Some(row) if row.kind == "annual_report" => (
+                PrintKind::Report,
+                printables::report(&store, id, &print_context)?,
+            ),
+            Some(_) => (
+                PrintKind::Document,
+                printables::document(&store, id, &print_context)?,
+            ),
+            None => (PrintKind::Document, None),
+        },
+        (None, None) => {
+            return Err(CommandError::Other(
+                "say what to print: readpoint print <document id> (find ids with `readpoint \
+                 search`), --application <WANTED>, or --status"
+                    .to_owned(),
+            ));
+        }
     };
     let Some((printable, title)) = found else {
         return Err(CommandError::Other(format!(
-            "no document with id {id:?} in the cache — fix: find ids with `readpoint search`"
+            "no document with id {:?} in the cache — fix: find ids with `readpoint search`",
+            args.id.as_deref().unwrap_or_default()
         )));
     };
     if let Some(path) = &args.to_file {

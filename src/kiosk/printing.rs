@@ -73,6 +73,8 @@ pub struct PrintDesk {
     service: Arc<PrintService>,
     /// Bumped whenever the dialog opens, changes or closes: older answers are dropped.
     token: Cell<u64>,
+    /// What the open dialog prints.
+    target: std::cell::RefCell<Option<Target>>,
 }
 
 impl PrintDesk {
@@ -103,6 +105,7 @@ impl PrintDesk {
             mode: Mode::Threaded(tasks),
             service,
             token: Cell::new(0),
+            target: std::cell::RefCell::new(None),
         })
     }
 
@@ -118,6 +121,7 @@ impl PrintDesk {
             },
             service,
             token: Cell::new(0),
+            target: std::cell::RefCell::new(None),
         })
     }
 
@@ -157,27 +161,48 @@ impl PrintDesk {
     }
 }
 
-/// What the dialog prints: the screen on display, if it is printable.
-fn target(place: &Place) -> Option<(PrintKind, String)> {
+/// What the open dialog prints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    /// A document or report on display.
+    Screen(PrintKind, String),
+    /// The 申请表, with what the visitor looked for.
+    Application(String),
+}
+
+impl Target {
+    fn kind(&self) -> PrintKind {
+        match self {
+            Target::Screen(kind, _) => *kind,
+            Target::Application(_) => PrintKind::Application,
+        }
+    }
+}
+
+/// The screen on display, if it is printable.
+fn screen_target(place: &Place) -> Option<Target> {
     match place {
-        Place::Document(id) => Some((PrintKind::Document, id.clone())),
-        Place::Report(id) => Some((PrintKind::Report, id.clone())),
+        Place::Document(id) => Some(Target::Screen(PrintKind::Document, id.clone())),
+        Place::Report(id) => Some(Target::Screen(PrintKind::Report, id.clone())),
         _ => None,
     }
 }
 
-/// Builds the printable of `kind`/`id` (store worker side).
+/// Builds the printable of `target` (store worker side).
 fn build(
     store: &crate::store::Store,
-    kind: PrintKind,
-    id: &str,
+    target: &Target,
     mut context: PrintContext,
     configured_portal: Option<String>,
+    agency_name: &str,
 ) -> Result<Option<(Printable, String)>, StoreError> {
     context.portal_url = crate::view_models::portal_url(store, configured_portal)?;
-    match kind {
-        PrintKind::Report => printables::report(store, id, &context),
-        _ => printables::document(store, id, &context),
+    match target {
+        Target::Screen(PrintKind::Report, id) => printables::report(store, id, &context),
+        Target::Screen(_, id) => printables::document(store, id, &context),
+        Target::Application(wanted) => {
+            printables::application(store, wanted, agency_name, &context)
+        }
     }
 }
 
@@ -218,16 +243,17 @@ impl Kiosk {
         let (Some(_), Some(app)) = (self.print_desk(), self.app()) else {
             return;
         };
-        let Some((kind, id)) = target(&self.current()) else {
+        let Some(target) = self.print_desk().and_then(|d| d.target.borrow().clone()) else {
             return;
         };
         let printing = app.global::<Printing>();
         printing.set_phase(PrintPhase::Counting);
         let context = self.print_context(printing.get_large());
         let portal = self.options.portal_url.clone();
+        let agency = self.options.agency_name.clone();
         let weak = Rc::downgrade(self);
         self.worker().run(
-            move |store| build(store, kind, &id, context, portal),
+            move |store| build(store, &target, context, portal, &agency),
             move |built| {
                 let Some(kiosk) = weak.upgrade() else { return };
                 let Some(desk) = kiosk.print_desk() else {
@@ -284,17 +310,19 @@ impl Kiosk {
         let (Some(_), Some(app)) = (self.print_desk(), self.app()) else {
             return;
         };
-        let Some((kind, id)) = target(&self.current()) else {
+        let Some(target) = self.print_desk().and_then(|d| d.target.borrow().clone()) else {
             return;
         };
+        let kind = target.kind();
         let printing = app.global::<Printing>();
         printing.set_phase(PrintPhase::Sending);
         let context = self.print_context(printing.get_large());
         let today = context.now.to_zoned(self.options.zone.clone()).date();
         let portal = self.options.portal_url.clone();
+        let agency = self.options.agency_name.clone();
         let weak = Rc::downgrade(self);
         self.worker().run(
-            move |store| build(store, kind, &id, context, portal),
+            move |store| build(store, &target, context, portal, &agency),
             move |built| {
                 let Some(kiosk) = weak.upgrade() else { return };
                 let Some(desk) = kiosk.print_desk() else {
@@ -358,16 +386,40 @@ impl Kiosk {
         );
     }
 
+    fn open_print_dialog(self: &Rc<Self>, app: &AppWindow, target: Target) {
+        let Some(desk) = self.print_desk() else {
+            return;
+        };
+        let wanted = match &target {
+            Target::Application(wanted) => Some(wanted.clone()),
+            Target::Screen(..) => None,
+        };
+        let token = desk.next_token();
+        *desk.target.borrow_mut() = Some(target);
+        let printing = app.global::<Printing>();
+        printing.set_application(wanted.is_some());
+        printing.set_wanted(self.display().shared(wanted.as_deref().unwrap_or("")));
+        // A visitor reading in 大字 mode gets large print by default.
+        printing.set_large(app.global::<Theme>().get_large_text());
+        printing.set_pages(0);
+        printing.set_dialog_open(true);
+        self.count_pages(token);
+    }
+
     /// Closes the print dialog; answers still on their way are dropped.
     pub(super) fn close_print_dialog(&self) {
         if let Some(desk) = self.print_desk() {
             desk.next_token();
+            // The application's description is what the visitor searched: forgotten here.
+            *desk.target.borrow_mut() = None;
         }
         if let Some(app) = self.app() {
             let printing = app.global::<Printing>();
             printing.set_dialog_open(false);
             printing.set_phase(PrintPhase::Counting);
             printing.set_pages(0);
+            printing.set_application(false);
+            printing.set_wanted("".into());
         }
     }
 }
@@ -382,19 +434,15 @@ pub(super) fn connect(kiosk: &Rc<Kiosk>, app: &AppWindow) {
     );
     printing.on_open(kiosk.callback(|kiosk, app| {
         kiosk.visitor_action(usage::Event::Activity);
-        let Some(desk) = kiosk.print_desk() else {
-            return;
-        };
-        if target(&kiosk.current()).is_none() {
-            return;
+        if let Some(target) = screen_target(&kiosk.current()) {
+            kiosk.open_print_dialog(app, target);
         }
-        let token = desk.next_token();
-        let printing = app.global::<Printing>();
-        // A visitor reading in 大字 mode gets large print by default.
-        printing.set_large(app.global::<Theme>().get_large_text());
-        printing.set_pages(0);
-        printing.set_dialog_open(true);
-        kiosk.count_pages(token);
+    }));
+    printing.on_open_application(kiosk.callback(|kiosk, app| {
+        kiosk.visitor_action(usage::Event::Activity);
+        if let Some(wanted) = crate::view_models::search::wanted(app) {
+            kiosk.open_print_dialog(app, Target::Application(wanted));
+        }
     }));
     printing.on_toggle_large(kiosk.callback(|kiosk, app| {
         kiosk.visitor_action(usage::Event::Activity);

@@ -128,6 +128,8 @@ pub struct Table {
     pub rows: usize,
     /// The cells.
     pub cells: Vec<TableCell>,
+    /// The least height of a row, in text lines (2 leaves room to write by hand on a form).
+    pub row_lines: f32,
 }
 
 /// One piece of a printable, laid out top to bottom.
@@ -545,7 +547,7 @@ impl Flow<'_> {
 
         // Row heights: the tallest wrapped cell that starts and ends in the row.
         let pitch = Style::leading(size) * 0.85;
-        let mut row_h = vec![pitch + pad; table.rows];
+        let mut row_h = vec![pitch * table.row_lines.max(1.0) + pad; table.rows];
         for cell in &table.cells {
             let (Some(&left), Some(&right)) = (
                 col_x.get(cell.col),
@@ -1073,6 +1075,7 @@ mod tests {
             header_rows: 1,
             rows: rows + 1,
             cells,
+            row_lines: 1.0,
         }
     }
 

@@ -49,7 +49,7 @@ impl ApplyData {
 }
 
 /// "20个工作日" for a limit of 20 working days.
-fn limit_text(limit: u32, unit: &str) -> String {
+pub(crate) fn limit_text(limit: u32, unit: &str) -> String {
     match unit {
         "working_day" => format!("{limit}个工作日"),
         "day" | "natural_day" | "calendar_day" => format!("{limit}日"),
@@ -80,7 +80,10 @@ fn explain(field: &FormField) -> String {
     parts.join("。")
 }
 
-fn typed(store: &Store, kind: &str) -> Result<Option<(String, DocumentData)>, StoreError> {
+pub(crate) fn typed(
+    store: &Store,
+    kind: &str,
+) -> Result<Option<(String, DocumentData)>, StoreError> {
     Ok(store.documents_of_kind(kind)?.into_iter().find_map(|row| {
         Document::from_value(row.json)
             .ok()

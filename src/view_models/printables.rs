@@ -225,6 +225,7 @@ pub fn table_of(layout: &TableLayout) -> Table {
         column_em,
         header_rows: layout.header_rows,
         rows: layout.header_rows + layout.body_rows,
+        row_lines: 1.0,
         cells: layout
             .cells
             .iter()
@@ -242,6 +243,185 @@ pub fn table_of(layout: &TableLayout) -> Table {
             })
             .collect(),
     }
+}
+
+/// What a visitor who found nothing asks for: the words they searched and the filters they
+/// had chosen, as the 申请表's description of the information wanted.
+pub fn wanted_description(query: &str, category: Option<&str>, year: Option<&str>) -> String {
+    let mut text = format!("关于“{}”的政府信息", query.trim());
+    let mut scope = Vec::new();
+    if let Some(category) = category.filter(|c| !c.is_empty()) {
+        scope.push(format!("类别：{category}"));
+    }
+    if let Some(year) = year.filter(|y| !y.is_empty()) {
+        scope.push(format!("年份：{year}"));
+    }
+    if !scope.is_empty() {
+        text.push_str(&format!("（{}）", scope.join("，")));
+    }
+    text
+}
+
+/// A two-column ruled table of form rows: (label, answer, least height in lines).
+fn form_table(rows: &[(String, String, f32)]) -> Table {
+    let mut cells = Vec::with_capacity(rows.len() * 2);
+    for (row, (label, answer, _)) in rows.iter().enumerate() {
+        cells.push(TableCell {
+            text: label.clone(),
+            row,
+            col: 0,
+            row_span: 1,
+            col_span: 1,
+            shaded: true,
+            numeric: false,
+        });
+        cells.push(TableCell {
+            text: answer.clone(),
+            row,
+            col: 1,
+            row_span: 1,
+            col_span: 1,
+            shaded: false,
+            numeric: false,
+        });
+    }
+    Table {
+        caption: String::new(),
+        column_em: vec![10.0, 34.0],
+        header_rows: 0,
+        rows: rows.len(),
+        cells,
+        row_lines: rows.iter().map(|r| r.2).fold(1.0, f32::max).min(1.6),
+    }
+}
+
+/// The 政府信息公开申请表, pre-filled with `description` (what the visitor looked for) and the
+/// agency it goes to, every personal field left blank for the visitor's own hand, then how to
+/// hand it in and the time limits. `agency_name` picks the agency (`kiosk.agency_name`); the
+/// first agency with a contact otherwise. `None` when the cache has no form template.
+pub fn application(
+    store: &Store,
+    description: &str,
+    agency_name: &str,
+    context: &PrintContext,
+) -> Result<Option<(Printable, String)>, StoreError> {
+    use crate::content::{Agency, DocumentData, FieldType};
+    let d = |s: &str| context.display.text(s);
+    let Some((_, DocumentData::FormTemplate(form))) = super::apply::typed(store, "form_template")?
+    else {
+        return Ok(None);
+    };
+    let procedure = match super::apply::typed(store, "procedure")? {
+        Some((_, DocumentData::Procedure(procedure))) => Some(procedure),
+        _ => None,
+    };
+    let agencies: Vec<Agency> = store
+        .documents_of_kind("agency")?
+        .into_iter()
+        .filter_map(|row| match crate::content::Document::from_value(row.json) {
+            Ok(crate::content::Document {
+                data: DocumentData::Agency(agency),
+                ..
+            }) => Some(agency),
+            _ => None,
+        })
+        .collect();
+    let agency = agencies
+        .iter()
+        .find(|a| a.name == agency_name || a.short_names.iter().any(|s| s == agency_name))
+        .or_else(|| agencies.iter().find(|a| a.contact.is_some()));
+
+    let mut provenance = context.provenance(store)?;
+    provenance.publisher = agency.map(|a| d(&a.name)).unwrap_or_default();
+    let title = d(&form.title);
+    let mut blocks = vec![Block::Title(title.clone())];
+    if let Some(basis) = &form.legal_basis {
+        blocks.push(Block::Paragraph(d(&format!("依据：{basis}"))));
+    }
+    if let Some(agency) = agency {
+        blocks.push(Block::Heading(d("受理机关")));
+        let mut rows = vec![(d("机关"), d(&agency.name))];
+        if let Some(contact) = &agency.contact {
+            rows.push((d("受理科室"), d(&contact.office)));
+            for (label, value) in [
+                ("地址", &contact.address),
+                ("邮政编码", &contact.postcode),
+                ("办公时间", &contact.office_hours),
+                ("电话", &contact.phone),
+            ] {
+                if let Some(value) = value {
+                    rows.push((d(label), d(value)));
+                }
+            }
+        }
+        blocks.push(Block::Fields(rows));
+    }
+    for group in &form.groups {
+        blocks.push(Block::Heading(d(&group.label)));
+        // Each field is a row of a ruled table: the label, then the answer, or room to write
+        // it by hand (choices as boxes to tick).
+        let rows: Vec<(String, String, f32)> = group
+            .fields
+            .iter()
+            .map(|field| {
+                let label = d(&field.label);
+                match field.field_type {
+                    FieldType::Choice | FieldType::Multichoice if !field.options.is_empty() => {
+                        let boxes: Vec<String> =
+                            field.options.iter().map(|o| format!("□{}", d(o))).collect();
+                        (label, boxes.join("　"), 1.0)
+                    }
+                    // The visitor's own words go where the form asks for the information wanted,
+                    // with room to add to them by hand.
+                    _ if group.key == "requested_info" && field.key == "description" => {
+                        (label, format!("{description}\n\n"), 3.0)
+                    }
+                    FieldType::Textarea => (label, "\n\n".to_owned(), 3.0),
+                    _ => (label, String::new(), 1.6),
+                }
+            })
+            .collect();
+        blocks.push(Block::Table(form_table(&rows)));
+    }
+    if let Some(procedure) = &procedure {
+        blocks.push(Block::Heading(d("如何提交")));
+        let submit: Vec<String> = procedure
+            .steps
+            .iter()
+            .filter(|s| s.title.contains("提交") || s.title.contains("填写"))
+            .map(|s| d(&format!("{}：{}", s.title, s.text)))
+            .collect();
+        if !submit.is_empty() {
+            blocks.push(Block::Paragraph(submit.join("\n")));
+        }
+        if !procedure.time_limits.is_empty() {
+            blocks.push(Block::Heading(d("办理时限")));
+            blocks.push(Block::Fields(
+                procedure
+                    .time_limits
+                    .iter()
+                    .map(|l| {
+                        let mut event = d(&l.event);
+                        if l.counted_in_reply_period == Some(false) {
+                            event.push_str(&d("（不计入答复期限）"));
+                        }
+                        (event, d(&super::apply::limit_text(l.limit, &l.unit)))
+                    })
+                    .collect(),
+            ));
+        }
+    }
+    blocks.push(Block::Paragraph(d(
+        "本表由政府信息查阅点免费打印。查阅终端不采集、不保存申请人的姓名、证件号码和联系方式，请您亲笔填写。",
+    )));
+    Ok(Some((
+        Printable {
+            blocks,
+            provenance,
+            large: context.large,
+        },
+        title,
+    )))
 }
 
 #[cfg(test)]
@@ -303,6 +483,62 @@ mod tests {
             printable
                 .blocks
                 .contains(&Block::Paragraph("附件.pdf（PDF，1.2 MB）".into()))
+        );
+    }
+
+    #[test]
+    fn the_application_form_carries_the_wanted_information_and_blank_personal_fields() {
+        let store = crate::view_models::bundled_store();
+        let wanted = wanted_description("菜市场改造", Some("财政信息"), Some("2012"));
+        assert_eq!(
+            wanted,
+            "关于“菜市场改造”的政府信息（类别：财政信息，年份：2012）"
+        );
+        let (printable, title) =
+            application(&store, &wanted, "乐山市人民政府政务服务中心", &context())
+                .expect("the store answers")
+                .expect("the bundled form");
+        assert_eq!(title, "政府信息公开申请表");
+        assert_eq!(printable.provenance.publisher, "乐山市人民政府政务服务中心");
+        // (label, answer) of every field row, in metadata lists and in the form's tables.
+        let mut rows: Vec<(String, String)> = Vec::new();
+        for block in &printable.blocks {
+            match block {
+                Block::Fields(fields) => rows.extend(fields.iter().cloned()),
+                Block::Table(table) => {
+                    for label in table.cells.iter().filter(|c| c.col == 0) {
+                        let answer = table
+                            .cells
+                            .iter()
+                            .find(|c| c.col == 1 && c.row == label.row)
+                            .map(|c| c.text.clone())
+                            .unwrap_or_default();
+                        rows.push((label.text.clone(), answer));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let answer = |label: &str| {
+            rows.iter()
+                .find(|(l, _)| l.starts_with(label))
+                .map(|(_, a)| a.trim_end().to_owned())
+        };
+        assert_eq!(answer("其他特征性描述").as_deref(), Some(wanted.as_str()));
+        assert_eq!(
+            answer("申请人类型").as_deref(),
+            Some("□公民　□法人或者其他组织")
+        );
+        assert!(answer("地址").is_some_and(|a| a.contains("乐山市")));
+        // Personal fields are blank, to fill in by hand.
+        for label in ["姓名", "证件号码", "联系电话"] {
+            assert_eq!(answer(label).as_deref(), Some(""), "{label} is blank");
+        }
+        assert!(
+            printable
+                .blocks
+                .iter()
+                .any(|b| matches!(b, Block::Heading(h) if h == "办理时限"))
         );
     }
 }

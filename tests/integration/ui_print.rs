@@ -136,3 +136,66 @@ fn without_printing_there_is_no_print_button() {
     open(&ui, REPORT);
     assert!(ui.buttons(PRINT_BUTTON).is_empty());
 }
+
+#[test]
+fn a_search_that_finds_nothing_prints_a_prefilled_application_form() {
+    let cups = Cups::start();
+    cups.add_queue("hall", "file:///dev/null");
+    let ui = kiosk(&cups, "hall");
+    ui.app
+        .global::<Nav>()
+        .invoke_open(readpoint::ui::Screen::Search);
+    readpoint::view_models::search::set_query(&ui.kiosk, &ui.app, "菜市场改造补贴");
+    assert!(
+        ui.shows("没找到？可以申请公开"),
+        "the 申请公开 card after no results"
+    );
+    ui.tap("打印政府信息公开申请表");
+    assert!(
+        ui.shows("要找的信息已按您的搜索填好：关于“菜市场改造补贴”的政府信息"),
+        "the dialog shows what goes on the form"
+    );
+    ui.tap("确认打印");
+    assert_eq!(
+        ui.app.global::<Printing>().get_phase(),
+        PrintPhase::Printing
+    );
+    let pdf = cups.job_file(1);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !pdf.exists() {
+        assert!(Instant::now() < deadline, "never spooled:\n{}", cups.log());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let text = pdf_text(&pdf);
+    for expected in [
+        "政府信息公开申请表",
+        "关于“菜市场改造补贴”的政府信息",
+        "乐山市人民政府政务服务中心",
+        "四川省乐山市市中区",
+        "姓名",
+        "证件号码",
+        "办理时限",
+        "本页打印于",
+    ] {
+        assert!(text.contains(expected), "no {expected:?} in\n{text}");
+    }
+    // Closing forgets what was searched.
+    ui.tap("关闭打印窗口");
+    assert_eq!(ui.app.global::<Printing>().get_wanted(), "");
+}
+
+#[test]
+fn without_printing_a_failed_search_still_explains_how_to_apply() {
+    let ui = UiKiosk::new();
+    ui.app
+        .global::<Nav>()
+        .invoke_open(readpoint::ui::Screen::Search);
+    readpoint::view_models::search::set_query(&ui.kiosk, &ui.app, "菜市场改造补贴");
+    assert!(ui.shows("没找到？可以申请公开"));
+    assert!(ui.buttons("打印政府信息公开申请表").is_empty());
+    ui.tap("查看依申请公开的办法");
+    assert_eq!(
+        ui.app.global::<Nav>().get_screen(),
+        readpoint::ui::Screen::Apply
+    );
+}
