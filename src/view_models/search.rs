@@ -719,6 +719,28 @@ pub fn set_query(kiosk: &Rc<Kiosk>, app: &AppWindow, query: &str) {
     search(kiosk, app);
 }
 
+/// What the visitor looked for and did not find, for the 申请表: the query on display and the
+/// labels of the category and year chips they had selected (UI thread; reads the screen).
+pub fn wanted(app: &AppWindow) -> Option<String> {
+    use slint::Model;
+    let adapter = app.global::<SearchAdapter>();
+    let query = adapter.get_query();
+    if query.trim().is_empty() {
+        return None;
+    }
+    let selected = |chips: slint::ModelRc<FacetChipView>| {
+        chips
+            .iter()
+            .find(|chip| chip.selected)
+            .map(|chip| chip.label.to_string())
+    };
+    Some(super::printables::wanted_description(
+        &query,
+        selected(adapter.get_categories()).as_deref(),
+        selected(adapter.get_years()).as_deref(),
+    ))
+}
+
 #[cfg(test)]
 #[allow(clippy::single_range_in_vec_init)] // one highlight is the common case
 mod tests {
@@ -823,26 +845,4 @@ mod tests {
             "titles in Traditional"
         );
     }
-}
-
-/// What the visitor looked for and did not find, for the 申请表: the query on display and the
-/// labels of the category and year chips they had selected (UI thread; reads the screen).
-pub fn wanted(app: &AppWindow) -> Option<String> {
-    use slint::Model;
-    let adapter = app.global::<SearchAdapter>();
-    let query = adapter.get_query();
-    if query.trim().is_empty() {
-        return None;
-    }
-    let selected = |chips: slint::ModelRc<FacetChipView>| {
-        chips
-            .iter()
-            .find(|chip| chip.selected)
-            .map(|chip| chip.label.to_string())
-    };
-    Some(super::printables::wanted_description(
-        &query,
-        selected(adapter.get_categories()).as_deref(),
-        selected(adapter.get_years()).as_deref(),
-    ))
 }
