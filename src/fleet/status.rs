@@ -4,8 +4,9 @@
 //!
 //! [`Collector::collect`] reads the configuration, the cache (through a [`Store`] the caller
 //! opened on its own thread), the sync's record and a few machine facts. Never: writes
-//! anything, or includes anything about a visitor beyond the day's anonymous counters
-//! (`usage_today`: totals only, no search text, no document ids).
+//! anything, or includes anything about a visitor beyond the anonymous counters
+//! (`usage_today`: totals only, no document ids) and `demand`: searches that found nothing,
+//! only as the statistics keep them (a text searched in 3 sessions of a day, digits masked).
 
 use std::path::{Path, PathBuf};
 
@@ -61,6 +62,27 @@ pub struct StatusDocument {
     /// Today's anonymous usage counters (the local day in `display.time_zone`), as counted in
     /// the cache so far (the kiosk adds its counts every 30 s).
     pub usage_today: UsageCounters,
+    /// What visitors looked for and did not find (条例 art. 44: repeated requests should
+    /// become proactive disclosure): the search-box queries with no result, per local day,
+    /// over the last [`DEMAND_DAYS`] days. Only query texts the statistics may keep (searched
+    /// in at least 3 sessions of that day, digit groups masked); the rest count as `(other)`.
+    pub demand: Vec<Demand>,
+}
+
+/// Days of unmet searches the status document carries.
+pub const DEMAND_DAYS: i64 = 7;
+/// Most entries of `demand`.
+pub const MAX_DEMAND: usize = 200;
+
+/// One entry of `demand`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Demand {
+    /// The local day, `YYYY-MM-DD`.
+    pub date: String,
+    /// The folded query text, or `(other)`.
+    pub query: String,
+    /// Searches with no result that day.
+    pub count: u64,
 }
 
 /// `config_fallback`
@@ -323,7 +345,25 @@ impl Collector {
         // The recorder's days: an unknown zone (reported by `config check`) counts in UTC+8.
         let zone = jiff::tz::TimeZone::get(&self.config.display.time_zone)
             .unwrap_or_else(|_| jiff::tz::TimeZone::fixed(jiff::tz::offset(8)));
-        let usage_today = store.usage_day(crate::usage::recorder::local_day(now, &zone))?;
+        let today = crate::usage::recorder::local_day(now, &zone);
+        let usage_today = store.usage_day(today)?;
+        let first = today
+            .checked_sub(jiff::Span::new().days(DEMAND_DAYS - 1))
+            .unwrap_or(today);
+        let demand = store
+            .usage_by_day(
+                crate::store::UsageEvent::SearchNoHits,
+                first,
+                today,
+                MAX_DEMAND,
+            )?
+            .into_iter()
+            .map(|(day, query, count)| Demand {
+                date: day.to_string(),
+                query,
+                count,
+            })
+            .collect();
         let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
         Ok(StatusDocument {
             schema: SCHEMA,
@@ -374,6 +414,7 @@ impl Collector {
                 total_bytes: space.map(|(_, total)| total),
             },
             usage_today,
+            demand,
         })
     }
 }

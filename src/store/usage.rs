@@ -297,6 +297,53 @@ impl Store {
         Ok(())
     }
 
+    /// Per-day counts of `event` over `from..=to`: (day, key, count), newest day first, then
+    /// largest count; at most `limit` rows.
+    pub fn usage_by_day(
+        &self,
+        event: UsageEvent,
+        from: Date,
+        to: Date,
+        limit: usize,
+    ) -> Result<Vec<(Date, String, u64)>> {
+        let wrap = |e| self.sqlite_err(e);
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT day, key, count FROM usage_count
+                 WHERE event = ?1 AND day BETWEEN ?2 AND ?3
+                 ORDER BY day DESC, count DESC, key
+                 LIMIT ?4",
+            )
+            .map_err(wrap)?;
+        let rows = statement
+            .query_map(
+                params![
+                    event.as_str(),
+                    from.to_string(),
+                    to.to_string(),
+                    i64::try_from(limit).unwrap_or(i64::MAX)
+                ],
+                |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, i64>(2)?,
+                    ))
+                },
+            )
+            .map_err(wrap)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (day, key, count) = row.map_err(wrap)?;
+            // A day this build cannot read is skipped, not fatal (the cache is disposable).
+            if let Ok(day) = day.parse::<Date>() {
+                out.push((day, key, u64::try_from(count).unwrap_or(0)));
+            }
+        }
+        Ok(out)
+    }
+
     /// Totals per event and key over `from..=to` (local days), largest first within an event.
     /// Rows of events this build does not know are skipped.
     pub fn usage_totals(&self, from: Date, to: Date) -> Result<Vec<UsageTotal>> {

@@ -564,9 +564,20 @@ fn the_heartbeat_thread_sends_on_notify_with_its_own_connection() {
         body["usage_today"],
         serde_json::json!({
             "date": today.to_string(), "sessions": 4, "screens_opened": 9, "documents_opened": 3,
-            "searches": 5, "searches_no_hits": 2, "toggles": 1
+            "searches": 5, "searches_no_hits": 2, "toggles": 1, "print_jobs": 0, "print_pages": 0
         }),
         "totals only: no query text, no document ids"
+    );
+    // Unmet demand: the searches that found nothing, as the statistics keep them; nothing of
+    // what was found or read.
+    assert_eq!(
+        body["demand"],
+        serde_json::json!([{ "date": today.to_string(), "query": "xyz", "count": 2 }])
+    );
+    let text = body.to_string();
+    assert!(
+        !text.contains("ce-2012-00009") && !text.contains("社保"),
+        "{text}"
     );
     heartbeat.notify();
     assert_eq!(receiver.wait_for(2, PATIENCE).len(), 2);
