@@ -230,6 +230,10 @@ pub struct StatsArgs {
     /// Print one CSV table (UTF-8, header `section,key,label,count`) instead of text.
     #[arg(long)]
     pub csv: bool,
+    /// Print the unmet demand instead: one CSV row per day and search that found nothing
+    /// (header `date,query,count`), for the agency (条例 art. 44).
+    #[arg(long, conflicts_with = "csv")]
+    pub demand: bool,
 }
 
 /// Arguments of `readpoint status`.

@@ -29,7 +29,7 @@ struct Row {
 }
 
 /// The report's sections in order, with their headings in the text output.
-const SECTIONS: [(&str, &str); 8] = [
+const SECTIONS: [(&str, &str); 9] = [
     ("summary", "Summary"),
     ("screen", "Screens opened"),
     ("document_category", "Documents read, by category"),
@@ -38,7 +38,11 @@ const SECTIONS: [(&str, &str); 8] = [
     ("top_search", "Top 20 searches"),
     ("no_result_search", "Top 20 searches with no result"),
     ("toggle", "Display settings switched"),
+    ("print_pages", "Pages printed, by what"),
 ];
+
+/// Most rows of `--demand`.
+const MAX_DEMAND_ROWS: usize = 100_000;
 
 /// Prints the statistics of `--from`..=`--to`.
 pub fn run(context: &Context, args: &StatsArgs) -> Result<ExitCode, CommandError> {
@@ -46,6 +50,16 @@ pub fn run(context: &Context, args: &StatsArgs) -> Result<ExitCode, CommandError
     let today = crate::usage::recorder::local_day(jiff::Timestamp::now(), &zone);
     let (from, to) = period(args.from.as_deref(), args.to.as_deref(), today)?;
     let store = context.open_store()?;
+    if args.demand {
+        let mut out = String::from("date,query,count\r\n");
+        for (day, query, count) in
+            store.usage_by_day(UsageEvent::SearchNoHits, from, to, MAX_DEMAND_ROWS)?
+        {
+            out.push_str(&format!("{day},{},{count}\r\n", csv_field(&query)));
+        }
+        print!("{out}");
+        return Ok(ExitCode::SUCCESS);
+    }
     let rows = report(&store, from, to)?;
     if args.csv {
         print!("{}", csv(&rows));

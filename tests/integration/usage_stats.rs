@@ -400,3 +400,22 @@ fn stats_text_defaults_to_this_month_and_refuses_bad_dates() {
         stderr(&output)
     );
 }
+
+#[test]
+fn demand_csv_lists_each_day_s_searches_that_found_nothing() {
+    let kiosk = TempKiosk::new();
+    seed(&kiosk);
+    let output = kiosk.run(&[
+        "stats",
+        "--from",
+        "2026-06-01",
+        "--to",
+        "2026-06-30",
+        "--demand",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "date,query,count\r\n2026-06-30,\"他说\"\"你好\"\",再见\",2\r\n"
+    );
+}
