@@ -144,6 +144,8 @@ pub enum ScreenName {
     Asleep,
     /// The document screen with the print dialog open (page count; printing shown as on).
     Print,
+    /// The staff screen's printer panel (the configured printer's state and jobs).
+    StaffPrinter,
 }
 
 /// Arguments of `readpoint screenshot`.

@@ -132,6 +132,10 @@ pub fn render(
         }
         ScreenName::Pin => {}
         ScreenName::Staff => kiosk.show_staff_screen(),
+        ScreenName::StaffPrinter => {
+            kiosk.show_staff_screen();
+            app.global::<crate::ui::StaffAdapter>().invoke_show_panel(3);
+        }
         ScreenName::Asleep => app.global::<crate::ui::Power>().set_asleep(true),
     }
     app.show()

@@ -14,15 +14,24 @@ use std::sync::{Arc, mpsc};
 use slint::ComponentHandle;
 
 use super::{Kiosk, Place};
+use crate::print::ipp::{Job, JobState, PrinterState, PrinterStatus, Which};
 use crate::print::layout::Printable;
 use crate::print::{PrintKind, PrintService, Printed, Refusal};
 use crate::store::StoreError;
-use crate::ui::{AppWindow, PrintPhase, Printing, Theme};
+use crate::ui::{
+    AppWindow, PrintPhase, Printing, StaffAdapter, StaffJobView, StaffPrinterView, Theme,
+};
 use crate::usage;
 use crate::view_models::printables::{self, PrintContext};
 
 /// What the print thread does.
 enum Request {
+    /// The printer's state and its recent jobs (the staff screen).
+    Queue,
+    /// Cancel a job (staff).
+    Cancel(i32),
+    /// Release a held job (staff).
+    Release(i32),
     /// Count the pages.
     Pages(Printable),
     /// Send the job.
@@ -34,8 +43,16 @@ enum Request {
     },
 }
 
+/// The printer as the staff screen shows it.
+struct Queue {
+    status: PrinterStatus,
+    jobs: Vec<Job>,
+}
+
 /// Its answer.
 enum Outcome {
+    Queue(Result<Queue, String>),
+    Managed(Result<(), String>),
     Pages(Result<u32, Refusal>),
     Printed(Result<Printed, Refusal>),
 }
@@ -45,8 +62,34 @@ struct Task {
     reply: tokio::sync::oneshot::Sender<Outcome>,
 }
 
+/// Jobs the staff panel lists (waiting first, then the last finished ones).
+const STAFF_JOBS: i32 = 10;
+
 fn handle(service: &PrintService, runtime: &tokio::runtime::Runtime, request: Request) -> Outcome {
     match request {
+        Request::Queue => Outcome::Queue(runtime.block_on(async {
+            let printer = service.printer().map_err(|e| e.to_string())?;
+            let status = printer.status().await.map_err(|e| e.to_string())?;
+            let mut jobs = printer
+                .jobs(Which::NotCompleted, STAFF_JOBS)
+                .await
+                .map_err(|e| e.to_string())?;
+            jobs.extend(
+                printer
+                    .jobs(Which::Completed, STAFF_JOBS)
+                    .await
+                    .map_err(|e| e.to_string())?,
+            );
+            Ok(Queue { status, jobs })
+        })),
+        Request::Cancel(id) => Outcome::Managed(runtime.block_on(async {
+            let printer = service.printer().map_err(|e| e.to_string())?;
+            printer.cancel(id).await.map_err(|e| e.to_string())
+        })),
+        Request::Release(id) => Outcome::Managed(runtime.block_on(async {
+            let printer = service.printer().map_err(|e| e.to_string())?;
+            printer.release(id).await.map_err(|e| e.to_string())
+        })),
         Request::Pages(printable) => Outcome::Pages(service.pages(&printable)),
         Request::Print {
             kind,
@@ -290,7 +333,7 @@ impl Kiosk {
                         Outcome::Pages(Err(refusal)) | Outcome::Printed(Err(refusal)) => {
                             kiosk.print_refused(&refusal);
                         }
-                        Outcome::Printed(Ok(_)) => {}
+                        _ => {}
                     }
                 });
             },
@@ -378,7 +421,7 @@ impl Kiosk {
                             Outcome::Printed(Err(refusal)) | Outcome::Pages(Err(refusal)) => {
                                 kiosk.print_refused(&refusal);
                             }
-                            Outcome::Pages(Ok(_)) => {}
+                            _ => {}
                         }
                     },
                 );
@@ -424,6 +467,119 @@ impl Kiosk {
     }
 }
 
+impl Kiosk {
+    /// Reads the printer's state and jobs into the staff screen's printer panel.
+    pub fn refresh_printer_panel(self: &Rc<Self>) {
+        let (Some(desk), Some(app)) = (self.print_desk(), self.app()) else {
+            return;
+        };
+        let config = desk.service().config().clone();
+        let zone = self.options.zone.clone();
+        let today = jiff::Timestamp::now().to_zoned(zone).date();
+        let printed = desk.service().printed_on(today);
+        let adapter = app.global::<StaffAdapter>();
+        adapter.set_printer(StaffPrinterView {
+            enabled: config.enabled,
+            address: config.printer.clone().into(),
+            state: "正在读取…".into(),
+            no_paper: false,
+            today: format!("{printed} / {}", config.max_pages_per_day).into(),
+        });
+        let weak = Rc::downgrade(self);
+        desk.run(Request::Queue, move |outcome| {
+            let Some(kiosk) = weak.upgrade() else { return };
+            let Some(app) = kiosk.app() else { return };
+            let adapter = app.global::<StaffAdapter>();
+            let mut view = adapter.get_printer();
+            match outcome {
+                Outcome::Queue(Ok(queue)) => {
+                    view.state = printer_state_text(&queue.status).into();
+                    view.no_paper = queue.status.out_of_paper();
+                    adapter.set_print_jobs(crate::view_models::model(
+                        queue.jobs.iter().map(job_view).collect(),
+                    ));
+                }
+                Outcome::Queue(Err(err)) => {
+                    view.state = format!("无法连接：{err}").into();
+                    adapter.set_print_jobs(crate::view_models::model(Vec::new()));
+                }
+                _ => {}
+            }
+            adapter.set_printer(view);
+        });
+    }
+
+    /// Cancels (`release == false`) or releases job `id`, then refreshes the panel.
+    fn manage_job(self: &Rc<Self>, id: i32, release: bool) {
+        let Some(desk) = self.print_desk() else {
+            return;
+        };
+        let request = if release {
+            Request::Release(id)
+        } else {
+            Request::Cancel(id)
+        };
+        let weak = Rc::downgrade(self);
+        desk.run(request, move |outcome| {
+            let Some(kiosk) = weak.upgrade() else { return };
+            if let (Outcome::Managed(Err(err)), Some(app)) = (&outcome, kiosk.app()) {
+                app.global::<StaffAdapter>()
+                    .set_message(format!("任务 {id}：{err}").into());
+            }
+            tracing::info!(
+                job = id,
+                release,
+                "a print job was managed from the staff screen"
+            );
+            kiosk.refresh_printer_panel();
+        });
+    }
+}
+
+/// The printer's state in words, with its reasons.
+fn printer_state_text(status: &PrinterStatus) -> String {
+    let state = match status.state {
+        PrinterState::Idle => "就绪",
+        PrinterState::Processing => "正在打印",
+        PrinterState::Stopped => "已停止",
+    };
+    let mut text = state.to_owned();
+    if !status.accepting {
+        text.push_str("，不接受新任务");
+    }
+    if !status.reasons.is_empty() {
+        text.push_str(&format!("（{}）", status.reasons.join(", ")));
+    }
+    if !status.model.is_empty() {
+        text.push_str(&format!("　{}", status.model));
+    }
+    text
+}
+
+fn job_view(job: &Job) -> StaffJobView {
+    let state = match job.state {
+        JobState::Pending => "排队中",
+        JobState::Held => "等待放行",
+        JobState::Processing => "正在打印",
+        JobState::Stopped => "已暂停",
+        JobState::Canceled => "已取消",
+        JobState::Aborted => "已中止",
+        JobState::Completed => "已完成",
+    };
+    StaffJobView {
+        id: job.id,
+        name: job.name.as_str().into(),
+        state: state.into(),
+        pages: job
+            .pages
+            .map(|p| format!("{p} 页"))
+            .unwrap_or_default()
+            .into(),
+        can_cancel: !job.state.is_final(),
+        can_release: job.state == JobState::Held,
+    }
+}
+
 /// Wires the 打印 button and the dialog.
 pub(super) fn connect(kiosk: &Rc<Kiosk>, app: &AppWindow) {
     let printing = app.global::<Printing>();
@@ -465,6 +621,10 @@ pub(super) fn connect(kiosk: &Rc<Kiosk>, app: &AppWindow) {
         let token = desk.token.get();
         kiosk.send_print(token);
     }));
+    let staff = app.global::<StaffAdapter>();
+    staff.on_refresh_printer(kiosk.callback(|kiosk, _| kiosk.refresh_printer_panel()));
+    staff.on_cancel_job(kiosk.callback_with(|kiosk, _, id: i32| kiosk.manage_job(id, false)));
+    staff.on_release_job(kiosk.callback_with(|kiosk, _, id: i32| kiosk.manage_job(id, true)));
     printing.on_close(kiosk.callback(|kiosk, _| {
         kiosk.visitor_action(usage::Event::Activity);
         kiosk.close_print_dialog();

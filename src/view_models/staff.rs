@@ -33,6 +33,7 @@ pub fn load_panel(kiosk: &Rc<Kiosk>, panel: i32) {
             }
         }
         2 => load_usage(kiosk),
+        3 => kiosk.refresh_printer_panel(),
         _ => load_status(kiosk),
     }
 }

@@ -199,3 +199,46 @@ fn without_printing_a_failed_search_still_explains_how_to_apply() {
         readpoint::ui::Screen::Apply
     );
 }
+
+#[test]
+fn staff_release_and_cancel_held_jobs_on_the_printer_panel() {
+    let cups = Cups::start();
+    cups.add_queue("desk", "file:///dev/null");
+    let ui = UiKiosk::with_options(KioskOptions {
+        print: PrintConfig {
+            enabled: true,
+            printer: cups.uri("desk"),
+            hold_jobs: true,
+            ..PrintConfig::default()
+        },
+        ..KioskOptions::default()
+    });
+    for _ in 0..2 {
+        open(&ui, NOTICE);
+        ui.tap(PRINT_BUTTON);
+        ui.tap("确认打印");
+        assert!(ui.shows("已提交，共 1 页。请到服务台领取。"));
+        ui.tap("关闭打印窗口");
+    }
+    ui.kiosk.show_staff_screen();
+    ui.tap("查看打印机");
+    assert!(ui.shows("就绪"), "the printer's state");
+    assert!(ui.shows("2 / 500"), "today's pages against the cap");
+    assert!(ui.shows("任务 1 readpoint-document 等待放行 1 页"));
+    assert!(ui.shows("任务 2 readpoint-document 等待放行 1 页"));
+    ui.tap("取消任务 1");
+    ui.tap("放行任务 2");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !(ui.shows("任务 2 readpoint-document 已完成")
+        && ui.shows("任务 1 readpoint-document 已取消"))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "jobs never finished:\n{}",
+            cups.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+        ui.tap("刷新打印机状态");
+    }
+    assert_eq!(pdf_pages(&cups.job_file(2)), 1);
+}
