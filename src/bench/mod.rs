@@ -3,6 +3,7 @@
 //! (or a temporary one it removes).
 
 pub mod corpus;
+pub mod feed_server;
 pub mod nginx;
 pub mod search;
 pub mod sync;

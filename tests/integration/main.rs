@@ -3,8 +3,6 @@
 
 mod support;
 mod ui_support;
-// Support: an in-process feed server on 127.0.0.1 with fault injection, for sync tests.
-mod feed_server;
 // Support: a heartbeat receiver on 127.0.0.1 (records POSTs; a silent one; a refused port).
 mod report_server;
 
