@@ -6,6 +6,7 @@ pub mod corpus;
 pub mod feed_server;
 pub mod nginx;
 pub mod search;
+pub mod soak;
 pub mod sync;
 pub mod ui;
 

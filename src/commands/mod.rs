@@ -199,7 +199,7 @@ fn user_name(uid: u32) -> Option<String> {
     Some(name.to_string_lossy().into_owned())
 }
 
-/// Entry point of the binary./// Entry point of the binary.
+/// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -235,6 +235,8 @@ pub fn main() -> ExitCode {
         Some(Command::Bench(BenchCommand::Search(args))) => bench::search(args),
         Some(Command::Bench(BenchCommand::Ui(args))) => bench::ui(args),
         Some(Command::Bench(BenchCommand::Sync(args))) => bench::sync(args),
+        Some(Command::Bench(BenchCommand::Soak(args))) => bench::soak(args),
+        Some(Command::Bench(BenchCommand::SoakPublish(args))) => bench::soak_publish(args),
         // Publishing happens on the portal: no kiosk configuration or cache involved.
         Some(Command::Feed(command)) => feed::run(command),
         Some(Command::Bench(BenchCommand::UiScreens { screens })) => {
@@ -268,6 +270,17 @@ fn init_logging(cli: &Cli, context: Option<&Context>) -> crate::logging::LogGuar
         Some(Command::Sync(_)) => ProcessKind::SyncLoop,
         Some(_) => ProcessKind::Staff,
     };
+    // The soak's kiosk logs as a kiosk does: to size-capped files in its data folder, whose
+    // size is one of the figures.
+    if let Some(Command::Bench(BenchCommand::Soak(args))) = &cli.command {
+        return match crate::bench::soak::prepare_work_dir(args.keep.as_deref()) {
+            Ok(dir) => logging::init(&crate::bench::soak::log_output(&dir), "info"),
+            Err(err) => {
+                eprintln!("error: {err}");
+                logging::init(&logging::Output::Stderr, "warn")
+            }
+        };
+    }
     let output = match context {
         Some(context) => logging::choose_output(
             kind,
