@@ -673,6 +673,46 @@ fn clock_checks_judge_only_with_a_plausible_clock() {
     assert_eq!(reason, None);
 }
 
+/// Bytes of the cache's write-ahead log (0 when there is none).
+fn wal_size(kiosk: &TempKiosk) -> u64 {
+    let wal = kiosk
+        .data_dir
+        .join(format!("{}-wal", readpoint::store::CACHE_FILE));
+    std::fs::metadata(wal).map_or(0, |m| m.len())
+}
+
+#[test]
+fn an_applied_version_leaves_the_wal_truncated() {
+    let mut portal = Portal::new();
+    portal.publish();
+    let mut local = LibrarySync::new(&portal);
+    // A visitor's connection is open, as on a running kiosk (idle between its reads).
+    let visitor = local.kiosk.store();
+    let outcome = local.sync().expect("first version");
+    assert!(matches!(outcome, readpoint::sync::Outcome::Applied(_)));
+    assert_eq!(
+        wal_size(&local.kiosk),
+        0,
+        "the first apply's WAL was truncated"
+    );
+    // An incremental version, with the visitor reading in between.
+    let id = portal.edit_entry(0, "更正后的摘要：补充办理时限。");
+    portal.publish();
+    assert!(visitor.document(&id).expect("read").is_some());
+    let outcome = local.sync().expect("second version");
+    assert!(
+        matches!(&outcome, readpoint::sync::Outcome::Applied(report) if report.summary.replaced == 1),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        wal_size(&local.kiosk),
+        0,
+        "the incremental apply's WAL was truncated"
+    );
+    let stored = visitor.document(&id).expect("read").expect("document");
+    assert_eq!(stored.summary, "更正后的摘要：补充办理时限。");
+}
+
 #[test]
 fn a_second_sync_of_the_same_cache_exits_cleanly() {
     let portal = Portal::new();
