@@ -201,6 +201,8 @@ fn user_name(uid: u32) -> Option<String> {
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
+    // Before any thread: a long-running kiosk must not keep freed memory (see there).
+    crate::kiosk::keep_returning_freed_memory();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {

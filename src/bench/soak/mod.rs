@@ -221,6 +221,9 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Result<Report, String> {
         ));
     }
     let started = Instant::now();
+    // As every readpoint process does at start (`commands::main`; again for callers of the
+    // library, such as the tests).
+    crate::kiosk::keep_returning_freed_memory();
     let mut sim = Sim::start(options, out)?;
     let result = sim.run_day();
     let timed_out = matches!(&result, Err(e) if e == TIMED_OUT);
