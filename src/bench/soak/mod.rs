@@ -224,7 +224,7 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Result<Report, String> {
     // As every readpoint process does at start (`commands::main`; again for callers of the
     // library, such as the tests).
     crate::kiosk::keep_returning_freed_memory();
-    let mut sim = Sim::start(options, out)?;
+    let mut sim = Sim::start(options, started, out)?;
     let result = sim.run_day();
     let timed_out = matches!(&result, Err(e) if e == TIMED_OUT);
     if let Err(e) = result
@@ -345,7 +345,11 @@ struct Sim<'a> {
 }
 
 impl<'a> Sim<'a> {
-    fn start(options: &Options, out: &'a mut dyn Write) -> Result<Sim<'a>, String> {
+    fn start(
+        options: &Options,
+        wall_started: Instant,
+        out: &'a mut dyn Write,
+    ) -> Result<Sim<'a>, String> {
         let dir = &options.dir;
         let data_dir = data_dir(dir);
         std::fs::create_dir_all(&data_dir)
@@ -483,7 +487,7 @@ impl<'a> Sim<'a> {
             clock,
             start,
             end,
-            wall_started: Instant::now(),
+            wall_started,
             wall_limit: Duration::from_secs(u64::from(options.max_minutes) * 60),
             data_dir,
             session,
