@@ -281,6 +281,13 @@ pub enum BenchCommand {
     /// and incremental syncs after 0.1 % of the documents change (typical and scattered) — with
     /// bytes, requests and the child's peak RSS.
     Sync(BenchSyncArgs),
+    /// A simulated day of kiosk life on mock time, compressed into minutes: scripted visitors
+    /// on every screen, staff via the PIN, a portal that flaps (up, down, slow, 503) and
+    /// publishes a new signed version every simulated hour, heartbeats, usage flushes, the
+    /// display schedule and idle resets. Prints the process's RSS, open files, threads, log,
+    /// cache and WAL sizes per simulated hour, and fails (exit 1) unless each grew at most 5 %
+    /// after the warm-up, no version was lost and the cache passes its integrity check.
+    Soak(BenchSoakArgs),
     /// (Used by `bench ui`.) Opens screens in a row offscreen and prints memory figures.
     #[command(hide = true)]
     UiScreens {
@@ -288,6 +295,54 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1000)]
         screens: usize,
     },
+    /// (Used by `bench soak`.) Publishes the soak feed's version for one simulated hour, in a
+    /// process of its own so the publisher's memory is not the kiosk's.
+    #[command(hide = true)]
+    SoakPublish(SoakPublishArgs),
+}
+
+/// Arguments of `readpoint bench soak`.
+#[derive(Debug, Args)]
+pub struct BenchSoakArgs {
+    /// Simulated hours.
+    #[arg(long, default_value_t = 24)]
+    pub hours: u32,
+    /// Simulated hours before the figures compared with the end are taken.
+    #[arg(long, default_value_t = 2)]
+    pub warm_up_hours: u32,
+    /// Seed of the corpus, the portal's flapping, the edits and the visitors.
+    #[arg(long, default_value_t = 2012)]
+    pub seed: u64,
+    /// Synthetic catalogue entries in the feed (on top of the bundled content).
+    #[arg(long, default_value_t = 2000)]
+    pub docs: usize,
+    /// Wall-clock limit: the run fails when the simulated day is not over by then.
+    #[arg(long, default_value_t = 15)]
+    pub max_minutes: u32,
+    /// Keep the portal, the kiosk's data folder and the figures in this directory (emptied
+    /// first) instead of a temporary one.
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<PathBuf>,
+}
+
+/// Arguments of `readpoint bench soak-publish`.
+#[derive(Debug, Args)]
+pub struct SoakPublishArgs {
+    /// The soak's portal folder (content, key, feed).
+    #[arg(long, value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Synthetic catalogue entries (hour 0 generates them).
+    #[arg(long)]
+    pub docs: usize,
+    /// The soak's seed.
+    #[arg(long)]
+    pub seed: u64,
+    /// The simulated hour: 0 publishes the first version, later hours edit the content first.
+    #[arg(long)]
+    pub hour: u32,
+    /// The simulated time of publication (RFC 3339).
+    #[arg(long)]
+    pub now: String,
 }
 
 /// Arguments of `readpoint bench ui`.

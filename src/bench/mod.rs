@@ -3,8 +3,10 @@
 //! (or a temporary one it removes).
 
 pub mod corpus;
+pub mod feed_server;
 pub mod nginx;
 pub mod search;
+pub mod soak;
 pub mod sync;
 pub mod ui;
 

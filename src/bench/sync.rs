@@ -297,7 +297,7 @@ fn reuse(dir: &Path, options: &Options, out: &mut dyn Write) -> Result<Option<Pr
 }
 
 /// Writes the documents as one content file; returns its size.
-fn write_content(path: &Path, documents: &[Value]) -> Result<u64, String> {
+pub(super) fn write_content(path: &Path, documents: &[Value]) -> Result<u64, String> {
     let fail = |e: &dyn std::fmt::Display| format!("writing {}: {e}", path.display());
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| fail(&e))?;
@@ -394,12 +394,12 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
 // The changes
 // ---------------------------------------------------------------------------------------------
 
-fn str_field<'a>(doc: &'a Value, key: &str) -> &'a str {
+pub(super) fn str_field<'a>(doc: &'a Value, key: &str) -> &'a str {
     doc.get(key).and_then(Value::as_str).unwrap_or_default()
 }
 
 /// Indices of the documents, newest first (by published date, then id).
-fn newest_first(documents: &[Value]) -> Vec<usize> {
+pub(super) fn newest_first(documents: &[Value]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..documents.len()).collect();
     order.sort_by(|&a, &b| {
         let key = |i: usize| {

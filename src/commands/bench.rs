@@ -52,3 +52,49 @@ pub fn ui_screens(context: &super::Context, screens: usize) -> Result<ExitCode, 
         .map_err(CommandError::Other)?;
     Ok(ExitCode::SUCCESS)
 }
+
+/// `readpoint bench soak`: exit 1 when a figure grew more than allowed, a version was lost, the
+/// cache failed its integrity check or the run did not finish in time.
+pub fn soak(args: &crate::cli::BenchSoakArgs) -> Result<ExitCode, CommandError> {
+    let dir =
+        crate::bench::soak::prepare_work_dir(args.keep.as_deref()).map_err(CommandError::Other)?;
+    let options = crate::bench::soak::Options {
+        hours: args.hours,
+        warm_up_hours: args.warm_up_hours,
+        seed: args.seed,
+        docs: args.docs,
+        max_minutes: args.max_minutes,
+        dir: dir.clone(),
+        exe: None,
+    };
+    let mut stdout = std::io::stdout().lock();
+    let result = crate::bench::soak::run(&options, &mut stdout);
+    if args.keep.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let report = result.map_err(CommandError::Other)?;
+    Ok(if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// `readpoint bench soak-publish` (run by `bench soak` once per simulated hour).
+pub fn soak_publish(args: &crate::cli::SoakPublishArgs) -> Result<ExitCode, CommandError> {
+    let now: jiff::Timestamp = args
+        .now
+        .parse()
+        .map_err(|e| CommandError::Other(format!("--now {:?}: {e}", args.now)))?;
+    let mut stdout = std::io::stdout().lock();
+    crate::bench::soak::publisher::publish_hour(
+        &args.dir,
+        args.docs,
+        args.seed,
+        args.hour,
+        now,
+        &mut stdout,
+    )
+    .map_err(CommandError::Other)?;
+    Ok(ExitCode::SUCCESS)
+}

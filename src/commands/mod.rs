@@ -200,8 +200,10 @@ fn user_name(uid: u32) -> Option<String> {
     Some(name.to_string_lossy().into_owned())
 }
 
-/// Entry point of the binary./// Entry point of the binary.
+/// Entry point of the binary.
 pub fn main() -> ExitCode {
+    // Before any thread: a long-running kiosk must not keep freed memory (see there).
+    crate::kiosk::keep_returning_freed_memory();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
@@ -236,6 +238,8 @@ pub fn main() -> ExitCode {
         Some(Command::Bench(BenchCommand::Search(args))) => bench::search(args),
         Some(Command::Bench(BenchCommand::Ui(args))) => bench::ui(args),
         Some(Command::Bench(BenchCommand::Sync(args))) => bench::sync(args),
+        Some(Command::Bench(BenchCommand::Soak(args))) => bench::soak(args),
+        Some(Command::Bench(BenchCommand::SoakPublish(args))) => bench::soak_publish(args),
         // Publishing happens on the portal: no kiosk configuration or cache involved.
         Some(Command::Feed(command)) => feed::run(command),
         Some(Command::Bench(BenchCommand::UiScreens { screens })) => {
@@ -270,6 +274,17 @@ fn init_logging(cli: &Cli, context: Option<&Context>) -> crate::logging::LogGuar
         Some(Command::Sync(_)) => ProcessKind::SyncLoop,
         Some(_) => ProcessKind::Staff,
     };
+    // The soak's kiosk logs as a kiosk does: to size-capped files in its data folder, whose
+    // size is one of the figures.
+    if let Some(Command::Bench(BenchCommand::Soak(args))) = &cli.command {
+        return match crate::bench::soak::prepare_work_dir(args.keep.as_deref()) {
+            Ok(dir) => logging::init(&crate::bench::soak::log_output(&dir), "info"),
+            Err(err) => {
+                eprintln!("error: {err}");
+                logging::init(&logging::Output::Stderr, "warn")
+            }
+        };
+    }
     let output = match context {
         Some(context) => logging::choose_output(
             kind,

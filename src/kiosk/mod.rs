@@ -875,6 +875,27 @@ fn select_language(language: Language) {
     }
 }
 
+/// Makes freed memory go back to the system as it does at start, for as long as the kiosk
+/// runs. glibc raises its mmap threshold to the size of the largest block freed so far — after
+/// a staff PIN check, argon2's 19 MiB — and its trim threshold to twice that, so from then on
+/// blocks of up to 19 MiB come from the heap and up to 38 MiB of freed heap stays resident:
+/// `bench soak` saw the kiosk's memory jump by 15 MiB at the first staff login and never come
+/// back. Setting the threshold (to glibc's default, 128 KiB) switches that adjustment off.
+/// Call once at start, before the threads.
+pub fn keep_returning_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: mallopt only changes glibc allocator parameters; it takes plain integers and
+        // touches no memory of ours.
+        let set = unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024) };
+        if set != 1 {
+            tracing::warn!(
+                "could not fix the allocator's mmap threshold; memory may grow after staff log in"
+            );
+        }
+    }
+}
+
 /// Checks, off the UI thread, that fontconfig knows a Chinese font; logs an error with the fix
 /// when it does not (a missing CJK font draws Chinese text as nothing at all).
 pub fn check_cjk_font_in_background() {

@@ -4,10 +4,12 @@
 //! Installs a headless Slint platform on first use. Slint's platform is per thread: the thread
 //! that renders offscreen cannot also run a real window or the testing backend (other threads
 //! can). Data is loaded with an inline [`Worker`], so a screen is complete when it is rendered.
+//! Timers and animations run on the real clock, or on a [`MockTime`] the caller moves.
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::path::Path;
 use std::rc::Rc;
+use std::time::Duration;
 
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
 use slint::platform::{Platform, WindowAdapter};
@@ -47,32 +49,71 @@ impl Shot {
     }
 }
 
+/// A clock for Slint's timers and animations on the offscreen platform that only moves when
+/// told to (`bench soak` runs a simulated day on it). Cheap to clone; clones share the time.
+#[derive(Debug, Clone, Default)]
+pub struct MockTime(Rc<Cell<Duration>>);
+
+impl MockTime {
+    /// Time since the platform started, by this clock.
+    pub fn elapsed(&self) -> Duration {
+        self.0.get()
+    }
+
+    /// Moves the clock forward by `by`. Timers fire at the next
+    /// `slint::platform::update_timers_and_animations` (a repeated timer at most once per call).
+    pub fn advance(&self, by: Duration) {
+        self.0.set(self.0.get().saturating_add(by));
+    }
+}
+
 struct Headless {
     window: Rc<MinimalSoftwareWindow>,
+    /// `None`: the real monotonic clock.
+    time: Option<MockTime>,
 }
 
 impl Platform for Headless {
     fn create_window_adapter(&self) -> Result<Rc<dyn WindowAdapter>, PlatformError> {
         Ok(self.window.clone())
     }
+
+    fn duration_since_start(&self) -> Duration {
+        match &self.time {
+            Some(time) => time.elapsed(),
+            None => START.with(|start| start.elapsed()),
+        }
+    }
 }
 
 thread_local! {
-    static WINDOW: OnceCell<Rc<MinimalSoftwareWindow>> = const { OnceCell::new() };
+    static WINDOW: OnceCell<(Rc<MinimalSoftwareWindow>, bool)> = const { OnceCell::new() };
+    static START: std::time::Instant = std::time::Instant::now();
 }
 
-/// The headless window, installing the platform on first use.
-fn headless_window() -> Result<Rc<MinimalSoftwareWindow>, String> {
+/// The headless window, installing the platform on first use: on the real clock, or on `time`.
+/// A thread whose platform is already installed on the other kind of clock gets an error.
+fn headless_window(time: Option<MockTime>) -> Result<Rc<MinimalSoftwareWindow>, String> {
     WINDOW.with(|cell| {
-        if let Some(window) = cell.get() {
+        let mocked = time.is_some();
+        if let Some((window, installed_mocked)) = cell.get() {
+            if *installed_mocked != mocked || mocked {
+                return Err(
+                    "the offscreen platform of this thread is already installed (mock time is \
+                     set once per thread, before any window)"
+                        .to_owned(),
+                );
+            }
             return Ok(window.clone());
         }
+        START.with(|_| ());
         let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
         slint::platform::set_platform(Box::new(Headless {
             window: window.clone(),
+            time,
         }))
         .map_err(|err| format!("the offscreen renderer could not start: {err}"))?;
-        let _ = cell.set(window.clone());
+        let _ = cell.set((window.clone(), mocked));
         Ok(window)
     })
 }
@@ -83,7 +124,7 @@ pub fn render(
     store: Store,
     mut options: KioskOptions,
 ) -> Result<SharedPixelBuffer<Rgba8Pixel>, String> {
-    let window = headless_window()?;
+    let window = headless_window(None)?;
     if shot.screen == ScreenName::Print {
         // The dialog as a visitor sees it where printing is on (the count needs no printer).
         options.print.enabled = true;
@@ -177,7 +218,27 @@ pub struct Session {
 impl Session {
     /// Starts a kiosk of `size` on `store` in the headless window.
     pub fn start(store: Store, options: KioskOptions, size: (u32, u32)) -> Result<Session, String> {
-        let window = headless_window()?;
+        Session::start_on(store, options, size, None)
+    }
+
+    /// [`Session::start`] with Slint's timers and animations on `time` (once per thread, before
+    /// any other offscreen window of the thread).
+    pub fn start_with_mock_time(
+        store: Store,
+        options: KioskOptions,
+        size: (u32, u32),
+        time: MockTime,
+    ) -> Result<Session, String> {
+        Session::start_on(store, options, size, Some(time))
+    }
+
+    fn start_on(
+        store: Store,
+        options: KioskOptions,
+        size: (u32, u32),
+        time: Option<MockTime>,
+    ) -> Result<Session, String> {
+        let window = headless_window(time)?;
         window.set_size(PhysicalSize::new(size.0, size.1));
         let app = AppWindow::new().map_err(|err| format!("creating the window failed: {err}"))?;
         let kiosk = Kiosk::start(&app, Worker::inline(store), options);

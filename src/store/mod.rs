@@ -58,9 +58,14 @@ const RECOVER_WAIT: Duration = Duration::from_secs(30);
 /// deleted, so a recurring fault cannot fill the disk.
 pub const KEEP_CORRUPT_COPIES: usize = 3;
 
-/// The WAL is truncated back to this size after a checkpoint (a bulk apply can grow it to
-/// hundreds of MiB).
-const JOURNAL_SIZE_LIMIT: u64 = 64 << 20;
+/// The WAL is truncated back to this size when a checkpoint lets writers start it over (a bulk
+/// apply can grow it to hundreds of MiB; the sync truncates it to nothing after each apply).
+const JOURNAL_SIZE_LIMIT: u64 = 4 << 20;
+
+/// Pages in the WAL after which a commit copies them into the database (a passive checkpoint):
+/// 4 MiB of 16 KiB pages. SQLite's default of 1,000 pages would let the small writes between
+/// two syncs (usage counts every 30 s) keep 16 MiB of WAL on disk for good.
+const WAL_AUTOCHECKPOINT_PAGES: u64 = JOURNAL_SIZE_LIMIT / 16384;
 
 /// What went wrong in the store. Messages name the file and, where there is one, the fix.
 #[derive(Debug, thiserror::Error)]
@@ -288,10 +293,17 @@ impl Store {
             )
             .map_err(|e| classify(&path, e))?;
         // Checkpoints truncate the WAL back to this size, so one bulk apply does not leave
-        // hundreds of MiB of log on disk for ever.
+        // hundreds of MiB of log on disk for ever; small writes are checkpointed every 4 MiB.
         self.conn
             .query_row(
                 &format!("PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}"),
+                [],
+                |_| Ok(()),
+            )
+            .map_err(|e| classify(&path, e))?;
+        self.conn
+            .query_row(
+                &format!("PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}"),
                 [],
                 |_| Ok(()),
             )

@@ -5,7 +5,7 @@
 //! costs only those attempts and never changes the sync's exit code; a redirect is not followed
 //! and the report URL's token appears in no error, log line or output.
 //!
-//! Every server is on 127.0.0.1 (`report_server.rs`, `feed_server.rs`).
+//! Every server is on 127.0.0.1 (`report_server.rs`, `readpoint::bench::feed_server`).
 
 use std::time::Duration;
 
@@ -17,10 +17,10 @@ use readpoint::store::{UsageCount, UsageEvent};
 use readpoint::usage::recorder::local_day;
 use serde_json::Value;
 
-use crate::feed_server::{Fault, FeedServer};
 use crate::report_server::{ReportServer, SilentServer, refused_url};
 use crate::support::{TempKiosk, stderr, stdout};
 use crate::sync::{Portal, SyncKiosk};
+use readpoint::bench::feed_server::{Fault, FeedServer};
 
 /// The longest a test waits for something that should happen at once (a guard, not a timing).
 const PATIENCE: Duration = Duration::from_secs(60);
@@ -281,7 +281,7 @@ fn status_from_a_shell_reports_the_running_kiosks_uptime() {
 fn sync_once_reports_its_result_to_the_receiver() {
     let portal = Portal::new();
     portal.publish();
-    let feed = FeedServer::start(&portal.feed);
+    let feed = FeedServer::start(&portal.feed).expect("the feed server starts");
     let receiver = ReportServer::start(204);
     let kiosk = reporting_kiosk(&portal, &feed.url(), &receiver.url());
 
@@ -342,7 +342,7 @@ fn sync_once_reports_its_result_to_the_receiver() {
 fn sync_once_completes_with_a_hung_or_refused_receiver() {
     let portal = Portal::new();
     portal.publish();
-    let feed = FeedServer::start(&portal.feed);
+    let feed = FeedServer::start(&portal.feed).expect("the feed server starts");
     let silent = SilentServer::start();
     for (url, silent_server) in [(silent.url(), true), (refused_url(), false)] {
         // The token in the address is shown nowhere.

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use readpoint::bench::nginx::{Nginx, NginxError};
 use tempfile::TempDir;
 
-use crate::feed_server::{Fault, FeedServer, Logged, etag_of};
+use readpoint::bench::feed_server::{Fault, FeedServer, Logged, etag_of};
 
 const MANIFEST: &str = "{\"format\":\"readpoint-feed/1\",\"publisher\":\"乐山市人民政府政务服务中心\",\"version\":1}\n";
 const OBJECT_PATH: &str =
@@ -269,7 +269,7 @@ fn paths(log: &[Logged]) -> Vec<(&str, Option<u16>)> {
 #[test]
 fn feed_server_serves_a_feed_directory_and_counts_requests() {
     let dir = feed_dir();
-    let server = FeedServer::start(dir.path());
+    let server = FeedServer::start(dir.path()).expect("the feed server starts");
     assert!(server.url().starts_with("http://127.0.0.1:") && server.url().ends_with('/'));
     serves_a_feed_directory(&server.url());
 
@@ -305,7 +305,7 @@ fn feed_server_serves_a_feed_directory_and_counts_requests() {
 #[test]
 fn feed_server_reads_files_at_every_request() {
     let dir = feed_dir();
-    let server = FeedServer::start(dir.path());
+    let server = FeedServer::start(dir.path()).expect("the feed server starts");
     let first = get(&server.url(), "/manifest.json", &[]);
     let etag = first.header("ETag").expect("an ETag").to_owned();
     // The same length, rewritten at once: the ETag still changes (it hashes the content).
@@ -338,7 +338,7 @@ fn feed_server_reads_files_at_every_request() {
 #[test]
 fn feed_server_status_faults_count_down_in_the_order_added() {
     let dir = feed_dir();
-    let server = FeedServer::start(dir.path());
+    let server = FeedServer::start(dir.path()).expect("the feed server starts");
     let url = server.url();
     let unavailable = Fault::Status {
         code: 503,
@@ -407,7 +407,7 @@ fn feed_server_status_faults_count_down_in_the_order_added() {
 #[test]
 fn feed_server_resets_truncates_appends_and_replaces() {
     let dir = feed_dir();
-    let server = FeedServer::start(dir.path());
+    let server = FeedServer::start(dir.path()).expect("the feed server starts");
     let url = server.url();
 
     // Reset: the request is read, then a TCP reset and no response; the next request is served.
@@ -468,7 +468,7 @@ fn feed_server_resets_truncates_appends_and_replaces() {
 #[test]
 fn feed_server_stalls_after_the_headers() {
     let dir = feed_dir();
-    let server = FeedServer::start(dir.path());
+    let server = FeedServer::start(dir.path()).expect("the feed server starts");
     let url = server.url();
 
     // Past the client's timeout: headers arrive, then no body byte.
@@ -512,7 +512,7 @@ fn feed_server_faults_reach_reqwest_as_errors() {
     // reqwest is built with rustls but no crypto provider; plain HTTP still builds a TLS config.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = feed_dir();
-    let server = FeedServer::start(dir.path());
+    let server = FeedServer::start(dir.path()).expect("the feed server starts");
     let url = server.url();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

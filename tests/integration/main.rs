@@ -3,8 +3,6 @@
 
 mod support;
 mod ui_support;
-// Support: an in-process feed server on 127.0.0.1 with fault injection, for sync tests.
-mod feed_server;
 // Support: a private CUPS scheduler on 127.0.0.1 with raw queues that keep every job's PDF.
 mod cups_server;
 // Support: a heartbeat receiver on 127.0.0.1 (records POSTs; a silent one; a refused port).
@@ -32,6 +30,9 @@ mod import;
 mod print;
 // Golden search queries over the bundled content, and recall against brute force.
 mod search;
+// A short `bench soak`: no version lost, the content and the cache sound after two simulated
+// hours of visitors, staff and a flapping portal.
+mod soak;
 // The cache file: corruption, recovery, schema versions.
 mod store;
 // The feed sync against nginx and the fault-injecting server on 127.0.0.1.

@@ -13,9 +13,9 @@ use readpoint::sync::schedule::{self, Mode, SyncEvent};
 use readpoint::sync::{Outcome, Progress, SyncSettings};
 use readpoint::systemd::{self, Notifier};
 
-use crate::feed_server::FeedServer;
 use crate::support::TempKiosk;
 use crate::sync::Portal;
+use readpoint::bench::feed_server::FeedServer;
 
 /// Datagrams waiting on `socket`, without blocking.
 fn drain(socket: &UnixDatagram) -> Vec<String> {
@@ -469,7 +469,7 @@ fn wait_for(
 fn a_watch_only_kiosk_never_syncs_itself_but_shows_what_the_timer_commits() {
     let portal = Portal::new();
     portal.publish();
-    let server = FeedServer::start(&portal.feed);
+    let server = FeedServer::start(&portal.feed).expect("the feed server starts");
     let kiosk = TempKiosk::new();
     let mut timer_store = kiosk.store();
     let (tx, events) = mpsc::channel();

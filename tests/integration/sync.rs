@@ -277,7 +277,7 @@ fn nginx_first_sync_then_304_then_only_changed_shards() {
 // Faults, served by the in-process server. Each starts from a kiosk that applied version 1.
 // ---------------------------------------------------------------------------------------------
 
-use crate::feed_server::{Fault, FeedServer};
+use readpoint::bench::feed_server::{Fault, FeedServer};
 
 struct Setup {
     portal: Portal,
@@ -290,7 +290,7 @@ struct Setup {
 fn synced() -> Setup {
     let portal = Portal::new();
     portal.publish();
-    let server = FeedServer::start(&portal.feed);
+    let server = FeedServer::start(&portal.feed).expect("the feed server starts");
     let kiosk = SyncKiosk::new(&portal, &server.url());
     let (code, out) = kiosk.sync();
     assert_eq!(code, 0, "{out}");
@@ -588,7 +588,7 @@ struct LibrarySync {
 
 impl LibrarySync {
     fn new(portal: &Portal) -> LibrarySync {
-        let server = FeedServer::start(&portal.feed);
+        let server = FeedServer::start(&portal.feed).expect("the feed server starts");
         let kiosk = TempKiosk::new();
         LibrarySync {
             url: server.url(),
@@ -673,11 +673,51 @@ fn clock_checks_judge_only_with_a_plausible_clock() {
     assert_eq!(reason, None);
 }
 
+/// Bytes of the cache's write-ahead log (0 when there is none).
+fn wal_size(kiosk: &TempKiosk) -> u64 {
+    let wal = kiosk
+        .data_dir
+        .join(format!("{}-wal", readpoint::store::CACHE_FILE));
+    std::fs::metadata(wal).map_or(0, |m| m.len())
+}
+
+#[test]
+fn an_applied_version_leaves_the_wal_truncated() {
+    let mut portal = Portal::new();
+    portal.publish();
+    let mut local = LibrarySync::new(&portal);
+    // A visitor's connection is open, as on a running kiosk (idle between its reads).
+    let visitor = local.kiosk.store();
+    let outcome = local.sync().expect("first version");
+    assert!(matches!(outcome, readpoint::sync::Outcome::Applied(_)));
+    assert_eq!(
+        wal_size(&local.kiosk),
+        0,
+        "the first apply's WAL was truncated"
+    );
+    // An incremental version, with the visitor reading in between.
+    let id = portal.edit_entry(0, "更正后的摘要：补充办理时限。");
+    portal.publish();
+    assert!(visitor.document(&id).expect("read").is_some());
+    let outcome = local.sync().expect("second version");
+    assert!(
+        matches!(&outcome, readpoint::sync::Outcome::Applied(report) if report.summary.replaced == 1),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        wal_size(&local.kiosk),
+        0,
+        "the incremental apply's WAL was truncated"
+    );
+    let stored = visitor.document(&id).expect("read").expect("document");
+    assert_eq!(stored.summary, "更正后的摘要：补充办理时限。");
+}
+
 #[test]
 fn a_second_sync_of_the_same_cache_exits_cleanly() {
     let portal = Portal::new();
     portal.publish();
-    let server = FeedServer::start(&portal.feed);
+    let server = FeedServer::start(&portal.feed).expect("the feed server starts");
     let kiosk = SyncKiosk::new(&portal, &server.url());
     let held = readpoint::sync::lock::SyncLock::try_acquire(&kiosk.kiosk.data_dir)
         .expect("lock")
@@ -783,7 +823,7 @@ fn kill_9_during_download_or_apply_leaves_old_or_new_and_the_next_sync_completes
     let mut portal = big_portal(N);
     mark(&mut portal, 1);
     portal.publish();
-    let server = FeedServer::start(&portal.feed);
+    let server = FeedServer::start(&portal.feed).expect("the feed server starts");
     let kiosk = SyncKiosk::new(&portal, &server.url());
     for shard in portal.manifest()["shards"].as_array().expect("shards") {
         server.fault(
@@ -1098,7 +1138,7 @@ fn attachments_are_fetched_within_the_budget_and_later_when_it_allows() {
         "sha256": sha, "size": pdf.len(), "media_type": "application/pdf", "file_name": "report.pdf"
     }]);
     portal.publish();
-    let server = FeedServer::start(&portal.feed);
+    let server = FeedServer::start(&portal.feed).expect("the feed server starts");
     let kiosk = SyncKiosk::new(&portal, &server.url());
     // A budget too small for the file: the content applies, the attachment waits.
     std::fs::write(

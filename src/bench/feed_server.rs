@@ -1,12 +1,13 @@
-//! Support: an in-process HTTP/1.1 feed server on 127.0.0.1 with fault injection, for sync tests.
-//! It serves a feed directory as static files (re-read at every request, strong ETags,
-//! `If-None-Match` → 304, keep-alive) and, on request, answers wrongly: an error status, a reset
-//! connection, a stalled, truncated, lengthened or replaced body.
+//! An in-process HTTP/1.1 feed server on 127.0.0.1 with fault injection: the portal of the sync
+//! tests and the flapping portal of `bench soak`. It serves a feed directory as static files
+//! (re-read at every request, strong ETags, `If-None-Match` → 304, keep-alive) and, on request,
+//! answers wrongly: an error status, a reset connection, a stalled, truncated, lengthened or
+//! replaced body. It can also accept POSTs on given paths (a heartbeat receiver).
 //!
-//! The server runs on its own thread with its own tokio runtime, so tests can drive it from
+//! The server runs on its own thread with its own tokio runtime, so callers can drive it from
 //! async code, blocking code or a child process. It never writes to the directory it serves,
-//! never listens beyond loopback, and never hangs a test: every stall is bounded and dropping the
-//! server returns within a couple of seconds.
+//! never listens beyond loopback, and never hangs its caller: every stall is bounded and dropping
+//! the server returns within a couple of seconds.
 //!
 //! HTTP is hand-rolled rather than hyper: a reset or a truncated body must be injected on any
 //! request of a kept-alive connection, which needs the raw socket, and hyper's server feature
@@ -88,13 +89,17 @@ impl FeedServer {
     /// Serves the files under `root` (a feed directory: `manifest.json`,
     /// `manifest.json.minisig`, `objects/aa/<sha256>`) on 127.0.0.1 on a free port. The port is
     /// bound before this returns: requests may be sent at once.
-    pub fn start(root: &Path) -> FeedServer {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0")
-            .expect("binding 127.0.0.1:0 for the feed server");
-        listener
-            .set_nonblocking(true)
-            .expect("a non-blocking listener for tokio");
-        let address = listener.local_addr().expect("the feed server's address");
+    pub fn start(root: &Path) -> std::io::Result<FeedServer> {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        listener.set_nonblocking(true)?;
+        let address = listener.local_addr()?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let listener = {
+            let _entered = runtime.enter();
+            TcpListener::from_std(listener)?
+        };
         let shared = Arc::new(Mutex::new(Shared::default()));
         let (shutdown, shutdown_rx) = tokio::sync::oneshot::channel();
         let (finished_tx, finished) = std::sync::mpsc::channel();
@@ -103,13 +108,7 @@ impl FeedServer {
         let thread = std::thread::Builder::new()
             .name("feed-server".to_owned())
             .spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("the feed server's tokio runtime");
                 runtime.block_on(async move {
-                    let listener = TcpListener::from_std(listener)
-                        .expect("registering the listener with tokio");
                     tokio::select! {
                         () = accept_loop(listener, root, state) => {}
                         _ = shutdown_rx => {}
@@ -119,15 +118,14 @@ impl FeedServer {
                 // closes their sockets.
                 drop(runtime);
                 let _ = finished_tx.send(());
-            })
-            .expect("spawning the feed server thread");
-        FeedServer {
+            })?;
+        Ok(FeedServer {
             address,
             shared,
             shutdown: Some(shutdown),
             finished,
             thread: Some(thread),
-        }
+        })
     }
 
     /// `http://127.0.0.1:PORT/` (with the trailing slash).
@@ -179,6 +177,17 @@ impl FeedServer {
         self.lock().log.clear();
     }
 
+    /// The requests so far, forgetting them (a long run keeps its log bounded this way).
+    pub fn take_requests(&self) -> Vec<Logged> {
+        std::mem::take(&mut self.lock().log)
+    }
+
+    /// Answers `200` to every `POST` to exactly `path` (its body read and dropped), and logs it:
+    /// a heartbeat receiver. Faults do not apply to these.
+    pub fn accept_posts(&self, path: &str) {
+        self.lock().post_paths.push(path.to_owned());
+    }
+
     fn lock(&self) -> MutexGuard<'_, Shared> {
         lock(&self.shared)
     }
@@ -204,6 +213,8 @@ impl Drop for FeedServer {
 struct Shared {
     faults: Vec<Rule>,
     log: Vec<Logged>,
+    /// Paths that accept POSTs.
+    post_paths: Vec<String>,
 }
 
 struct Rule {
@@ -548,6 +559,12 @@ async fn respond(
     let head_only = match request.method.as_str() {
         "GET" => false,
         "HEAD" => true,
+        "POST" if lock(shared).post_paths.contains(&path) => {
+            log(shared, request, path, Some(200), None);
+            let response = Response::text(200, "received\n".to_owned());
+            write_response(stream, &response, false, !request.keep_alive).await?;
+            return Ok(Then::KeepAlive);
+        }
         _ => {
             log(shared, request, path, Some(405), None);
             let mut response = Response::text(405, "only GET and HEAD\n".to_owned());
