@@ -34,7 +34,9 @@ fuzz_target!(|data: &[u8]| {
             let _ = hit.title.marked("[", "]");
             let _ = hit.snippet.marked("[", "]");
         }
-        let facets = store.search_facets(&request).expect("a query that searched counts");
+        let facets = store
+            .search_facets(&request)
+            .expect("a query that searched counts");
         assert!(
             facets.total >= results.hits.len() as u64,
             "the facets count fewer matches than one page shows"
