@@ -85,8 +85,25 @@ write(
     compact({"format": sample["format"], "dataset": sample.get("dataset"), "documents": []}),
 )
 
+# --- search: what visitors type. ---
+QUERIES = [
+    "政府信息公开", "公开指南", "依申请公开", "年度报告", "2012年", "2012", "办事指南", "社保", "医保",
+    "醫保", "政務公開", "政府資訊公開", "并联审批", "行政审批", "乐山", "政务服务中心", "申请表",
+    "信息公开申请表", "zfxxgk", "zhengfu", "gongkai", "xinxi gongkai", "zhengwu fuwu", "公开 目录",
+    "收费", "人防收费", "行政复议", "办公时间", "联系方式", "查阅点", "查阅室", "领导分工", "主要职责",
+    "内设机构", "三年规划", "门户网站", "一站式", "公共资源交易", "招投标", "便民服务中心", "乡镇",
+    "000000019/2012-00001", "000000019", "乐府发〔2012〕1号", "a", "政", "公开 指南 2013",
+    "“十四五”规划", "《政府信息公开条例》", "公开　指南", "NEAR(社 保)", '"公开"', "公开*", "-公开",
+    "公开 OR 指南", "title:公开", "ｚｆｘｘｇｋ", "ＡＢＣ１２３", "政务服务 ywfw", "sbk 社保卡", "😀公开",
+    "a b c d e f g h i",
+]
+for i, q in enumerate(QUERIES):
+    write("search", f"{i:02d}", q)
+
 # --- shard: the seed feed's real objects, and the plain JSON of small shards. ---
 feed = HERE / "seeds/feed"
+if not (feed / "manifest.json").exists():
+    raise SystemExit("seeds/feed is missing: build it first (README.md, Seeds)")
 for obj in sorted((feed / "objects").rglob("*")):
     if obj.is_file():
         raw = obj.read_bytes()
@@ -110,17 +127,3 @@ write("manifest", "compact.json", compact(m))
 write("signature", "minisig", signature)
 write("signature", "minisig-and-manifest", signature + b"\0" + manifest)
 
-# --- search: what visitors type. ---
-QUERIES = [
-    "政府信息公开", "公开指南", "依申请公开", "年度报告", "2012年", "2012", "办事指南", "社保", "医保",
-    "醫保", "政務公開", "政府資訊公開", "并联审批", "行政审批", "乐山", "政务服务中心", "申请表",
-    "信息公开申请表", "zfxxgk", "zhengfu", "gongkai", "xinxi gongkai", "zhengwu fuwu", "公开 目录",
-    "收费", "人防收费", "行政复议", "办公时间", "联系方式", "查阅点", "查阅室", "领导分工", "主要职责",
-    "内设机构", "三年规划", "门户网站", "一站式", "公共资源交易", "招投标", "便民服务中心", "乡镇",
-    "000000019/2012-00001", "000000019", "乐府发〔2012〕1号", "a", "政", "公开 指南 2013",
-    "“十四五”规划", "《政府信息公开条例》", "公开　指南", "NEAR(社 保)", '"公开"', "公开*", "-公开",
-    "公开 OR 指南", "title:公开", "ｚｆｘｘｇｋ", "ＡＢＣ１２３", "政务服务 ywfw", "sbk 社保卡", "😀公开",
-    "a b c d e f g h i",
-]
-for i, q in enumerate(QUERIES):
-    write("search", f"{i:02d}", q)
