@@ -137,6 +137,21 @@ impl Cups {
         self.dir.path().join("spool").join(format!("d{id:05}-001"))
     }
 
+    /// Waits (at most 10 s) until CUPS has kept job `id`'s file, and returns its path.
+    pub fn wait_for_job_file(&self, id: i32) -> PathBuf {
+        let path = self.job_file(id);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !path.exists() {
+            assert!(
+                Instant::now() < deadline,
+                "job {id} never spooled:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        path
+    }
+
     /// The job's control-file attributes as `ipptool`-free text: what CUPS recorded about the
     /// job (user, name), read through `lpstat`.
     pub fn lpstat(&self, args: &[&str]) -> String {

@@ -47,21 +47,6 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("a tokio runtime")
 }
 
-/// Waits (at most 10 s) for CUPS to have kept job `id`'s file.
-fn wait_for_file(cups: &Cups, id: i32) -> std::path::PathBuf {
-    let path = cups.job_file(id);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !path.exists() {
-        assert!(
-            Instant::now() < deadline,
-            "job {id} never spooled:\n{}",
-            cups.log()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    path
-}
-
 #[test]
 fn the_2022_report_prints_through_cups_with_its_tables_and_provenance_on_every_page() {
     let cups = Cups::start();
@@ -91,7 +76,7 @@ fn the_2022_report_prints_through_cups_with_its_tables_and_provenance_on_every_p
         .and_then(|rest| rest.split_whitespace().next())
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no page count in {said:?}"));
-    let pdf = wait_for_file(&cups, job);
+    let pdf = cups.wait_for_job_file(job);
     assert_eq!(pdf_pages(&pdf), pages, "the job's page count");
     assert!(pages >= 2, "the report with its tables runs over pages");
     let text = pdf_text(&pdf);
@@ -347,5 +332,5 @@ fn staff_see_the_queue_and_cancel_a_held_job() {
         assert!(Instant::now() < deadline, "{done:?}\n{}", cups.log());
         std::thread::sleep(Duration::from_millis(100));
     }
-    assert_eq!(pdf_pages(&wait_for_file(&cups, second.job)), second.pages);
+    assert_eq!(pdf_pages(&cups.wait_for_job_file(second.job)), second.pages);
 }

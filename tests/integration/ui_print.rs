@@ -58,12 +58,7 @@ fn a_visitor_prints_a_document_and_is_told_where_to_collect_it() {
     ui.tap("确认打印");
     assert!(ui.shows("正在打印，共 1 页。请到打印机取件。"));
     // The job reached CUPS: one A4 page with the notice and its provenance.
-    let pdf = cups.job_file(1);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !pdf.exists() {
-        assert!(Instant::now() < deadline, "never spooled:\n{}", cups.log());
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let pdf = cups.wait_for_job_file(1);
     assert_eq!(pdf_pages(&pdf), 1);
     let text = pdf_text(&pdf);
     assert!(text.contains("效能告诫办法"), "{text}");
@@ -90,12 +85,7 @@ fn large_print_takes_more_pages_and_the_report_prints_too() {
         ui.app.global::<Printing>().get_phase(),
         PrintPhase::Printing
     );
-    let pdf = cups.job_file(1);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !pdf.exists() {
-        assert!(Instant::now() < deadline, "never spooled:\n{}", cups.log());
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let pdf = cups.wait_for_job_file(1);
     assert_eq!(pdf_pages(&pdf), u32::try_from(large).unwrap_or(0));
 }
 
@@ -160,12 +150,7 @@ fn a_search_that_finds_nothing_prints_a_prefilled_application_form() {
         ui.app.global::<Printing>().get_phase(),
         PrintPhase::Printing
     );
-    let pdf = cups.job_file(1);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !pdf.exists() {
-        assert!(Instant::now() < deadline, "never spooled:\n{}", cups.log());
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let pdf = cups.wait_for_job_file(1);
     let text = pdf_text(&pdf);
     for expected in [
         "政府信息公开申请表",
@@ -240,5 +225,5 @@ fn staff_release_and_cancel_held_jobs_on_the_printer_panel() {
         std::thread::sleep(Duration::from_millis(100));
         ui.tap("刷新打印机状态");
     }
-    assert_eq!(pdf_pages(&cups.job_file(2)), 1);
+    assert_eq!(pdf_pages(&cups.wait_for_job_file(2)), 1);
 }
