@@ -256,7 +256,7 @@ impl Sender {
 
 /// A reqwest error and its causes, without the request's URL (which reqwest's own text
 /// carries, query and all).
-fn describe(error: reqwest::Error) -> String {
+pub(crate) fn describe(error: reqwest::Error) -> String {
     let error = error.without_url();
     let what = if error.is_timeout() {
         "timed out"

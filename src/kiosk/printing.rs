@@ -281,16 +281,24 @@ impl Kiosk {
         }
     }
 
-    /// Counts the pages of the screen on display for the open dialog (token `token`).
-    fn count_pages(self: &Rc<Self>, token: u64) {
-        let (Some(_), Some(app)) = (self.print_desk(), self.app()) else {
+    /// Shows `phase`, builds the open dialog's printable on the store worker, then hands it to
+    /// `then` on the UI thread, unless the dialog changed or closed meanwhile (`token`). A
+    /// printable that cannot be built is refused.
+    fn with_printable(
+        self: &Rc<Self>,
+        token: u64,
+        phase: PrintPhase,
+        then: impl FnOnce(&Rc<Kiosk>, &PrintDesk, PrintKind, Printable, String) + 'static,
+    ) {
+        let (Some(desk), Some(app)) = (self.print_desk(), self.app()) else {
             return;
         };
-        let Some(target) = self.print_desk().and_then(|d| d.target.borrow().clone()) else {
+        let Some(target) = desk.target.borrow().clone() else {
             return;
         };
+        let kind = target.kind();
         let printing = app.global::<Printing>();
-        printing.set_phase(PrintPhase::Counting);
+        printing.set_phase(phase);
         let context = self.print_context(printing.get_large());
         let portal = self.options.portal_url.clone();
         let agency = self.options.agency_name.clone();
@@ -305,8 +313,8 @@ impl Kiosk {
                 if desk.token.get() != token {
                     return;
                 }
-                let printable = match built {
-                    Ok(Some((printable, _))) => printable,
+                match built {
+                    Ok(Some((printable, title))) => then(&kiosk, desk, kind, printable, title),
                     other => {
                         if let Err(err) = other {
                             tracing::error!(%err, "cannot read the document to print");
@@ -314,10 +322,19 @@ impl Kiosk {
                         kiosk.print_refused(&Refusal::Failed {
                             detail: "not in the cache".into(),
                         });
-                        return;
                     }
-                };
-                let weak = Rc::downgrade(&kiosk);
+                }
+            },
+        );
+    }
+
+    /// Counts the pages of the open dialog's printable (token `token`).
+    fn count_pages(self: &Rc<Self>, token: u64) {
+        self.with_printable(
+            token,
+            PrintPhase::Counting,
+            move |kiosk, desk, _, printable, _| {
+                let weak = Rc::downgrade(kiosk);
                 desk.run(Request::Pages(printable), move |outcome| {
                     let Some(kiosk) = weak.upgrade() else { return };
                     let Some(app) = kiosk.app() else { return };
@@ -350,81 +367,55 @@ impl Kiosk {
 
     /// Sends the job of the open dialog (token `token`).
     fn send_print(self: &Rc<Self>, token: u64) {
-        let (Some(_), Some(app)) = (self.print_desk(), self.app()) else {
-            return;
-        };
-        let Some(target) = self.print_desk().and_then(|d| d.target.borrow().clone()) else {
-            return;
-        };
-        let kind = target.kind();
-        let printing = app.global::<Printing>();
-        printing.set_phase(PrintPhase::Sending);
-        let context = self.print_context(printing.get_large());
-        let today = context.now.to_zoned(self.options.zone.clone()).date();
-        let portal = self.options.portal_url.clone();
-        let agency = self.options.agency_name.clone();
-        let weak = Rc::downgrade(self);
-        self.worker().run(
-            move |store| build(store, &target, context, portal, &agency),
-            move |built| {
-                let Some(kiosk) = weak.upgrade() else { return };
-                let Some(desk) = kiosk.print_desk() else {
-                    return;
+        let today = jiff::Timestamp::now()
+            .to_zoned(self.options.zone.clone())
+            .date();
+        self.with_printable(
+            token,
+            PrintPhase::Sending,
+            move |kiosk, desk, kind, printable, title| {
+                let weak = Rc::downgrade(kiosk);
+                let request = Request::Print {
+                    kind,
+                    title,
+                    printable,
+                    today,
                 };
-                if desk.token.get() != token {
-                    return;
-                }
-                let Ok(Some((printable, title))) = built else {
-                    kiosk.print_refused(&Refusal::Failed {
-                        detail: "not in the cache".into(),
-                    });
-                    return;
-                };
-                let weak = Rc::downgrade(&kiosk);
-                desk.run(
-                    Request::Print {
-                        kind,
-                        title,
-                        printable,
-                        today,
-                    },
-                    move |outcome| {
-                        let Some(kiosk) = weak.upgrade() else { return };
-                        let Some(app) = kiosk.app() else { return };
-                        // A job the printer accepted is counted even if the dialog has closed.
-                        if let Outcome::Printed(Ok(printed)) = &outcome {
-                            tracing::info!(
-                                job = printed.job,
-                                pages = printed.pages,
-                                kind = kind.as_str(),
-                                "printed"
-                            );
-                            kiosk.record(usage::Event::Printed {
-                                kind: kind.as_str(),
-                                pages: printed.pages,
+                desk.run(request, move |outcome| {
+                    let Some(kiosk) = weak.upgrade() else { return };
+                    let Some(app) = kiosk.app() else { return };
+                    // A job the printer accepted is counted even if the dialog has closed.
+                    if let Outcome::Printed(Ok(printed)) = &outcome {
+                        tracing::info!(
+                            job = printed.job,
+                            pages = printed.pages,
+                            kind = kind.as_str(),
+                            "printed"
+                        );
+                        kiosk.record(usage::Event::Printed {
+                            kind: kind.as_str(),
+                            pages: printed.pages,
+                        });
+                    }
+                    if kiosk.print_desk().map(|d| d.token.get()) != Some(token) {
+                        return;
+                    }
+                    let printing = app.global::<Printing>();
+                    match outcome {
+                        Outcome::Printed(Ok(printed)) => {
+                            printing.set_pages(i32::try_from(printed.pages).unwrap_or(i32::MAX));
+                            printing.set_phase(if printed.held {
+                                PrintPhase::Held
+                            } else {
+                                PrintPhase::Printing
                             });
                         }
-                        if kiosk.print_desk().map(|d| d.token.get()) != Some(token) {
-                            return;
+                        Outcome::Printed(Err(refusal)) | Outcome::Pages(Err(refusal)) => {
+                            kiosk.print_refused(&refusal);
                         }
-                        let printing = app.global::<Printing>();
-                        match outcome {
-                            Outcome::Printed(Ok(printed)) => {
-                                printing
-                                    .set_pages(i32::try_from(printed.pages).unwrap_or(i32::MAX));
-                                printing.set_phase(if printed.held {
-                                    PrintPhase::Held
-                                } else {
-                                    PrintPhase::Printing
-                                });
-                            }
-                            Outcome::Printed(Err(refusal)) | Outcome::Pages(Err(refusal)) => {
-                                kiosk.print_refused(&refusal);
-                            }
-                            _ => {}
-                        }
-                    },
-                );
+                        _ => {}
+                    }
+                });
             },
         );
     }

@@ -246,7 +246,7 @@ impl Printer {
         body.extend_from_slice(document);
         let unreachable = |e: reqwest::Error| IppError::Unreachable {
             uri: self.uri.clone(),
-            reason: error_text(&e),
+            reason: crate::fleet::heartbeat::describe(e),
         };
         let response = self
             .client
@@ -525,18 +525,6 @@ fn status_text(status: StatusCode, response: &IppRequestResponse) -> String {
         Some(message) if !message.is_empty() => format!("{status:?} ({message})"),
         _ => format!("{status:?}"),
     }
-}
-
-/// reqwest's error and its causes, on one line.
-fn error_text(error: &reqwest::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

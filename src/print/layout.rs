@@ -860,47 +860,29 @@ fn wrap_paragraph(text: &str, width: f32, size: f32, measure: &dyn Measure, out:
     for token in tokens {
         let w = measure.width(token, size);
         let hangs = token.chars().all(|c| NO_LINE_START.contains(c));
-        if line_w + w <= width || line.is_empty() || hangs {
-            if line.is_empty() && token.trim().is_empty() {
-                continue; // no leading spaces on a wrapped line
-            }
-            if w > width && line.is_empty() {
-                // One word wider than a line: split it by characters.
-                for c in token.chars() {
-                    let cw = measure.advance(c, size);
-                    if line_w + cw > width && !line.is_empty() {
-                        out.push(std::mem::take(&mut line));
-                        line_w = 0.0;
-                    }
-                    line.push(c);
-                    line_w += cw;
-                }
-                continue;
-            }
-            line.push_str(token);
-            line_w += w;
-        } else {
+        if line_w + w > width && !line.is_empty() && !hangs {
             out.push(line.trim_end().to_owned());
             line.clear();
             line_w = 0.0;
-            if token.trim().is_empty() {
-                continue;
-            }
-            if w > width {
-                for c in token.chars() {
-                    let cw = measure.advance(c, size);
-                    if line_w + cw > width && !line.is_empty() {
-                        out.push(std::mem::take(&mut line));
-                        line_w = 0.0;
-                    }
-                    line.push(c);
-                    line_w += cw;
-                }
-            } else {
-                line.push_str(token);
-                line_w = w;
-            }
         }
+        if line.is_empty() && token.trim().is_empty() {
+            continue; // no leading spaces on a wrapped line
+        }
+        if w > width && line.is_empty() {
+            // One word wider than a line: split it by characters.
+            for c in token.chars() {
+                let cw = measure.advance(c, size);
+                if line_w + cw > width && !line.is_empty() {
+                    out.push(std::mem::take(&mut line));
+                    line_w = 0.0;
+                }
+                line.push(c);
+                line_w += cw;
+            }
+            continue;
+        }
+        line.push_str(token);
+        line_w += w;
     }
     out.push(line.trim_end().to_owned());
 }
