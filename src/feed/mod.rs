@@ -10,6 +10,7 @@
 //! `crate::sync`. Apart from [`publish`], which writes the feed directory it is given, it does
 //! no I/O.
 
+pub mod pages;
 pub mod publish;
 pub mod shard;
 pub mod signature;
@@ -87,6 +88,10 @@ pub struct AttachmentRef {
     pub media_type: String,
     /// Name to show.
     pub file_name: String,
+    /// The pages rendered by the publisher (PDFs), so a kiosk can show them without parsing
+    /// the file ([`pages`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pages: Option<pages::PagesRef>,
 }
 
 /// Limits a kiosk puts on what a feed may make it download and decode (`[sync]` in the
@@ -359,6 +364,24 @@ impl Manifest {
                     format!("attachments[{i}].file_name"),
                     "must be a plain file name (no folders, not starting with '.')",
                 ));
+            }
+            if let Some(pages) = &attachment.pages {
+                check_sha256(&pages.sha256)
+                    .map_err(|p| field(format!("attachments[{i}].pages.sha256"), p))?;
+                let most = pages::PageLimits::default();
+                if pages.count == 0
+                    || pages.count as usize > most.max_pages
+                    || pages.size == 0
+                    || pages.size > most.max_object
+                {
+                    return Err(field(
+                        format!("attachments[{i}].pages"),
+                        &format!(
+                            "count must be 1 to {} and size 1 to {} bytes",
+                            most.max_pages, most.max_object
+                        ),
+                    ));
+                }
             }
         }
         Ok(())

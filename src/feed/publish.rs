@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use super::pages::{self, PageLimits, PageSet, PagesRef};
 use super::{
     AttachmentRef, Limits, MANIFEST_FILE, MANIFEST_FORMAT, Manifest, SIGNATURE_FILE, ShardRef,
     object_path, sha256_hex, shard, signature,
@@ -330,10 +331,22 @@ pub fn build(
             documents: raws.len() as u64,
         });
     }
-    for (attachment, path) in &attachments {
-        let data = std::fs::read(path).map_err(io(path))?;
+    let mut attachments = attachments;
+    for (attachment, path) in &mut attachments {
+        let data = std::fs::read(&*path).map_err(io(&*path))?;
         write_object(&options.out, &attachment.sha256, &data)?;
         bytes += attachment.size;
+        if is_pdf(&data) {
+            let reused = previous
+                .as_ref()
+                .and_then(|m| reusable_pages(m, attachment, &options.out));
+            let pages = match reused {
+                Some(pages) => pages,
+                None => render_pages(&options.out, path, attachment)?,
+            };
+            bytes += pages.size;
+            attachment.pages = Some(pages);
+        }
     }
     let expires = options
         .now
@@ -500,6 +513,7 @@ fn collect_attachments(
                     size: item.get("size").and_then(Value::as_u64).unwrap_or(0),
                     media_type: field("media_type"),
                     file_name: field("file_name"),
+                    pages: None,
                 },
                 doc.id.clone(),
             ));
@@ -537,6 +551,79 @@ fn collect_attachments(
         });
     }
     Ok(out)
+}
+
+/// Whether `data` is a PDF (its header, as PDF readers look for it, in the first KiB).
+fn is_pdf(data: &[u8]) -> bool {
+    data[..data.len().min(1024)]
+        .windows(5)
+        .any(|w| w == b"%PDF-")
+}
+
+/// The previous build's page set of the same attachment, when its objects are all still in
+/// `out` (rendering is the slow part of a build; the same file renders the same pages).
+fn reusable_pages(previous: &Manifest, attachment: &AttachmentRef, out: &Path) -> Option<PagesRef> {
+    let pages = previous
+        .attachments
+        .iter()
+        .find(|a| a.sha256 == attachment.sha256)?
+        .pages
+        .clone()?;
+    let bytes = std::fs::read(object_path(out, &pages.sha256)).ok()?;
+    let set = PageSet::decode(&bytes, &PageLimits::default()).ok()?;
+    set.pages
+        .iter()
+        .all(|p| object_path(out, &p.image).is_file())
+        .then_some(pages)
+}
+
+/// Renders a PDF attachment's pages (poppler) and writes them and the page set as objects.
+fn render_pages(
+    out: &Path,
+    pdf: &Path,
+    attachment: &AttachmentRef,
+) -> Result<PagesRef, PublishError> {
+    // Outside the feed directory, which a web server may be serving.
+    let work = std::env::temp_dir().join(format!(
+        "readpoint-render-{}-{}",
+        std::process::id(),
+        attachment.sha256.get(..16).unwrap_or("attachment")
+    ));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).map_err(io(&work))?;
+    let rendered = pages::render_pdf(pdf, &work, PageLimits::default().max_pages);
+    let _ = std::fs::remove_dir_all(&work);
+    let rendered = rendered.map_err(|e| PublishError::Invalid {
+        origin: pdf.display().to_string(),
+        problems: vec![format!(
+            "attachment {} cannot be rendered for kiosks: {e}",
+            attachment.file_name
+        )],
+    })?;
+    let mut set = PageSet {
+        format: pages::PAGES_FORMAT.to_owned(),
+        pages: Vec::with_capacity(rendered.len()),
+    };
+    for page in rendered {
+        let image = sha256_hex(&page.png);
+        write_object(out, &image, &page.png)?;
+        set.pages.push(pages::Page {
+            image,
+            size: page.png.len() as u64,
+            width: page.width,
+            height: page.height,
+            text: page.text,
+            boxes: page.boxes,
+        });
+    }
+    let object = set.encode();
+    let sha256 = sha256_hex(&object);
+    write_object(out, &sha256, &object)?;
+    Ok(PagesRef {
+        sha256,
+        size: object.len() as u64,
+        count: set.pages.len() as u32,
+    })
 }
 
 /// Splits documents into named shards: reference and undated kinds by kind, dated kinds by kind

@@ -13,6 +13,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_usage_queries",
         include_str!("migrations/0004_usage_queries.sql"),
     ),
+    (
+        "0005_attachment_pages",
+        include_str!("migrations/0005_attachment_pages.sql"),
+    ),
 ];
 
 /// `PRAGMA application_id` of a Readpoint cache ("RDPT"), set by the first migration.

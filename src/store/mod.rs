@@ -20,6 +20,7 @@
 mod feed;
 pub mod lock;
 mod migrations;
+mod pages;
 mod queries;
 mod search;
 mod usage;
@@ -31,6 +32,7 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 pub use feed::{AppliedManifest, FeedApply, FeedRecord, RecordedError};
+pub use pages::PageRow;
 pub use queries::{
     CatalogueFacets, CatalogueFilter, CatalogueRow, DocumentRow, FacetCount, KindCount, ReportRow,
     Status,

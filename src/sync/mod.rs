@@ -28,6 +28,7 @@ pub use status::{SyncStatus, sync_status};
 
 use crate::config::{Config, FeedConfig};
 use crate::content::Document;
+use crate::feed::pages::{PageLimits, PageSet};
 use crate::feed::{
     Limits, MANIFEST_FILE, MAX_MANIFEST_SIZE, MAX_SIGNATURE_SIZE, Manifest, SIGNATURE_FILE,
     object_path, object_url_path, sha256_hex, shard, signature,
@@ -388,7 +389,7 @@ fn attempt(
     // Disk never holds more than the applied version and the one being fetched: leftovers of
     // rejected versions and dead partial downloads go first.
     let mut keep = plan.applied_objects.clone();
-    keep.extend(manifest_objects(&manifest));
+    keep.extend(manifest_objects(&manifest, &settings.data_dir));
     collect_garbage(&settings.data_dir, &keep);
     let missing = plan.missing(settings);
     check_disk(settings, missing.iter().map(|(_, size)| *size).sum())?;
@@ -440,9 +441,12 @@ fn attempt(
             Err(e) => tracing::warn!("checkpointing the cache after the apply failed: {e}"),
         }
     }
-    let (attachments_fetched, attachment_bytes, attachments_missing) =
-        runtime.block_on(fetch_attachments(settings, http, &manifest));
-    collect_garbage(&settings.data_dir, &manifest_objects(&manifest));
+    let attachments = runtime.block_on(fetch_attachments(settings, http, &manifest));
+    record_page_sets(store, &attachments);
+    collect_garbage(
+        &settings.data_dir,
+        &manifest_objects(&manifest, &settings.data_dir),
+    );
     tracing::info!(
         version = manifest.version,
         added = summary.added,
@@ -457,10 +461,10 @@ fn attempt(
         summary,
         shards_changed: plan.changed.len(),
         shards_removed: plan.removed.len(),
-        objects_fetched: fetched.0 + attachments_fetched,
-        bytes_fetched: signed.fetched + fetched.1 + attachment_bytes,
+        objects_fetched: fetched.0 + attachments.fetched,
+        bytes_fetched: signed.fetched + fetched.1 + attachments.bytes,
         expired,
-        attachments_missing,
+        attachments_missing: attachments.missing,
     }))
 }
 
@@ -600,21 +604,29 @@ pub fn clock_plausible(record: &crate::store::FeedRecord, now: jiff::Timestamp) 
     now >= floor && last_published.is_none_or(|last| now >= last)
 }
 
-/// Every object a manifest names (shards and attachments).
-fn manifest_objects(manifest: &Manifest) -> HashSet<String> {
-    manifest
+/// Every object a manifest needs: shards, attachments, page sets, and the page pictures of the
+/// page sets already on disk.
+fn manifest_objects(manifest: &Manifest, data_dir: &Path) -> HashSet<String> {
+    let mut objects: HashSet<String> = manifest
         .shards
         .iter()
         .map(|s| s.sha256.clone())
         .chain(manifest.attachments.iter().map(|a| a.sha256.clone()))
-        .collect()
+        .collect();
+    for pages in manifest.attachments.iter().filter_map(|a| a.pages.as_ref()) {
+        objects.insert(pages.sha256.clone());
+        if let Ok(set) = read_page_set(data_dir, &pages.sha256) {
+            objects.extend(set.pages.into_iter().map(|p| p.image));
+        }
+    }
+    objects
 }
 
 /// After a check that found the cache current: fetch attachments still missing from the applied
 /// manifest (a budget raised, a failure last time) and remove unreferenced objects.
 fn maintain(
     settings: &SyncSettings,
-    store: &Store,
+    store: &mut Store,
     runtime: &tokio::runtime::Runtime,
     http: &FeedHttp,
 ) {
@@ -629,11 +641,19 @@ fn maintain(
     let Some(manifest) = manifest else {
         return;
     };
-    let (fetched, _, missing) = runtime.block_on(fetch_attachments(settings, http, &manifest));
-    if fetched > 0 || missing > 0 {
-        tracing::info!(fetched, missing, "attachments of the applied version");
+    let attachments = runtime.block_on(fetch_attachments(settings, http, &manifest));
+    if attachments.fetched > 0 || attachments.missing > 0 {
+        tracing::info!(
+            fetched = attachments.fetched,
+            missing = attachments.missing,
+            "attachments of the applied version"
+        );
     }
-    collect_garbage(&settings.data_dir, &manifest_objects(&manifest));
+    record_page_sets(store, &attachments);
+    collect_garbage(
+        &settings.data_dir,
+        &manifest_objects(&manifest, &settings.data_dir),
+    );
 }
 
 /// Which shards change and which go.
@@ -898,64 +918,183 @@ fn decode_documents(
     ))
 }
 
-/// Fetches attachments not yet present, in manifest order, while they fit the budget. Failures
-/// are logged and retried on a later sync. Returns (fetched, bytes, missing).
+/// What fetching attachments did.
+#[derive(Debug, Default)]
+struct AttachmentsFetched {
+    /// Objects downloaded (files, page sets, page pictures).
+    fetched: usize,
+    /// Their bytes.
+    bytes: u64,
+    /// Attachments not (completely) on the kiosk: over the budget, or a failure.
+    missing: usize,
+    /// Verified page sets: (attachment, page set object, its pages).
+    page_sets: Vec<(String, String, PageSet)>,
+}
+
+/// Whether an object is on disk after [`ensure_object`].
+enum Ensured {
+    /// It was there, intact.
+    Present,
+    /// Downloaded now: this many bytes.
+    Fetched(u64),
+    /// It would not fit `sync.attachment_budget`.
+    OverBudget,
+    /// Not there: a download or disk failure (logged), retried at the next sync.
+    Failed,
+}
+
+/// Fetches attachments not yet present, in manifest order, while they fit the budget. An
+/// attachment the publisher rendered ([`crate::feed::pages`]) is fetched as its page set and
+/// page pictures, first page first (the kiosk shows pages and never needs the file itself).
+/// Failures are logged and retried on a later sync.
 async fn fetch_attachments(
     settings: &SyncSettings,
     http: &FeedHttp,
     manifest: &Manifest,
-) -> (usize, u64, usize) {
+) -> AttachmentsFetched {
     let mut used = 0u64;
-    let (mut fetched, mut bytes, mut missing) = (0, 0, 0);
+    let mut out = AttachmentsFetched::default();
     for attachment in &manifest.attachments {
-        let total = used.saturating_add(attachment.size);
-        if total > settings.attachment_budget {
-            missing += 1;
+        let Some(pages) = &attachment.pages else {
+            let ensured = ensure_object(
+                settings,
+                http,
+                (&attachment.sha256, attachment.size),
+                &attachment.file_name,
+                &mut used,
+            )
+            .await;
+            out.count(&ensured);
+            if matches!(ensured, Ensured::OverBudget | Ensured::Failed) {
+                out.missing += 1;
+            }
+            continue;
+        };
+        let ensured = ensure_object(
+            settings,
+            http,
+            (&pages.sha256, pages.size),
+            &attachment.file_name,
+            &mut used,
+        )
+        .await;
+        out.count(&ensured);
+        if matches!(ensured, Ensured::OverBudget | Ensured::Failed) {
+            out.missing += 1;
             continue;
         }
-        used = total;
-        let path = object_path(&settings.data_dir, &attachment.sha256);
-        if !path.exists()
-            && let Err(error) = check_disk(settings, attachment.size)
-        {
-            missing += 1;
-            tracing::warn!(
-                file = attachment.file_name,
-                "attachment not fetched: {error}"
-            );
-            continue;
-        }
-        if path.exists() {
-            let (sha256, size) = (attachment.sha256.clone(), attachment.size);
-            let check = path.clone();
-            let intact = tokio::task::spawn_blocking(move || object_intact(&check, &sha256, size))
-                .await
-                .unwrap_or(false);
-            if intact {
-                continue;
-            }
-            // Damaged on disk (a power cut, a bad sector): fetched again below.
-            tracing::warn!(file = attachment.file_name, path = %path.display(), "a stored attachment is damaged; fetching it again");
-            let _ = std::fs::remove_file(&path);
-        }
-        match http
-            .download(&settings.data_dir, &attachment.sha256, attachment.size)
-            .await
-        {
-            Ok(received) => {
-                fetched += 1;
-                bytes += received;
-            }
-            Err(error) => {
-                missing += 1;
+        let set = match read_page_set(&settings.data_dir, &pages.sha256) {
+            Ok(set) if set.pages.len() == pages.count as usize => set,
+            Ok(set) => {
+                out.missing += 1;
                 tracing::warn!(
                     file = attachment.file_name,
-                    "attachment not fetched: {error}"
+                    "the page set has {} pages, the manifest says {}; pages not shown — fix: the portal must republish",
+                    set.pages.len(),
+                    pages.count
                 );
+                continue;
+            }
+            Err(error) => {
+                out.missing += 1;
+                tracing::warn!(
+                    file = attachment.file_name,
+                    "{error}; pages not shown — fix: the portal must republish"
+                );
+                continue;
+            }
+        };
+        let mut complete = true;
+        for page in &set.pages {
+            let ensured = ensure_object(
+                settings,
+                http,
+                (&page.image, page.size),
+                &attachment.file_name,
+                &mut used,
+            )
+            .await;
+            out.count(&ensured);
+            match ensured {
+                Ensured::Present | Ensured::Fetched(_) => {}
+                Ensured::Failed => complete = false,
+                // Pages are read from the first: no gaps left for later, smaller pages.
+                Ensured::OverBudget => {
+                    complete = false;
+                    break;
+                }
             }
         }
+        if !complete {
+            out.missing += 1;
+        }
+        out.page_sets
+            .push((attachment.sha256.clone(), pages.sha256.clone(), set));
     }
-    (fetched, bytes, missing)
+    out
+}
+
+impl AttachmentsFetched {
+    fn count(&mut self, ensured: &Ensured) {
+        if let Ensured::Fetched(bytes) = ensured {
+            self.fetched += 1;
+            self.bytes += bytes;
+        }
+    }
+}
+
+/// Makes sure object `(sha256, size)` is on disk and intact, downloading it if it fits the
+/// budget (`used` counts what the attachments before it take).
+async fn ensure_object(
+    settings: &SyncSettings,
+    http: &FeedHttp,
+    (sha256, size): (&str, u64),
+    file_name: &str,
+    used: &mut u64,
+) -> Ensured {
+    let total = used.saturating_add(size);
+    if total > settings.attachment_budget {
+        return Ensured::OverBudget;
+    }
+    *used = total;
+    let path = object_path(&settings.data_dir, sha256);
+    if path.exists() {
+        let (check, sha, path_to_check) = (sha256.to_owned(), size, path.clone());
+        let intact =
+            tokio::task::spawn_blocking(move || object_intact(&path_to_check, &check, sha))
+                .await
+                .unwrap_or(false);
+        if intact {
+            return Ensured::Present;
+        }
+        // Damaged on disk (a power cut, a bad sector): fetched again below.
+        tracing::warn!(file = file_name, path = %path.display(), "a stored attachment object is damaged; fetching it again");
+        let _ = std::fs::remove_file(&path);
+    } else if let Err(error) = check_disk(settings, size) {
+        tracing::warn!(file = file_name, "attachment not fetched: {error}");
+        return Ensured::Failed;
+    }
+    match http.download(&settings.data_dir, sha256, size).await {
+        Ok(received) => Ensured::Fetched(received),
+        Err(error) => {
+            tracing::warn!(file = file_name, "attachment not fetched: {error}");
+            Ensured::Failed
+        }
+    }
+}
+
+/// Reads and checks the page set object `sha256` from the object store.
+fn read_page_set(data_dir: &Path, sha256: &str) -> Result<PageSet, String> {
+    let path = object_path(data_dir, sha256);
+    let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    PageSet::decode(&bytes, &PageLimits::default()).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Records the verified page sets in the cache for the viewer (a failure only delays them).
+fn record_page_sets(store: &mut Store, fetched: &AttachmentsFetched) {
+    if let Err(e) = store.replace_page_sets(&fetched.page_sets) {
+        tracing::warn!("cannot record attachment pages in the cache: {e}");
+    }
 }
 
 /// Step 8: removes objects not in `keep`, and leftover partial downloads (the caller holds the

@@ -435,3 +435,81 @@ fn encrypted_keys_need_their_password_and_never_wait_for_one() {
         published
     );
 }
+
+#[test]
+fn pdf_attachments_are_rendered_once_into_pages_with_their_text() {
+    let portal = Portal::new();
+    portal.readpoint_ok(&["feed", "keygen", "--out", "feed", "--no-password"], &[]);
+    let input = portal.path("content");
+    std::fs::create_dir_all(&input).expect("input");
+    let pdf = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/reports-large-print.pdf"),
+    )
+    .expect("fixture");
+    let sha = sha256_hex(&pdf);
+    std::fs::write(input.join("2022年度报告.pdf"), &pdf).expect("pdf");
+    let mut content: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(sample()).expect("sample")).expect("json");
+    let entry = content["documents"]
+        .as_array_mut()
+        .expect("documents")
+        .iter_mut()
+        .find(|d| d["kind"] == "catalogue_entry")
+        .expect("an entry");
+    entry["attachments"] = serde_json::json!([{
+        "sha256": sha, "size": pdf.len(), "media_type": "application/pdf", "file_name": "2022年度报告.pdf"
+    }]);
+    std::fs::write(input.join("content.json"), content.to_string()).expect("content");
+    let no_poppler = [("PATH", "/nonexistent")];
+    // Without poppler the build says what to install, and publishes nothing.
+    let args = [
+        "feed",
+        "build",
+        "content",
+        "--out",
+        "out",
+        "--key",
+        "feed.key",
+        "--feed-id",
+        "t",
+    ];
+    let failed = portal.readpoint(&args, &no_poppler);
+    assert!(!failed.status.success());
+    assert!(
+        stderr(&failed).contains("poppler-utils"),
+        "{}",
+        stderr(&failed)
+    );
+    assert!(!portal.path("out").join(MANIFEST_FILE).exists());
+    portal.readpoint_ok(&args, &[]);
+    let out = portal.path("out");
+    let first = manifest(&out);
+    let pages = first.attachments[0].pages.clone().expect("rendered pages");
+    assert_eq!(pages.count, 10);
+    let set = readpoint::feed::pages::PageSet::decode(
+        &std::fs::read(object_path(&out, &pages.sha256)).expect("page set object"),
+        &Default::default(),
+    )
+    .expect("valid");
+    for (i, page) in set.pages.iter().enumerate() {
+        let png = std::fs::read(object_path(&out, &page.image)).expect("page picture");
+        assert_eq!(sha256_hex(&png), page.image);
+        assert!(png.starts_with(b"\x89PNG"), "page {} is a PNG", i + 1);
+        assert!(
+            page.text.contains("发布机构：乐山市人民政府政务服务中心"),
+            "page {}: {}",
+            i + 1,
+            page.text
+        );
+    }
+    assert!(set.pages[6].text.contains("2022年度政府信息公开工作"));
+    // Lines of Chinese text join without spaces; the boxes point into the text.
+    let text = &set.pages[6].text;
+    let at = text.find("统计期限").expect("found");
+    let start = text[..at].chars().count();
+    assert!(!set.pages[6].highlights(start, 4).is_empty());
+    // The next build (poppler gone) reuses the pages: same page set, nothing rendered.
+    let second = portal.readpoint(&args, &no_poppler);
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert_eq!(manifest(&out).attachments[0].pages, Some(pages));
+}

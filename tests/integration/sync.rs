@@ -1126,16 +1126,17 @@ fn a_document_id_in_two_shards_is_rejected() {
 #[test]
 fn attachments_are_fetched_within_the_budget_and_later_when_it_allows() {
     let mut portal = Portal::new();
-    let pdf = b"%PDF-1.4 a tiny test attachment".repeat(100);
+    // Not a PDF (the publisher renders those into pages; see the next test): kept as a file.
+    let pdf = b"\x89PNG a tiny test attachment".repeat(100);
     let sha = readpoint::feed::sha256_hex(&pdf);
-    portal.attachments.push(("report.pdf".into(), pdf.clone()));
+    portal.attachments.push(("report.png".into(), pdf.clone()));
     let entry = portal
         .documents()
         .iter_mut()
         .find(|d| d["kind"] == "catalogue_entry")
         .expect("an entry");
     entry["attachments"] = serde_json::json!([{
-        "sha256": sha, "size": pdf.len(), "media_type": "application/pdf", "file_name": "report.pdf"
+        "sha256": sha, "size": pdf.len(), "media_type": "image/png", "file_name": "report.png"
     }]);
     portal.publish();
     let server = FeedServer::start(&portal.feed).expect("the feed server starts");
@@ -1186,6 +1187,108 @@ fn attachments_are_fetched_within_the_budget_and_later_when_it_allows() {
     let (code, out) = kiosk.sync();
     assert_eq!(code, 0, "{out}");
     assert_eq!(std::fs::read(&stored).expect("fetched again"), pdf);
+}
+
+/// A real 10-page PDF (the 2012 and 2022 annual reports as `readpoint print --large` makes them).
+pub fn fixture_pdf() -> Vec<u8> {
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/reports-large-print.pdf"
+    ))
+    .expect("tests/data/reports-large-print.pdf")
+}
+
+/// Attaches `bytes` as `file_name` to the first catalogue entry; returns (entry id, sha256).
+pub fn attach(
+    portal: &mut Portal,
+    file_name: &str,
+    media_type: &str,
+    bytes: &[u8],
+) -> (String, String) {
+    let sha = readpoint::feed::sha256_hex(bytes);
+    portal.attachments.push((file_name.into(), bytes.to_vec()));
+    let entry = portal
+        .documents()
+        .iter_mut()
+        .find(|d| d["kind"] == "catalogue_entry")
+        .expect("an entry");
+    entry["attachments"] = serde_json::json!([{
+        "sha256": sha, "size": bytes.len(), "media_type": media_type, "file_name": file_name
+    }]);
+    (entry["id"].as_str().expect("id").to_owned(), sha)
+}
+
+#[test]
+fn a_pdf_attachment_arrives_as_pages_first_page_first_within_the_budget() {
+    let mut portal = Portal::new();
+    let (_, sha) = attach(
+        &mut portal,
+        "2022年度报告.pdf",
+        "application/pdf",
+        &fixture_pdf(),
+    );
+    portal.publish();
+    let manifest = portal.manifest();
+    let pages = &manifest["attachments"][0]["pages"];
+    assert_eq!(pages["count"], 10, "{manifest}");
+    let set_sha = pages["sha256"].as_str().expect("page set").to_owned();
+    let set = readpoint::feed::pages::PageSet::decode(
+        &std::fs::read(readpoint::feed::object_path(&portal.feed, &set_sha)).expect("page set"),
+        &Default::default(),
+    )
+    .expect("a valid page set");
+    assert!(
+        set.pages[6].text.contains("2022年度政府信息公开工作"),
+        "{}",
+        set.pages[6].text
+    );
+    assert_eq!((set.pages[0].width, set.pages[0].height), (1241, 1754));
+    let page_bytes: u64 = set.pages.iter().map(|p| p.size).sum();
+    let first_three: u64 = set.pages[..3].iter().map(|p| p.size).sum();
+
+    let server = FeedServer::start(&portal.feed).expect("the feed server starts");
+    let kiosk = SyncKiosk::new(&portal, &server.url());
+    // Room for the page set and three pages: pages 1–3 come, in order, and nothing after.
+    let budget = pages["size"].as_u64().expect("size") + first_three + 1;
+    std::fs::write(
+        &kiosk.config,
+        format!(
+            "{}attachment_budget = \"{budget}B\"\n",
+            portal.config(&server.url())
+        ),
+    )
+    .expect("config");
+    let (code, out) = kiosk.sync();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("1 attachment(s) not fetched yet"), "{out}");
+    let on_disk = |n: usize| {
+        readpoint::feed::object_path(&kiosk.kiosk.data_dir, &set.pages[n].image).exists()
+    };
+    assert!((0..3).all(on_disk), "pages 1–3 fetched");
+    assert!(!(3..10).any(on_disk), "nothing past the budget");
+    assert!(
+        !readpoint::feed::object_path(&kiosk.kiosk.data_dir, &sha).exists(),
+        "the PDF itself is never fetched: the kiosk shows pages"
+    );
+    let store =
+        readpoint::store::Store::open(&kiosk.kiosk.data_dir.join("cache.db")).expect("cache");
+    assert_eq!(store.page_count(&sha).expect("count"), Some(10));
+    let page7 = store
+        .attachment_page(&sha, 7)
+        .expect("read")
+        .expect("page 7");
+    assert_eq!(page7.page, set.pages[6]);
+    drop(store);
+    // The budget raised: the next check (a 304) fetches the rest; a garbage collection keeps
+    // every page.
+    std::fs::write(&kiosk.config, portal.config(&server.url())).expect("config");
+    let (code, out) = kiosk.sync();
+    assert_eq!(code, 0, "{out}");
+    assert!((0..10).all(on_disk), "all pages");
+    let (code, out) = kiosk.sync();
+    assert_eq!(code, 0, "{out}");
+    assert!((0..10).all(on_disk), "pages survive garbage collection");
+    assert!(page_bytes > first_three);
 }
 
 // ---------------------------------------------------------------------------------------------
