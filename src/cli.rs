@@ -146,6 +146,9 @@ pub enum ScreenName {
     Print,
     /// The staff screen's printer panel (the configured printer's state and jobs).
     StaffPrinter,
+    /// The attachment viewer: the first attachment of `--document`, at `--page`, with
+    /// `--query` marked on the page.
+    Viewer,
 }
 
 /// Arguments of `readpoint screenshot`.
@@ -175,6 +178,9 @@ pub struct ScreenshotArgs {
     /// The search text on `search`.
     #[arg(long, value_name = "Q")]
     pub query: Option<String>,
+    /// The page to show on `viewer` (1 = the first).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub page: u32,
 }
 
 /// Arguments of `readpoint search`.

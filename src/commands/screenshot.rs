@@ -18,6 +18,7 @@ pub fn run(context: &Context, args: &ScreenshotArgs) -> Result<ExitCode, Command
         traditional: args.traditional,
         document: args.document.clone(),
         query: args.query.clone(),
+        page: args.page,
     };
     let options = KioskOptions {
         status: Some(crate::fleet::Collector::new(

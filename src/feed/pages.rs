@@ -235,10 +235,16 @@ pub struct Highlight {
 
 impl Page {
     /// Where characters `start..start + len` of the page's text are drawn: one rectangle per box
-    /// they touch, narrowed to the matched characters (a box's characters share its width).
+    /// they touch, narrowed to the matched characters (a box's width is shared out with Chinese
+    /// and full-width characters twice as wide as Latin letters and digits).
     pub fn highlights(&self, start: usize, len: usize) -> Vec<Highlight> {
         let end = start + len;
         let scale = BOX_SCALE as f32;
+        let weights: Vec<f32> = self
+            .text
+            .chars()
+            .map(|c| if is_cjk(c) { 2.0 } else { 1.0 })
+            .collect();
         self.boxes
             .iter()
             .filter_map(|&[b_start, b_len, x0, y0, x1, y1]| {
@@ -248,12 +254,16 @@ impl Page {
                 if from >= to || b_len == 0 {
                     return None;
                 }
-                let per = (x1 - x0) as f32 / b_len as f32;
-                let left = x0 as f32 + per * (from - b_start) as f32;
+                let weight = |range: std::ops::Range<usize>| -> f32 {
+                    weights.get(range).map_or(0.0, |w| w.iter().sum())
+                };
+                let total = weight(b_start..b_start + b_len).max(f32::EPSILON);
+                let per = (x1 - x0) as f32 / total;
+                let left = x0 as f32 + per * weight(b_start..from);
                 Some(Highlight {
                     x: left / scale,
                     y: y0 as f32 / scale,
-                    width: per * (to - from) as f32 / scale,
+                    width: per * weight(from..to) / scale,
                     height: (y1 - y0) as f32 / scale,
                 })
             })

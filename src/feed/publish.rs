@@ -584,10 +584,12 @@ fn render_pages(
     attachment: &AttachmentRef,
 ) -> Result<PagesRef, PublishError> {
     // Outside the feed directory, which a web server may be serving.
+    // Unique per render, even for the same file rendered twice at once in one process.
+    static RENDERS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let work = std::env::temp_dir().join(format!(
         "readpoint-render-{}-{}",
         std::process::id(),
-        attachment.sha256.get(..16).unwrap_or("attachment")
+        RENDERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     ));
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).map_err(io(&work))?;

@@ -123,6 +123,8 @@ pub enum Place {
     Report(String),
     Apply,
     Search,
+    /// An attachment's page in the viewer.
+    Viewer(view_models::viewer::Reading),
 }
 
 impl Place {
@@ -136,6 +138,7 @@ impl Place {
             Place::Report(_) => Screen::Report,
             Place::Apply => Screen::Apply,
             Place::Search => Screen::Search,
+            Place::Viewer(_) => Screen::Viewer,
         }
     }
 
@@ -147,7 +150,7 @@ impl Place {
             Screen::Reports => Place::Reports,
             Screen::Apply => Place::Apply,
             Screen::Search => Place::Search,
-            Screen::Document | Screen::Report => return None,
+            Screen::Document | Screen::Report | Screen::Viewer => return None,
         })
     }
 
@@ -162,6 +165,7 @@ impl Place {
             Place::Report(_) => "report",
             Place::Apply => "apply",
             Place::Search => "search",
+            Place::Viewer(_) => "viewer",
         }
     }
 
@@ -169,7 +173,7 @@ impl Place {
     fn is_reading(&self) -> bool {
         matches!(
             self,
-            Place::Guide | Place::Document(_) | Place::Report(_) | Place::Apply
+            Place::Guide | Place::Document(_) | Place::Report(_) | Place::Apply | Place::Viewer(_)
         )
     }
 }
@@ -197,6 +201,8 @@ pub struct Kiosk {
     usage: RefCell<usage::Recorder>,
     /// The print thread and dialog; `None` when it could not start.
     print: Option<printing::PrintDesk>,
+    /// Decoded attachment pages.
+    viewer: view_models::viewer::Viewer,
 }
 
 impl Kiosk {
@@ -236,6 +242,7 @@ impl Kiosk {
             power: power::PowerState::default(),
             usage: RefCell::new(usage::Recorder::disabled()),
             print,
+            viewer: view_models::viewer::Viewer::default(),
         });
         kiosk.connect(app);
         select_language(kiosk.options.language);
@@ -247,6 +254,7 @@ impl Kiosk {
         view_models::report::connect(&kiosk, app);
         view_models::apply::connect(&kiosk, app);
         view_models::search::connect(&kiosk, app);
+        view_models::viewer::connect(&kiosk, app);
         staff::connect(&kiosk, app);
         printing::connect(&kiosk, app);
         kiosk.restore_print_count(today);
@@ -507,6 +515,21 @@ impl Kiosk {
         self.show_current();
     }
 
+    /// Replaces the place on top with `place` (a page turn in the viewer: Back still goes to
+    /// the document, not through every page read).
+    pub fn turn_to(self: &Rc<Self>, place: Place) {
+        self.visitor_action(usage::Event::Activity);
+        if let Some(top) = self.stack.borrow_mut().last_mut() {
+            *top = place;
+        }
+        self.show_current();
+    }
+
+    /// The viewer's decoded pages.
+    pub fn viewer(&self) -> &view_models::viewer::Viewer {
+        &self.viewer
+    }
+
     /// Opens one document by id: an annual report opens the report view, a guide section the
     /// guide, anything else the document view.
     pub fn open_document(self: &Rc<Self>, id: &str) {
@@ -604,6 +627,7 @@ impl Kiosk {
             Place::Report(id) => view_models::report::show(self, &app, id),
             Place::Apply => view_models::apply::show(self, &app),
             Place::Search => view_models::search::show(self, &app),
+            Place::Viewer(reading) => view_models::viewer::show(self, &app, reading),
         }
         nav.set_screen(place.screen());
         self.restart_idle();
@@ -718,7 +742,8 @@ impl Kiosk {
             | Place::Document(_)
             | Place::Report(_)
             | Place::Apply
-            | Place::Search => {}
+            | Place::Search
+            | Place::Viewer(_) => {}
         }
     }
 
@@ -846,6 +871,7 @@ impl Kiosk {
         view_models::report::reset(&app);
         view_models::apply::reset(&app);
         view_models::search::reset(self, &app);
+        view_models::viewer::reset(self, &app);
         if self.display().traditional {
             self.set_traditional(false);
         } else {

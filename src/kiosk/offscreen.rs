@@ -30,8 +30,10 @@ pub struct Shot {
     pub traditional: bool,
     /// The document or report to show [default: the newest].
     pub document: Option<String>,
-    /// The search text.
+    /// The search text (on `viewer`: the text marked on the page).
     pub query: Option<String>,
+    /// The attachment page on `viewer` (1 = the first).
+    pub page: u32,
 }
 
 impl Shot {
@@ -45,6 +47,7 @@ impl Shot {
             traditional: false,
             document: None,
             query: None,
+            page: 1,
         }
     }
 }
@@ -178,6 +181,15 @@ pub fn render(
             app.global::<crate::ui::StaffAdapter>().invoke_show_panel(3);
         }
         ScreenName::Asleep => app.global::<crate::ui::Power>().set_asleep(true),
+        ScreenName::Viewer => match document {
+            Some(document) => kiosk.go(Place::Viewer(crate::view_models::viewer::Reading {
+                document,
+                attachment: 0,
+                page: shot.page,
+                find: shot.query.clone(),
+            })),
+            None => return Err("there is no document to show in the cache".into()),
+        },
     }
     app.show()
         .map_err(|err| format!("showing the window failed: {err}"))?;
@@ -195,7 +207,7 @@ pub fn render(
 /// The newest catalogue entry (document) or annual report (report), for shots that need one.
 fn default_document(store: &Store, screen: ScreenName) -> Result<Option<String>, String> {
     let found = match screen {
-        ScreenName::Document | ScreenName::Print => store
+        ScreenName::Document | ScreenName::Print | ScreenName::Viewer => store
             .catalogue_page(&CatalogueFilter::default(), None, 1)
             .map(|page| page.into_iter().next().map(|row| row.id)),
         ScreenName::Report => store

@@ -42,6 +42,10 @@ pub struct AttachmentData {
     pub name: String,
     pub kind: String,
     pub size: String,
+    /// Its pages (or picture) are on this kiosk: it opens in the viewer.
+    pub readable: bool,
+    /// Pages the publisher rendered (0: none, or not known).
+    pub pages: u32,
 }
 
 /// The document screen's data.
@@ -135,12 +139,19 @@ pub fn file_kind(media_type: &str) -> String {
     }
 }
 
-fn attachment(a: &Attachment, display: Display) -> AttachmentData {
-    AttachmentData {
+fn attachment(
+    store: &Store,
+    a: &Attachment,
+    display: Display,
+) -> Result<AttachmentData, StoreError> {
+    let (readable, pages) = super::viewer::readable(store, a)?;
+    Ok(AttachmentData {
         name: display.text(&a.file_name),
         kind: display.text(&file_kind(&a.media_type)),
         size: human_size(a.size),
-    }
+        readable,
+        pages,
+    })
 }
 
 fn entry_fields(entry: &CatalogueEntry, labels: &Labels, display: Display) -> EntryFields {
@@ -205,8 +216,8 @@ pub fn load(
             data.attachments = entry
                 .attachments
                 .iter()
-                .map(|a| attachment(a, display))
-                .collect();
+                .map(|a| attachment(store, a, display))
+                .collect::<Result<_, _>>()?;
             data.related = store
                 .related(id, RELATED)?
                 .into_iter()
@@ -318,6 +329,8 @@ fn apply_content(app: &AppWindow, data: DocumentPageData) {
                 name: a.name.into(),
                 kind: a.kind.into(),
                 size: a.size.into(),
+                readable: a.readable,
+                pages: a.pages as i32,
             })
             .collect(),
     ));
@@ -337,8 +350,21 @@ fn apply_content(app: &AppWindow, data: DocumentPageData) {
     adapter.set_qr(data.qr.map(|qr| qr.to_image()).unwrap_or_default());
 }
 
-/// Nothing to wire: related documents call `Nav.open-document` directly.
-pub fn connect(_kiosk: &Rc<Kiosk>, _app: &AppWindow) {}
+/// Wires 阅读 on an attachment (related documents call `Nav.open-document` directly).
+pub fn connect(kiosk: &Rc<Kiosk>, app: &AppWindow) {
+    app.global::<DocumentAdapter>()
+        .on_open_attachment(kiosk.callback_with(|kiosk, app, index: i32| {
+            let document = app.global::<DocumentAdapter>().get_id().to_string();
+            if let (false, Ok(attachment)) = (document.is_empty(), usize::try_from(index)) {
+                kiosk.go(crate::kiosk::Place::Viewer(super::viewer::Reading {
+                    document,
+                    attachment,
+                    page: 1,
+                    find: None,
+                }));
+            }
+        }));
+}
 
 /// Forgets the document shown and every remembered scroll position.
 pub fn reset(app: &AppWindow) {

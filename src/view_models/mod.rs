@@ -25,6 +25,7 @@ pub mod reports;
 pub mod search;
 pub mod staff;
 pub mod status;
+pub mod viewer;
 
 use crate::text::script;
 

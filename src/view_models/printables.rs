@@ -459,6 +459,8 @@ mod tests {
                 name: "附件.pdf".into(),
                 kind: "PDF".into(),
                 size: "1.2 MB".into(),
+                readable: false,
+                pages: 0,
             }],
             ..DocumentPageData::default()
         };

@@ -1,0 +1,118 @@
+//! The attachment viewer as a visitor uses it, headless: a kiosk synced from a real feed (nginx on
+//! 127.0.0.1) whose catalogue entry carries a 10-page PDF. The visitor opens the attachment from
+//! the document, turns to page 7, zooms in and out, and hears the page's text; a page the budget
+//! kept off the kiosk says so and offers the QR code.
+
+use readpoint::bench::feed_server::FeedServer;
+use readpoint::kiosk::KioskOptions;
+use readpoint::ui::{Nav, Screen, ViewerAdapter};
+use slint::ComponentHandle;
+
+use crate::sync::{Portal, SyncKiosk, attach, fixture_pdf};
+use crate::ui_support::UiKiosk;
+
+const FILE: &str = "2022年度报告.pdf";
+
+/// A kiosk synced with the fixture PDF attached to the first catalogue entry; `budget` limits
+/// the attachment disk (`None`: the default). Returns the UI, the entry id and the sync kiosk
+/// (keep it: it owns the data folder).
+fn synced(budget: Option<&str>) -> (UiKiosk, String, SyncKiosk, FeedServer) {
+    let mut portal = Portal::new();
+    let (entry, _) = attach(&mut portal, FILE, "application/pdf", &fixture_pdf());
+    portal.publish();
+    let server = FeedServer::start(&portal.feed).expect("the feed server starts");
+    let kiosk = SyncKiosk::new(&portal, &server.url());
+    if let Some(budget) = budget {
+        std::fs::write(
+            &kiosk.config,
+            format!(
+                "{}attachment_budget = \"{budget}\"\n",
+                portal.config(&server.url())
+            ),
+        )
+        .expect("config");
+    }
+    let (code, out) = kiosk.sync();
+    assert_eq!(code, 0, "{out}");
+    let ui = UiKiosk::on_store(
+        kiosk.store(),
+        KioskOptions {
+            portal_url: Some("https://www.leshan.gov.cn/".into()),
+            ..KioskOptions::default()
+        },
+    );
+    ui.app
+        .global::<Nav>()
+        .invoke_open_document(entry.as_str().into());
+    (ui, entry, kiosk, server)
+}
+
+fn page(ui: &UiKiosk) -> (i32, i32) {
+    let viewer = ui.app.global::<ViewerAdapter>();
+    (viewer.get_page(), viewer.get_pages())
+}
+
+#[test]
+fn a_visitor_without_a_phone_reads_page_7_of_a_pdf_attachment() {
+    let (ui, _, _kiosk, _server) = synced(None);
+    ui.see_whole_page();
+    assert!(ui.shows(FILE), "the document lists the attachment");
+    ui.tap(&format!("阅读附件 {FILE}"));
+    assert_eq!(ui.app.global::<Nav>().get_screen(), Screen::Viewer);
+    assert_eq!(page(&ui), (1, 10));
+    assert!(ui.shows("第 1 页，共 10 页"));
+    let viewer = ui.app.global::<ViewerAdapter>();
+    assert!(viewer.get_has_picture(), "page 1 is drawn");
+    let size = viewer.get_picture().size();
+    assert_eq!((size.width, size.height), (1241, 1754));
+    assert!(
+        ui.buttons("上一页")
+            .iter()
+            .all(|b| b.accessible_enabled() == Some(false))
+    );
+    for _ in 0..6 {
+        ui.tap("下一页");
+    }
+    assert_eq!(page(&ui), (7, 10));
+    assert!(ui.shows("第 7 页，共 10 页"));
+    assert!(viewer.get_has_picture() && !viewer.get_missing());
+    // Zoom: 100 % → 400 % in steps, and back; never past either end.
+    for _ in 0..5 {
+        ui.tap("放大");
+    }
+    assert_eq!(viewer.get_zoom(), 4.0);
+    assert!(ui.shows("放大倍数 400%"));
+    assert!(
+        ui.buttons("放大")
+            .iter()
+            .all(|b| b.accessible_enabled() == Some(false))
+    );
+    for _ in 0..5 {
+        ui.tap("缩小");
+    }
+    assert_eq!(viewer.get_zoom(), 1.0);
+    // Back leaves the viewer for the document, not through every page read.
+    ui.tap("返回上一页");
+    assert_eq!(ui.app.global::<Nav>().get_screen(), Screen::Document);
+    // Opening it again starts at page 1; an idle reset forgets the zoom and the pages.
+    ui.tap(&format!("阅读附件 {FILE}"));
+    assert_eq!(page(&ui), (1, 10));
+}
+
+#[test]
+fn a_page_the_budget_kept_off_the_kiosk_says_so_and_offers_the_qr_code() {
+    // Room for the page set and about two pages.
+    let (ui, _, _kiosk, _server) = synced(Some("500KiB"));
+    ui.see_whole_page();
+    ui.tap(&format!("阅读附件 {FILE}"));
+    let viewer = ui.app.global::<ViewerAdapter>();
+    assert!(viewer.get_has_picture(), "page 1 is here");
+    for _ in 0..9 {
+        ui.tap("下一页");
+    }
+    assert_eq!(page(&ui), (10, 10));
+    assert!(viewer.get_missing(), "page 10 is not on the kiosk");
+    assert!(ui.shows("这一页没有存在本机上"));
+    assert!(viewer.get_has_qr(), "the QR code to the portal");
+    assert!(ui.shows("用手机扫码继续阅读"));
+}
