@@ -20,6 +20,7 @@ use crate::print::{PrintKind, PrintService, Printed, Refusal};
 use crate::store::StoreError;
 use crate::ui::{
     AppWindow, PrintPhase, Printing, StaffAdapter, StaffJobView, StaffPrinterView, Theme,
+    ViewerAdapter,
 };
 use crate::usage;
 use crate::view_models::printables::{self, PrintContext};
@@ -211,6 +212,14 @@ enum Target {
     Screen(PrintKind, String),
     /// The 申请表, with what the visitor looked for.
     Application(String),
+    /// Pages `from..=to` of the attachment in the viewer.
+    Attachment {
+        reading: crate::view_models::viewer::Reading,
+        from: u32,
+        to: u32,
+        /// Pages in the attachment (the range's bound).
+        pages: u32,
+    },
 }
 
 impl Target {
@@ -218,13 +227,20 @@ impl Target {
         match self {
             Target::Screen(kind, _) => *kind,
             Target::Application(_) => PrintKind::Application,
+            Target::Attachment { .. } => PrintKind::Attachment,
         }
     }
 }
 
 /// The screen on display, if it is printable.
-fn screen_target(place: &Place) -> Option<Target> {
+fn screen_target(place: &Place, pages: u32) -> Option<Target> {
     match place {
+        Place::Viewer(reading) => Some(Target::Attachment {
+            reading: reading.clone(),
+            from: reading.page,
+            to: reading.page,
+            pages,
+        }),
         Place::Document(id) => Some(Target::Screen(PrintKind::Document, id.clone())),
         Place::Report(id) => Some(Target::Screen(PrintKind::Report, id.clone())),
         _ => None,
@@ -246,7 +262,23 @@ fn build(
         Target::Application(wanted) => {
             printables::application(store, wanted, agency_name, &context)
         }
+        Target::Attachment {
+            reading, from, to, ..
+        } => printables::attachment_pages(store, reading, (*from, *to), &context),
     }
+}
+
+/// The page range of an attachment target in the dialog (0 hides the range).
+fn show_range(printing: &Printing, target: &Target) {
+    let (from, to, pages) = match target {
+        Target::Attachment {
+            from, to, pages, ..
+        } => (*from, *to, *pages),
+        _ => (0, 0, 0),
+    };
+    printing.set_range_from(i32::try_from(from).unwrap_or(0));
+    printing.set_range_to(i32::try_from(to).unwrap_or(0));
+    printing.set_range_pages(i32::try_from(pages).unwrap_or(0));
 }
 
 /// The phase shown for a refusal.
@@ -426,11 +458,12 @@ impl Kiosk {
         };
         let wanted = match &target {
             Target::Application(wanted) => Some(wanted.clone()),
-            Target::Screen(..) => None,
+            Target::Screen(..) | Target::Attachment { .. } => None,
         };
+        let printing = app.global::<Printing>();
+        show_range(&printing, &target);
         let token = desk.next_token();
         *desk.target.borrow_mut() = Some(target);
-        let printing = app.global::<Printing>();
         printing.set_application(wanted.is_some());
         printing.set_wanted(self.display().shared(wanted.as_deref().unwrap_or("")));
         // A visitor reading in 大字 mode gets large print by default.
@@ -581,10 +614,43 @@ pub(super) fn connect(kiosk: &Rc<Kiosk>, app: &AppWindow) {
     );
     printing.on_open(kiosk.callback(|kiosk, app| {
         kiosk.visitor_action(usage::Event::Activity);
-        if let Some(target) = screen_target(&kiosk.current()) {
+        let pages = u32::try_from(app.global::<ViewerAdapter>().get_pages()).unwrap_or(1);
+        if let Some(target) = screen_target(&kiosk.current(), pages) {
             kiosk.open_print_dialog(app, target);
         }
     }));
+    let set_range = kiosk.callback_with(|kiosk, app, (from, to): (i32, i32)| {
+        kiosk.visitor_action(usage::Event::Activity);
+        let Some(desk) = kiosk.print_desk() else {
+            return;
+        };
+        let changed = {
+            let mut target = desk.target.borrow_mut();
+            match target.as_mut() {
+                Some(Target::Attachment {
+                    from: f,
+                    to: t,
+                    pages,
+                    ..
+                }) => {
+                    let last = i64::from(*pages);
+                    let from = i64::from(from).clamp(1, last);
+                    let to = i64::from(to).clamp(from, last);
+                    (*f, *t) = (from as u32, to as u32);
+                    true
+                }
+                _ => false,
+            }
+        };
+        if changed {
+            if let Some(target) = desk.target.borrow().as_ref() {
+                show_range(&app.global::<Printing>(), target);
+            }
+            let token = desk.next_token();
+            kiosk.count_pages(token);
+        }
+    });
+    printing.on_set_range(move |from, to| set_range((from, to)));
     printing.on_open_application(kiosk.callback(|kiosk, app| {
         kiosk.visitor_action(usage::Event::Activity);
         if let Some(wanted) = crate::view_models::search::wanted(app) {

@@ -13,7 +13,9 @@ use super::document::{self, DocumentPageData};
 use super::qr::portal_link;
 use super::report::{self, ReportData};
 use super::report_table::{CellKind, TableLayout};
-use crate::print::layout::{Block, Printable, Provenance, Table, TableCell};
+use crate::print::layout::{
+    Block, ImageFormat, PageImage, Printable, Provenance, Table, TableCell,
+};
 use crate::store::{Store, StoreError};
 
 /// The facts every printed page carries that come from the kiosk, not the document.
@@ -80,6 +82,73 @@ pub fn document(
     )))
 }
 
+/// Pages `from..=to` (1 = first) of the attachment `reading` names, one A4 sheet each, with the
+/// document's provenance on every sheet. `None` when the document, the attachment or one of the
+/// pages is not on this kiosk.
+pub fn attachment_pages(
+    store: &Store,
+    reading: &super::viewer::Reading,
+    (from, to): (u32, u32),
+    context: &PrintContext,
+) -> Result<Option<(Printable, String)>, StoreError> {
+    let Some(data) = document::load(
+        store,
+        &reading.document,
+        context.portal_url.as_deref(),
+        context.display,
+    )?
+    else {
+        return Ok(None);
+    };
+    let Some(pictures) = super::viewer::page_files(store, reading, from, to)? else {
+        return Ok(None);
+    };
+    let mut provenance = context.provenance(store)?;
+    provenance.portal_url = context
+        .portal_url
+        .as_deref()
+        .and_then(|url| portal_link(url, &reading.document));
+    entry_provenance(&data, &mut provenance);
+    let blocks = pictures
+        .into_iter()
+        .map(|(bytes, width, height)| {
+            let format = if bytes.starts_with(b"\x89PNG") {
+                ImageFormat::Png
+            } else {
+                ImageFormat::Jpeg
+            };
+            Block::Image(PageImage {
+                bytes: std::sync::Arc::new(bytes),
+                format,
+                width,
+                height,
+            })
+        })
+        .collect();
+    let name = data
+        .attachments
+        .get(reading.attachment)
+        .map(|a| a.name.clone())
+        .unwrap_or_default();
+    Ok(Some((
+        Printable {
+            blocks,
+            provenance,
+            large: context.large,
+        },
+        format!("{name} {from}–{to}"),
+    )))
+}
+
+/// The catalogue entry's facts in the provenance header.
+fn entry_provenance(data: &DocumentPageData, provenance: &mut Provenance) {
+    if let Some(entry) = &data.entry {
+        provenance.index_no = Some(entry.index_no.clone()).filter(|s| !s.is_empty());
+        provenance.publisher = entry.publisher.clone();
+        provenance.published = Some(entry.published_date.clone()).filter(|s| !s.is_empty());
+    }
+}
+
 /// The printable of loaded document data (pure).
 pub fn document_printable(
     data: &DocumentPageData,
@@ -88,10 +157,8 @@ pub fn document_printable(
 ) -> Printable {
     let d = |s: &str| context.display.text(s);
     let mut blocks = vec![Block::Title(data.title.clone())];
+    entry_provenance(data, &mut provenance);
     if let Some(entry) = &data.entry {
-        provenance.index_no = Some(entry.index_no.clone()).filter(|s| !s.is_empty());
-        provenance.publisher = entry.publisher.clone();
-        provenance.published = Some(entry.published_date.clone()).filter(|s| !s.is_empty());
         let rows: Vec<(String, String)> = [
             ("索引号", &entry.index_no),
             ("文号", &entry.doc_number),

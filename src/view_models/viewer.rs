@@ -133,6 +133,49 @@ pub fn load(
     Ok(Some(data))
 }
 
+/// A page's picture file and its pixel size.
+pub type PageFile = (Vec<u8>, u32, u32);
+
+/// The picture files of pages `from..=to` of the attachment `reading` names, with their pixel
+/// sizes (for printing). `None` when the attachment or any of those pages is not on the kiosk.
+pub fn page_files(
+    store: &Store,
+    reading: &Reading,
+    from: u32,
+    to: u32,
+) -> Result<Option<Vec<PageFile>>, StoreError> {
+    let Some((_, attachment, Some(data_dir))) = find_attachment(store, reading)? else {
+        return Ok(None);
+    };
+    if from == 0 || to < from {
+        return Ok(None);
+    }
+    let mut files = Vec::new();
+    if store.page_count(&attachment.sha256)?.is_some() {
+        for number in from..=to {
+            let Some(row) = store.attachment_page(&attachment.sha256, number)? else {
+                return Ok(None);
+            };
+            let Some(bytes) = read_object(&data_dir, &row.page.image, row.page.size) else {
+                return Ok(None);
+            };
+            files.push((bytes, row.page.width, row.page.height));
+        }
+    } else if attachment.media_type.starts_with("image/") && (from, to) == (1, 1) {
+        let Some(bytes) = read_object(&data_dir, &attachment.sha256, attachment.size) else {
+            return Ok(None);
+        };
+        // The picture's size, checked by decoding it as the viewer does.
+        let Ok(pixels) = decode(&bytes) else {
+            return Ok(None);
+        };
+        files.push((bytes, pixels.width(), pixels.height()));
+    } else {
+        return Ok(None);
+    }
+    Ok(Some(files))
+}
+
 /// Whether attachment `a` can open in the viewer on this kiosk, and how many pages it has.
 pub fn readable(store: &Store, a: &Attachment) -> Result<(bool, u32), StoreError> {
     let data_dir = store.path().parent().map(Path::to_path_buf);

@@ -4,10 +4,12 @@
 //! kept off the kiosk says so and offers the QR code.
 
 use readpoint::bench::feed_server::FeedServer;
+use readpoint::config::PrintConfig;
 use readpoint::kiosk::KioskOptions;
-use readpoint::ui::{Nav, Screen, ViewerAdapter};
+use readpoint::ui::{Nav, Printing, Screen, ViewerAdapter};
 use slint::ComponentHandle;
 
+use crate::cups_server::{Cups, pdf_pages, pdf_text};
 use crate::sync::{Portal, SyncKiosk, attach, fixture_pdf};
 use crate::ui_support::UiKiosk;
 
@@ -17,6 +19,20 @@ const FILE: &str = "2022年度报告.pdf";
 /// the attachment disk (`None`: the default). Returns the UI, the entry id and the sync kiosk
 /// (keep it: it owns the data folder).
 fn synced(budget: Option<&str>) -> (UiKiosk, String, SyncKiosk, FeedServer) {
+    synced_with(
+        budget,
+        KioskOptions {
+            portal_url: Some("https://www.leshan.gov.cn/".into()),
+            ..KioskOptions::default()
+        },
+    )
+}
+
+/// [`synced`] with the kiosk's `options`.
+fn synced_with(
+    budget: Option<&str>,
+    options: KioskOptions,
+) -> (UiKiosk, String, SyncKiosk, FeedServer) {
     let mut portal = Portal::new();
     let (entry, _) = attach(&mut portal, FILE, "application/pdf", &fixture_pdf());
     portal.publish();
@@ -34,13 +50,7 @@ fn synced(budget: Option<&str>) -> (UiKiosk, String, SyncKiosk, FeedServer) {
     }
     let (code, out) = kiosk.sync();
     assert_eq!(code, 0, "{out}");
-    let ui = UiKiosk::on_store(
-        kiosk.store(),
-        KioskOptions {
-            portal_url: Some("https://www.leshan.gov.cn/".into()),
-            ..KioskOptions::default()
-        },
-    );
+    let ui = UiKiosk::on_store(kiosk.store(), options);
     ui.app
         .global::<Nav>()
         .invoke_open_document(entry.as_str().into());
@@ -115,4 +125,55 @@ fn a_page_the_budget_kept_off_the_kiosk_says_so_and_offers_the_qr_code() {
     assert!(ui.shows("这一页没有存在本机上"));
     assert!(viewer.get_has_qr(), "the QR code to the portal");
     assert!(ui.shows("用手机扫码继续阅读"));
+}
+
+#[test]
+fn a_visitor_prints_pages_7_to_9_of_the_attachment_with_the_provenance_footer() {
+    let cups = Cups::start();
+    cups.add_queue("hall", "file:///dev/null");
+    let (ui, _, _kiosk, _server) = synced_with(
+        None,
+        KioskOptions {
+            portal_url: Some("https://www.leshan.gov.cn/".into()),
+            print: PrintConfig {
+                enabled: true,
+                printer: cups.uri("hall"),
+                ..PrintConfig::default()
+            },
+            ..KioskOptions::default()
+        },
+    );
+    ui.see_whole_page();
+    ui.tap(&format!("阅读附件 {FILE}"));
+    for _ in 0..6 {
+        ui.tap("下一页");
+    }
+    assert_eq!(page(&ui), (7, 10));
+    ui.tap("免费打印本页内容");
+    let printing = ui.app.global::<Printing>();
+    assert_eq!(
+        (printing.get_range_from(), printing.get_range_to()),
+        (7, 7),
+        "the page on display"
+    );
+    assert!(ui.shows("共 1 页（A4），免费打印"));
+    ui.tap("结束页加一");
+    ui.tap("结束页加一");
+    assert_eq!((printing.get_range_from(), printing.get_range_to()), (7, 9));
+    assert!(ui.shows("共 3 页（A4），免费打印"), "counted again");
+    ui.tap("确认打印");
+    assert!(ui.shows("正在打印，共 3 页。请到打印机取件。"));
+    let pdf = cups.wait_for_job_file(1);
+    assert_eq!(pdf_pages(&pdf), 3);
+    let text = pdf_text(&pdf);
+    for fact in [
+        "索引号：",
+        "发布机构：",
+        "公开日期：",
+        "内容版本",
+        "本页打印于",
+        "第 3/3 页",
+    ] {
+        assert!(text.contains(fact), "{fact} in {text}");
+    }
 }
