@@ -33,6 +33,16 @@ fn synced_with(
     budget: Option<&str>,
     options: KioskOptions,
 ) -> (UiKiosk, String, SyncKiosk, FeedServer) {
+    let (entry, kiosk, server) = synced_cache(budget);
+    let ui = UiKiosk::on_store(kiosk.store(), options);
+    ui.app
+        .global::<Nav>()
+        .invoke_open_document(entry.as_str().into());
+    (ui, entry, kiosk, server)
+}
+
+/// The synced data folder only (no window): the entry id, the kiosk, the feed server.
+fn synced_cache(budget: Option<&str>) -> (String, SyncKiosk, FeedServer) {
     let mut portal = Portal::new();
     let (entry, _) = attach(&mut portal, FILE, "application/pdf", &fixture_pdf());
     portal.publish();
@@ -50,11 +60,7 @@ fn synced_with(
     }
     let (code, out) = kiosk.sync();
     assert_eq!(code, 0, "{out}");
-    let ui = UiKiosk::on_store(kiosk.store(), options);
-    ui.app
-        .global::<Nav>()
-        .invoke_open_document(entry.as_str().into());
-    (ui, entry, kiosk, server)
+    (entry, kiosk, server)
 }
 
 fn page(ui: &UiKiosk) -> (i32, i32) {
@@ -176,4 +182,56 @@ fn a_visitor_prints_pages_7_to_9_of_the_attachment_with_the_provenance_footer() 
     ] {
         assert!(text.contains(fact), "{fact} in {text}");
     }
+}
+
+#[test]
+fn the_viewer_renders_page_7_with_the_match_marked_in_every_variant() {
+    use readpoint::cli::ScreenName;
+    use readpoint::kiosk::offscreen::{Shot, render, write_png};
+    let (entry, kiosk, _server) = synced_cache(None);
+    let out = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&out).expect("screenshot folder");
+    let shoot = |name: &str, edit: &dyn Fn(&mut Shot)| {
+        let mut shot = Shot::new(ScreenName::Viewer);
+        shot.document = Some(entry.clone());
+        shot.page = 7;
+        edit(&mut shot);
+        let options = KioskOptions {
+            portal_url: Some("https://www.leshan.gov.cn/".into()),
+            ..KioskOptions::default()
+        };
+        let pixels = render(&shot, kiosk.store(), options).expect("rendered");
+        write_png(&pixels, &out.join(format!("viewer-{name}.png"))).expect("png");
+        pixels
+    };
+    let differ = |a: &slint::SharedPixelBuffer<slint::Rgba8Pixel>,
+                  b: &slint::SharedPixelBuffer<slint::Rgba8Pixel>| {
+        a.as_slice()
+            .iter()
+            .zip(b.as_slice())
+            .filter(|(x, y)| x != y)
+            .count()
+    };
+    let plain = shoot("normal", &|_| {});
+    // The page itself is drawn: many shades of grey from the rendered text.
+    let shades: std::collections::HashSet<u8> = plain.as_slice().iter().map(|p| p.r).collect();
+    assert!(
+        shades.len() > 64,
+        "{} shades: is the page drawn?",
+        shades.len()
+    );
+    let marked = shoot("marked", &|s| s.query = Some("统计期限".into()));
+    assert!(differ(&plain, &marked) > 500, "the match is marked");
+    for (name, edit) in [
+        (
+            "large",
+            &(|s: &mut Shot| s.large_text = true) as &dyn Fn(&mut Shot),
+        ),
+        ("contrast", &|s: &mut Shot| s.high_contrast = true),
+        ("traditional", &|s: &mut Shot| s.traditional = true),
+    ] {
+        assert!(differ(&plain, &shoot(name, edit)) > 500, "{name} differs");
+    }
+    let portrait = shoot("portrait", &|s| s.size = (1080, 1920));
+    assert_eq!((portrait.width(), portrait.height()), (1080, 1920));
 }
