@@ -294,6 +294,17 @@ pub enum BenchCommand {
     /// cache and WAL sizes per simulated hour, and fails (exit 1) unless each grew at most 5 %
     /// after the warm-up, no version was lost and the cache passes its integrity check.
     Soak(BenchSoakArgs),
+    /// The attachment viewer: opening page 1 of a 50-page PDF attachment, turning its pages,
+    /// and a kiosk window's memory while a visitor pages through 200 pages (the pages rendered
+    /// by the real `feed build`).
+    Viewer(BenchViewerArgs),
+    /// (Used by `bench viewer`.) Pages through an attachment in a kiosk window offscreen.
+    #[command(hide = true)]
+    ViewerPages {
+        /// The attachment's place on the bench document.
+        #[arg(long)]
+        attachment: usize,
+    },
     /// (Used by `bench ui`.) Opens screens in a row offscreen and prints memory figures.
     #[command(hide = true)]
     UiScreens {
@@ -305,6 +316,14 @@ pub enum BenchCommand {
     /// process of its own so the publisher's memory is not the kiosk's.
     #[command(hide = true)]
     SoakPublish(SoakPublishArgs),
+}
+
+/// Arguments of `readpoint bench viewer`.
+#[derive(Debug, Args)]
+pub struct BenchViewerArgs {
+    /// Keep the work directory (PDFs, feed, cache) here instead of a temporary one.
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<PathBuf>,
 }
 
 /// Arguments of `readpoint bench soak`.

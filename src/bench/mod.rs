@@ -9,6 +9,7 @@ pub mod search;
 pub mod soak;
 pub mod sync;
 pub mod ui;
+pub mod viewer;
 
 use std::time::Duration;
 

@@ -253,7 +253,7 @@ fn screens_in_child(dir: &Path, screens: usize, out: &mut dyn Write) -> Result<(
 }
 
 /// Resident memory of this process now (VmRSS), in MiB.
-fn rss_mib() -> Option<f64> {
+pub(crate) fn rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;

@@ -45,6 +45,24 @@ pub fn sync(args: &crate::cli::BenchSyncArgs) -> Result<ExitCode, CommandError> 
     Ok(ExitCode::SUCCESS)
 }
 
+/// `readpoint bench viewer`.
+pub fn viewer(args: &crate::cli::BenchViewerArgs) -> Result<ExitCode, CommandError> {
+    let options = crate::bench::viewer::Options {
+        keep: args.keep.clone(),
+    };
+    let mut stdout = std::io::stdout().lock();
+    crate::bench::viewer::run(&options, &mut stdout).map_err(CommandError::Other)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `readpoint bench viewer-pages` (run by `bench viewer` in a child process).
+pub fn viewer_pages(context: &super::Context, attachment: usize) -> Result<ExitCode, CommandError> {
+    let mut stdout = std::io::stdout().lock();
+    crate::bench::viewer::pages(&context.cache_path(), attachment, &mut stdout)
+        .map_err(CommandError::Other)?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `readpoint bench ui-screens` (run by `bench ui` in a child process).
 pub fn ui_screens(context: &super::Context, screens: usize) -> Result<ExitCode, CommandError> {
     let mut stdout = std::io::stdout().lock();

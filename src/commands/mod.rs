@@ -245,6 +245,10 @@ pub fn main() -> ExitCode {
         Some(Command::Bench(BenchCommand::UiScreens { screens })) => {
             context.and_then(|c| bench::ui_screens(&c, *screens))
         }
+        Some(Command::Bench(BenchCommand::Viewer(args))) => bench::viewer(args),
+        Some(Command::Bench(BenchCommand::ViewerPages { attachment })) => {
+            context.and_then(|c| bench::viewer_pages(&c, *attachment))
+        }
         None => context.and_then(|c| run_kiosk::run(&c, cli.windowed)),
         Some(Command::Screenshot(args)) => context.and_then(|c| screenshot::run(&c, args)),
         Some(Command::Search(args)) => context.and_then(|c| search::run(&c, args)),
