@@ -38,7 +38,8 @@ pub use queries::{
     Status,
 };
 pub use search::{
-    MAX_DEPTH, MatchTier, SearchFacets, SearchHit, SearchRequest, SearchResults, Snippet,
+    AttachmentHit, MAX_DEPTH, MatchTier, SearchFacets, SearchHit, SearchRequest, SearchResults,
+    Snippet,
 };
 pub use usage::{OVERFLOW_KEY, UsageCount, UsageCounters, UsageEvent, UsageTotal};
 pub use write::{ApplySummary, ContentVersion};

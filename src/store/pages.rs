@@ -8,7 +8,28 @@ use rusqlite::{OptionalExtension, params};
 
 use super::write::WriteTx;
 use super::{Result, Store};
-use crate::feed::pages::{Page, PageSet};
+use crate::feed::pages::{Page, PageSet, is_cjk};
+use crate::text::segment::IndexStreams;
+
+/// A page's text as search sees it: a line break inside Chinese text (a wrapped line) is
+/// dropped, any other becomes a space, so a phrase split over two lines is still found. Each
+/// character maps to one character, except the dropped breaks.
+pub fn searchable(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if c != '\n' {
+            out.push(c);
+            continue;
+        }
+        let before = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
+        let after = chars.get(i + 1).copied();
+        if !(before.is_some_and(is_cjk) && after.is_some_and(is_cjk)) {
+            out.push(' ');
+        }
+    }
+    out
+}
 
 /// One page of an attachment, as the viewer needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +76,13 @@ impl Store {
             if wanted.get(attachment.as_str()) != Some(&object.as_str()) {
                 self.conn
                     .execute(
+                        "DELETE FROM attachment_index WHERE rowid IN
+                         (SELECT id FROM attachment_page WHERE attachment = ?1)",
+                        [attachment],
+                    )
+                    .map_err(wrap)?;
+                self.conn
+                    .execute(
                         "DELETE FROM attachment_page WHERE attachment = ?1",
                         [attachment],
                     )
@@ -98,6 +126,19 @@ impl Store {
                         page.text,
                         boxes
                     ])
+                    .map_err(wrap)?;
+                let streams = IndexStreams::of(&searchable(&page.text));
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO attachment_index (rowid, text, text_uni) VALUES (?1, ?2, ?3)",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            self.conn.last_insert_rowid(),
+                            streams.main,
+                            streams.unigrams
+                        ])
+                    })
                     .map_err(wrap)?;
             }
         }
@@ -195,6 +236,57 @@ mod tests {
                 .page
                 .text,
             "丙 1"
+        );
+    }
+
+    #[test]
+    fn text_in_attachment_pages_is_searchable_through_the_documents_that_list_them() {
+        let mut store = crate::view_models::bundled_store();
+        let sha = "c".repeat(64);
+        let mut json: serde_json::Value =
+            serde_json::from_str(crate::import::BUNDLED_CONTENT).expect("bundled");
+        let entry = json["documents"]
+            .as_array_mut()
+            .expect("documents")
+            .iter_mut()
+            .find(|d| d["id"] == "ce-2012-00001")
+            .expect("entry")
+            .take();
+        let mut entry = entry;
+        entry["attachments"] = serde_json::json!([{
+            "sha256": sha, "size": 10, "media_type": "application/pdf", "file_name": "附件一.pdf"
+        }]);
+        let doc = crate::content::Document::from_value(entry).expect("valid");
+        store.upsert(&[doc], "bundled", None).expect("upsert");
+        let mut pages = set(2, "首页");
+        // A phrase wrapped over two lines is still found.
+        pages.pages[1].text = "本年度受理申请人\n情况说明".into();
+        store
+            .replace_page_sets(&[(sha.clone(), "9".repeat(64), pages)])
+            .expect("record");
+        let hits = store.search_attachments("申请人情况", 5).expect("search");
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        let hit = &hits[0];
+        assert_eq!(
+            (hit.document.as_str(), hit.position, hit.page),
+            ("ce-2012-00001", 0, 2)
+        );
+        assert_eq!(hit.file_name, "附件一.pdf");
+        assert_eq!(
+            hit.snippet.marked("【", "】"),
+            "本年度受理【申请人情况】说明"
+        );
+        // Traditional input finds it too; a removed page set no longer does.
+        assert_eq!(
+            store.search_attachments("申請人", 5).expect("search").len(),
+            1
+        );
+        store.replace_page_sets(&[]).expect("drop");
+        assert!(
+            store
+                .search_attachments("申请人情况", 5)
+                .expect("search")
+                .is_empty()
         );
     }
 }

@@ -136,6 +136,23 @@ pub struct SearchResults {
     pub has_more: bool,
 }
 
+/// A match in an attachment's text: which document lists it, and on which page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttachmentHit {
+    /// The document that lists the attachment.
+    pub document: String,
+    /// The document's title.
+    pub title: String,
+    /// The attachment's place in the document's attachments (0 = first).
+    pub position: usize,
+    /// The attachment's file name.
+    pub file_name: String,
+    /// The page (1 = first).
+    pub page: u32,
+    /// A passage of the page around the first match.
+    pub snippet: Snippet,
+}
+
 /// Counts over every match of a query: how many, and per category, year and publisher.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SearchFacets {
@@ -152,6 +169,8 @@ pub struct SearchFacets {
 /// A query turned into FTS5 expressions.
 #[derive(Debug, Clone)]
 struct Plan {
+    /// Every term as one FTS5 expression, without columns.
+    terms: String,
     /// Every term in title-side columns.
     title: String,
     /// Every term anywhere (literal columns).
@@ -215,6 +234,7 @@ fn plan(query: &str) -> Result<Plan> {
         _ => None,
     };
     Ok(Plan {
+        terms: joined.clone(),
         title: format!("{TITLE_COLUMNS} : ({joined})"),
         all: format!("{ALL_COLUMNS} : ({joined})"),
         pinyin,
@@ -327,6 +347,59 @@ impl Store {
         let page: Vec<Ranked> = ranked.into_iter().take(end).skip(req.offset).collect();
         let hits = self.hydrate(&page, &plan)?;
         Ok(SearchResults { hits, has_more })
+    }
+
+    /// Pages of attachments whose text matches `query` (every term, as the document search
+    /// matches them), at most `limit`, each with the document that lists its attachment. Pages
+    /// of attachments no shown document lists are skipped.
+    pub fn search_attachments(&self, query: &str, limit: usize) -> Result<Vec<AttachmentHit>> {
+        let plan = plan(query)?;
+        let wrap = |e| self.sqlite_err(e);
+        let expr = format!("{{text text_uni}} : ({})", plan.terms);
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT p.attachment, p.page, p.text, d.id, d.title, a.position, a.file_name
+                 FROM attachment_index i
+                 JOIN attachment_page p ON p.id = i.rowid
+                 JOIN document_attachment a ON a.attachment = p.attachment
+                 JOIN document d ON d.recency = a.recency AND d.shown
+                 WHERE attachment_index MATCH ?1
+                 ORDER BY d.recency DESC, a.position, p.page
+                 LIMIT ?2",
+            )
+            .map_err(wrap)?;
+        let rows = statement
+            .query_map(
+                rusqlite::params![expr, i64::try_from(limit).unwrap_or(i64::MAX)],
+                |row| {
+                    Ok((
+                        row.get::<_, String>(2)?,
+                        row.get::<_, u32>(1)?,
+                        row.get::<_, String>(3)?,
+                        row.get::<_, String>(4)?,
+                        row.get::<_, i64>(5)?,
+                        row.get::<_, String>(6)?,
+                    ))
+                },
+            )
+            .map_err(wrap)?;
+        let mut hits = Vec::new();
+        for row in rows {
+            let (text, page, document, title, position, file_name) = row.map_err(wrap)?;
+            let text = super::pages::searchable(&text);
+            let ranges = highlight(&text, &plan.needles);
+            let first = ranges.first().map_or(0, |r| r.start);
+            hits.push(AttachmentHit {
+                document,
+                title,
+                position: usize::try_from(position).unwrap_or(0),
+                file_name,
+                page,
+                snippet: window(&text, first, &ranges),
+            });
+        }
+        Ok(hits)
     }
 
     /// Appends up to `need` hits of one tier, ordered by bm25 (small tiers) or recency.

@@ -162,6 +162,8 @@ pub(super) fn delete_recency(tx: &Connection, recency: i64) -> rusqlite::Result<
         .execute([recency])?;
     tx.prepare_cached("DELETE FROM document WHERE recency = ?1")?
         .execute([recency])?;
+    tx.prepare_cached("DELETE FROM document_attachment WHERE recency = ?1")?
+        .execute([recency])?;
     Ok(())
 }
 
@@ -231,6 +233,20 @@ pub(super) fn insert_row(
         fields.disclosure_mode,
         json,
     ])?;
+    if let Some(entry) = doc.as_catalogue_entry() {
+        for (position, attachment) in entry.attachments.iter().enumerate() {
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO document_attachment (recency, position, attachment, file_name)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                recency,
+                position as i64,
+                attachment.sha256,
+                attachment.file_name
+            ])?;
+        }
+    }
     Ok(doc.kind.is_shown().then_some(recency))
 }
 

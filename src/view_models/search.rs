@@ -110,9 +110,14 @@ pub struct HitData {
     pub kind: String,
     pub title: Vec<Segment>,
     pub snippet: Vec<Segment>,
-    /// Date · category · publisher.
+    /// Date · category · publisher (for a match in an attachment: the file and page).
     pub meta: String,
+    /// A match in an attachment: its place on the document and the page.
+    pub attachment: Option<(usize, u32)>,
 }
+
+/// Matches inside attachments listed after the first page of documents, at most.
+const ATTACHMENT_HITS: usize = 5;
 
 /// One page of hits.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -160,9 +165,32 @@ pub fn load_page(
                 title: display_segments(&hit.title, display),
                 snippet: display_segments(&hit.snippet, display),
                 meta: meta.join(" · "),
+                attachment: None,
             }
         })
         .collect();
+    let mut hits: Vec<HitData> = hits;
+    // Matches inside attachments (their rendered pages' text), after the first page of
+    // documents; the filters are the documents' and do not apply to pages.
+    let unfiltered = req.category.is_none() && req.year.is_none() && req.publisher.is_none();
+    if req.offset == 0 && unfiltered {
+        for hit in store.search_attachments(&req.query, ATTACHMENT_HITS)? {
+            hits.push(HitData {
+                id: hit.document,
+                kind: "attachment".into(),
+                title: display_segments(
+                    &crate::store::Snippet {
+                        text: hit.title,
+                        highlights: Vec::new(),
+                    },
+                    display,
+                ),
+                snippet: display_segments(&hit.snippet, display),
+                meta: display.text(&format!("附件 {} · 第 {} 页", hit.file_name, hit.page)),
+                attachment: Some((hit.position, hit.page)),
+            });
+        }
+    }
     Ok(PageData {
         hits,
         has_more: results.has_more,
@@ -319,6 +347,12 @@ fn hit_view(hit: &HitData) -> SearchHitView {
         snippet_pieces: piece_model(&hit.snippet),
         snippet_marked: marked(&hit.snippet).into(),
         meta: hit.meta.as_str().into(),
+        attachment: hit
+            .attachment
+            .map_or(-1, |(position, _)| i32::try_from(position).unwrap_or(-1)),
+        page: hit
+            .attachment
+            .map_or(0, |(_, page)| i32::try_from(page).unwrap_or(0)),
     }
 }
 
@@ -662,6 +696,22 @@ pub fn connect(kiosk: &Rc<Kiosk>, app: &AppWindow) {
     adapter.set_hits(slint::ModelRc::from(session().hits.clone()));
 
     adapter.on_edited(kiosk.callback(search));
+    let open_attachment = kiosk.callback_with(
+        |kiosk, app, (document, attachment, page): (SharedString, i32, i32)| {
+            let find = app.global::<SearchAdapter>().get_query().to_string();
+            if let (Ok(attachment), Ok(page)) = (usize::try_from(attachment), u32::try_from(page)) {
+                kiosk.go(crate::kiosk::Place::Viewer(super::viewer::Reading {
+                    document: document.to_string(),
+                    attachment,
+                    page,
+                    find: Some(find).filter(|f| !f.trim().is_empty()),
+                }));
+            }
+        },
+    );
+    adapter.on_open_attachment(move |document, attachment, page| {
+        open_attachment((document, attachment, page))
+    });
     adapter.on_type_key(kiosk.callback_with(|kiosk, app, key: SharedString| {
         let adapter = app.global::<SearchAdapter>();
         let mut query = adapter.get_query().to_string();

@@ -267,23 +267,35 @@ fn decode_png(bytes: &[u8]) -> Result<SharedPixelBuffer<Rgb8Pixel>, String> {
     Ok(buffer)
 }
 
-/// Where `find` (typed in either script) is on `page`.
+/// Where the words of `find` (typed in either script, any width) are on `page`; a word may run
+/// over a line break.
 fn marks(page: &crate::feed::pages::Page, find: &str) -> Vec<Highlight> {
-    let needle = crate::text::script::to_simplified(find.trim());
-    if needle.is_empty() {
-        return Vec::new();
-    }
-    let haystack = crate::text::script::to_simplified(&page.text);
-    let chars: Vec<char> = haystack.chars().collect();
-    let wanted: Vec<char> = needle.chars().collect();
+    use crate::text::fold::fold_char;
+    // The page's characters without line breaks, each with its place in the text.
+    let chars: Vec<(usize, char)> = page
+        .text
+        .chars()
+        .enumerate()
+        .filter(|(_, c)| *c != '\n')
+        .map(|(i, c)| (i, fold_char(c)))
+        .collect();
     let mut marks = Vec::new();
-    let mut at = 0;
-    while at + wanted.len() <= chars.len() && marks.len() < 50 {
-        if chars[at..at + wanted.len()] == wanted[..] {
-            marks.extend(page.highlights(at, wanted.len()));
-            at += wanted.len();
-        } else {
-            at += 1;
+    for term in find.split_whitespace() {
+        let wanted: Vec<char> = term.chars().map(fold_char).collect();
+        let mut at = 0;
+        while !wanted.is_empty() && at + wanted.len() <= chars.len() && marks.len() < 50 {
+            if chars[at..at + wanted.len()]
+                .iter()
+                .map(|(_, c)| *c)
+                .eq(wanted.iter().copied())
+            {
+                let start = chars[at].0;
+                let end = chars[at + wanted.len() - 1].0 + 1;
+                marks.extend(page.highlights(start, end - start));
+                at += wanted.len();
+            } else {
+                at += 1;
+            }
         }
     }
     marks
@@ -505,6 +517,12 @@ mod tests {
         };
         assert_eq!(marks(&page, "期限").len(), 2);
         assert_eq!(marks(&page, "統計").len(), 2, "Traditional input");
+        assert_eq!(marks(&page, "统计 期限").len(), 4, "each word");
+        assert_eq!(
+            marks(&page, "期限统计").len(),
+            2,
+            "over the line break: one box each side"
+        );
         assert!(marks(&page, "  ").is_empty());
     }
 }

@@ -235,3 +235,41 @@ fn the_viewer_renders_page_7_with_the_match_marked_in_every_variant() {
     let portrait = shoot("portrait", &|s| s.size = (1080, 1920));
     assert_eq!((portrait.width(), portrait.height()), (1080, 1920));
 }
+
+#[test]
+fn a_search_finds_text_inside_the_attachment_and_opens_its_page_marked() {
+    use readpoint::ui::SearchAdapter;
+    let (ui, entry, kiosk, _server) = synced(None);
+    let title = kiosk
+        .store()
+        .document(&entry)
+        .expect("read")
+        .expect("the entry")
+        .title;
+    ui.app.global::<Nav>().invoke_open(Screen::Search);
+    ui.see_whole_page();
+    let boxes: Vec<_> =
+        i_slint_backend_testing::ElementHandle::find_by_accessible_label(&ui.app, "搜索内容")
+            .filter(|e| {
+                e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::TextInput)
+            })
+            .collect();
+    boxes[0].set_accessible_value("申请人情况");
+    assert_eq!(ui.app.global::<SearchAdapter>().get_query(), "申请人情况");
+    let on_page = |n: u32| format!("{title} 附件 {FILE} · 第 {n} 页");
+    assert_eq!(ui.buttons(&on_page(8)).len(), 1, "a match on page 8");
+    assert_eq!(ui.buttons(&on_page(9)).len(), 1, "and on page 9");
+    // A match inside the attachment is listed under its document's title, with file and page.
+    ui.tap(&on_page(8));
+    assert_eq!(ui.app.global::<Nav>().get_screen(), Screen::Viewer);
+    assert_eq!(page(&ui), (8, 10));
+    let viewer = ui.app.global::<ViewerAdapter>();
+    assert!(viewer.get_has_picture());
+    assert!(
+        slint::Model::row_count(&viewer.get_marks()) > 0,
+        "the match is marked on the page"
+    );
+    // Back returns to the results.
+    ui.tap("返回上一页");
+    assert_eq!(ui.app.global::<Nav>().get_screen(), Screen::Search);
+}
