@@ -273,3 +273,37 @@ fn a_search_finds_text_inside_the_attachment_and_opens_its_page_marked() {
     ui.tap("返回上一页");
     assert_eq!(ui.app.global::<Nav>().get_screen(), Screen::Search);
 }
+
+#[test]
+fn a_picture_attachment_opens_in_the_same_viewer() {
+    // A 600 × 400 JPEG photo (a notice board, say): kept as a file, shown as itself.
+    let mut pixels = image::RgbImage::new(600, 400);
+    for (x, y, pixel) in pixels.enumerate_pixels_mut() {
+        *pixel = image::Rgb([(x % 256) as u8, (y % 256) as u8, 128]);
+    }
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85)
+        .encode_image(&pixels)
+        .expect("jpeg");
+    let mut portal = Portal::new();
+    let (entry, _) = attach(&mut portal, "公示栏.jpg", "image/jpeg", &jpeg);
+    portal.publish();
+    assert!(
+        portal.manifest()["attachments"][0].get("pages").is_none(),
+        "pictures are not rendered"
+    );
+    let server = FeedServer::start(&portal.feed).expect("the feed server starts");
+    let kiosk = SyncKiosk::new(&portal, &server.url());
+    let (code, out) = kiosk.sync();
+    assert_eq!(code, 0, "{out}");
+    let ui = UiKiosk::on_store(kiosk.store(), KioskOptions::default());
+    ui.app.global::<Nav>().invoke_open_document(entry.as_str().into());
+    ui.see_whole_page();
+    ui.tap("阅读附件 公示栏.jpg");
+    assert_eq!(page(&ui), (1, 1));
+    let viewer = ui.app.global::<ViewerAdapter>();
+    assert!(viewer.get_has_picture());
+    let size = viewer.get_picture().size();
+    assert_eq!((size.width, size.height), (600, 400));
+    assert!(ui.buttons("下一页").iter().all(|b| b.accessible_enabled() == Some(false)));
+}
