@@ -104,6 +104,13 @@ pub struct PrintArgs {
     /// does after a search that found nothing).
     #[arg(long, value_name = "WANTED", conflicts_with = "id")]
     pub application: Option<String>,
+    /// Print pages of the document's attachment number N (1 = its first) instead, as the
+    /// viewer's 打印 does; with --pages.
+    #[arg(long, value_name = "N", requires = "id", requires = "pages")]
+    pub attachment: Option<usize>,
+    /// The attachment's pages to print: `7` or `7-9`.
+    #[arg(long, value_name = "FROM[-TO]", requires = "attachment", value_parser = parse_page_range)]
+    pub pages: Option<(u32, u32)>,
     /// 大字打印: body text 16 pt.
     #[arg(long)]
     pub large: bool,
@@ -122,6 +129,25 @@ pub struct PrintArgs {
     /// Release the held job with this number (print.hold_jobs = true).
     #[arg(long, value_name = "JOB", conflicts_with_all = ["id", "to_file"])]
     pub release: Option<i32>,
+}
+
+/// `7` or `7-9` (also with an en dash): a page range, 1 = the first page.
+fn parse_page_range(text: &str) -> Result<(u32, u32), String> {
+    let page = |s: &str| {
+        s.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|&n| n >= 1)
+            .ok_or_else(|| format!("{s:?} is not a page number (1 = the first page)"))
+    };
+    let (from, to) = match text.split_once(['-', '–']) {
+        Some((from, to)) => (page(from)?, page(to)?),
+        None => (page(text)?, page(text)?),
+    };
+    if to < from {
+        return Err(format!("{text:?}: the last page comes before the first"));
+    }
+    Ok((from, to))
 }
 
 /// The screens `readpoint screenshot` can render.

@@ -109,6 +109,23 @@ pub fn run(context: &Context, args: &PrintArgs) -> Result<ExitCode, CommandError
         },
     };
     let (kind, found) = match (args.id.as_deref(), args.application.as_deref()) {
+        (Some(id), None) if args.attachment.is_some() => {
+            let (from, to) = args.pages.unwrap_or((1, 1));
+            let reading = crate::view_models::viewer::Reading {
+                document: id.to_owned(),
+                attachment: args.attachment.unwrap_or(1).saturating_sub(1),
+                page: from,
+                find: None,
+            };
+            let found = printables::attachment_pages(&store, &reading, (from, to), &print_context)?;
+            if found.is_none() {
+                return Err(CommandError::Other(format!(
+                    "document {id:?} has no attachment {} with pages {from}–{to} on this kiosk — fix: check the numbers on the document screen (the pages of an attachment come with the sync, within sync.attachment_budget)",
+                    args.attachment.unwrap_or(1)
+                )));
+            }
+            (PrintKind::Attachment, found)
+        }
         (_, Some(wanted)) => {
             let agency = &context.config.kiosk.agency_name;
             let found = printables::application(&store, wanted, agency, &print_context)?;
