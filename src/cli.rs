@@ -175,6 +175,9 @@ pub enum ScreenName {
     /// The attachment viewer: the first attachment of `--document`, at `--page`, with
     /// `--query` marked on the page.
     Viewer,
+    /// Editing the 申请表's description after the search `--query` found nothing, with "zheng"
+    /// typed on the on-screen keyboard (printing shown as on).
+    ApplicationEditor,
 }
 
 /// Arguments of `readpoint screenshot`.

@@ -128,7 +128,10 @@ pub fn render(
     mut options: KioskOptions,
 ) -> Result<SharedPixelBuffer<Rgba8Pixel>, String> {
     let window = headless_window(None)?;
-    if shot.screen == ScreenName::Print {
+    if matches!(
+        shot.screen,
+        ScreenName::Print | ScreenName::ApplicationEditor
+    ) {
         // The dialog as a visitor sees it where printing is on (the count needs no printer).
         options.print.enabled = true;
     }
@@ -181,6 +184,17 @@ pub fn render(
             app.global::<crate::ui::StaffAdapter>().invoke_show_panel(3);
         }
         ScreenName::Asleep => app.global::<crate::ui::Power>().set_asleep(true),
+        ScreenName::ApplicationEditor => {
+            kiosk.go(Place::Search);
+            let query = shot.query.as_deref().unwrap_or("菜市场改造补贴");
+            crate::view_models::search::set_query(&kiosk, &app, query);
+            let printing = app.global::<crate::ui::Printing>();
+            printing.invoke_open_application();
+            printing.invoke_edit();
+            for key in ["z", "h", "e", "n", "g"] {
+                printing.invoke_edit_key(key.into());
+            }
+        }
         ScreenName::Viewer => match document {
             Some(document) => kiosk.go(Place::Viewer(crate::view_models::viewer::Reading {
                 document,

@@ -119,6 +119,10 @@ pub struct PrintDesk {
     token: Cell<u64>,
     /// What the open dialog prints.
     target: std::cell::RefCell<Option<Target>>,
+    /// Pinyin typed so far while the visitor edits the 申请表's description.
+    composing: std::cell::RefCell<String>,
+    /// Which page of candidates is shown.
+    candidate_page: Cell<usize>,
 }
 
 impl PrintDesk {
@@ -150,6 +154,8 @@ impl PrintDesk {
             service,
             token: Cell::new(0),
             target: std::cell::RefCell::new(None),
+            composing: std::cell::RefCell::new(String::new()),
+            candidate_page: Cell::new(0),
         })
     }
 
@@ -166,6 +172,8 @@ impl PrintDesk {
             service,
             token: Cell::new(0),
             target: std::cell::RefCell::new(None),
+            composing: std::cell::RefCell::new(String::new()),
+            candidate_page: Cell::new(0),
         })
     }
 
@@ -487,9 +495,70 @@ impl Kiosk {
             printing.set_pages(0);
             printing.set_application(false);
             printing.set_wanted("".into());
+            printing.set_editing(false);
+        }
+        self.stop_editing();
+    }
+
+    /// Leaves the description editor: the composition and candidates are forgotten.
+    fn stop_editing(&self) {
+        if let Some(desk) = self.print_desk() {
+            desk.composing.borrow_mut().clear();
+            desk.candidate_page.set(0);
+        }
+        if let Some(app) = self.app() {
+            let printing = app.global::<Printing>();
+            printing.set_composing("".into());
+            printing.set_candidates(crate::view_models::model(Vec::new()));
+            printing.set_more_candidates(false);
         }
     }
+
+    /// Applies one edit of the 申请表's description (`edit` changes the wanted text and the
+    /// pinyin being composed), then shows the result and the candidates.
+    fn edit_wanted(&self, edit: impl FnOnce(&mut String, &mut String)) {
+        let (Some(desk), Some(app)) = (self.print_desk(), self.app()) else {
+            return;
+        };
+        let wanted = {
+            let mut target = desk.target.borrow_mut();
+            let Some(Target::Application(wanted)) = target.as_mut() else {
+                return;
+            };
+            let mut composing = desk.composing.borrow_mut();
+            let before = composing.clone();
+            edit(wanted, &mut composing);
+            if *composing != before {
+                desk.candidate_page.set(0);
+            }
+            if wanted.chars().count() > MAX_WANTED_CHARS {
+                *wanted = wanted.chars().take(MAX_WANTED_CHARS).collect();
+            }
+            wanted.clone()
+        };
+        let display = self.display();
+        let printing = app.global::<Printing>();
+        printing.set_wanted(display.shared(&wanted));
+        let composing = desk.composing.borrow().clone();
+        printing.set_composing(composing.as_str().into());
+        let all = crate::text::ime::candidates(&composing);
+        let page = desk.candidate_page.get();
+        let shown: Vec<slint::SharedString> = all
+            .iter()
+            .skip(page * CANDIDATES_SHOWN)
+            .take(CANDIDATES_SHOWN)
+            .map(|c| display.shared(&c.to_string()))
+            .collect();
+        printing.set_more_candidates(all.len() > (page + 1) * CANDIDATES_SHOWN || page > 0);
+        printing.set_candidates(crate::view_models::model(shown));
+    }
 }
+
+/// Longest description of the information wanted (the form has room for about this much).
+const MAX_WANTED_CHARS: usize = 200;
+
+/// Candidates shown at once (更多 shows the next ones).
+const CANDIDATES_SHOWN: usize = 6;
 
 impl Kiosk {
     /// Reads the printer's state and jobs into the staff screen's printer panel.
@@ -666,6 +735,75 @@ pub(super) fn connect(kiosk: &Rc<Kiosk>, app: &AppWindow) {
         printing.set_large(!printing.get_large());
         let token = desk.next_token();
         kiosk.count_pages(token);
+    }));
+    // Editing the 申请表's description with the on-screen keyboard and pinyin candidates.
+    printing.on_edit(kiosk.callback(|kiosk, app| {
+        kiosk.visitor_action(usage::Event::Activity);
+        app.global::<Printing>().set_editing(true);
+        kiosk.edit_wanted(|_, _| {});
+    }));
+    printing.on_edit_key(kiosk.callback_with(|kiosk, _, key: slint::SharedString| {
+        kiosk.visitor_action(usage::Event::Activity);
+        let Some(c) = key.chars().next().filter(|c| c.is_ascii_alphanumeric()) else {
+            return;
+        };
+        kiosk.edit_wanted(|wanted, composing| {
+            if c.is_ascii_digit() && composing.is_empty() {
+                wanted.push(c);
+            } else if c.is_ascii_alphabetic() && composing.len() < 12 {
+                composing.push(c.to_ascii_lowercase());
+            }
+        });
+    }));
+    printing.on_edit_backspace(kiosk.callback(|kiosk, _| {
+        kiosk.visitor_action(usage::Event::Activity);
+        kiosk.edit_wanted(|wanted, composing| {
+            if composing.pop().is_none() {
+                wanted.pop();
+            }
+        });
+    }));
+    printing.on_edit_clear(kiosk.callback(|kiosk, _| {
+        kiosk.visitor_action(usage::Event::Activity);
+        kiosk.edit_wanted(|wanted, composing| {
+            if composing.is_empty() {
+                wanted.clear();
+            } else {
+                composing.clear();
+            }
+        });
+    }));
+    printing.on_pick(
+        kiosk.callback_with(|kiosk, _, picked: slint::SharedString| {
+            kiosk.visitor_action(usage::Event::Activity);
+            kiosk.edit_wanted(|wanted, composing| {
+                wanted.push_str(&picked);
+                composing.clear();
+            });
+        }),
+    );
+    printing.on_more_candidates_page(kiosk.callback(|kiosk, _| {
+        kiosk.visitor_action(usage::Event::Activity);
+        if let Some(desk) = kiosk.print_desk() {
+            let all = crate::text::ime::candidates(&desk.composing.borrow()).len();
+            let next = desk.candidate_page.get() + 1;
+            desk.candidate_page.set(if next * CANDIDATES_SHOWN < all {
+                next
+            } else {
+                0
+            });
+        }
+        kiosk.edit_wanted(|_, _| {});
+    }));
+    printing.on_edit_done(kiosk.callback(|kiosk, app| {
+        kiosk.visitor_action(usage::Event::Activity);
+        app.global::<Printing>().set_editing(false);
+        kiosk.stop_editing();
+        // The form with the new description: counted again.
+        if let Some(desk) = kiosk.print_desk() {
+            let token = desk.next_token();
+            kiosk.count_pages(token);
+        }
     }));
     printing.on_confirm(kiosk.callback(|kiosk, app| {
         kiosk.visitor_action(usage::Event::Activity);

@@ -6,6 +6,7 @@
 //! same way.
 
 pub mod fold;
+pub mod ime;
 pub mod pinyin;
 pub mod script;
 pub mod segment;

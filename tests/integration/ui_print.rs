@@ -170,6 +170,56 @@ fn a_search_that_finds_nothing_prints_a_prefilled_application_form() {
 }
 
 #[test]
+fn the_visitor_edits_the_description_with_the_on_screen_keyboard_before_printing() {
+    let cups = Cups::start();
+    cups.add_queue("hall", "file:///dev/null");
+    let ui = kiosk(&cups, "hall");
+    ui.app
+        .global::<Nav>()
+        .invoke_open(readpoint::ui::Screen::Search);
+    readpoint::view_models::search::set_query(&ui.kiosk, &ui.app, "菜市场改造补贴");
+    ui.tap("打印政府信息公开申请表");
+    ui.tap("修改要找的信息");
+    let printing = ui.app.global::<Printing>();
+    assert!(printing.get_editing());
+    // 删除 four times takes "的政府信息" down to "的"; then z-h-e-n-g offers 政, tapped.
+    for _ in 0..4 {
+        ui.tap_top("删除");
+    }
+    assert_eq!(printing.get_wanted(), "关于“菜市场改造补贴”的");
+    for key in ["z", "h", "e", "n", "g"] {
+        ui.tap_top(key);
+    }
+    assert_eq!(printing.get_composing(), "zheng");
+    assert!(ui.shows("拼音 zheng"));
+    ui.tap("写入 政");
+    assert_eq!(
+        printing.get_composing(),
+        "",
+        "a picked character ends the syllable"
+    );
+    for key in ["c", "e"] {
+        ui.tap_top(key);
+    }
+    ui.tap("写入 策");
+    // Digits go straight in.
+    ui.tap_top("2");
+    ui.tap_top("0");
+    ui.tap_top("2");
+    ui.tap_top("3");
+    assert_eq!(printing.get_wanted(), "关于“菜市场改造补贴”的政策2023");
+    ui.tap("完成修改");
+    assert!(!printing.get_editing());
+    assert!(ui.shows("要找的信息已按您的搜索填好：关于“菜市场改造补贴”的政策2023"));
+    ui.tap("确认打印");
+    let text = pdf_text(&cups.wait_for_job_file(1));
+    assert!(text.contains("关于“菜市场改造补贴”的政策2023"), "{text}");
+    // Closing forgets what was written.
+    ui.tap("关闭打印窗口");
+    assert_eq!(printing.get_wanted(), "");
+}
+
+#[test]
 fn without_printing_a_failed_search_still_explains_how_to_apply() {
     let ui = UiKiosk::new();
     ui.app

@@ -65,6 +65,17 @@ impl UiKiosk {
         button.invoke_accessible_default_action();
     }
 
+    /// Taps the last button labelled `label`: the one on top when an overlay (a dialog, the
+    /// description editor) repeats a control of the screen under it.
+    #[allow(dead_code)]
+    pub fn tap_top(&self, label: &str) {
+        let buttons = self.buttons(label);
+        let Some(button) = buttons.last() else {
+            panic!("no button labelled {label:?}");
+        };
+        button.invoke_accessible_default_action();
+    }
+
     /// Makes the window very tall, so a whole page is in view: the testing backend (like a
     /// person) only finds what is on screen, not what is scrolled out of view.
     pub fn see_whole_page(&self) {

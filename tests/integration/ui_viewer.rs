@@ -297,7 +297,9 @@ fn a_picture_attachment_opens_in_the_same_viewer() {
     let (code, out) = kiosk.sync();
     assert_eq!(code, 0, "{out}");
     let ui = UiKiosk::on_store(kiosk.store(), KioskOptions::default());
-    ui.app.global::<Nav>().invoke_open_document(entry.as_str().into());
+    ui.app
+        .global::<Nav>()
+        .invoke_open_document(entry.as_str().into());
     ui.see_whole_page();
     ui.tap("阅读附件 公示栏.jpg");
     assert_eq!(page(&ui), (1, 1));
@@ -305,5 +307,9 @@ fn a_picture_attachment_opens_in_the_same_viewer() {
     assert!(viewer.get_has_picture());
     let size = viewer.get_picture().size();
     assert_eq!((size.width, size.height), (600, 400));
-    assert!(ui.buttons("下一页").iter().all(|b| b.accessible_enabled() == Some(false)));
+    assert!(
+        ui.buttons("下一页")
+            .iter()
+            .all(|b| b.accessible_enabled() == Some(false))
+    );
 }
