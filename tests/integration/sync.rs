@@ -1198,6 +1198,27 @@ pub fn fixture_pdf() -> Vec<u8> {
     .expect("tests/data/reports-large-print.pdf")
 }
 
+/// Attaches `bytes` as `file_name` to catalogue entry `id`; returns its sha256.
+pub fn attach_to(
+    portal: &mut Portal,
+    id: &str,
+    file_name: &str,
+    media_type: &str,
+    bytes: &[u8],
+) -> String {
+    let sha = readpoint::feed::sha256_hex(bytes);
+    portal.attachments.push((file_name.into(), bytes.to_vec()));
+    let entry = portal
+        .documents()
+        .iter_mut()
+        .find(|d| d["id"] == id)
+        .expect("the entry");
+    entry["attachments"] = serde_json::json!([{
+        "sha256": sha, "size": bytes.len(), "media_type": media_type, "file_name": file_name
+    }]);
+    sha
+}
+
 /// Attaches `bytes` as `file_name` to the first catalogue entry; returns (entry id, sha256).
 pub fn attach(
     portal: &mut Portal,

@@ -471,3 +471,174 @@ fn a_broken_configuration_starts_the_kiosk_on_the_last_one_that_loaded() {
         "[kiosk]\nterminal_id = \"hall-01\"\n"
     );
 }
+
+/// The kiosk's layout computed offscreen in this process on the same cache, size and options:
+/// where a control is, so a real X click lands on it. The twin is kept in step by doing the same
+/// action on it after each click.
+struct Twin {
+    session: readpoint::kiosk::offscreen::Session,
+}
+
+impl Twin {
+    fn element(&self, label: &str) -> i_slint_backend_testing::ElementHandle {
+        let found: Vec<_> = i_slint_backend_testing::ElementHandle::find_by_accessible_label(
+            &self.session.app,
+            label,
+        )
+        .filter(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button))
+        .collect();
+        found
+            .last()
+            .cloned()
+            .unwrap_or_else(|| panic!("the twin shows no button labelled {label:?}"))
+    }
+
+    /// The centre of the button labelled `label`, in window pixels.
+    fn centre(&mut self, label: &str) -> (i32, i32) {
+        self.session.frame();
+        let element = self.element(label);
+        let (at, size) = (element.absolute_position(), element.size());
+        (
+            (at.x + size.width / 2.0).round() as i32,
+            (at.y + size.height / 2.0).round() as i32,
+        )
+    }
+
+    /// Does on the twin what the click did on the kiosk.
+    fn press(&mut self, label: &str) {
+        self.element(label).invoke_accessible_default_action();
+        self.session.frame();
+    }
+}
+
+#[test]
+fn on_x_a_visitor_reads_page_7_prints_pages_7_to_9_and_prints_an_application_form() {
+    use readpoint::bench::feed_server::FeedServer;
+    use slint::ComponentHandle;
+
+    use crate::cups_server::{Cups, pdf_pages, pdf_text};
+    use crate::sync::{Portal, SyncKiosk, attach_to, fixture_pdf};
+
+    let xdotool = tool("xdotool");
+    let cups = Cups::start();
+    cups.add_queue("hall", "file:///dev/null");
+    // The newest catalogue entry (the catalogue's first row) carries the 10-page PDF.
+    let mut portal = Portal::new();
+    let newest = crate::support::bundled_store()
+        .catalogue_page(&Default::default(), None, 1)
+        .expect("catalogue")
+        .remove(0);
+    attach_to(
+        &mut portal,
+        &newest.id,
+        "2022年度报告.pdf",
+        "application/pdf",
+        &fixture_pdf(),
+    );
+    portal.publish();
+    let server = FeedServer::start(&portal.feed).expect("the feed server starts");
+    let synced = SyncKiosk::new(&portal, &server.url());
+    let config = format!(
+        "{}in_kiosk = false\n[print]\nenabled = true\nprinter = \"{}\"\n",
+        portal.config(&server.url()),
+        cups.uri("hall")
+    );
+    std::fs::write(&synced.config, &config).expect("config");
+    let (code, out) = synced.sync();
+    assert_eq!(code, 0, "{out}");
+
+    let x = VirtualX::start();
+    let log = synced.kiosk.home.join("kiosk.log");
+    let _app = Running(
+        synced
+            .kiosk
+            .command()
+            .arg("--config")
+            .arg(&synced.config)
+            .arg("-v")
+            .env("DISPLAY", &x.display)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).expect("log"))
+            .spawn()
+            .expect("readpoint starts"),
+    );
+    x.kiosk_window(&xdotool);
+    let text = || std::fs::read_to_string(&log).unwrap_or_default();
+    wait_for("Home", Duration::from_secs(10), || text().contains("Home"));
+
+    let parsed = readpoint::config::parse(&config, std::path::Path::new("readpoint.toml"))
+        .expect("the test's configuration");
+    let mut options = readpoint::kiosk::KioskOptions::from_config(&parsed);
+    // The twin's 打印 must never reach the printer (port 9 on this machine: refused at once).
+    options.print.printer = "ipp://127.0.0.1:9/printers/twin".into();
+    let mut twin = Twin {
+        session: readpoint::kiosk::offscreen::Session::start(synced.store(), options, (1920, 1080))
+            .expect("the twin"),
+    };
+    let click = |twin: &mut Twin, label: &str, then: &str| {
+        let before = text().matches(then).count();
+        let (cx, cy) = twin.centre(label);
+        if let Some(dir) = std::env::var_os("READPOINT_XVFB_DUMP") {
+            let n = std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
+            let path = std::path::Path::new(&dir).join(format!("{n:02}-{cx}-{cy}.xwd"));
+            let _ = std::fs::write(path, screen(&x.display, &tool("xwd")));
+        }
+        run(
+            &x.display,
+            &xdotool,
+            &["mousemove", &cx.to_string(), &cy.to_string(), "click", "1"],
+        );
+        twin.press(label);
+        if !then.is_empty() {
+            wait_for(then, Duration::from_secs(10), || {
+                text().matches(then).count() > before
+            });
+        }
+        // The kiosk loads a screen's data on its worker: let it land before the next click.
+        std::thread::sleep(Duration::from_millis(1200));
+    };
+
+    // Home → 公开目录 → the newest entry → 阅读 its attachment → page 7.
+    click(&mut twin, "公开目录", "Catalogue");
+    click(&mut twin, &newest.title, "Document(");
+    click(&mut twin, "打开附件 2022年度报告.pdf", "Viewer(");
+    for _ in 0..6 {
+        click(&mut twin, "下一页", "Viewer(");
+    }
+    assert!(
+        text().contains("page: 7"),
+        "the kiosk shows page 7\n{}",
+        text()
+    );
+
+    // 打印 pages 7–9.
+    click(&mut twin, "免费打印本页内容", "");
+    click(&mut twin, "结束页加一", "");
+    click(&mut twin, "结束页加一", "");
+    click(&mut twin, "确认打印", "");
+    let pdf = cups.wait_for_job_file(1);
+    assert_eq!(pdf_pages(&pdf), 3);
+    let printed = pdf_text(&pdf);
+    for fact in ["索引号：", "本页打印于", "第 3/3 页"] {
+        assert!(printed.contains(fact), "{fact} in {printed}");
+    }
+    {
+        // The twin's job went nowhere: show what the kiosk shows before closing.
+        let printing = twin.session.app.global::<readpoint::ui::Printing>();
+        printing.set_phase(readpoint::ui::PrintPhase::Printing);
+        printing.set_pages(3);
+    }
+    click(&mut twin, "关闭打印窗口", "");
+
+    // 首页 → 搜索: a search that finds nothing, typed on the on-screen keyboard → 申请表.
+    click(&mut twin, "返回首页", "Home");
+    click(&mut twin, "搜索", "Search");
+    for key in ["v", "v", "v", "v"] {
+        click(&mut twin, key, "");
+    }
+    click(&mut twin, "打印政府信息公开申请表", "");
+    click(&mut twin, "确认打印", "");
+    let form = pdf_text(&cups.wait_for_job_file(2));
+    assert!(form.contains("政府信息公开申请表"), "{form}");
+    assert!(form.contains("vvvv"), "the search is on the form: {form}");
+}
