@@ -52,6 +52,8 @@ mod ui_reports;
 mod ui_search;
 // 打印 on the kiosk, headless, against a real CUPS scheduler on 127.0.0.1.
 mod ui_print;
+// Every screen at six hall screen sizes in four modes: nothing overlaps or is cut off.
+mod ui_layout;
 // The attachment viewer, headless, on a kiosk synced from nginx.
 mod ui_viewer;
 // The Slint theme against the UI norms (sizes, contrast).

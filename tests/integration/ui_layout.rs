@@ -1,0 +1,305 @@
+//! Every screen fits the screens halls have: 1920×1080, 1080×1920, 1366×768, 1280×800,
+//! 1280×1024 and 1024×768, each in normal, 大字, 高对比 and Traditional. Laid out offscreen by
+//! the real renderer and fonts (as `readpoint screenshot` does), then checked as geometry:
+//!
+//! - no two controls or texts partly overlap where they are visible (inside every scroll area
+//!   they belong to and the window): a label spilling out of its button, a keyboard drawn over
+//!   the query box, two lines of text on top of each other;
+//! - nothing that is not in a scroll area is cut by the window's edge.
+//!
+//! Failures name the screen, the size, the mode and the two elements.
+
+use std::collections::HashSet;
+
+use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
+use readpoint::kiosk::offscreen::Session;
+use readpoint::kiosk::{KioskOptions, Place};
+use readpoint::ui::Theme;
+use slint::ComponentHandle;
+
+use crate::support::bundled_store;
+
+const SIZES: [(u32, u32); 6] = [
+    (1920, 1080),
+    (1080, 1920),
+    (1366, 768),
+    (1280, 800),
+    (1280, 1024),
+    (1024, 768),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Rect {
+    x: f32,
+    y: f32,
+    w: f32,
+    h: f32,
+}
+
+impl Rect {
+    fn of(e: &ElementHandle) -> Rect {
+        let (at, size) = (e.absolute_position(), e.size());
+        Rect {
+            x: at.x,
+            y: at.y,
+            w: size.width,
+            h: size.height,
+        }
+    }
+
+    fn intersect(&self, o: &Rect) -> Option<Rect> {
+        let x = self.x.max(o.x);
+        let y = self.y.max(o.y);
+        let r = (self.x + self.w).min(o.x + o.w);
+        let b = (self.y + self.h).min(o.y + o.h);
+        (r - x > 0.5 && b - y > 0.5).then_some(Rect {
+            x,
+            y,
+            w: r - x,
+            h: b - y,
+        })
+    }
+
+    fn contains(&self, o: &Rect) -> bool {
+        o.x >= self.x - 0.5
+            && o.y >= self.y - 0.5
+            && o.x + o.w <= self.x + self.w + 0.5
+            && o.y + o.h <= self.y + self.h + 0.5
+    }
+}
+
+/// An element that must not collide with others: what it is and where it is visible.
+struct Checked {
+    name: String,
+    full: Rect,
+    visible: Rect,
+    scrolls: bool,
+}
+
+fn describe(e: &ElementHandle) -> String {
+    let label = e
+        .accessible_label()
+        .map(|l| l.to_string())
+        .unwrap_or_default();
+    format!(
+        "{}{} {:?}",
+        e.type_name().unwrap_or_default(),
+        e.id().map(|i| format!("#{i}")).unwrap_or_default(),
+        label.chars().take(30).collect::<String>()
+    )
+}
+
+/// The problems on the window as laid out now.
+fn problems(session: &Session, size: (u32, u32)) -> Vec<String> {
+    let window = Rect {
+        x: 0.0,
+        y: 0.0,
+        w: size.0 as f32,
+        h: size.1 as f32,
+    };
+    let all = ElementQuery::from_root(&session.app)
+        .match_descendants()
+        .find_all();
+    // Scroll areas and what is inside each.
+    let flickables: Vec<(Rect, HashSet<(u64, u64, u64, u64, String)>)> = all
+        .iter()
+        .filter(|e| {
+            e.type_name().as_deref() == Some("Flickable")
+                || e.bases().is_some_and(|mut b| b.any(|n| n == "Flickable"))
+        })
+        .map(|f| {
+            let inside = f.query_descendants().find_all().iter().map(key).collect();
+            (Rect::of(f), inside)
+        })
+        .collect();
+    let mut checked = Vec::new();
+    // An item that is several elements (a component and what it inherits) is checked once.
+    let mut seen = HashSet::new();
+    for e in &all {
+        let role = e.accessible_role();
+        let is_text = e.type_name().as_deref() == Some("Text");
+        let interactive = matches!(
+            role,
+            Some(AccessibleRole::Button | AccessibleRole::TextInput)
+        );
+        if !(is_text || interactive) || e.computed_opacity() < 0.01 {
+            continue;
+        }
+        if !seen.insert((key_at(e), is_text)) {
+            continue;
+        }
+        let full = Rect::of(e);
+        if full.w < 1.0 || full.h < 1.0 {
+            continue;
+        }
+        let k = key(e);
+        let mut clip = window;
+        let mut scrolls = false;
+        for (rect, inside) in &flickables {
+            if inside.contains(&k) {
+                scrolls = true;
+                match clip.intersect(rect) {
+                    Some(c) => clip = c,
+                    None => {
+                        clip = Rect {
+                            x: 0.0,
+                            y: 0.0,
+                            w: 0.0,
+                            h: 0.0,
+                        }
+                    }
+                }
+            }
+        }
+        let Some(visible) = full.intersect(&clip) else {
+            continue;
+        };
+        checked.push(Checked {
+            name: describe(e),
+            full,
+            visible,
+            scrolls,
+        });
+    }
+    let mut found = Vec::new();
+    for c in &checked {
+        if !c.scrolls && !window.contains(&c.full) {
+            found.push(format!(
+                "{} is cut by the window's edge ({:?})",
+                c.name, c.full
+            ));
+        }
+    }
+    for (i, a) in checked.iter().enumerate() {
+        for b in &checked[i + 1..] {
+            if a.full.contains(&b.full) || b.full.contains(&a.full) {
+                continue;
+            }
+            if let Some(overlap) = a.visible.intersect(&b.visible)
+                && overlap.w * overlap.h > 16.0
+            {
+                found.push(format!(
+                    "{} and {} overlap ({:.0}×{:.0} px at {:.0},{:.0})",
+                    a.name, b.name, overlap.w, overlap.h, overlap.x, overlap.y
+                ));
+            }
+        }
+    }
+    found
+}
+
+/// Where an element is and how big: one entry per item.
+fn key_at(e: &ElementHandle) -> (u32, u32, u32, u32) {
+    let r = Rect::of(e);
+    (r.x.to_bits(), r.y.to_bits(), r.w.to_bits(), r.h.to_bits())
+}
+
+/// An element's identity across two queries: where it is, how big, and what it is.
+fn key(e: &ElementHandle) -> (u64, u64, u64, u64, String) {
+    let r = Rect::of(e);
+    (
+        r.x.to_bits() as u64,
+        r.y.to_bits() as u64,
+        r.w.to_bits() as u64,
+        r.h.to_bits() as u64,
+        format!(
+            "{}{:?}",
+            e.type_name().unwrap_or_default(),
+            e.accessible_label()
+        ),
+    )
+}
+
+/// Screens known not to fit yet, as (screen, size, mode): the search screen where the keyboard
+/// (ten keys of at least the touch target across, four rows) and the results cannot both fit —
+/// 1024×768 in every mode, and the short or narrow landscapes in 大字. The redesign for those
+/// (keyboard and results in turn, the keyboard with an echo of the query) is the open part of
+/// issue 13. This list only shrinks: a listed case that fits fails the test until removed.
+const KNOWN: &[(&str, (u32, u32), &str)] = &[
+    ("search", (1024, 768), "normal"),
+    ("search", (1024, 768), "large"),
+    ("search", (1024, 768), "contrast"),
+    ("search", (1024, 768), "traditional"),
+    ("search", (1280, 800), "large"),
+    ("search", (1280, 1024), "large"),
+    ("search", (1366, 768), "large"),
+    ("search-none", (1024, 768), "normal"),
+    ("search-none", (1024, 768), "large"),
+    ("search-none", (1024, 768), "contrast"),
+    ("search-none", (1024, 768), "traditional"),
+    ("search-none", (1280, 800), "large"),
+    ("search-none", (1280, 1024), "large"),
+    ("search-none", (1366, 768), "large"),
+];
+
+#[test]
+fn every_screen_fits_every_hall_screen_in_every_mode() {
+    let store = bundled_store();
+    let document = store
+        .catalogue_page(&Default::default(), None, 1)
+        .expect("catalogue")
+        .remove(0)
+        .id;
+    let report = store.annual_reports().expect("reports").remove(0).id;
+    drop(store);
+    let places = [
+        ("home", Place::Home, None),
+        ("guide", Place::Guide, None),
+        ("catalogue", Place::Catalogue, None),
+        ("document", Place::Document(document), None),
+        ("reports", Place::Reports, None),
+        ("report", Place::Report(report), None),
+        ("apply", Place::Apply, None),
+        ("search", Place::Search, Some("社保")),
+        ("search-none", Place::Search, Some("vvvv")),
+    ];
+    let mut failures = Vec::new();
+    let mut known_fit = Vec::new();
+    for size in SIZES {
+        let options = KioskOptions {
+            portal_url: Some("https://www.leshan.gov.cn/".into()),
+            ..KioskOptions::default()
+        };
+        let mut session = Session::start(bundled_store(), options, size).expect("session");
+        for mode in ["normal", "large", "contrast", "traditional"] {
+            for (name, place, query) in &places {
+                session.kiosk.reset_session();
+                let theme = session.app.global::<Theme>();
+                theme.set_large_text(mode == "large");
+                theme.set_high_contrast(mode == "contrast");
+                if mode == "traditional" {
+                    session.kiosk.set_traditional(true);
+                }
+                session.kiosk.go(place.clone());
+                if let Some(query) = query {
+                    readpoint::view_models::search::set_query(&session.kiosk, &session.app, query);
+                }
+                session.frame();
+                let found = problems(&session, size);
+                let known = KNOWN.contains(&(name, size, mode));
+                if known && found.is_empty() {
+                    known_fit.push(format!("{name} at {}×{} ({mode})", size.0, size.1));
+                }
+                if !known {
+                    for problem in found {
+                        failures.push(format!(
+                            "{name} at {}×{} ({mode}): {problem}",
+                            size.0, size.1
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} layout problems:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        known_fit.is_empty(),
+        "these now fit — remove them from KNOWN: {}",
+        known_fit.join(", ")
+    );
+}
