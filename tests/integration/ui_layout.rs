@@ -101,7 +101,7 @@ fn problems(session: &Session, size: (u32, u32)) -> Vec<String> {
         .match_descendants()
         .find_all();
     // Scroll areas and what is inside each.
-    let flickables: Vec<(Rect, HashSet<(u64, u64, u64, u64, String)>)> = all
+    let flickables: Vec<(Rect, HashSet<Key>)> = all
         .iter()
         .filter(|e| {
             e.type_name().as_deref() == Some("Flickable")
@@ -195,7 +195,9 @@ fn key_at(e: &ElementHandle) -> (u32, u32, u32, u32) {
 }
 
 /// An element's identity across two queries: where it is, how big, and what it is.
-fn key(e: &ElementHandle) -> (u64, u64, u64, u64, String) {
+type Key = (u64, u64, u64, u64, String);
+
+fn key(e: &ElementHandle) -> Key {
     let r = Rect::of(e);
     (
         r.x.to_bits() as u64,
