@@ -496,6 +496,11 @@ impl Kiosk {
         *self.page_text.borrow_mut() = text;
     }
 
+    /// What 朗读 would read now.
+    pub fn page_text(&self) -> String {
+        self.page_text.borrow().clone()
+    }
+
     /// Opens `place` on top of the current one.
     pub fn go(self: &Rc<Self>, place: Place) {
         if place == Place::Home {

@@ -92,6 +92,9 @@ fn a_visitor_without_a_phone_reads_page_7_of_a_pdf_attachment() {
     assert_eq!(page(&ui), (7, 10));
     assert!(ui.shows("第 7 页，共 10 页"));
     assert!(viewer.get_has_picture() && !viewer.get_missing());
+    // 朗读 reads this page's text.
+    let spoken = ui.kiosk.page_text();
+    assert!(spoken.contains("2022年度政府信息公开工作"), "{spoken}");
     // Zoom: 100 % → 400 % in steps, and back; never past either end.
     for _ in 0..5 {
         ui.tap("放大");
