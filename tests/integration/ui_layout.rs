@@ -212,25 +212,17 @@ fn key(e: &ElementHandle) -> Key {
     )
 }
 
-/// Screens known not to fit yet, as (screen, size, mode): the search screen where the keyboard
-/// (ten keys of at least the touch target across, four rows) and the results cannot both fit —
-/// 1024×768 in every mode, and the short or narrow landscapes in 大字. The redesign for those
-/// (keyboard and results in turn, the keyboard with an echo of the query) is the open part of
-/// issue 13. This list only shrinks: a listed case that fits fails the test until removed.
+/// Screens known not to fit yet, as (screen, size, mode): the search screen in 大字 on the short
+/// landscapes, where even QWERTY alone (four rows of 120 px keys) is taller than the space
+/// between the bars. The redesign for those (a letters-only keyboard with a 123 key and an echo
+/// of the query, the bottom bar hidden while typing) is the open part of issue 13. This list
+/// only shrinks: a listed case that fits fails the test until it is removed.
 const KNOWN: &[(&str, (u32, u32), &str)] = &[
-    ("search", (1024, 768), "normal"),
     ("search", (1024, 768), "large"),
-    ("search", (1024, 768), "contrast"),
-    ("search", (1024, 768), "traditional"),
     ("search", (1280, 800), "large"),
-    ("search", (1280, 1024), "large"),
     ("search", (1366, 768), "large"),
-    ("search-none", (1024, 768), "normal"),
     ("search-none", (1024, 768), "large"),
-    ("search-none", (1024, 768), "contrast"),
-    ("search-none", (1024, 768), "traditional"),
     ("search-none", (1280, 800), "large"),
-    ("search-none", (1280, 1024), "large"),
     ("search-none", (1366, 768), "large"),
 ];
 
@@ -254,6 +246,8 @@ fn every_screen_fits_every_hall_screen_in_every_mode() {
         ("apply", Place::Apply, None),
         ("search", Place::Search, Some("社保")),
         ("search-none", Place::Search, Some("vvvv")),
+        // Compact screens show the keyboard or the results: the results, after 看结果.
+        ("search-results", Place::Search, Some("社保")),
     ];
     let mut failures = Vec::new();
     let mut known_fit = Vec::new();
@@ -275,6 +269,15 @@ fn every_screen_fits_every_hall_screen_in_every_mode() {
                 session.kiosk.go(place.clone());
                 if let Some(query) = query {
                     readpoint::view_models::search::set_query(&session.kiosk, &session.app, query);
+                }
+                if *name == "search-results" {
+                    session.frame();
+                    if let Some(switch) =
+                        ElementHandle::find_by_accessible_label(&session.app, "收起键盘，看结果")
+                            .find(|e| e.accessible_role() == Some(AccessibleRole::Button))
+                    {
+                        switch.invoke_accessible_default_action();
+                    }
                 }
                 session.frame();
                 let found = problems(&session, size);
