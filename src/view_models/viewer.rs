@@ -204,7 +204,7 @@ fn read_object(data_dir: &Path, sha256: &str, size: u64) -> Option<Vec<u8>> {
         .filter(|bytes| bytes.len() as u64 == size)
 }
 
-/// Decodes a PNG or JPEG into RGB pixels, within [`MAX_SIDE`] and [`MAX_PIXEL_BYTES`].
+/// Decodes a PNG or JPEG into RGB pixels, at most 8,000 pixels a side and 96 MiB decoded.
 pub fn decode(bytes: &[u8]) -> Result<SharedPixelBuffer<Rgb8Pixel>, String> {
     if bytes.starts_with(b"\x89PNG") {
         return decode_png(bytes);
