@@ -182,3 +182,27 @@ fn idle_reset_clears_the_search() {
     assert_eq!(adapter.get_categories().row_count(), 0);
     assert_eq!(adapter.get_scroll_y(), 0.0);
 }
+
+#[test]
+fn on_a_short_landscape_in_large_text_the_keyboard_and_results_take_turns() {
+    let ui = UiKiosk::new();
+    ui.app
+        .window()
+        .set_size(slint::PhysicalSize::new(1366, 768));
+    ui.app.global::<readpoint::ui::Theme>().set_large_text(true);
+    open_search(&ui);
+    // Three rows of letters; the digits behind 123.
+    assert!(ui.buttons("7").is_empty(), "no digit row");
+    ui.tap("s");
+    ui.tap("数字键");
+    assert!(ui.buttons("s").is_empty(), "the digits replace the letters");
+    ui.tap("7");
+    ui.tap("字母键");
+    ui.tap("b");
+    assert_eq!(query(&ui), "s7b");
+    // The keyboard gives way to the results, and comes back.
+    ui.tap("收起键盘，看结果");
+    assert!(ui.buttons("b").is_empty(), "the keyboard is put away");
+    ui.tap("打开键盘");
+    assert_eq!(ui.buttons("b").len(), 1);
+}
