@@ -19,7 +19,7 @@ use slint::ComponentHandle;
 
 use crate::support::bundled_store;
 
-const SIZES: [(u32, u32); 6] = [
+pub const SIZES: [(u32, u32); 6] = [
     (1920, 1080),
     (1080, 1920),
     (1366, 768),
@@ -90,7 +90,7 @@ fn describe(e: &ElementHandle) -> String {
 }
 
 /// The problems on the window as laid out now.
-fn problems(session: &Session, size: (u32, u32)) -> Vec<String> {
+pub fn problems(session: &Session, size: (u32, u32)) -> Vec<String> {
     let window = Rect {
         x: 0.0,
         y: 0.0,

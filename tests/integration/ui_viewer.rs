@@ -316,3 +316,46 @@ fn a_picture_attachment_opens_in_the_same_viewer() {
             .all(|b| b.accessible_enabled() == Some(false))
     );
 }
+
+#[test]
+fn the_viewer_fits_every_hall_screen_in_every_mode() {
+    use readpoint::kiosk::Place;
+    use readpoint::kiosk::offscreen::Session;
+    use readpoint::view_models::viewer::Reading;
+    let (entry, kiosk, _server) = synced_cache(Some("500KiB"));
+    let mut failures = Vec::new();
+    for size in crate::ui_layout::SIZES {
+        let options = KioskOptions {
+            portal_url: Some("https://www.leshan.gov.cn/".into()),
+            ..KioskOptions::default()
+        };
+        let session = Session::start(kiosk.store(), options, size).expect("session");
+        let mut session = session;
+        for mode in ["normal", "large", "contrast", "traditional"] {
+            // Page 7 with a marked match, and page 10 (past the budget: the QR code instead).
+            for page in [7, 10] {
+                session.kiosk.reset_session();
+                let theme = session.app.global::<readpoint::ui::Theme>();
+                theme.set_large_text(mode == "large");
+                theme.set_high_contrast(mode == "contrast");
+                if mode == "traditional" {
+                    session.kiosk.set_traditional(true);
+                }
+                session.kiosk.go(Place::Viewer(Reading {
+                    document: entry.clone(),
+                    attachment: 0,
+                    page,
+                    find: Some("统计期限".into()),
+                }));
+                session.frame();
+                for problem in crate::ui_layout::problems(&session, size) {
+                    failures.push(format!(
+                        "viewer page {page} at {}×{} ({mode}): {problem}",
+                        size.0, size.1
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
