@@ -955,34 +955,20 @@ async fn fetch_attachments(
     let mut used = 0u64;
     let mut out = AttachmentsFetched::default();
     for attachment in &manifest.attachments {
-        let Some(pages) = &attachment.pages else {
-            let ensured = ensure_object(
-                settings,
-                http,
-                (&attachment.sha256, attachment.size),
-                &attachment.file_name,
-                &mut used,
-            )
-            .await;
-            out.count(&ensured);
-            if matches!(ensured, Ensured::OverBudget | Ensured::Failed) {
-                out.missing += 1;
-            }
-            continue;
+        // The file itself, or for a rendered attachment its page set.
+        let first = match &attachment.pages {
+            Some(pages) => (pages.sha256.as_str(), pages.size),
+            None => (attachment.sha256.as_str(), attachment.size),
         };
-        let ensured = ensure_object(
-            settings,
-            http,
-            (&pages.sha256, pages.size),
-            &attachment.file_name,
-            &mut used,
-        )
-        .await;
+        let ensured = ensure_object(settings, http, first, &attachment.file_name, &mut used).await;
         out.count(&ensured);
         if matches!(ensured, Ensured::OverBudget | Ensured::Failed) {
             out.missing += 1;
             continue;
         }
+        let Some(pages) = &attachment.pages else {
+            continue;
+        };
         let set = match read_page_set(&settings.data_dir, &pages.sha256) {
             Ok(set) if set.pages.len() == pages.count as usize => set,
             Ok(set) => {
