@@ -171,6 +171,15 @@ impl SyncKiosk {
             .expect("running readpoint")
     }
 
+    /// Rewrites the configuration for `portal` at `url` with `sync.attachment_budget` set.
+    pub fn set_attachment_budget(&self, portal: &Portal, url: &str, budget: &str) {
+        std::fs::write(
+            &self.config,
+            format!("{}attachment_budget = \"{budget}\"\n", portal.config(url)),
+        )
+        .expect("config");
+    }
+
     /// `sync --once` with a single attempt; returns (exit code, stdout+stderr).
     pub fn sync(&self) -> (i32, String) {
         let output = self.run(&["sync", "--once", "--attempts", "1"]);
@@ -1128,28 +1137,12 @@ fn attachments_are_fetched_within_the_budget_and_later_when_it_allows() {
     let mut portal = Portal::new();
     // Not a PDF (the publisher renders those into pages; see the next test): kept as a file.
     let pdf = b"\x89PNG a tiny test attachment".repeat(100);
-    let sha = readpoint::feed::sha256_hex(&pdf);
-    portal.attachments.push(("report.png".into(), pdf.clone()));
-    let entry = portal
-        .documents()
-        .iter_mut()
-        .find(|d| d["kind"] == "catalogue_entry")
-        .expect("an entry");
-    entry["attachments"] = serde_json::json!([{
-        "sha256": sha, "size": pdf.len(), "media_type": "image/png", "file_name": "report.png"
-    }]);
+    let (_, sha) = attach(&mut portal, "report.png", "image/png", &pdf);
     portal.publish();
     let server = FeedServer::start(&portal.feed).expect("the feed server starts");
     let kiosk = SyncKiosk::new(&portal, &server.url());
     // A budget too small for the file: the content applies, the attachment waits.
-    std::fs::write(
-        &kiosk.config,
-        format!(
-            "{}attachment_budget = \"1KiB\"\n",
-            portal.config(&server.url())
-        ),
-    )
-    .expect("config");
+    kiosk.set_attachment_budget(&portal, &server.url(), "1KiB");
     let (code, out) = kiosk.sync();
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("1 attachment(s) not fetched yet"), "{out}");
@@ -1271,14 +1264,7 @@ fn a_pdf_attachment_arrives_as_pages_first_page_first_within_the_budget() {
     let kiosk = SyncKiosk::new(&portal, &server.url());
     // Room for the page set and three pages: pages 1–3 come, in order, and nothing after.
     let budget = pages["size"].as_u64().expect("size") + first_three + 1;
-    std::fs::write(
-        &kiosk.config,
-        format!(
-            "{}attachment_budget = \"{budget}B\"\n",
-            portal.config(&server.url())
-        ),
-    )
-    .expect("config");
+    kiosk.set_attachment_budget(&portal, &server.url(), &format!("{budget}B"));
     let (code, out) = kiosk.sync();
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("1 attachment(s) not fetched yet"), "{out}");

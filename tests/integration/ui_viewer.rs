@@ -49,14 +49,7 @@ fn synced_cache(budget: Option<&str>) -> (String, SyncKiosk, FeedServer) {
     let server = FeedServer::start(&portal.feed).expect("the feed server starts");
     let kiosk = SyncKiosk::new(&portal, &server.url());
     if let Some(budget) = budget {
-        std::fs::write(
-            &kiosk.config,
-            format!(
-                "{}attachment_budget = \"{budget}\"\n",
-                portal.config(&server.url())
-            ),
-        )
-        .expect("config");
+        kiosk.set_attachment_budget(&portal, &server.url(), budget);
     }
     let (code, out) = kiosk.sync();
     assert_eq!(code, 0, "{out}");
