@@ -33,6 +33,18 @@ fn open(ui: &UiKiosk, id: &str) {
     ui.app.global::<Nav>().invoke_open_document(id.into());
 }
 
+/// A kiosk printing to a CUPS queue, on the search screen after `query` found nothing.
+fn after_a_failed_search(query: &str) -> (Cups, UiKiosk) {
+    let cups = Cups::start();
+    cups.add_queue("hall", "file:///dev/null");
+    let ui = kiosk(&cups, "hall");
+    ui.app
+        .global::<Nav>()
+        .invoke_open(readpoint::ui::Screen::Search);
+    readpoint::view_models::search::set_query(&ui.kiosk, &ui.app, query);
+    (cups, ui)
+}
+
 fn dialog_pages(ui: &UiKiosk) -> i32 {
     let printing = ui.app.global::<Printing>();
     assert_eq!(
@@ -129,13 +141,7 @@ fn without_printing_there_is_no_print_button() {
 
 #[test]
 fn a_search_that_finds_nothing_prints_a_prefilled_application_form() {
-    let cups = Cups::start();
-    cups.add_queue("hall", "file:///dev/null");
-    let ui = kiosk(&cups, "hall");
-    ui.app
-        .global::<Nav>()
-        .invoke_open(readpoint::ui::Screen::Search);
-    readpoint::view_models::search::set_query(&ui.kiosk, &ui.app, "菜市场改造补贴");
+    let (cups, ui) = after_a_failed_search("菜市场改造补贴");
     assert!(
         ui.shows("没找到？可以申请公开"),
         "the 申请公开 card after no results"
@@ -171,13 +177,7 @@ fn a_search_that_finds_nothing_prints_a_prefilled_application_form() {
 
 #[test]
 fn the_visitor_edits_the_description_with_the_on_screen_keyboard_before_printing() {
-    let cups = Cups::start();
-    cups.add_queue("hall", "file:///dev/null");
-    let ui = kiosk(&cups, "hall");
-    ui.app
-        .global::<Nav>()
-        .invoke_open(readpoint::ui::Screen::Search);
-    readpoint::view_models::search::set_query(&ui.kiosk, &ui.app, "菜市场改造补贴");
+    let (cups, ui) = after_a_failed_search("菜市场改造补贴");
     ui.tap("打印政府信息公开申请表");
     ui.tap("修改要找的信息");
     let printing = ui.app.global::<Printing>();
