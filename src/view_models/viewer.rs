@@ -344,9 +344,10 @@ impl Viewer {
 
     fn keep(&self, reading: Reading, shown: Shown) {
         let mut cache = self.cache.borrow_mut();
-        cache.retain(|(r, _)| r != &reading);
-        // Only pages of the same attachment stay.
-        cache.retain(|(r, _)| r.document == reading.document && r.attachment == reading.attachment);
+        // Only other pages of the same attachment stay.
+        cache.retain(|(r, _)| {
+            r != &reading && r.document == reading.document && r.attachment == reading.attachment
+        });
         cache.push((reading, shown));
         while cache.len() > CACHED_PAGES {
             cache.remove(0);

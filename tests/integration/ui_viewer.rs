@@ -56,6 +56,13 @@ fn synced_cache(budget: Option<&str>) -> (String, SyncKiosk, FeedServer) {
     (entry, kiosk, server)
 }
 
+/// Whether every button labelled `label` is disabled (the end of the pages, the zoom's limit).
+fn disabled(ui: &UiKiosk, label: &str) -> bool {
+    ui.buttons(label)
+        .iter()
+        .all(|b| b.accessible_enabled() == Some(false))
+}
+
 fn page(ui: &UiKiosk) -> (i32, i32) {
     let viewer = ui.app.global::<ViewerAdapter>();
     (viewer.get_page(), viewer.get_pages())
@@ -74,11 +81,7 @@ fn a_visitor_without_a_phone_reads_page_7_of_a_pdf_attachment() {
     assert!(viewer.get_has_picture(), "page 1 is drawn");
     let size = viewer.get_picture().size();
     assert_eq!((size.width, size.height), (1241, 1754));
-    assert!(
-        ui.buttons("上一页")
-            .iter()
-            .all(|b| b.accessible_enabled() == Some(false))
-    );
+    assert!(disabled(&ui, "上一页"));
     for _ in 0..6 {
         ui.tap("下一页");
     }
@@ -94,11 +97,7 @@ fn a_visitor_without_a_phone_reads_page_7_of_a_pdf_attachment() {
     }
     assert_eq!(viewer.get_zoom(), 4.0);
     assert!(ui.shows("放大倍数 400%"));
-    assert!(
-        ui.buttons("放大")
-            .iter()
-            .all(|b| b.accessible_enabled() == Some(false))
-    );
+    assert!(disabled(&ui, "放大"));
     for _ in 0..5 {
         ui.tap("缩小");
     }
@@ -303,11 +302,7 @@ fn a_picture_attachment_opens_in_the_same_viewer() {
     assert!(viewer.get_has_picture());
     let size = viewer.get_picture().size();
     assert_eq!((size.width, size.height), (600, 400));
-    assert!(
-        ui.buttons("下一页")
-            .iter()
-            .all(|b| b.accessible_enabled() == Some(false))
-    );
+    assert!(disabled(&ui, "下一页"));
 }
 
 #[test]
