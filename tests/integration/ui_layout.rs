@@ -7,14 +7,15 @@
 //!   the query box, two lines of text on top of each other;
 //! - nothing that is not in a scroll area is cut by the window's edge.
 //!
-//! Failures name the screen, the size, the mode and the two elements.
+//! The overlays (print dialog, 申请表 editor, PIN pad, idle warning, staff screen) are checked
+//! the same way. Failures name the screen, the size, the mode and the two elements.
 
 use std::collections::HashSet;
 
 use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
 use readpoint::kiosk::offscreen::Session;
 use readpoint::kiosk::{KioskOptions, Place};
-use readpoint::ui::Theme;
+use readpoint::ui::{Printing, Staff, StaffAdapter, Theme};
 use slint::ComponentHandle;
 
 use crate::support::bundled_store;
@@ -91,15 +92,32 @@ fn describe(e: &ElementHandle) -> String {
 
 /// The problems on the window as laid out now.
 pub fn problems(session: &Session, size: (u32, u32)) -> Vec<String> {
+    problems_in(session, size, None)
+}
+
+/// The problems on the window as laid out now, only among the elements inside the overlay's
+/// element with the id `overlay` (what the overlay covers cannot be reached) when one is named.
+fn problems_in(session: &Session, size: (u32, u32), overlay: Option<&str>) -> Vec<String> {
     let window = Rect {
         x: 0.0,
         y: 0.0,
         w: size.0 as f32,
         h: size.1 as f32,
     };
-    let all = ElementQuery::from_root(&session.app)
+    let everything = ElementQuery::from_root(&session.app)
         .match_descendants()
         .find_all();
+    let all = match overlay {
+        None => everything,
+        Some(id) => {
+            let Some(top) = everything.iter().find(|e| e.id().as_deref() == Some(id)) else {
+                return vec![format!("{id} is not open")];
+            };
+            let mut inside = top.query_descendants().find_all();
+            inside.push(top.clone());
+            inside
+        }
+    };
     // Scroll areas and what is inside each.
     let flickables: Vec<(Rect, HashSet<Key>)> = all
         .iter()
@@ -212,14 +230,59 @@ fn key(e: &ElementHandle) -> Key {
     )
 }
 
-/// Screens known not to fit yet, as (screen, size, mode): the search screen in 大字 at 1024×768,
-/// where ten keys of 120 px do not fit across, and the alphabetical keyboard needs more rows
-/// than the height holds. This list only shrinks: a listed case that fits fails the test until
-/// it is removed.
-const KNOWN: &[(&str, (u32, u32), &str)] = &[
-    ("search", (1024, 768), "large"),
-    ("search-none", (1024, 768), "large"),
-];
+/// Screens known not to fit yet, as (screen, size, mode). This list only shrinks: a listed case
+/// that fits fails the test until it is removed.
+const KNOWN: &[(&str, (u32, u32), &str)] = &[];
+
+const MODES: [&str; 4] = ["normal", "large", "contrast", "traditional"];
+
+/// Sets a visitor mode on a kiosk whose session was just reset.
+fn set_mode(session: &Session, mode: &str) {
+    let theme = session.app.global::<Theme>();
+    theme.set_large_text(mode == "large");
+    theme.set_high_contrast(mode == "contrast");
+    if mode == "traditional" {
+        session.kiosk.set_traditional(true);
+    }
+}
+
+/// Collects the problems of the window as laid out now, unless the case is known.
+fn check(
+    session: &Session,
+    case: (&'static str, (u32, u32), &'static str),
+    overlay: Option<&str>,
+    failures: &mut Vec<String>,
+    known_fit: &mut Vec<String>,
+) {
+    let (name, size, mode) = case;
+    let found = problems_in(session, size, overlay);
+    let known = KNOWN.contains(&case);
+    if known && found.is_empty() {
+        known_fit.push(format!("{name} at {}×{} ({mode})", size.0, size.1));
+    }
+    if !known {
+        for problem in found {
+            failures.push(format!(
+                "{name} at {}×{} ({mode}): {problem}",
+                size.0, size.1
+            ));
+        }
+    }
+}
+
+fn assert_fits(failures: &[String], known_fit: &[String]) {
+    assert!(
+        failures.is_empty(),
+        "{} layout problems:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        known_fit.is_empty(),
+        "these now fit — remove them from KNOWN: {}",
+        known_fit.join(", ")
+    );
+}
 
 #[test]
 fn every_screen_fits_every_hall_screen_in_every_mode() {
@@ -252,15 +315,10 @@ fn every_screen_fits_every_hall_screen_in_every_mode() {
             ..KioskOptions::default()
         };
         let mut session = Session::start(bundled_store(), options, size).expect("session");
-        for mode in ["normal", "large", "contrast", "traditional"] {
+        for mode in MODES {
             for (name, place, query) in &places {
                 session.kiosk.reset_session();
-                let theme = session.app.global::<Theme>();
-                theme.set_large_text(mode == "large");
-                theme.set_high_contrast(mode == "contrast");
-                if mode == "traditional" {
-                    session.kiosk.set_traditional(true);
-                }
+                set_mode(&session, mode);
                 session.kiosk.go(place.clone());
                 if let Some(query) = query {
                     readpoint::view_models::search::set_query(&session.kiosk, &session.app, query);
@@ -275,31 +333,120 @@ fn every_screen_fits_every_hall_screen_in_every_mode() {
                     }
                 }
                 session.frame();
-                let found = problems(&session, size);
-                let known = KNOWN.contains(&(name, size, mode));
-                if known && found.is_empty() {
-                    known_fit.push(format!("{name} at {}×{} ({mode})", size.0, size.1));
-                }
-                if !known {
-                    for problem in found {
-                        failures.push(format!(
-                            "{name} at {}×{} ({mode}): {problem}",
-                            size.0, size.1
-                        ));
-                    }
-                }
+                check(
+                    &session,
+                    (name, size, mode),
+                    None,
+                    &mut failures,
+                    &mut known_fit,
+                );
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} layout problems:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-    assert!(
-        known_fit.is_empty(),
-        "these now fit — remove them from KNOWN: {}",
-        known_fit.join(", ")
-    );
+    assert_fits(&failures, &known_fit);
+}
+
+/// The overlays: the print dialog, the 申请表 editor, the staff PIN pad, the idle warning and
+/// the staff screen (status and printer panels). Each on a kiosk of its own, where printing is on.
+#[test]
+fn every_overlay_fits_every_hall_screen_in_every_mode() {
+    let store = bundled_store();
+    let document = store
+        .catalogue_page(&Default::default(), None, 1)
+        .expect("catalogue")
+        .remove(0)
+        .id;
+    drop(store);
+    type Open = Box<dyn Fn(&Session)>;
+    // (name, the id of the overlay's content, how to open it)
+    let overlays: [(&str, &str, Open); 7] = [
+        (
+            "print",
+            "PrintDialog::card",
+            Box::new(move |s: &Session| {
+                s.kiosk.open_document(&document);
+                s.app.global::<Printing>().invoke_open();
+            }),
+        ),
+        (
+            "print-application",
+            "PrintDialog::card",
+            Box::new(|s: &Session| {
+                s.kiosk.go(Place::Search);
+                readpoint::view_models::search::set_query(&s.kiosk, &s.app, "菜市场改造补贴");
+                s.app.global::<Printing>().invoke_open_application();
+            }),
+        ),
+        (
+            "application-editor",
+            "WantedEditor::editor",
+            Box::new(|s: &Session| {
+                s.kiosk.go(Place::Search);
+                readpoint::view_models::search::set_query(&s.kiosk, &s.app, "菜市场改造补贴");
+                let printing = s.app.global::<Printing>();
+                printing.invoke_open_application();
+                printing.invoke_edit();
+                for key in ["z", "h", "e", "n", "g"] {
+                    printing.invoke_edit_key(key.into());
+                }
+            }),
+        ),
+        (
+            "idle",
+            "IdleOverlay::card",
+            Box::new(|s: &Session| {
+                s.kiosk.go(Place::Catalogue);
+                s.kiosk.show_idle_countdown();
+            }),
+        ),
+        (
+            "pin",
+            "PinPad::card",
+            Box::new(|s: &Session| s.app.global::<Staff>().invoke_emblem_held()),
+        ),
+        (
+            "staff",
+            "StaffPage::page",
+            Box::new(|s: &Session| s.kiosk.show_staff_screen()),
+        ),
+        (
+            "staff-printer",
+            "StaffPage::page",
+            Box::new(|s: &Session| {
+                s.kiosk.show_staff_screen();
+                s.app.global::<StaffAdapter>().invoke_show_panel(3);
+            }),
+        ),
+    ];
+    let mut failures = Vec::new();
+    let mut known_fit = Vec::new();
+    for size in SIZES {
+        for mode in MODES {
+            for (name, component, open) in &overlays {
+                let mut options = KioskOptions {
+                    portal_url: Some("https://www.leshan.gov.cn/".into()),
+                    ..KioskOptions::default()
+                };
+                options.print.enabled = true;
+                let mut session = Session::start(bundled_store(), options, size).expect("session");
+                // The PIN pad ends the visitor's session: the mode is set after it opens.
+                if *name == "pin" {
+                    open(&session);
+                    set_mode(&session, mode);
+                } else {
+                    set_mode(&session, mode);
+                    open(&session);
+                }
+                session.frame();
+                check(
+                    &session,
+                    (name, size, mode),
+                    Some(component),
+                    &mut failures,
+                    &mut known_fit,
+                );
+            }
+        }
+    }
+    assert_fits(&failures, &known_fit);
 }
