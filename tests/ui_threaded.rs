@@ -67,7 +67,7 @@ fn searches_run_on_the_worker_thread_and_the_latest_query_wins() {
     app.show().expect("show");
     kiosk.go(Place::Search);
 
-    search::set_query(&kiosk, &app, "社保");
+    kiosk.search_for("社保");
     let adapter = app.global::<SearchAdapter>();
     assert!(adapter.get_busy(), "the query is running");
     assert_eq!(
@@ -96,8 +96,8 @@ fn searches_run_on_the_worker_thread_and_the_latest_query_wins() {
                 }
 
                 // Two quick queries: only the latter's results may end up on screen.
-                search::set_query(&kiosk, &app, "bianmin");
-                search::set_query(&kiosk, &app, "sb");
+                kiosk.search_for("bianmin");
+                kiosk.search_for("sb");
                 let arrived = wait_until(
                     || !app.global::<SearchAdapter>().get_busy() && titles(&app) == want_sb,
                     DEADLINE,
@@ -118,8 +118,8 @@ fn searches_run_on_the_worker_thread_and_the_latest_query_wins() {
                 }
 
                 // Typed, then cleared at once: the late results must not fill the empty box.
-                search::set_query(&kiosk, &app, "bianmin");
-                search::set_query(&kiosk, &app, "");
+                kiosk.search_for("bianmin");
+                kiosk.search_for("");
                 let settle = Instant::now();
                 wait_until(|| settle.elapsed() > Duration::from_millis(200), DEADLINE).await;
                 let adapter = app.global::<SearchAdapter>();

@@ -7,13 +7,15 @@
 //! reference to the window in a callback, or keep anything a visitor did past an idle reset.
 
 mod idle;
+mod navigation;
 pub mod offscreen;
 pub mod power;
 pub mod printing;
+mod screens;
 pub mod speech;
 pub mod staff;
+mod status;
 pub mod tty;
-pub mod worker;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -23,16 +25,14 @@ use slint::ComponentHandle;
 
 pub use self::speech::Speaker;
 
-thread_local! {
-    /// The kiosk the sync thread reports to (UI thread only).
-    static SYNCED_KIOSK: RefCell<std::rc::Weak<Kiosk>> = const { RefCell::new(std::rc::Weak::new()) };
-}
-pub use self::worker::Worker;
+pub use self::screens::Place;
+use self::screens::Screens;
 use crate::config::{Config, Language};
 use crate::store::StoreError;
-use crate::ui::{AppWindow, Nav, Screen, Session, Theme};
+use crate::ui::{AppWindow, Nav, Session, Theme};
 use crate::usage::{self, Setting};
-use crate::view_models::{self, Display};
+use crate::view_models::Display;
+pub use crate::view_models::worker::Worker;
 
 /// What the kiosk needs from the configuration.
 #[derive(Debug, Clone)]
@@ -112,78 +112,12 @@ impl Default for KioskOptions {
     }
 }
 
-/// A place in the back stack: a screen and, for single documents, which one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Place {
-    Home,
-    Guide,
-    Catalogue,
-    Document(String),
-    Reports,
-    Report(String),
-    Apply,
-    Search,
-    /// An attachment's page in the viewer.
-    Viewer(view_models::viewer::Reading),
-}
-
-impl Place {
-    fn screen(&self) -> Screen {
-        match self {
-            Place::Home => Screen::Home,
-            Place::Guide => Screen::Guide,
-            Place::Catalogue => Screen::Catalogue,
-            Place::Document(_) => Screen::Document,
-            Place::Reports => Screen::Reports,
-            Place::Report(_) => Screen::Report,
-            Place::Apply => Screen::Apply,
-            Place::Search => Screen::Search,
-            Place::Viewer(_) => Screen::Viewer,
-        }
-    }
-
-    fn from_screen(screen: Screen) -> Option<Place> {
-        Some(match screen {
-            Screen::Home => Place::Home,
-            Screen::Guide => Place::Guide,
-            Screen::Catalogue => Place::Catalogue,
-            Screen::Reports => Place::Reports,
-            Screen::Apply => Place::Apply,
-            Screen::Search => Place::Search,
-            Screen::Document | Screen::Report | Screen::Viewer => return None,
-        })
-    }
-
-    /// The screen's name in the usage statistics.
-    fn usage_name(&self) -> &'static str {
-        match self {
-            Place::Home => "home",
-            Place::Guide => "guide",
-            Place::Catalogue => "catalogue",
-            Place::Document(_) => "document",
-            Place::Reports => "reports",
-            Place::Report(_) => "report",
-            Place::Apply => "apply",
-            Place::Search => "search",
-            Place::Viewer(_) => "viewer",
-        }
-    }
-
-    /// Reading screens get the longer idle timeout.
-    fn is_reading(&self) -> bool {
-        matches!(
-            self,
-            Place::Guide | Place::Document(_) | Place::Report(_) | Place::Apply | Place::Viewer(_)
-        )
-    }
-}
-
 /// The running kiosk session. Lives as long as the window, behind an `Rc`.
 pub struct Kiosk {
     app: slint::Weak<AppWindow>,
     worker: Worker,
     options: KioskOptions,
-    stack: RefCell<Vec<Place>>,
+    stack: RefCell<navigation::BackStack>,
     display: Cell<Display>,
     /// The current page as plain text, for read-aloud.
     page_text: RefCell<String>,
@@ -201,8 +135,8 @@ pub struct Kiosk {
     usage: RefCell<usage::Recorder>,
     /// The print thread and dialog; `None` when it could not start.
     print: Option<printing::PrintDesk>,
-    /// Decoded attachment pages.
-    viewer: view_models::viewer::Viewer,
+    /// Every screen's controller.
+    screens: Screens,
 }
 
 impl Kiosk {
@@ -231,7 +165,7 @@ impl Kiosk {
             app: app.as_weak(),
             worker,
             options,
-            stack: RefCell::new(vec![Place::Home]),
+            stack: RefCell::new(navigation::BackStack::default()),
             display: Cell::new(Display::default()),
             page_text: RefCell::new(String::new()),
             speaker: Speaker::default(),
@@ -242,19 +176,14 @@ impl Kiosk {
             power: power::PowerState::default(),
             usage: RefCell::new(usage::Recorder::disabled()),
             print,
-            viewer: view_models::viewer::Viewer::default(),
+            screens: Screens::default(),
         });
         kiosk.connect(app);
         select_language(kiosk.options.language);
-        view_models::status::refresh(&kiosk);
-        view_models::guide::connect(&kiosk, app);
-        view_models::catalogue::connect(&kiosk, app);
-        view_models::document::connect(&kiosk, app);
-        view_models::reports::connect(&kiosk, app);
-        view_models::report::connect(&kiosk, app);
-        view_models::apply::connect(&kiosk, app);
-        view_models::search::connect(&kiosk, app);
-        view_models::viewer::connect(&kiosk, app);
+        status::refresh(&kiosk);
+        for screen in kiosk.screens.all() {
+            screen.connect(&kiosk, app);
+        }
         staff::connect(&kiosk, app);
         printing::connect(&kiosk, app);
         kiosk.restore_print_count(today);
@@ -420,7 +349,7 @@ impl Kiosk {
 
     /// The place on display.
     pub fn current(&self) -> Place {
-        self.stack.borrow().last().cloned().unwrap_or(Place::Home)
+        self.stack.borrow().current().clone()
     }
 
     /// The navigation generation: compare it before applying a screen's late data.
@@ -467,7 +396,7 @@ impl Kiosk {
     where
         T: Send + 'static,
         Q: FnOnce(&crate::store::Store) -> Result<Option<T>, StoreError> + Send + 'static,
-        A: FnOnce(&Kiosk, &AppWindow, T) + 'static,
+        A: FnOnce(&Rc<Kiosk>, &AppWindow, T) + 'static,
     {
         let generation = self.generation();
         let weak = Rc::downgrade(self);
@@ -503,20 +432,14 @@ impl Kiosk {
 
     /// Opens `place` on top of the current one.
     pub fn go(self: &Rc<Self>, place: Place) {
-        if place == Place::Home {
-            self.home();
-            return;
-        }
-        {
-            let mut stack = self.stack.borrow_mut();
-            if stack.last() == Some(&place) {
-                drop(stack);
-                self.show_current();
-                return;
+        let opened = self.stack.borrow_mut().open(place.clone());
+        match opened {
+            navigation::Opened::Pushed => {
+                self.visitor_action(usage::Event::ScreenOpened(place.usage_name()))
             }
-            stack.push(place.clone());
+            navigation::Opened::Home => self.visitor_action(usage::Event::Activity),
+            navigation::Opened::Again => {}
         }
-        self.visitor_action(usage::Event::ScreenOpened(place.usage_name()));
         self.show_current();
     }
 
@@ -524,64 +447,63 @@ impl Kiosk {
     /// the document, not through every page read).
     pub fn turn_to(self: &Rc<Self>, place: Place) {
         self.visitor_action(usage::Event::Activity);
-        if let Some(top) = self.stack.borrow_mut().last_mut() {
-            *top = place;
-        }
+        self.stack.borrow_mut().turn_to(place);
         self.show_current();
     }
 
-    /// The viewer's decoded pages.
-    pub fn viewer(&self) -> &view_models::viewer::Viewer {
-        &self.viewer
+    /// Reads the freshness line again (after a sync outside the kiosk's own scheduler).
+    pub fn refresh_status(self: &Rc<Self>) {
+        status::refresh(self);
+    }
+
+    /// Whether every screen holds nothing of a visitor (as after an idle reset): each screen
+    /// controller's state equals a fresh one's.
+    pub fn screens_are_fresh(&self) -> bool {
+        self.screens.all().iter().all(|screen| screen.is_fresh())
+    }
+
+    /// Every screen's controller.
+    pub(crate) fn screens(&self) -> &Screens {
+        &self.screens
+    }
+
+    /// Puts `query` in the search box and searches, as if typed (tests, screenshots).
+    pub fn search_for(self: &Rc<Self>, query: &str) {
+        if let Some(app) = self.app() {
+            screens::search::set_query(self, &app, query);
+        }
     }
 
     /// Opens one document by id: an annual report opens the report view, a guide section the
     /// guide, anything else the document view.
     pub fn open_document(self: &Rc<Self>, id: &str) {
-        let id = id.to_owned();
-        let weak = Rc::downgrade(self);
         // A visitor who went Back, Home or tapped something else meanwhile (or an idle reset)
-        // must not have this document pushed on top of where they are now.
-        let generation = self.generation();
-        self.worker.run(
-            {
-                let id = id.clone();
-                move |store| {
-                    store.document(&id).map(|row| {
-                        row.map(|row| {
-                            let category = crate::content::Document::from_value(row.json)
-                                .ok()
-                                .and_then(|document| document.index_fields().category);
-                            (row.kind, category)
-                        })
+        // must not have this document pushed on top of where they are now: `load_screen` drops
+        // the answer then.
+        let query_id = id.to_owned();
+        let id = id.to_owned();
+        self.load_screen(
+            "a linked document",
+            move |store| {
+                store.document(&query_id).map(|row| {
+                    row.map(|row| {
+                        let category = crate::content::Document::from_value(row.json)
+                            .ok()
+                            .and_then(|document| document.index_fields().category);
+                        (row.kind, category)
                     })
-                }
+                })
             },
-            move |found: Result<Option<(String, Option<String>)>, StoreError>| {
-                let Some(kiosk) = weak.upgrade() else { return };
-                if kiosk.generation() != generation {
-                    return;
-                }
-                if let Ok(Some((kind, category))) = &found {
-                    kiosk.visitor_action(usage::Event::DocumentOpened {
-                        id: id.clone(),
-                        kind: kind.clone(),
-                        category: category.clone(),
-                    });
-                }
-                let kind = found.map(|found| found.map(|(kind, _)| kind));
-                match kind {
-                    Ok(Some(kind)) if kind == "annual_report" => kiosk.go(Place::Report(id)),
-                    Ok(Some(kind)) if kind == "guide_section" => kiosk.go(Place::Guide),
-                    Ok(Some(_)) => kiosk.go(Place::Document(id)),
-                    Ok(None) => {
-                        tracing::warn!(?id, "a link points to a document that is not in the cache");
-                        kiosk.notice_unavailable();
-                    }
-                    Err(err) => {
-                        tracing::error!(?id, %err, "opening a document failed");
-                        kiosk.notice_unavailable();
-                    }
+            move |kiosk, _, (kind, category): (String, Option<String>)| {
+                kiosk.visitor_action(usage::Event::DocumentOpened {
+                    id: id.clone(),
+                    kind: kind.clone(),
+                    category,
+                });
+                match kind.as_str() {
+                    "annual_report" => kiosk.go(Place::Report(id)),
+                    "guide_section" => kiosk.go(Place::Guide),
+                    _ => kiosk.go(Place::Document(id)),
                 }
             },
         );
@@ -590,19 +512,14 @@ impl Kiosk {
     /// Back one place (Home stays Home).
     pub fn back(self: &Rc<Self>) {
         self.visitor_action(usage::Event::Activity);
-        {
-            let mut stack = self.stack.borrow_mut();
-            if stack.len() > 1 {
-                stack.pop();
-            }
-        }
+        self.stack.borrow_mut().back();
         self.show_current();
     }
 
     /// Straight to Home, keeping the session's choices.
     pub fn home(self: &Rc<Self>) {
         self.visitor_action(usage::Event::Activity);
-        self.stack.borrow_mut().truncate(1);
+        self.stack.borrow_mut().home();
         self.show_current();
     }
 
@@ -616,24 +533,14 @@ impl Kiosk {
         tracing::info!(?place, "screen shown");
         if place != Place::Search {
             // Leaving the search screen settles its query (counted once).
-            view_models::search::settle(self);
+            screens::search::settle(self);
         }
         // Until the screen's data arrives, 朗读 has nothing to read (never the previous page).
         self.set_page_text(String::new());
         let nav = app.global::<Nav>();
-        nav.set_can_go_back(self.stack.borrow().len() > 1);
+        nav.set_can_go_back(self.stack.borrow().can_go_back());
         nav.set_unavailable(false);
-        match &place {
-            Place::Home => self.set_page_text(home_page_text()),
-            Place::Guide => view_models::guide::show(self, &app),
-            Place::Catalogue => view_models::catalogue::show(self, &app),
-            Place::Document(id) => view_models::document::show(self, &app, id),
-            Place::Reports => view_models::reports::show(self, &app),
-            Place::Report(id) => view_models::report::show(self, &app, id),
-            Place::Apply => view_models::apply::show(self, &app),
-            Place::Search => view_models::search::show(self, &app),
-            Place::Viewer(reading) => view_models::viewer::show(self, &app, reading),
-        }
+        self.screens.of(&place).show(self, &app, &place);
         nav.set_screen(place.screen());
         self.restart_idle();
     }
@@ -676,29 +583,48 @@ impl Kiosk {
         after_check: Option<std::sync::Arc<dyn Fn() + Send + Sync>>,
     ) -> std::io::Result<()> {
         use crate::sync::{Progress, schedule::SyncEvent};
-        SYNCED_KIOSK.with(|k| *k.borrow_mut() = Rc::downgrade(self));
+        let Some(app) = self.app() else {
+            return Ok(());
+        };
+        // The sync thread queues its events and pokes the window's `Status.sync-news`, whose
+        // handler (on the UI thread, holding the kiosk weakly) takes them in order.
+        let news = std::sync::Arc::new(std::sync::Mutex::new(std::collections::VecDeque::new()));
+        let queued = news.clone();
+        app.global::<crate::ui::Status>()
+            .on_sync_news(self.callback(move |kiosk, _| {
+                let events: Vec<SyncEvent> = match queued.lock() {
+                    Ok(mut events) => events.drain(..).collect(),
+                    Err(poisoned) => poisoned.into_inner().drain(..).collect(),
+                };
+                for event in events {
+                    // New content is shown as soon as it is committed (attachments come
+                    // later); any finished check updates the freshness line; the staff screen
+                    // follows each step.
+                    match event {
+                        SyncEvent::Progress(step) => {
+                            if step == Progress::Committed {
+                                kiosk.content_changed();
+                            }
+                            staff::progress(kiosk, step);
+                        }
+                        SyncEvent::Finished(result) => {
+                            status::refresh(kiosk);
+                            staff::finished(kiosk, &result);
+                        }
+                    }
+                }
+            }));
+        let window = app.as_weak();
         let on_event = std::sync::Arc::new(move |event: SyncEvent| {
             if let (SyncEvent::Finished(_), Some(after_check)) = (&event, &after_check) {
                 after_check();
             }
-            // New content is shown as soon as it is committed (attachments come later); any
-            // finished check updates the freshness line; the staff screen follows each step.
-            let posted = slint::invoke_from_event_loop(move || {
-                let Some(kiosk) = SYNCED_KIOSK.with(|k| k.borrow().upgrade()) else {
-                    return;
-                };
-                match event {
-                    SyncEvent::Progress(step) => {
-                        if step == Progress::Committed {
-                            kiosk.content_changed();
-                        }
-                        staff::progress(&kiosk, step);
-                    }
-                    SyncEvent::Finished(result) => {
-                        view_models::status::refresh(&kiosk);
-                        staff::finished(&kiosk, &result);
-                    }
-                }
+            match news.lock() {
+                Ok(mut events) => events.push_back(event),
+                Err(poisoned) => poisoned.into_inner().push_back(event),
+            }
+            let posted = window.upgrade_in_event_loop(|app| {
+                app.global::<crate::ui::Status>().invoke_sync_news();
             });
             if let Err(err) = posted {
                 tracing::warn!(%err, "the UI is gone; a sync result was not shown");
@@ -735,20 +661,16 @@ impl Kiosk {
 
     /// The sync committed new content: refresh what is on screen without taking it away.
     pub fn content_changed(self: &Rc<Self>) {
-        view_models::status::refresh(self);
-        view_models::catalogue::script_changed(self);
-        match self.current() {
-            // Lists reload where they are (filter and scroll kept).
-            Place::Catalogue | Place::Reports => self.show_current(),
-            // The visitor is reading (or listening): never yank the page away; the next screen
-            // they open shows the new content. Search results refresh with the next keystroke.
-            Place::Home
-            | Place::Guide
-            | Place::Document(_)
-            | Place::Report(_)
-            | Place::Apply
-            | Place::Search
-            | Place::Viewer(_) => {}
+        status::refresh(self);
+        let Some(app) = self.app() else { return };
+        for screen in self.screens.all() {
+            screen.content_changed(self, &app);
+        }
+        // Lists reload where they are (filter and scroll kept). A visitor reading (or
+        // listening) keeps the page: the next screen they open shows the new content; search
+        // results refresh with the next keystroke.
+        if self.screens.of(&self.current()).reloads_on_new_content() {
+            self.show_current();
         }
     }
 
@@ -758,16 +680,12 @@ impl Kiosk {
         if let Some(app) = self.app() {
             app.global::<Session>().set_traditional(traditional);
         }
-        let language = match (traditional, self.options.language) {
-            (true, Language::ZhHans) => Language::ZhHant,
-            (false, language) => language,
-            (true, language) => language,
-        };
-        select_language(language);
-        view_models::status::refresh(self);
-        view_models::catalogue::script_changed(self);
-        if matches!(self.current(), Place::Report(_)) {
-            view_models::report::script_changed();
+        select_language(navigation::language_for(traditional, self.options.language));
+        status::refresh(self);
+        if let Some(app) = self.app() {
+            for screen in self.screens.all() {
+                screen.script_changed(self, &app);
+            }
         }
         self.show_current();
     }
@@ -865,18 +783,13 @@ impl Kiosk {
         let Some(app) = self.app() else { return };
         self.stop_speech();
         self.close_print_dialog();
-        self.stack.borrow_mut().truncate(1);
+        self.stack.borrow_mut().home();
         let theme = app.global::<Theme>();
         theme.set_large_text(false);
         theme.set_high_contrast(false);
-        view_models::guide::reset(&app);
-        view_models::catalogue::reset(self, &app);
-        view_models::document::reset(&app);
-        view_models::reports::reset(&app);
-        view_models::report::reset(&app);
-        view_models::apply::reset(&app);
-        view_models::search::reset(self, &app);
-        view_models::viewer::reset(self, &app);
+        for screen in self.screens.all() {
+            screen.reset(self, &app);
+        }
         if self.display().traditional {
             self.set_traditional(false);
         } else {
@@ -886,12 +799,6 @@ impl Kiosk {
         // After the search screen's reset settled its query: the visitor's session is over.
         self.record(usage::Event::SessionEnded);
     }
-}
-
-/// What 朗读 reads on Home.
-fn home_page_text() -> String {
-    "欢迎使用政府信息查阅点。请点击：公开指南、公开目录、年度报告、依申请公开，或者搜索。"
-        .to_owned()
 }
 
 /// Selects the bundled UI translation for `language` (zh-Hans is the source text).

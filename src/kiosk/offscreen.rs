@@ -170,7 +170,7 @@ pub fn render(
         ScreenName::Search => {
             kiosk.go(Place::Search);
             if let Some(query) = &shot.query {
-                crate::view_models::search::set_query(&kiosk, &app, query);
+                kiosk.search_for(query);
             }
         }
         ScreenName::Idle => {
@@ -187,7 +187,7 @@ pub fn render(
         ScreenName::ApplicationEditor => {
             kiosk.go(Place::Search);
             let query = shot.query.as_deref().unwrap_or("菜市场改造补贴");
-            crate::view_models::search::set_query(&kiosk, &app, query);
+            kiosk.search_for(query);
             let printing = app.global::<crate::ui::Printing>();
             printing.invoke_open_application();
             printing.invoke_edit();

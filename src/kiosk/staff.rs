@@ -111,7 +111,7 @@ pub(super) fn connect(kiosk: &Rc<Kiosk>, app: &crate::ui::AppWindow) {
     let adapter = app.global::<StaffAdapter>();
     adapter.on_show_panel(kiosk.callback_with(|kiosk, app, panel: i32| {
         app.global::<StaffAdapter>().set_panel(panel);
-        view_models::staff::load_panel(kiosk, panel);
+        load_panel(kiosk, panel);
     }));
     adapter.on_sync_now(kiosk.callback(|kiosk, _| sync_now(kiosk)));
     adapter.on_reload_config(kiosk.callback(|kiosk, _| reload_config(kiosk)));
@@ -409,7 +409,7 @@ pub(super) fn open_screen(kiosk: &Rc<Kiosk>) {
     adapter.set_sync_available(kiosk.staff.sync.borrow().is_some());
     adapter.set_syncing(kiosk.staff.syncing.get());
     staff.set_open(true);
-    view_models::staff::load_panel(kiosk, 0);
+    load_panel(kiosk, 0);
     keep_open(kiosk);
 }
 
@@ -497,7 +497,7 @@ pub(super) fn finished(kiosk: &Rc<Kiosk>, result: &Result<Outcome, SyncError>) {
         Err(err) => format!("同步失败（{}）：{err}", err.class.as_str()),
     };
     set_message(kiosk, &text);
-    view_models::staff::load_panel(kiosk, 0);
+    load_panel(kiosk, 0);
 }
 
 /// 重新载入配置: the file is read and checked off the UI thread; errors are shown and nothing
@@ -574,6 +574,86 @@ fn leave(kiosk: &Rc<Kiosk>) {
     if let Err(err) = slint::quit_event_loop() {
         tracing::error!(%err, "the kiosk could not stop its event loop");
     }
+}
+
+/// Loads panel `panel` (0 status, 1 log lines, 2 usage) into the staff screen.
+fn load_panel(kiosk: &Rc<Kiosk>, panel: i32) {
+    match panel {
+        1 => {
+            if let Some(app) = kiosk.app() {
+                // Newest first: what staff look for is what just happened.
+                let lines = crate::logging::recent_lines(view_models::staff::LOG_LINES);
+                let lines = lines.into_iter().rev().map(Into::into).collect();
+                app.global::<StaffAdapter>()
+                    .set_log_lines(view_models::model(lines));
+            }
+        }
+        2 => load_usage(kiosk),
+        3 => kiosk.refresh_printer_panel(),
+        _ => load_status(kiosk),
+    }
+}
+
+fn load_status(kiosk: &Rc<Kiosk>) {
+    let Some(collector) = kiosk.options().status.clone() else {
+        return;
+    };
+    let zone = kiosk.options().zone.clone();
+    let by_timer = kiosk.options().synced_by_timer;
+    let weak = Rc::downgrade(kiosk);
+    kiosk.worker().run(
+        move |store| {
+            let now = jiff::Timestamp::now();
+            collector.collect(store, now).map(|document| {
+                let mut view = view_models::staff::status_view(&document, &zone);
+                if by_timer {
+                    view.next_check =
+                        "由 readpoint-sync.timer 安排（systemctl list-timers）".to_owned();
+                }
+                view
+            })
+        },
+        move |result| {
+            let Some(app) = weak.upgrade().and_then(|kiosk| kiosk.app()) else {
+                return;
+            };
+            match result {
+                Ok(view) => app.global::<StaffAdapter>().set_status(view.into()),
+                Err(err) => tracing::error!(%err, "the staff screen could not read the status"),
+            }
+        },
+    );
+}
+
+fn load_usage(kiosk: &Rc<Kiosk>) {
+    let zone = kiosk.options().zone.clone();
+    let weak = Rc::downgrade(kiosk);
+    kiosk.worker().run(
+        move |store| {
+            let today = zone.to_datetime(jiff::Timestamp::now()).date();
+            view_models::staff::load_usage_counts(store, today)
+        },
+        move |result| {
+            let Some(app) = weak.upgrade().and_then(|kiosk| kiosk.app()) else {
+                return;
+            };
+            match result {
+                Ok((today, month)) => {
+                    let rows = view_models::staff::usage_rows(&today, &month)
+                        .into_iter()
+                        .map(|(label, today, month)| crate::ui::StaffCountView {
+                            label: label.into(),
+                            today: today.to_string().into(),
+                            month: month.to_string().into(),
+                        })
+                        .collect();
+                    app.global::<StaffAdapter>()
+                        .set_usage(view_models::model(rows));
+                }
+                Err(err) => tracing::error!(%err, "the staff screen could not read usage counts"),
+            }
+        },
+    );
 }
 
 #[cfg(test)]

@@ -1,14 +1,11 @@
 //! Apply for disclosure (依申请公开): the procedure's numbered steps and time limits, the form's
 //! fields explained, and a QR code to the blank form on the portal. Collects nothing.
 
-use std::rc::Rc;
-
 use slint::{ComponentHandle, SharedString};
 
 use super::qr::{QrMatrix, portal_link};
 use super::{Display, model};
 use crate::content::{Document, DocumentData, FieldType, FormField, FormTemplate, Procedure};
-use crate::kiosk::Kiosk;
 use crate::store::{Store, StoreError};
 use crate::ui::{AppWindow, ApplyAdapter, FormFieldView, FormGroupView, LimitView, StepView};
 
@@ -163,23 +160,6 @@ pub fn load(
     Ok(data)
 }
 
-/// Shows the apply screen (loaded off the UI thread).
-pub fn show(kiosk: &Rc<Kiosk>, _app: &AppWindow) {
-    let display = kiosk.display();
-    let portal_url = kiosk.options().portal_url.clone();
-    kiosk.load_screen(
-        "the procedure",
-        move |store| {
-            let portal_url = super::portal_url(store, portal_url)?;
-            load(store, display, portal_url.as_deref()).map(Some)
-        },
-        |kiosk, app, data| {
-            kiosk.set_page_text(data.speech_text());
-            apply(app, data);
-        },
-    );
-}
-
 /// Puts the procedure and form on the window.
 pub fn apply(app: &AppWindow, data: ApplyData) {
     let adapter = app.global::<ApplyAdapter>();
@@ -227,14 +207,6 @@ pub fn apply(app: &AppWindow, data: ApplyData) {
     adapter.set_privacy(data.privacy.into());
     adapter.set_has_form_qr(data.form_qr.is_some());
     adapter.set_form_qr(data.form_qr.map(|qr| qr.to_image()).unwrap_or_default());
-}
-
-/// Nothing to wire: the page has no controls of its own.
-pub fn connect(_kiosk: &Rc<Kiosk>, _app: &AppWindow) {}
-
-/// Scrolls back to the top.
-pub fn reset(app: &AppWindow) {
-    app.global::<ApplyAdapter>().set_scroll_y(0.0);
 }
 
 #[cfg(test)]

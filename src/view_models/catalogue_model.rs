@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use slint::{Model, ModelNotify, ModelTracker, SharedString};
 
 use super::Display;
-use crate::kiosk::Worker;
+use super::worker::Worker;
 use crate::store::{CatalogueFilter, CatalogueRow, Store, StoreError};
 use crate::ui::CatalogueRowView;
 

@@ -6,8 +6,6 @@
 //! the store on the UI thread, build Slint values on the worker, or show a blank page (a missing
 //! document raises the kiosk's "unavailable" notice instead).
 
-use std::rc::Rc;
-
 use slint::{ComponentHandle, SharedString};
 
 use super::catalogue_model::RowData;
@@ -15,7 +13,6 @@ use super::labels::Labels;
 use super::qr::{QrMatrix, portal_link};
 use super::{Display, model};
 use crate::content::{Attachment, CatalogueEntry, Document, DocumentData};
-use crate::kiosk::Kiosk;
 use crate::store::{Store, StoreError};
 use crate::ui::{AppWindow, AttachmentView, DocumentAdapter, RelatedView};
 
@@ -240,66 +237,8 @@ pub fn load(
     Ok(Some(data))
 }
 
-thread_local! {
-    /// Where each document of this visit was scrolled to, so Back returns to the same place.
-    /// Cleared by an idle reset.
-    static SCROLLS: std::cell::RefCell<std::collections::HashMap<String, f32>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
-}
-
-/// At most this many remembered scroll positions (a visit is short).
-const MAX_SCROLLS: usize = 64;
-
-/// Blanks the document screen (while another document loads, and on idle reset).
-fn blank(app: &AppWindow) {
-    apply_content(app, DocumentPageData::default());
-    app.global::<DocumentAdapter>().set_scroll_y(0.0);
-}
-
-/// Loads and shows document `id` (off the UI thread).
-pub fn show(kiosk: &Rc<Kiosk>, app: &AppWindow, id: &str) {
-    let adapter = app.global::<DocumentAdapter>();
-    let current = adapter.get_id();
-    if current.as_str() != id {
-        if !current.is_empty() {
-            SCROLLS.with(|scrolls| {
-                let mut scrolls = scrolls.borrow_mut();
-                if scrolls.len() < MAX_SCROLLS || scrolls.contains_key(current.as_str()) {
-                    scrolls.insert(current.to_string(), adapter.get_scroll_y());
-                }
-            });
-        }
-        // Never show the previous document under this one's title bar while it loads.
-        blank(app);
-    }
-    let display = kiosk.display();
-    let portal_url = kiosk.options().portal_url.clone();
-    let id = id.to_owned();
-    kiosk.load_screen(
-        "a document",
-        move |store| {
-            let portal_url = super::portal_url(store, portal_url)?;
-            load(store, &id, portal_url.as_deref(), display)
-        },
-        |kiosk, app, data| {
-            kiosk.set_page_text(data.speech_text());
-            apply(app, data);
-        },
-    );
-}
-
-/// Puts the document on the window: at the top, or where the visitor left it on this visit.
+/// Puts the document on the window (the screen controller restores the scroll position).
 pub fn apply(app: &AppWindow, data: DocumentPageData) {
-    let adapter = app.global::<DocumentAdapter>();
-    let scroll = (adapter.get_id().as_str() != data.id)
-        .then(|| SCROLLS.with(|scrolls| scrolls.borrow().get(&data.id).copied().unwrap_or(0.0)));
-    apply_content(app, data);
-    if let Some(scroll) = scroll {
-        adapter.set_scroll_y(scroll);
-    }
-}
-
-fn apply_content(app: &AppWindow, data: DocumentPageData) {
     let adapter = app.global::<DocumentAdapter>();
     adapter.set_id(data.id.into());
     adapter.set_kind(data.kind.into());
@@ -348,28 +287,6 @@ fn apply_content(app: &AppWindow, data: DocumentPageData) {
     ));
     adapter.set_has_qr(data.qr.is_some());
     adapter.set_qr(data.qr.map(|qr| qr.to_image()).unwrap_or_default());
-}
-
-/// Wires 阅读 on an attachment (related documents call `Nav.open-document` directly).
-pub fn connect(kiosk: &Rc<Kiosk>, app: &AppWindow) {
-    app.global::<DocumentAdapter>()
-        .on_open_attachment(kiosk.callback_with(|kiosk, app, index: i32| {
-            let document = app.global::<DocumentAdapter>().get_id().to_string();
-            if let (false, Ok(attachment)) = (document.is_empty(), usize::try_from(index)) {
-                kiosk.go(crate::kiosk::Place::Viewer(super::viewer::Reading {
-                    document,
-                    attachment,
-                    page: 1,
-                    find: None,
-                }));
-            }
-        }));
-}
-
-/// Forgets the document shown and every remembered scroll position.
-pub fn reset(app: &AppWindow) {
-    SCROLLS.with(|scrolls| scrolls.borrow_mut().clear());
-    blank(app);
 }
 
 #[cfg(test)]

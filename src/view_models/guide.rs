@@ -1,13 +1,10 @@
 //! Guide (公开指南): the sections of one guide in order, with its contact block and the
 //! historical badge.
 
-use std::rc::Rc;
-
 use slint::{ComponentHandle, SharedString};
 
 use super::{Display, model};
 use crate::content::{Document, DocumentData, GuideSection, GuideStatus};
-use crate::kiosk::Kiosk;
 use crate::store::{Store, StoreError};
 use crate::ui::{AppWindow, GuideAdapter, GuideList, GuideSectionView};
 
@@ -100,19 +97,6 @@ pub fn load(store: &Store, display: Display) -> Result<GuideData, StoreError> {
     })
 }
 
-/// Shows the guide (loaded off the UI thread).
-pub fn show(kiosk: &Rc<Kiosk>, _app: &AppWindow) {
-    let display = kiosk.display();
-    kiosk.load_screen(
-        "the guide",
-        move |store| load(store, display).map(Some),
-        |kiosk, app, data| {
-            kiosk.set_page_text(data.speech_text());
-            apply(app, data);
-        },
-    );
-}
-
 /// Puts the guide on the window.
 pub fn apply(app: &AppWindow, data: GuideData) {
     let adapter = app.global::<GuideAdapter>();
@@ -153,14 +137,6 @@ pub fn apply(app: &AppWindow, data: GuideData) {
         })
         .collect();
     adapter.set_sections(model(sections));
-}
-
-/// Nothing to wire: the guide has no controls of its own.
-pub fn connect(_kiosk: &Rc<Kiosk>, _app: &AppWindow) {}
-
-/// Scrolls back to the top.
-pub fn reset(app: &AppWindow) {
-    app.global::<GuideAdapter>().set_scroll_y(0.0);
 }
 
 #[cfg(test)]

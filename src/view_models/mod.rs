@@ -3,13 +3,14 @@
 //! One file per screen. Each has the same shape:
 //! - `load(&Store, …, Display) -> Result<XxxData, StoreError>` runs on the store worker and
 //!   returns plain `Send` data, with content text already in the visitor's script;
-//! - `apply(&Kiosk, &AppWindow, XxxData)` runs on the UI thread and builds the Slint values;
-//! - `connect(&Rc<Kiosk>, &AppWindow)` wires the screen's adapter callbacks;
-//! - `reset` clears what a visitor did on that screen (idle reset); screens with state in Rust
-//!   (catalogue, search) take the kiosk too.
+//! - `apply(&AppWindow, XxxData)` runs on the UI thread and builds the Slint values.
 //!
-//! Must never: run SQL directly (only `store` does), block the UI thread, or build Slint values
-//! off the UI thread.
+//! The screen controllers in `kiosk` call them; this layer knows nothing of the kiosk (no
+//! navigation, no session) and keeps no visitor state. [`worker`] runs the loads off the UI
+//! thread.
+//!
+//! Must never: import from `kiosk`, run SQL directly (only `store` does), block the UI thread,
+//! or build Slint values off the UI thread.
 
 pub mod apply;
 pub mod catalogue;
@@ -26,6 +27,7 @@ pub mod search;
 pub mod staff;
 pub mod status;
 pub mod viewer;
+pub mod worker;
 
 use crate::text::script;
 

@@ -6,14 +6,11 @@
 //! Must never show a key figure's raw number instead of its wording, run SQL directly, or build
 //! Slint values off the UI thread.
 
-use std::rc::Rc;
-
 use slint::{ComponentHandle, SharedString};
 
 use super::report_table::{self, TableLayout};
 use super::{Display, model};
 use crate::content::{AnnualReport, Document, DocumentData, Passage, ReportFormat};
-use crate::kiosk::Kiosk;
 use crate::store::{Store, StoreError};
 use crate::ui::{AppWindow, KeyFigureView, ReportAdapter, ReportBlockView, ReportSectionView};
 
@@ -221,40 +218,6 @@ pub fn load(store: &Store, id: &str, display: Display) -> Result<Option<ReportDa
     }))
 }
 
-thread_local! {
-    /// The report on display.
-    static SHOWN: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-    /// Set when the visitor switches script: the next `show` of the same report reloads it in
-    /// place, keeping the scroll position and the 查看原文 choice.
-    static RELOAD_IN_PLACE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// The visitor switched script: if a report is on display, reload it where it is.
-pub fn script_changed() {
-    RELOAD_IN_PLACE.with(|flag| flag.set(true));
-}
-
-/// Shows report `id` (loaded off the UI thread): a newly opened report starts at the top with
-/// 查看原文 off; after a script switch the same report keeps its place.
-pub fn show(kiosk: &Rc<Kiosk>, app: &AppWindow, id: &str) {
-    let in_place = RELOAD_IN_PLACE.with(|flag| flag.replace(false));
-    let same = in_place && SHOWN.with(|shown| *shown.borrow() == id);
-    if !same {
-        reset(app);
-        SHOWN.with(|shown| *shown.borrow_mut() = id.to_owned());
-    }
-    let display = kiosk.display();
-    let id = id.to_owned();
-    kiosk.load_screen(
-        "a report",
-        move |store| load(store, &id, display),
-        |kiosk, app, data| {
-            kiosk.set_page_text(data.speech_text());
-            apply(app, data);
-        },
-    );
-}
-
 fn block_view(block: BlockData) -> ReportBlockView {
     ReportBlockView {
         heading: block.heading.into(),
@@ -294,17 +257,6 @@ pub fn apply(app: &AppWindow, data: ReportData) {
             })
             .collect(),
     ));
-}
-
-/// Nothing to wire: 查看原文 is a property the page toggles itself.
-pub fn connect(_kiosk: &Rc<Kiosk>, _app: &AppWindow) {}
-
-/// Scrolls back to the top with 查看原文 off.
-pub fn reset(app: &AppWindow) {
-    SHOWN.with(|shown| shown.borrow_mut().clear());
-    let adapter = app.global::<ReportAdapter>();
-    adapter.set_scroll_y(0.0);
-    adapter.set_show_original(false);
 }
 
 #[cfg(test)]

@@ -6,7 +6,6 @@
 //! build Slint values off the UI thread.
 
 use std::collections::BTreeMap;
-use std::rc::Rc;
 
 use slint::ComponentHandle;
 
@@ -14,7 +13,6 @@ use super::report::annual_report;
 use super::report_table::group_thousands;
 use super::{Display, model};
 use crate::content::{AnnualReport, table_value};
-use crate::kiosk::Kiosk;
 use crate::store::{Store, StoreError};
 use crate::ui::{AppWindow, ChartBar, ChartSeries, ReportRowView, ReportYearView, ReportsAdapter};
 
@@ -187,33 +185,6 @@ pub fn chart(reports: &[AnnualReport], display: Display) -> Option<ChartData> {
     })
 }
 
-/// Shows the list (loaded off the UI thread).
-pub fn show(kiosk: &Rc<Kiosk>, _app: &AppWindow) {
-    let display = kiosk.display();
-    let generation = kiosk.generation();
-    let weak = Rc::downgrade(kiosk);
-    kiosk.worker().run(
-        move |store| load(store, display),
-        move |result| {
-            let Some(kiosk) = weak.upgrade() else { return };
-            if kiosk.generation() != generation {
-                return;
-            }
-            let Some(app) = kiosk.app() else { return };
-            match result {
-                Ok(data) => {
-                    kiosk.set_page_text(data.speech_text());
-                    apply(&app, data, display);
-                }
-                Err(err) => {
-                    tracing::error!(%err, "loading the annual reports failed");
-                    kiosk.notice_unavailable();
-                }
-            }
-        },
-    );
-}
-
 /// Puts the list and the chart on the window.
 pub fn apply(app: &AppWindow, data: ReportsData, display: Display) {
     let adapter = app.global::<ReportsAdapter>();
@@ -273,14 +244,6 @@ pub fn apply(app: &AppWindow, data: ReportsData, display: Display) {
             .collect(),
     ));
     adapter.set_loaded(true);
-}
-
-/// Nothing to wire: rows open reports through `Nav.open-document`.
-pub fn connect(_kiosk: &Rc<Kiosk>, _app: &AppWindow) {}
-
-/// Scrolls back to the top.
-pub fn reset(app: &AppWindow) {
-    app.global::<ReportsAdapter>().set_scroll_y(0.0);
 }
 
 #[cfg(test)]

@@ -5,69 +5,15 @@
 //! thread. Must never: show anything about a visitor beyond the anonymous counts, or query the
 //! store on the UI thread.
 
-use std::rc::Rc;
-
-use slint::ComponentHandle;
-
 use crate::fleet::StatusDocument;
-use crate::kiosk::Kiosk;
 use crate::store::{Store, StoreError, UsageCounters};
-use crate::ui::{StaffAdapter, StaffCountView, StaffStatusView};
+use crate::ui::StaffStatusView;
 
 /// Log lines shown at most (the newest).
 pub const LOG_LINES: usize = 200;
 
 /// Days the usage panel's second column adds up, today included.
 pub const USAGE_DAYS: i64 = 30;
-
-/// Loads panel `panel` (0 status, 1 log lines, 2 usage) into the staff screen.
-pub fn load_panel(kiosk: &Rc<Kiosk>, panel: i32) {
-    match panel {
-        1 => {
-            if let Some(app) = kiosk.app() {
-                // Newest first: what staff look for is what just happened.
-                let lines = crate::logging::recent_lines(LOG_LINES);
-                let lines = lines.into_iter().rev().map(Into::into).collect();
-                app.global::<StaffAdapter>()
-                    .set_log_lines(super::model(lines));
-            }
-        }
-        2 => load_usage(kiosk),
-        3 => kiosk.refresh_printer_panel(),
-        _ => load_status(kiosk),
-    }
-}
-
-fn load_status(kiosk: &Rc<Kiosk>) {
-    let Some(collector) = kiosk.options().status.clone() else {
-        return;
-    };
-    let zone = kiosk.options().zone.clone();
-    let by_timer = kiosk.options().synced_by_timer;
-    let weak = Rc::downgrade(kiosk);
-    kiosk.worker().run(
-        move |store| {
-            let now = jiff::Timestamp::now();
-            collector.collect(store, now).map(|document| {
-                let mut view = status_view(&document, &zone);
-                if by_timer {
-                    view.next_check =
-                        "由 readpoint-sync.timer 安排（systemctl list-timers）".to_owned();
-                }
-                view
-            })
-        },
-        move |result| {
-            let Some(app) = weak.upgrade().and_then(|kiosk| kiosk.app()) else {
-                return;
-            };
-            match result {
-                Ok(view) => app.global::<StaffAdapter>().set_status(view.into()),
-                Err(err) => tracing::error!(%err, "the staff screen could not read the status"),
-            }
-        },
-    );
-}
 
 /// The status as the staff screen shows it (plain data, made on the worker).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -312,36 +258,6 @@ pub fn load_usage_counts(
         month.print_pages += day.print_pages;
     }
     Ok((store.usage_day(today)?, month))
-}
-
-fn load_usage(kiosk: &Rc<Kiosk>) {
-    let zone = kiosk.options().zone.clone();
-    let weak = Rc::downgrade(kiosk);
-    kiosk.worker().run(
-        move |store| {
-            let today = zone.to_datetime(jiff::Timestamp::now()).date();
-            load_usage_counts(store, today)
-        },
-        move |result| {
-            let Some(app) = weak.upgrade().and_then(|kiosk| kiosk.app()) else {
-                return;
-            };
-            match result {
-                Ok((today, month)) => {
-                    let rows = usage_rows(&today, &month)
-                        .into_iter()
-                        .map(|(label, today, month)| StaffCountView {
-                            label: label.into(),
-                            today: today.to_string().into(),
-                            month: month.to_string().into(),
-                        })
-                        .collect();
-                    app.global::<StaffAdapter>().set_usage(super::model(rows));
-                }
-                Err(err) => tracing::error!(%err, "the staff screen could not read usage counts"),
-            }
-        },
-    );
 }
 
 #[cfg(test)]

@@ -1,13 +1,6 @@
 //! The freshness line and the agency shown on every screen (`Status` global).
 
-use std::rc::Rc;
 use std::time::Duration;
-
-use slint::ComponentHandle;
-
-use crate::kiosk::Kiosk;
-use crate::store::StoreError;
-use crate::ui::Status;
 
 /// When the content on display was published, as plain data.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,54 +33,6 @@ pub fn freshness(
     let age = now.duration_since(published);
     let stale = age.as_secs_f64() > stale_after.as_secs_f64();
     Freshness { updated_at, stale }
-}
-
-/// Reads the content version's date off the UI thread and updates the freshness line.
-pub fn refresh(kiosk: &Rc<Kiosk>) {
-    if let Some(app) = kiosk.app() {
-        let status = app.global::<Status>();
-        let options = kiosk.options();
-        // Names from the configuration are shown like content: in the visitor's script.
-        let display = kiosk.display();
-        status.set_agency_name(display.shared(&options.agency_name));
-        status.set_location(display.shared(&options.location));
-        status.set_staff_desk(display.shared(options.staff_desk.as_deref().unwrap_or("")));
-    }
-    let stale_after = kiosk.options().stale_after;
-    let time_zone = kiosk.options().time_zone.clone();
-    let syncs = kiosk.options().syncs;
-    let weak = Rc::downgrade(kiosk);
-    kiosk.worker().run(
-        move |store| -> Result<Freshness, StoreError> {
-            let published = store.meta("content_published_at")?;
-            let now = jiff::Timestamp::now();
-            let mut fresh = freshness(published.as_deref(), now, stale_after, &time_zone);
-            // Stale by the sync's rule: an expired feed, or no successful check for too long.
-            let record = store.feed_record()?;
-            fresh.stale = crate::sync::status::stale_reason(
-                &record,
-                published.as_deref(),
-                syncs,
-                stale_after,
-                now,
-            )
-            .is_some();
-            Ok(fresh)
-        },
-        move |result| {
-            let Some(app) = weak.upgrade().and_then(|kiosk| kiosk.app()) else {
-                return;
-            };
-            match result {
-                Ok(fresh) => {
-                    let status = app.global::<Status>();
-                    status.set_updated_at(fresh.updated_at.into());
-                    status.set_stale(fresh.stale);
-                }
-                Err(err) => tracing::error!(%err, "reading the content version failed"),
-            }
-        },
-    );
 }
 
 #[cfg(test)]

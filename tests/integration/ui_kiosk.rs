@@ -79,7 +79,7 @@ fn idle_counts_down_then_resets_everything_a_visitor_changed() {
     let ui = UiKiosk::new();
     let idle = ui.app.global::<Idle>();
     ui.tap("搜索");
-    readpoint::view_models::search::set_query(&ui.kiosk, &ui.app, "社保");
+    ui.kiosk.search_for("社保");
     ui.tap("返回首页");
     ui.tap("大字模式");
     ui.tap("高对比模式");
@@ -159,4 +159,36 @@ fn read_aloud_is_hidden_without_a_voice_and_offered_with_one() {
     );
     session.set_speech_available(true);
     assert_eq!(ui.buttons("朗读本页").len(), 1);
+}
+
+#[test]
+fn after_an_idle_reset_every_screen_holds_what_a_fresh_one_holds() {
+    let store = crate::support::bundled_store();
+    let entries = store
+        .catalogue_page(&Default::default(), None, 2)
+        .expect("catalogue");
+    let report = store.annual_reports().expect("reports").remove(0).id;
+    drop(store);
+    let ui = UiKiosk::new();
+    assert!(ui.kiosk.screens_are_fresh(), "a kiosk that just started");
+
+    // A visitor filters the catalogue, reads two documents and a report, and searches.
+    ui.tap("公开目录");
+    ui.app
+        .global::<readpoint::ui::CatalogueAdapter>()
+        .invoke_choose("category".into(), "JGZN".into());
+    for entry in &entries {
+        ui.kiosk.open_document(&entry.id);
+    }
+    ui.kiosk.go(readpoint::kiosk::Place::Report(report));
+    ui.kiosk.set_traditional(true);
+    ui.kiosk.go(readpoint::kiosk::Place::Search);
+    ui.kiosk.search_for("社保");
+    assert!(!ui.kiosk.screens_are_fresh(), "the visit left state behind");
+
+    ui.kiosk.reset_session();
+    assert!(
+        ui.kiosk.screens_are_fresh(),
+        "every screen controller is as a fresh one after the reset"
+    );
 }

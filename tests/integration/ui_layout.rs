@@ -321,7 +321,7 @@ fn every_screen_fits_every_hall_screen_in_every_mode() {
                 set_mode(&session, mode);
                 session.kiosk.go(place.clone());
                 if let Some(query) = query {
-                    readpoint::view_models::search::set_query(&session.kiosk, &session.app, query);
+                    session.kiosk.search_for(query);
                 }
                 if *name == "search-results" {
                     session.frame();
@@ -373,7 +373,7 @@ fn every_overlay_fits_every_hall_screen_in_every_mode() {
             "PrintDialog::card",
             Box::new(|s: &Session| {
                 s.kiosk.go(Place::Search);
-                readpoint::view_models::search::set_query(&s.kiosk, &s.app, "菜市场改造补贴");
+                s.kiosk.search_for("菜市场改造补贴");
                 s.app.global::<Printing>().invoke_open_application();
             }),
         ),
@@ -382,7 +382,7 @@ fn every_overlay_fits_every_hall_screen_in_every_mode() {
             "WantedEditor::editor",
             Box::new(|s: &Session| {
                 s.kiosk.go(Place::Search);
-                readpoint::view_models::search::set_query(&s.kiosk, &s.app, "菜市场改造补贴");
+                s.kiosk.search_for("菜市场改造补贴");
                 let printing = s.app.global::<Printing>();
                 printing.invoke_open_application();
                 printing.invoke_edit();

@@ -41,7 +41,7 @@ fn after_a_failed_search(query: &str) -> (Cups, UiKiosk) {
     ui.app
         .global::<Nav>()
         .invoke_open(readpoint::ui::Screen::Search);
-    readpoint::view_models::search::set_query(&ui.kiosk, &ui.app, query);
+    ui.kiosk.search_for(query);
     (cups, ui)
 }
 
@@ -225,7 +225,7 @@ fn without_printing_a_failed_search_still_explains_how_to_apply() {
     ui.app
         .global::<Nav>()
         .invoke_open(readpoint::ui::Screen::Search);
-    readpoint::view_models::search::set_query(&ui.kiosk, &ui.app, "菜市场改造补贴");
+    ui.kiosk.search_for("菜市场改造补贴");
     assert!(ui.shows("没找到？可以申请公开"));
     assert!(ui.buttons("打印政府信息公开申请表").is_empty());
     ui.tap("查看依申请公开的办法");

@@ -72,7 +72,7 @@ fn a_scripted_visitor_session_gives_the_exact_counts() {
     ui.tap("返回首页");
     // Back to the same results: not counted again. A new query counts when a result is opened.
     ui.tap("搜索");
-    readpoint::view_models::search::set_query(&ui.kiosk, &ui.app, "社保");
+    ui.kiosk.search_for("社保");
     open_document(&ui, SHEBAO_ENTRY);
     ui.tap("返回上一页");
     assert_eq!(nav.get_screen(), Screen::Search);

@@ -670,7 +670,7 @@ impl<'a> Sim<'a> {
         if committed.load(Ordering::SeqCst) {
             self.session.kiosk.content_changed();
         }
-        crate::view_models::status::refresh(&self.session.kiosk);
+        self.session.kiosk.refresh_status();
         if let Some(heartbeat) = &self.heartbeat {
             heartbeat.notify();
         }
