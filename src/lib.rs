@@ -1,22 +1,28 @@
 //! Readpoint: kiosk software for government information reading points (政府信息查阅点).
 //!
-//! Data flows feed → sync → store → view models → ui. This build holds the ground floor:
+//! Data flows feed → sync → store → view models → ui (see `ARCHITECTURE.md`):
 //!
 //! - [`content`]: the document kinds (guide, catalogue, annual reports with their tables,
 //!   procedure, form, reading points, reference data) and their validation. Pure.
 //! - [`text`]: Chinese text folding, Simplified/Traditional, segmentation, pinyin. Pure.
 //! - [`store`]: the offline SQLite cache with Chinese full-text search. The only module with SQL.
 //! - [`import`]: content files → validated documents → one store transaction.
+//! - [`feed`]: the feed's wire format (manifest, shards, page sets, signatures) and the
+//!   publisher (`feed keygen`, `feed build`).
+//! - [`sync`]: the kiosk's feed client: fetch, verify, apply atomically, on a schedule.
+//! - [`print`](mod@print): A4 layout with provenance, PDF drawing, the IPP client and the print caps.
 //! - [`config`]: the staff configuration file, raw and validated.
 //! - [`cli`] and [`commands`]: the command line.
 //! - [`systemd`]: `sd_notify` (ready, watchdog from the UI event loop, status, stopping).
 //! - [`logging`]: where log lines go (journald, rotating files, stderr) and the recent-lines ring.
 //! - [`bench`](mod@bench): benchmarks that print figures (targets live there, never in timed tests).
-//! - [`view_models`]: store rows → plain screen data (worker thread) → Slint models (UI thread).
+//! - [`view_models`]: store rows → plain screen data (worker thread) → Slint models (UI thread);
+//!   the store worker.
 //! - [`usage`]: anonymous usage statistics: what is counted, and the recorder that stores it.
 //! - [`fleet`]: the status document (`status --json`) and the heartbeat to `stats.report_url`.
 //! - [`staff`]: the staff PIN (argon2id) and its lockout; the staff screen is in `kiosk`.
-//! - [`kiosk`]: the running kiosk: navigation, session, idle reset, read-aloud, the store worker.
+//! - [`kiosk`]: the running kiosk: session, back stack, one controller per screen, idle reset,
+//!   read-aloud, staff screen, print dialog.
 //! - [`ui`]: the Slint UI compiled from `ui/`.
 
 pub mod bench;
