@@ -139,7 +139,7 @@ fn validate_against(
             continue;
         }
         if let Some(row) = store.document(&id)? {
-            context.extend(Document::from_value(row.json).ok());
+            context.push(row.document);
             continue;
         }
         // `related_ids` may name a whole guide by its `guide_id`: its sections are the context.
@@ -147,11 +147,10 @@ fn validate_against(
             Some(rows) => rows,
             None => guide_sections.insert(store.guide_sections()?),
         };
-        for row in sections
-            .iter()
-            .filter(|row| row.json.get("guide_id").and_then(|v| v.as_str()) == Some(id.as_str()))
-        {
-            context.extend(Document::from_value(row.json.clone()).ok());
+        for row in sections.iter().filter(|row| {
+            row.document.raw.get("guide_id").and_then(|v| v.as_str()) == Some(id.as_str())
+        }) {
+            context.push(row.document.clone());
         }
     }
     let context_ids: std::collections::HashSet<String> =

@@ -139,7 +139,7 @@ pub fn run(context: &Context, args: &PrintArgs) -> Result<ExitCode, CommandError
             (PrintKind::Application, found)
         }
         (Some(id), None) => match store.document(id)? {
-            Some(row) if row.kind == "annual_report" => (
+            Some(row) if row.kind == crate::content::Kind::AnnualReport => (
                 PrintKind::Report,
                 printables::report(&store, id, &print_context)?,
             ),

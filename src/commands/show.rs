@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 use super::{CommandError, Context};
 use crate::cli::ShowArgs;
-use crate::content::Document;
 
 /// Catalogue metadata shown as a two-column table: (label, JSON field).
 const CATALOGUE_FIELDS: [(&str, &str); 8] = [
@@ -28,45 +27,34 @@ pub fn run(context: &Context, args: &ShowArgs) -> Result<ExitCode, CommandError>
         )));
     };
     if args.json {
-        let text = serde_json::to_string_pretty(&row.json)
+        let text = serde_json::to_string_pretty(&row.document.raw)
             .map_err(|e| CommandError::Other(e.to_string()))?;
         println!("{text}");
         return Ok(ExitCode::SUCCESS);
     }
     println!("{}", row.title);
     println!("{}", "=".repeat(row.title.chars().count().max(1) * 2));
-    println!("{:<10}{}  ({})", "id", row.id, row.kind);
-    if row.kind == "catalogue_entry" {
+    println!("{:<10}{}  ({})", "id", row.id, row.document.kind_name);
+    if row.kind == crate::content::Kind::CatalogueEntry {
         for (label, path) in CATALOGUE_FIELDS {
-            if let Some(value) = field(&row.json, path) {
+            if let Some(value) = field(&row.document.raw, path) {
                 println!("{label}\t{value}");
             }
         }
     } else if let Some(date) = &row.date {
         println!("{:<10}{date}", "date");
     }
-    match Document::from_value(row.json.clone()) {
-        Ok(doc) => {
-            let fields = doc.index_fields();
-            if !fields.summary.is_empty() {
-                println!("\n{}", fields.summary);
-            }
-            if !fields.body.is_empty() {
-                println!("\n{}", fields.body);
-            }
-        }
-        Err(problems) => {
-            // Stored documents were validated on the way in; say so if one no longer is.
-            eprintln!("warning: this stored document does not validate with this version:");
-            for problem in problems {
-                eprintln!("  {problem}");
-            }
-        }
+    let fields = row.document.index_fields();
+    if !fields.summary.is_empty() {
+        println!("\n{}", fields.summary);
+    }
+    if !fields.body.is_empty() {
+        println!("\n{}", fields.body);
     }
     if !row.shown {
         println!(
             "\n(this is a {} document: kept in the cache but not shown on the kiosk)",
-            row.kind
+            row.document.kind_name
         );
     }
     Ok(ExitCode::SUCCESS)

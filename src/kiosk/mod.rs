@@ -28,6 +28,7 @@ pub use self::speech::Speaker;
 pub use self::screens::Place;
 use self::screens::Screens;
 use crate::config::{Config, Language};
+use crate::content::Kind;
 use crate::store::StoreError;
 use crate::ui::{AppWindow, Nav, Session, Theme};
 use crate::usage::{self, Setting};
@@ -487,22 +488,20 @@ impl Kiosk {
             move |store| {
                 store.document(&query_id).map(|row| {
                     row.map(|row| {
-                        let category = crate::content::Document::from_value(row.json)
-                            .ok()
-                            .and_then(|document| document.index_fields().category);
-                        (row.kind, category)
+                        let category = row.document.index_fields().category;
+                        (row.kind, row.document.kind_name, category)
                     })
                 })
             },
-            move |kiosk, _, (kind, category): (String, Option<String>)| {
+            move |kiosk, _, (kind, kind_name, category): (Kind, String, Option<String>)| {
                 kiosk.visitor_action(usage::Event::DocumentOpened {
                     id: id.clone(),
-                    kind: kind.clone(),
+                    kind: kind_name,
                     category,
                 });
-                match kind.as_str() {
-                    "annual_report" => kiosk.go(Place::Report(id)),
-                    "guide_section" => kiosk.go(Place::Guide),
+                match kind {
+                    Kind::AnnualReport => kiosk.go(Place::Report(id)),
+                    Kind::GuideSection => kiosk.go(Place::Guide),
                     _ => kiosk.go(Place::Document(id)),
                 }
             },

@@ -10,6 +10,7 @@ use rusqlite::{OptionalExtension, Row, params_from_iter};
 use serde::Serialize;
 
 use super::{Result, Store, migrations};
+use crate::content::{Document, Kind};
 
 /// Number of documents of one kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -39,13 +40,14 @@ pub struct Status {
     pub content_source: Option<String>,
 }
 
-/// One document with its stored JSON.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One document, typed.
+#[derive(Debug, Clone, PartialEq)]
 pub struct DocumentRow {
     /// Stable id.
     pub id: String,
-    /// Wire kind name.
-    pub kind: String,
+    /// The kind (`Unknown` for a kind this build does not know; its wire name is
+    /// `document.kind_name`).
+    pub kind: Kind,
     /// Title.
     pub title: String,
     /// Summary, may be empty.
@@ -54,8 +56,8 @@ pub struct DocumentRow {
     pub date: Option<String>,
     /// Whether the kiosk shows this kind.
     pub shown: bool,
-    /// The document exactly as received.
-    pub json: serde_json::Value,
+    /// The document, typed (it was validated when it was written).
+    pub document: Document,
 }
 
 /// One row of the catalogue list (标题, 索引号, 日期, 发布机构).
@@ -211,13 +213,13 @@ impl Store {
     }
 
     /// All documents of a kind, newest first (small kinds only: guide, reports, procedures…).
-    pub fn documents_of_kind(&self, kind: &str) -> Result<Vec<DocumentRow>> {
+    pub fn documents_of_kind(&self, kind: Kind) -> Result<Vec<DocumentRow>> {
         self.conn
             .prepare_cached(
                 "SELECT id, kind, title, summary, date, shown, json FROM document
                  WHERE kind = ?1 ORDER BY recency DESC LIMIT 10000",
             )
-            .and_then(|mut stmt| stmt.query_map([kind], document_row)?.collect())
+            .and_then(|mut stmt| stmt.query_map([kind.as_str()], document_row)?.collect())
             .map_err(|e| self.sqlite_err(e))
     }
 
@@ -447,15 +449,35 @@ fn count(row: &Row<'_>, index: usize) -> rusqlite::Result<u64> {
 }
 
 fn document_row(row: &Row<'_>) -> rusqlite::Result<DocumentRow> {
+    let id: String = row.get(0)?;
     let json: String = row.get(6)?;
+    let document = serde_json::from_str(&json)
+        .map_err(|e| e.to_string())
+        .and_then(|value| {
+            Document::from_value(value).map_err(|problems| {
+                let first = problems.first().map(ToString::to_string).unwrap_or_default();
+                format!("{} problem(s), first: {first}", problems.len())
+            })
+        })
+        .map_err(|reason| {
+            rusqlite::Error::FromSqlConversionFailure(
+                6,
+                rusqlite::types::Type::Text,
+                format!(
+                    "document {id:?} in the cache is not a valid document ({reason}) — fix: stop the kiosk and delete the cache file; it is rebuilt from the bundled content and the next sync"
+                )
+                .into(),
+            )
+        })?;
+    let kind: String = row.get(1)?;
     Ok(DocumentRow {
-        id: row.get(0)?,
-        kind: row.get(1)?,
+        id,
+        kind: Kind::from_wire(&kind),
         title: row.get(2)?,
         summary: row.get(3)?,
         date: row.get(4)?,
         shown: row.get(5)?,
-        json: serde_json::from_str(&json).unwrap_or(serde_json::Value::Null),
+        document,
     })
 }
 

@@ -5,7 +5,7 @@ use slint::{ComponentHandle, SharedString};
 
 use super::qr::{QrMatrix, portal_link};
 use super::{Display, model};
-use crate::content::{Document, DocumentData, FieldType, FormField, FormTemplate, Procedure};
+use crate::content::{DocumentData, FieldType, FormField, FormTemplate, Kind, Procedure};
 use crate::store::{Store, StoreError};
 use crate::ui::{AppWindow, ApplyAdapter, FormFieldView, FormGroupView, LimitView, StepView};
 
@@ -79,13 +79,13 @@ fn explain(field: &FormField) -> String {
 
 pub(crate) fn typed(
     store: &Store,
-    kind: &str,
+    kind: Kind,
 ) -> Result<Option<(String, DocumentData)>, StoreError> {
-    Ok(store.documents_of_kind(kind)?.into_iter().find_map(|row| {
-        Document::from_value(row.json)
-            .ok()
-            .map(|doc| (doc.id, doc.data))
-    }))
+    Ok(store
+        .documents_of_kind(kind)?
+        .into_iter()
+        .next()
+        .map(|row| (row.document.id, row.document.data)))
 }
 
 /// Loads the newest procedure and form.
@@ -95,7 +95,7 @@ pub fn load(
     portal_url: Option<&str>,
 ) -> Result<ApplyData, StoreError> {
     let mut data = ApplyData::default();
-    if let Some((_, DocumentData::Procedure(procedure))) = typed(store, "procedure")? {
+    if let Some((_, DocumentData::Procedure(procedure))) = typed(store, Kind::Procedure)? {
         let Procedure {
             title,
             legal_basis,
@@ -128,7 +128,7 @@ pub fn load(
             .collect();
         data.assistance = display.text(assistance.as_deref().unwrap_or(""));
     }
-    if let Some((id, DocumentData::FormTemplate(form))) = typed(store, "form_template")? {
+    if let Some((id, DocumentData::FormTemplate(form))) = typed(store, Kind::FormTemplate)? {
         let FormTemplate {
             title,
             privacy,

@@ -12,7 +12,7 @@ use super::catalogue_model::RowData;
 use super::labels::Labels;
 use super::qr::{QrMatrix, portal_link};
 use super::{Display, model};
-use crate::content::{Attachment, CatalogueEntry, Document, DocumentData};
+use crate::content::{Attachment, CatalogueEntry, DocumentData};
 use crate::store::{Store, StoreError};
 use crate::ui::{AppWindow, AttachmentView, DocumentAdapter, RelatedView};
 
@@ -191,22 +191,20 @@ pub fn load(
         .and_then(|link| QrMatrix::encode(&link));
     let mut data = DocumentPageData {
         id: row.id.clone(),
-        kind: row.kind.clone(),
+        kind: row.document.kind_name.clone(),
         title: display.text(&row.title),
         summary: display.text(&row.summary),
         qr,
         ..DocumentPageData::default()
     };
     let raw_body = row
-        .json
+        .document
+        .raw
         .get("body")
         .and_then(|body| body.as_str())
         .map(str::to_owned);
-    match Document::from_value(row.json) {
-        Ok(Document {
-            data: DocumentData::CatalogueEntry(entry),
-            ..
-        }) => {
+    match row.document.data {
+        DocumentData::CatalogueEntry(entry) => {
             let labels = Labels::load(store)?;
             data.entry = Some(entry_fields(&entry, &labels, display));
             data.paragraphs = paragraphs(entry.body.as_deref().unwrap_or(""), display);
@@ -221,10 +219,7 @@ pub fn load(
                 .map(|row| RowData::from_row(row, display))
                 .collect();
         }
-        Ok(Document {
-            data: DocumentData::Procedure(procedure),
-            ..
-        }) => {
+        DocumentData::Procedure(procedure) => {
             data.paragraphs = procedure
                 .steps
                 .iter()

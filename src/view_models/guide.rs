@@ -4,7 +4,7 @@
 use slint::{ComponentHandle, SharedString};
 
 use super::{Display, model};
-use crate::content::{Document, DocumentData, GuideSection, GuideStatus};
+use crate::content::{DocumentData, GuideSection, GuideStatus};
 use crate::store::{Store, StoreError};
 use crate::ui::{AppWindow, GuideAdapter, GuideList, GuideSectionView};
 
@@ -48,11 +48,8 @@ pub fn load(store: &Store, display: Display) -> Result<GuideData, StoreError> {
     let sections: Vec<GuideSection> = store
         .guide_sections()?
         .into_iter()
-        .filter_map(|row| match Document::from_value(row.json) {
-            Ok(Document {
-                data: DocumentData::GuideSection(section),
-                ..
-            }) => Some(section),
+        .filter_map(|row| match row.document.data {
+            DocumentData::GuideSection(section) => Some(section),
             _ => None,
         })
         .collect();

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::content::{Document, DocumentData, Term};
+use crate::content::{DocumentData, Term};
 use crate::store::{Store, StoreError};
 
 /// Taxonomies whose labels name facet values (codes → names shown).
@@ -31,11 +31,7 @@ impl Labels {
             let Some(row) = store.document(id)? else {
                 continue;
             };
-            let Ok(Document {
-                data: DocumentData::Taxonomy(taxonomy),
-                ..
-            }) = Document::from_value(row.json)
-            else {
+            let DocumentData::Taxonomy(taxonomy) = row.document.data else {
                 continue;
             };
             let target = match taxonomy.taxonomy.as_str() {

@@ -372,24 +372,22 @@ pub fn application(
     agency_name: &str,
     context: &PrintContext,
 ) -> Result<Option<(Printable, String)>, StoreError> {
-    use crate::content::{Agency, DocumentData, FieldType};
+    use crate::content::{Agency, DocumentData, FieldType, Kind};
     let d = |s: &str| context.display.text(s);
-    let Some((_, DocumentData::FormTemplate(form))) = super::apply::typed(store, "form_template")?
+    let Some((_, DocumentData::FormTemplate(form))) =
+        super::apply::typed(store, Kind::FormTemplate)?
     else {
         return Ok(None);
     };
-    let procedure = match super::apply::typed(store, "procedure")? {
+    let procedure = match super::apply::typed(store, Kind::Procedure)? {
         Some((_, DocumentData::Procedure(procedure))) => Some(procedure),
         _ => None,
     };
     let agencies: Vec<Agency> = store
-        .documents_of_kind("agency")?
+        .documents_of_kind(crate::content::Kind::Agency)?
         .into_iter()
-        .filter_map(|row| match crate::content::Document::from_value(row.json) {
-            Ok(crate::content::Document {
-                data: DocumentData::Agency(agency),
-                ..
-            }) => Some(agency),
+        .filter_map(|row| match row.document.data {
+            DocumentData::Agency(agency) => Some(agency),
             _ => None,
         })
         .collect();

@@ -10,7 +10,7 @@ use slint::{ComponentHandle, SharedString};
 
 use super::report_table::{self, TableLayout};
 use super::{Display, model};
-use crate::content::{AnnualReport, Document, DocumentData, Passage, ReportFormat};
+use crate::content::{AnnualReport, DocumentData, Passage, ReportFormat};
 use crate::store::{Store, StoreError};
 use crate::ui::{AppWindow, KeyFigureView, ReportAdapter, ReportBlockView, ReportSectionView};
 
@@ -94,11 +94,8 @@ pub(crate) fn annual_report(store: &Store, id: &str) -> Result<Option<AnnualRepo
     let Some(row) = store.document(id)? else {
         return Ok(None);
     };
-    Ok(match Document::from_value(row.json) {
-        Ok(Document {
-            data: DocumentData::AnnualReport(report),
-            ..
-        }) => Some(report),
+    Ok(match row.document.data {
+        DocumentData::AnnualReport(report) => Some(report),
         _ => None,
     })
 }
@@ -108,11 +105,8 @@ pub(crate) fn report_format(store: &Store, id: &str) -> Result<Option<ReportForm
     let Some(row) = store.document(id)? else {
         return Ok(None);
     };
-    Ok(match Document::from_value(row.json) {
-        Ok(Document {
-            data: DocumentData::ReportFormat(format),
-            ..
-        }) => Some(format),
+    Ok(match row.document.data {
+        DocumentData::ReportFormat(format) => Some(format),
         _ => None,
     })
 }

@@ -426,27 +426,21 @@ impl TableLayout {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::{Document, DocumentData, ReportFormat};
+    use crate::content::{DocumentData, ReportFormat};
     use crate::view_models::bundled_store;
 
     fn bundled() -> (ReportFormat, crate::content::AnnualReport) {
         let store = bundled_store();
-        let format = match Document::from_value(store.document("gov-2021").unwrap().unwrap().json)
-            .unwrap()
-            .data
-        {
+        let format = match store.document("gov-2021").unwrap().unwrap().document.data {
             DocumentData::ReportFormat(f) => f,
             other => panic!("not a format: {other:?}"),
         };
-        let report = match Document::from_value(
-            store
-                .document("ar-ls-zwzx-2022-sample")
-                .unwrap()
-                .unwrap()
-                .json,
-        )
-        .unwrap()
-        .data
+        let report = match store
+            .document("ar-ls-zwzx-2022-sample")
+            .unwrap()
+            .unwrap()
+            .document
+            .data
         {
             DocumentData::AnnualReport(r) => r,
             other => panic!("not a report: {other:?}"),

@@ -11,7 +11,7 @@ use slint::{Rgb8Pixel, SharedPixelBuffer};
 
 use super::Display;
 use super::qr::{QrMatrix, portal_link};
-use crate::content::{Attachment, Document};
+use crate::content::Attachment;
 use crate::feed::pages::Highlight;
 use crate::store::{Store, StoreError};
 
@@ -66,10 +66,10 @@ fn find_attachment(
         return Ok(None);
     };
     let title = row.title.clone();
-    let attachment = Document::from_value(row.json).ok().and_then(|doc| {
-        doc.as_catalogue_entry()
-            .and_then(|entry| entry.attachments.get(reading.attachment).cloned())
-    });
+    let attachment = row
+        .document
+        .as_catalogue_entry()
+        .and_then(|entry| entry.attachments.get(reading.attachment).cloned());
     let data_dir = store.path().parent().map(Path::to_path_buf);
     Ok(attachment.map(|a| (title, a, data_dir)))
 }

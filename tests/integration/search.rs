@@ -241,8 +241,11 @@ fn brute_force(store: &Store, needle: &str) -> BTreeSet<String> {
         "form_template",
         "reading_point_group",
     ] {
-        for row in store.documents_of_kind(kind).unwrap() {
-            let doc = readpoint::content::Document::from_value(row.json).unwrap();
+        for row in store
+            .documents_of_kind(readpoint::content::Kind::from_wire(kind))
+            .unwrap()
+        {
+            let doc = row.document;
             let f = doc.index_fields();
             let sides = [
                 format!(
@@ -265,7 +268,10 @@ fn brute_force(store: &Store, needle: &str) -> BTreeSet<String> {
 fn recall_is_complete_for_every_one_and_two_character_substring_of_titles() {
     let store = bundled_store();
     let mut needles = BTreeSet::new();
-    for row in store.documents_of_kind("catalogue_entry").unwrap() {
+    for row in store
+        .documents_of_kind(readpoint::content::Kind::CatalogueEntry)
+        .unwrap()
+    {
         let chars: Vec<char> = row
             .title
             .chars()
@@ -306,7 +312,10 @@ fn assert_recall(store: &Store, needle: &str) {
 fn recall_is_complete_for_longer_substrings_and_numbers() {
     let store = bundled_store();
     let mut needles = BTreeSet::new();
-    for row in store.documents_of_kind("catalogue_entry").unwrap() {
+    for row in store
+        .documents_of_kind(readpoint::content::Kind::CatalogueEntry)
+        .unwrap()
+    {
         let chars: Vec<char> = row.title.chars().collect();
         let word = |c: &char| c.is_ascii_alphanumeric();
         for n in [3, 4, 6] {

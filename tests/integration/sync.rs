@@ -206,7 +206,11 @@ impl SyncKiosk {
 pub fn snapshot(store: &Store) -> (Option<String>, Vec<(String, String)>) {
     let mut docs: Vec<(String, String)> = ["catalogue_entry", "guide_section", "annual_report"]
         .iter()
-        .flat_map(|kind| store.documents_of_kind(kind).expect("documents"))
+        .flat_map(|kind| {
+            store
+                .documents_of_kind(readpoint::content::Kind::from_wire(kind))
+                .expect("documents")
+        })
         .map(|row| (row.id, row.summary))
         .collect();
     docs.sort();
@@ -801,7 +805,7 @@ fn assert_whole_version(cache: &Path, n: usize) -> u64 {
         .expect("a feed version");
     let marker = format!(" 第{version}版");
     let entries: Vec<_> = store
-        .documents_of_kind("catalogue_entry")
+        .documents_of_kind(readpoint::content::Kind::CatalogueEntry)
         .expect("entries")
         .into_iter()
         .filter(|row| row.id.starts_with("bench-"))
@@ -965,7 +969,7 @@ fn a_visitor_reading_while_a_sync_applies_sees_old_or_new_never_a_mix() {
                 let last = done.load(std::sync::atomic::Ordering::SeqCst);
                 // One query is one snapshot: the whole catalogue as the list screen reads it.
                 let entries = reader
-                    .documents_of_kind("catalogue_entry")
+                    .documents_of_kind(readpoint::content::Kind::CatalogueEntry)
                     .expect("the visitor never sees an error");
                 let versions: std::collections::BTreeSet<String> = entries
                     .iter()
