@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use error::{ErrorClass, SyncError};
+pub use error::{Check, ErrorClass, SyncError};
 pub use status::{SyncStatus, sync_status};
 
 use crate::config::{Config, FeedConfig};
@@ -208,7 +208,7 @@ pub fn run_once(
         Err(error) => {
             tracing::warn!(
                 class = error.class.as_str(),
-                check = error.check,
+                check = error.check.as_str(),
                 "sync failed: {error}"
             );
             if let Err(record) = store.record_feed_error(&at, error.class.as_str(), &error.message)
@@ -309,14 +309,14 @@ fn attempt(
     let manifest_url = http.url(MANIFEST_FILE);
     let manifest = Manifest::parse(&signed.bytes, &settings.limits).map_err(|e| {
         let check = match e {
-            crate::feed::ManifestError::Limit(_) => "limits",
-            _ => "format",
+            crate::feed::ManifestError::Limit(_) => Check::Limits,
+            _ => Check::Format,
         };
         SyncError::rejected(check, format!("{manifest_url}: {e}"))
     })?;
     if manifest.feed_id != settings.feed.id {
         return Err(SyncError::rejected(
-            "feed_id",
+            Check::FeedId,
             format!(
                 "{manifest_url}: the feed is {:?}, but this kiosk is configured for {:?} — fix: check sync.feed_url and sync.feed_id (a kiosk never mixes two portals' feeds)",
                 manifest.feed_id, settings.feed.id
@@ -336,7 +336,7 @@ fn attempt(
         let applied = floor.version;
         let (check, what) = if manifest.version < applied {
             (
-                "rollback",
+                Check::Rollback,
                 format!(
                     "version {} is older than version {applied}, which this kiosk applied before (a rollback, or a stale mirror) — the kiosk keeps its content; fix: the portal must publish a version above {applied}",
                     manifest.version
@@ -344,7 +344,7 @@ fn attempt(
             )
         } else {
             (
-                "equivocation",
+                Check::Equivocation,
                 format!(
                     "version {applied} is signed again with different contents (equivocation) — the kiosk keeps its content; fix: the portal must publish changes under a new version number"
                 ),
@@ -361,7 +361,7 @@ fn attempt(
     if same_feed && let Some(applied) = record.version {
         if manifest.version < applied {
             return Err(SyncError::rejected(
-                "rollback",
+                Check::Rollback,
                 format!(
                     "{manifest_url}: version {} is older than the applied version {applied} (a rollback, or a stale mirror) — the kiosk keeps version {applied}; fix: the portal must publish a version above {applied}",
                     manifest.version
@@ -371,7 +371,7 @@ fn attempt(
         if manifest.version == applied {
             if record.manifest_sha256.as_deref() != Some(manifest_sha.as_str()) {
                 return Err(SyncError::rejected(
-                    "equivocation",
+                    Check::Equivocation,
                     format!(
                         "{manifest_url}: version {applied} is signed again with different contents (equivocation) — the kiosk keeps what it applied; fix: the portal must publish changes under a new version number"
                     ),
@@ -478,7 +478,7 @@ fn check_disk(settings: &SyncSettings, bytes: u64) -> Result<(), SyncError> {
     let needed = bytes.saturating_add(settings.disk_reserve);
     if free < needed {
         return Err(SyncError::transient(
-            "disk",
+            Check::Disk,
             format!(
                 "{}: the download needs {} and sync.disk_reserve keeps {} free, but only {} is free — nothing was downloaded and the kiosk keeps its content; fix: free disk space (old logs, cache.db.corrupt-* copies), or lower sync.disk_reserve or sync.attachment_budget",
                 settings.data_dir.display(),
@@ -540,7 +540,7 @@ async fn fetch_signed(
             }
             Err(error) if retried => {
                 return Err(SyncError::rejected(
-                    "signature",
+                    Check::Signature,
                     format!(
                         "{}: {error}; the kiosk keeps its content",
                         http.url(SIGNATURE_FILE)
@@ -573,7 +573,7 @@ fn check_clock(
         && published > now.checked_add(tolerance).unwrap_or(now)
     {
         return Err(SyncError::rejected(
-            "clock",
+            Check::Clock,
             format!(
                 "{url}: published_at {} is in the future by this kiosk's clock ({now}) — fix: check the portal's clock, or this kiosk's time (NTP)",
                 manifest.published_at
@@ -758,7 +758,9 @@ async fn download_all(
     let mut first_error: Option<SyncError> = None;
     while let Some(joined) = tasks.join_next().await {
         let result = joined
-            .map_err(|e| SyncError::transient("network", format!("a download task failed: {e}")))
+            .map_err(|e| {
+                SyncError::transient(Check::Network, format!("a download task failed: {e}"))
+            })
             .and_then(|r| r);
         match result {
             Ok(received) => {
@@ -813,7 +815,7 @@ fn apply(
         let path = object_path(&settings.data_dir, &shard_ref.sha256);
         let bytes = std::fs::read(&path).map_err(|e| {
             SyncError::transient(
-                "disk",
+                Check::Disk,
                 format!(
                     "cannot read the downloaded {} ({e}); it will be fetched again",
                     path.display()
@@ -823,7 +825,7 @@ fn apply(
         if sha256_hex(&bytes) != shard_ref.sha256 {
             let _ = std::fs::remove_file(&path);
             return Err(SyncError::transient(
-                "disk",
+                Check::Disk,
                 format!(
                     "{} was damaged on disk; it will be fetched again",
                     path.display()
@@ -840,7 +842,7 @@ fn apply(
             });
             if !ids.insert(doc.id.clone()) || elsewhere.is_some() {
                 return Err(SyncError::rejected(
-                    "document",
+                    Check::Document,
                     format!(
                         "{url} (shard {}): document id {} appears in more than one shard — fix: the portal must publish each id once; nothing was applied",
                         shard_ref.name, doc.id
@@ -859,7 +861,7 @@ fn apply(
             let had = before.get(*kind).copied().unwrap_or(0);
             if had > 0 && after.get(*kind).copied().unwrap_or(0) == 0 {
                 return Err(SyncError::rejected(
-                    "section",
+                    Check::Section,
                     format!(
                         "{}: version {} would remove every {kind} document ({had} now) — a whole section of the kiosk would go blank, so nothing was applied; fix: the portal must republish with that section (if it is really retired, delete the cache so the kiosk starts from the new feed)",
                         http.url(MANIFEST_FILE),
@@ -893,9 +895,9 @@ fn decode_documents(
     .map_err(|e| {
         SyncError::rejected(
             if matches!(e, shard::ShardError::Gzip(_) | shard::ShardError::Shape(_)) {
-                "format"
+                Check::Format
             } else {
-                "limits"
+                Check::Limits
             },
             format!(
                 "{url} (shard {}) {e} — fix: the portal must publish a valid feed; nothing was applied",
@@ -908,7 +910,7 @@ fn decode_documents(
     }
     let shown: Vec<String> = problems.iter().take(5).cloned().collect();
     Err(SyncError::rejected(
-        "document",
+        Check::Document,
         format!(
             "{url} (shard {}): {} invalid document field(s), e.g. {} — fix: the portal must correct and republish; nothing was applied",
             shard_ref.name,
