@@ -11,6 +11,7 @@
 //! Never: applies part of a version, touches the UI, or lets a feed problem reach the visitor —
 //! on any error the cache keeps its last good content.
 
+pub mod decide;
 pub mod error;
 pub mod floor;
 pub mod http;
