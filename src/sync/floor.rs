@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::error::SyncError;
+use super::error::{Check, SyncError};
 
 /// The file's name in the data folder.
 pub const FLOOR_FILE: &str = "feed-floor.json";
@@ -58,7 +58,7 @@ fn read(data_dir: &Path) -> Result<Floors, SyncError> {
     };
     serde_json::from_slice(&bytes).map_err(|e| {
         SyncError::local(
-            "floor",
+            Check::Floor,
             format!(
                 "the rollback floor {} is damaged ({e}); syncing stops so an old version cannot be replayed — fix: restore the file from a backup, or delete it only if you trust that the portal serves its newest version",
                 path.display()

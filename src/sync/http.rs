@@ -21,7 +21,7 @@ use reqwest::header::{ACCEPT_ENCODING, ETAG, IF_NONE_MATCH, RETRY_AFTER};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
-use super::error::SyncError;
+use super::error::{Check, SyncError};
 use crate::feed::{hex, object_path, object_url_path};
 
 /// Slowest transfer accepted, in bytes per second: a body of N bytes must arrive within
@@ -165,7 +165,7 @@ impl FeedHttp {
             .pool_max_idle_per_host(8)
             .build()
             .map_err(|e| {
-                SyncError::transient("network", format!("cannot start the HTTP client: {e}"))
+                SyncError::transient(Check::Network, format!("cannot start the HTTP client: {e}"))
             })?;
         let mut base = base.to_owned();
         if !base.ends_with('/') {
@@ -188,7 +188,7 @@ impl FeedHttp {
         match tokio::time::timeout_at(deadline.next(0), request.send()).await {
             Ok(result) => result.map_err(|e| network_error(url, &e)),
             Err(_) => Err(SyncError::transient(
-                "network",
+                Check::Network,
                 format!(
                     "{url}: no complete response head within sync.timeout ({} s); will retry — if it persists, check the network and the portal's web server",
                     self.timeout.as_secs()
@@ -286,7 +286,7 @@ impl FeedHttp {
             let actual = hex(&hasher.finalize());
             if actual != sha256 {
                 return Err(SyncError::rejected(
-                    "hash",
+                    Check::Hash,
                     format!(
                         "{url}: the object's SHA-256 is {actual}, not the {sha256} the signed manifest names (a damaged or replaced file on the server) — fix: the portal must republish the feed; the kiosk keeps its content"
                     ),
@@ -361,19 +361,19 @@ fn check_status(url: &str, response: &reqwest::Response) -> Result<(), SyncError
         || status == StatusCode::REQUEST_TIMEOUT
     {
         SyncError::transient(
-            "http",
+            Check::Http,
             format!("{url}: the server answered {status}; will retry with backoff"),
         )
     } else if code == 404 || code == 410 {
         SyncError::rejected(
-            "http",
+            Check::Http,
             format!(
                 "{url}: the server answered {status} — fix: check sync.feed_url in the configuration, or ask the portal whether the feed was moved"
             ),
         )
     } else {
         SyncError::rejected(
-            "http",
+            Check::Http,
             format!(
                 "{url}: the server answered {status} — fix: check sync.feed_url and the portal's web server"
             ),
@@ -392,7 +392,7 @@ fn network_error(url: &str, error: &reqwest::Error) -> SyncError {
             source = inner.source();
         }
         return SyncError::rejected(
-            "redirect",
+            Check::Redirect,
             format!(
                 "{url}: {why} — fix: set sync.feed_url to the address the feed really lives at, or list a trusted mirror's host in sync.redirect_hosts"
             ),
@@ -415,7 +415,7 @@ fn network_error(url: &str, error: &reqwest::Error) -> SyncError {
         source = inner.source();
     }
     SyncError::transient(
-        "network",
+        Check::Network,
         format!(
             "{url}: {what} ({detail}); will retry — if it persists, check the network and sync.feed_url"
         ),
@@ -424,7 +424,7 @@ fn network_error(url: &str, error: &reqwest::Error) -> SyncError {
 
 fn too_slow(url: &str, deadline: &Deadline) -> SyncError {
     SyncError::transient(
-        "network",
+        Check::Network,
         format!(
             "{url}: the transfer stalled or ran slower than {} KiB/s (allowed: sync.timeout, then that rate; at most {} s in all); will retry — if it persists, check the network",
             MIN_RATE / 1024,
@@ -435,14 +435,14 @@ fn too_slow(url: &str, deadline: &Deadline) -> SyncError {
 
 fn truncated(url: &str, got: u64, expected: u64) -> SyncError {
     SyncError::transient(
-        "network",
+        Check::Network,
         format!("{url}: the transfer ended after {got} of {expected} bytes; will retry"),
     )
 }
 
 fn too_long(url: &str, max: u64) -> SyncError {
     SyncError::rejected(
-        "limits",
+        Check::Limits,
         format!(
             "{url}: larger than {max} bytes, more than a feed file may be — fix: the portal must publish a valid feed"
         ),
@@ -451,7 +451,7 @@ fn too_long(url: &str, max: u64) -> SyncError {
 
 fn longer_than_declared(url: &str, size: u64) -> SyncError {
     SyncError::rejected(
-        "size",
+        Check::Size,
         format!(
             "{url}: more bytes than the {size} the signed manifest declares (a damaged or replaced file on the server) — fix: the portal must republish the feed"
         ),

@@ -7,10 +7,16 @@
 //! budget, garbage collection. [`schedule`] runs it on a timer in the kiosk process;
 //! `readpoint sync --once` runs it from the command line.
 //!
+//! The decisions about a signed manifest — take it or reject it, which shards to replace and
+//! remove, the section guard — are pure functions in [`decide`]; this module is the I/O around
+//! them: it gathers their inputs (the cache's record, the floor, what is stored), fetches, and
+//! carries their verdicts out.
+//!
 //! Owns: the data folder's `objects/` and `sync.lock`, and the `feed.*` record in the cache.
 //! Never: applies part of a version, touches the UI, or lets a feed problem reach the visitor —
 //! on any error the cache keeps its last good content.
 
+pub mod decide;
 pub mod error;
 pub mod floor;
 pub mod http;
@@ -23,7 +29,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use error::{ErrorClass, SyncError};
+pub use error::{Check, ErrorClass, SyncError};
 pub use status::{SyncStatus, sync_status};
 
 use crate::config::{Config, FeedConfig};
@@ -34,6 +40,7 @@ use crate::feed::{
     object_path, object_url_path, sha256_hex, shard, signature,
 };
 use crate::store::{AppliedManifest, ApplySummary, Store};
+use decide::{Applied, Plan, Stored, Verdict};
 use http::{FeedHttp, Fetched};
 use lock::SyncLock;
 
@@ -208,7 +215,7 @@ pub fn run_once(
         Err(error) => {
             tracing::warn!(
                 class = error.class.as_str(),
-                check = error.check,
+                check = error.check.as_str(),
                 "sync failed: {error}"
             );
             if let Err(record) = store.record_feed_error(&at, error.class.as_str(), &error.message)
@@ -272,6 +279,9 @@ struct Signed {
     fetched: u64,
 }
 
+/// One check, as the I/O shell around [`decide`]: reads what was applied (the cache's record,
+/// the floor), fetches, lets [`decide::judge`] and [`decide::plan`] decide, and carries their
+/// verdict out (records, downloads, the apply, attachments, garbage collection).
 fn attempt(
     settings: &SyncSettings,
     store: &mut Store,
@@ -281,25 +291,9 @@ fn attempt(
 ) -> Result<Outcome, SyncError> {
     progress(Progress::Checking);
     let record = store.feed_record()?;
-    let same_feed = record.feed_id.as_deref() == Some(settings.feed.id.as_str());
-    // A 304 proves nothing signed: at least every REVALIDATE_AFTER the manifest is fetched
-    // whole and its signature checked again, so a cache or mirror answering 304 for ever
-    // cannot keep the kiosk on old content while it reports success.
-    let verified_recently = record
-        .last_success
-        .as_deref()
-        .and_then(|t| t.parse::<jiff::Timestamp>().ok())
-        .is_some_and(|at| {
-            let age = settings.now().duration_since(at);
-            age >= jiff::SignedDuration::ZERO && age.as_secs_f64() < REVALIDATE_AFTER.as_secs_f64()
-        });
-    let etag = if same_feed && verified_recently {
-        record.etag.as_deref()
-    } else {
-        None
-    };
+    let etag = decide::conditional_etag(&record, &settings.feed.id, settings.now());
     let Some(signed) = runtime.block_on(fetch_signed(settings, http, etag))? else {
-        if same_feed && let (Some(version), Some(sha)) = (record.version, &record.manifest_sha256) {
+        if let Some((version, sha)) = decide::floor_from_record(&record, &settings.feed.id) {
             // A kiosk that applied before the floor file existed gets one.
             raise_floor(settings, version, sha);
         }
@@ -307,91 +301,50 @@ fn attempt(
         return Ok(Outcome::NotModified);
     };
     let manifest_url = http.url(MANIFEST_FILE);
-    let manifest = Manifest::parse(&signed.bytes, &settings.limits).map_err(|e| {
-        let check = match e {
-            crate::feed::ManifestError::Limit(_) => "limits",
-            _ => "format",
-        };
-        SyncError::rejected(check, format!("{manifest_url}: {e}"))
-    })?;
-    if manifest.feed_id != settings.feed.id {
-        return Err(SyncError::rejected(
-            "feed_id",
-            format!(
-                "{manifest_url}: the feed is {:?}, but this kiosk is configured for {:?} — fix: check sync.feed_url and sync.feed_id (a kiosk never mixes two portals' feeds)",
-                manifest.feed_id, settings.feed.id
-            ),
-        ));
-    }
+    let manifest = Manifest::parse(&signed.bytes, &settings.limits)
+        .map_err(|e| decide::manifest_rejected(&manifest_url, &e))?;
     let manifest_sha = sha256_hex(&signed.bytes);
     let now = settings.now();
     let at = rfc3339(now);
     // The floor outside the cache outlives a cache reset; the cache's record is the floor of a
-    // kiosk that applied before the file existed (it is written below).
-    let floor = floor::load(&settings.data_dir, &settings.feed.id)?;
-    if let Some(floor) = &floor
-        && (manifest.version < floor.version
-            || (manifest.version == floor.version && manifest_sha != floor.manifest_sha256))
-    {
-        let applied = floor.version;
-        let (check, what) = if manifest.version < applied {
-            (
-                "rollback",
-                format!(
-                    "version {} is older than version {applied}, which this kiosk applied before (a rollback, or a stale mirror) — the kiosk keeps its content; fix: the portal must publish a version above {applied}",
-                    manifest.version
-                ),
-            )
-        } else {
-            (
-                "equivocation",
-                format!(
-                    "version {applied} is signed again with different contents (equivocation) — the kiosk keeps its content; fix: the portal must publish changes under a new version number"
-                ),
-            )
-        };
-        return Err(SyncError::rejected(
-            check,
-            format!(
-                "{manifest_url}: {what} (the floor is kept in {})",
-                floor::FLOOR_FILE
-            ),
-        ));
-    }
-    if same_feed && let Some(applied) = record.version {
-        if manifest.version < applied {
-            return Err(SyncError::rejected(
-                "rollback",
-                format!(
-                    "{manifest_url}: version {} is older than the applied version {applied} (a rollback, or a stale mirror) — the kiosk keeps version {applied}; fix: the portal must publish a version above {applied}",
-                    manifest.version
-                ),
-            ));
-        }
-        if manifest.version == applied {
-            if record.manifest_sha256.as_deref() != Some(manifest_sha.as_str()) {
-                return Err(SyncError::rejected(
-                    "equivocation",
-                    format!(
-                        "{manifest_url}: version {applied} is signed again with different contents (equivocation) — the kiosk keeps what it applied; fix: the portal must publish changes under a new version number"
-                    ),
-                ));
+    // kiosk that applied before the file existed (it is written below). A floor that cannot be
+    // read is judged after the feed id.
+    let floor = floor::load(&settings.data_dir, &settings.feed.id);
+    let applied = Applied::new(&settings.feed.id, &record, floor);
+    let (plausible, expired) =
+        match decide::judge(&applied, &manifest, &manifest_sha, &manifest_url, now) {
+            Verdict::Reject(error) => return Err(error),
+            Verdict::Current { version } => {
+                store.record_feed_current(&at, signed.etag.as_deref())?;
+                raise_floor(settings, version, &manifest_sha);
+                maintain(settings, store, runtime, http);
+                return Ok(Outcome::Current { version });
             }
-            store.record_feed_current(&at, signed.etag.as_deref())?;
-            raise_floor(settings, applied, &manifest_sha);
-            maintain(settings, store, runtime, http);
-            return Ok(Outcome::Current { version: applied });
-        }
+            Verdict::Apply {
+                clock_plausible,
+                expired,
+            } => (clock_plausible, expired),
+        };
+    if !plausible {
+        tracing::warn!(%now, "the kiosk's clock is implausible; manifest times are not judged");
     }
-    let plausible = clock_plausible(&record, now);
-    let expired = check_clock(&manifest, plausible, now, &manifest_url)?;
-    let plan = Plan::new(&manifest, store, same_feed && record.version.is_some())?;
+    let stored = Stored {
+        kind_counts: store
+            .status()?
+            .documents
+            .into_iter()
+            .map(|k| (k.kind, k.count))
+            .collect(),
+        feed_shards: store.feed_shards()?,
+        shards: store.stored_shards()?,
+    };
+    let plan = decide::plan(&manifest, &applied, stored);
     // Disk never holds more than the applied version and the one being fetched: leftovers of
     // rejected versions and dead partial downloads go first.
     let mut keep = plan.applied_objects.clone();
     keep.extend(manifest_objects(&manifest, &settings.data_dir));
     collect_garbage(&settings.data_dir, &keep);
-    let missing = plan.missing(settings);
+    let missing = plan.missing(|sha256| object_path(&settings.data_dir, sha256).exists());
     check_disk(settings, missing.iter().map(|(_, size)| *size).sum())?;
     tracing::info!(objects = missing.len(), "downloading");
     let fetched = runtime.block_on(download_all(settings, http, &missing, progress))?;
@@ -424,8 +377,7 @@ fn attempt(
     // merges then reuse the pages that freed instead of growing the file for most of a day
     // (`bench soak`: +33 % in 24 h without it). Every apply ends with the WAL copied into the
     // cache and truncated, so it does not keep the apply's size on disk.
-    let first_from_feed = !same_feed || record.version.is_none();
-    if plan.new_documents() >= BULK_DOCUMENTS || first_from_feed {
+    if plan.merge_after() {
         let started = std::time::Instant::now();
         match store.optimize() {
             Ok(()) => tracing::info!(elapsed = ?started.elapsed(), "search index merged"),
@@ -456,7 +408,7 @@ fn attempt(
         "feed version applied"
     );
     Ok(Outcome::Applied(AppliedReport {
-        from: if same_feed { record.version } else { None },
+        from: applied.feed_version(),
         version: manifest.version,
         summary,
         shards_changed: plan.changed.len(),
@@ -478,7 +430,7 @@ fn check_disk(settings: &SyncSettings, bytes: u64) -> Result<(), SyncError> {
     let needed = bytes.saturating_add(settings.disk_reserve);
     if free < needed {
         return Err(SyncError::transient(
-            "disk",
+            Check::Disk,
             format!(
                 "{}: the download needs {} and sync.disk_reserve keeps {} free, but only {} is free — nothing was downloaded and the kiosk keeps its content; fix: free disk space (old logs, cache.db.corrupt-* copies), or lower sync.disk_reserve or sync.attachment_budget",
                 settings.data_dir.display(),
@@ -540,7 +492,7 @@ async fn fetch_signed(
             }
             Err(error) if retried => {
                 return Err(SyncError::rejected(
-                    "signature",
+                    Check::Signature,
                     format!(
                         "{}: {error}; the kiosk keeps its content",
                         http.url(SIGNATURE_FILE)
@@ -556,52 +508,9 @@ async fn fetch_signed(
     }
 }
 
-/// Step 4: expiry and future dates, judged only by a plausible clock. Returns whether the
-/// manifest has expired (it is applied anyway, and the content is reported stale).
-fn check_clock(
-    manifest: &Manifest,
-    plausible: bool,
-    now: jiff::Timestamp,
-    url: &str,
-) -> Result<bool, SyncError> {
-    if !plausible {
-        tracing::warn!(%now, "the kiosk's clock is implausible; manifest times are not judged");
-        return Ok(false);
-    }
-    let tolerance = jiff::SignedDuration::try_from(FUTURE_TOLERANCE).unwrap_or_default();
-    if let Some(published) = manifest.published()
-        && published > now.checked_add(tolerance).unwrap_or(now)
-    {
-        return Err(SyncError::rejected(
-            "clock",
-            format!(
-                "{url}: published_at {} is in the future by this kiosk's clock ({now}) — fix: check the portal's clock, or this kiosk's time (NTP)",
-                manifest.published_at
-            ),
-        ));
-    }
-    Ok(manifest.expires().is_some_and(|expires| expires < now))
-}
-
-/// Kinds whose every document a new version may not remove: each is a section of the kiosk.
-const GUARDED_KINDS: &[&str] = &[
-    "guide_section",
-    "catalogue_entry",
-    "annual_report",
-    "procedure",
-];
-
-/// The kiosk's clock is plausible: not before [`CLOCK_FLOOR`], and not before the
-/// `published_at` of the applied manifest — unless that manifest was itself accepted under an
-/// implausible clock (its date then proves nothing).
+/// The kiosk's clock is plausible by the cache's `record` ([`decide::clock_plausible`]).
 pub fn clock_plausible(record: &crate::store::FeedRecord, now: jiff::Timestamp) -> bool {
-    let floor: jiff::Timestamp = CLOCK_FLOOR.parse().unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    let last_published = record
-        .published_at
-        .as_deref()
-        .filter(|_| record.clock_plausible != Some(false))
-        .and_then(|t| t.parse::<jiff::Timestamp>().ok());
-    now >= floor && last_published.is_none_or(|last| now >= last)
+    decide::clock_plausible(record.published_at.as_deref(), record.clock_plausible, now)
 }
 
 /// Every object a manifest needs: shards, attachments, page sets, and the page pictures of the
@@ -656,81 +565,6 @@ fn maintain(
     );
 }
 
-/// Which shards change and which go.
-struct Plan {
-    changed: Vec<crate::feed::ShardRef>,
-    removed: Vec<String>,
-    /// Applied feed shards: name → object hash.
-    applied: std::collections::HashMap<String, String>,
-    /// Objects of the applied version (kept until the new one is committed).
-    applied_objects: HashSet<String>,
-    /// Documents per kind before, when content from this feed is applied (the bundled sample
-    /// content may be replaced by anything).
-    guarded_counts: Option<std::collections::HashMap<String, u64>>,
-}
-
-impl Plan {
-    fn new(manifest: &Manifest, store: &Store, from_feed: bool) -> Result<Plan, SyncError> {
-        let guarded_counts = if from_feed {
-            Some(
-                store
-                    .status()?
-                    .documents
-                    .into_iter()
-                    .map(|k| (k.kind, k.count))
-                    .collect(),
-            )
-        } else {
-            None
-        };
-        let applied = store.feed_shards()?;
-        let changed: Vec<_> = manifest
-            .shards
-            .iter()
-            .filter(|s| applied.get(&s.name) != Some(&s.sha256))
-            .cloned()
-            .collect();
-        let names: HashSet<&str> = manifest.shards.iter().map(|s| s.name.as_str()).collect();
-        let applied_objects = applied.values().cloned().collect();
-        let mut removed: Vec<String> = store
-            .stored_shards()?
-            .into_iter()
-            .chain(applied.keys().cloned())
-            .filter(|name| !names.contains(name.as_str()) && !name.starts_with("import:"))
-            .collect();
-        removed.sort();
-        removed.dedup();
-        Ok(Plan {
-            changed,
-            removed,
-            applied,
-            applied_objects,
-            guarded_counts,
-        })
-    }
-
-    /// Documents in shards this cache has never applied (a first sync, a new year): the part of
-    /// the apply that certainly adds to the search index.
-    fn new_documents(&self) -> u64 {
-        self.changed
-            .iter()
-            .filter(|s| !self.applied.contains_key(&s.name))
-            .map(|s| s.documents)
-            .sum()
-    }
-
-    /// Changed shards whose object is not downloaded yet (an interrupted sync resumes here).
-    fn missing(&self, settings: &SyncSettings) -> Vec<(String, u64)> {
-        let mut seen = HashSet::new();
-        self.changed
-            .iter()
-            .filter(|s| seen.insert(s.sha256.as_str()))
-            .filter(|s| !object_path(&settings.data_dir, &s.sha256).exists())
-            .map(|s| (s.sha256.clone(), s.size))
-            .collect()
-    }
-}
-
 /// Step 5: downloads objects with bounded concurrency. A failed object does not stop the others
 /// (whatever arrives is kept, so the next attempt resumes with less to fetch); the first failure
 /// is reported once all have ended. Returns objects and bytes fetched.
@@ -758,7 +592,9 @@ async fn download_all(
     let mut first_error: Option<SyncError> = None;
     while let Some(joined) = tasks.join_next().await {
         let result = joined
-            .map_err(|e| SyncError::transient("network", format!("a download task failed: {e}")))
+            .map_err(|e| {
+                SyncError::transient(Check::Network, format!("a download task failed: {e}"))
+            })
             .and_then(|r| r);
         match result {
             Ok(received) => {
@@ -804,7 +640,7 @@ fn apply(
         .collect();
     let mut ids: HashSet<String> = HashSet::new();
     let mut tx = store.begin_feed_apply()?;
-    if plan.new_documents() >= BULK_DOCUMENTS {
+    if plan.bulk() {
         tx.bulk()?;
     }
     for (done, shard_ref) in plan.changed.iter().enumerate() {
@@ -813,7 +649,7 @@ fn apply(
         let path = object_path(&settings.data_dir, &shard_ref.sha256);
         let bytes = std::fs::read(&path).map_err(|e| {
             SyncError::transient(
-                "disk",
+                Check::Disk,
                 format!(
                     "cannot read the downloaded {} ({e}); it will be fetched again",
                     path.display()
@@ -823,7 +659,7 @@ fn apply(
         if sha256_hex(&bytes) != shard_ref.sha256 {
             let _ = std::fs::remove_file(&path);
             return Err(SyncError::transient(
-                "disk",
+                Check::Disk,
                 format!(
                     "{} was damaged on disk; it will be fetched again",
                     path.display()
@@ -840,7 +676,7 @@ fn apply(
             });
             if !ids.insert(doc.id.clone()) || elsewhere.is_some() {
                 return Err(SyncError::rejected(
-                    "document",
+                    Check::Document,
                     format!(
                         "{url} (shard {}): document id {} appears in more than one shard — fix: the portal must publish each id once; nothing was applied",
                         shard_ref.name, doc.id
@@ -853,21 +689,13 @@ fn apply(
     for name in &plan.removed {
         tx.remove_shard(name)?;
     }
-    if let Some(before) = &plan.guarded_counts {
-        let after = tx.kind_counts()?;
-        for kind in GUARDED_KINDS {
-            let had = before.get(*kind).copied().unwrap_or(0);
-            if had > 0 && after.get(*kind).copied().unwrap_or(0) == 0 {
-                return Err(SyncError::rejected(
-                    "section",
-                    format!(
-                        "{}: version {} would remove every {kind} document ({had} now) — a whole section of the kiosk would go blank, so nothing was applied; fix: the portal must republish with that section (if it is really retired, delete the cache so the kiosk starts from the new feed)",
-                        http.url(MANIFEST_FILE),
-                        applied.version
-                    ),
-                ));
-            }
-        }
+    // The counts are read only when the guard applies (not under the first version of a feed).
+    if plan.guarded_counts.is_some() {
+        plan.section_guard(
+            &tx.kind_counts()?,
+            &http.url(MANIFEST_FILE),
+            applied.version,
+        )?;
     }
     progress(Progress::Applying { done: total, total });
     Ok(tx.commit(applied)?)
@@ -884,31 +712,22 @@ fn decode_documents(
     let capacity = usize::try_from(shard_ref.documents.min(limits.max_documents)).unwrap_or(0);
     let mut documents = Vec::with_capacity(capacity.min(1 << 16));
     let mut problems = Vec::new();
-    shard::decode(bytes, shard_ref.documents, limits, |value| {
-        match Document::from_value(value) {
+    shard::decode(
+        bytes,
+        shard_ref.documents,
+        limits,
+        |value| match Document::from_value(value) {
             Ok(doc) => documents.push(doc),
             Err(found) => problems.extend(found.into_iter().map(|p| p.to_string())),
-        }
-    })
-    .map_err(|e| {
-        SyncError::rejected(
-            if matches!(e, shard::ShardError::Gzip(_) | shard::ShardError::Shape(_)) {
-                "format"
-            } else {
-                "limits"
-            },
-            format!(
-                "{url} (shard {}) {e} — fix: the portal must publish a valid feed; nothing was applied",
-                shard_ref.name
-            ),
-        )
-    })?;
+        },
+    )
+    .map_err(|e| decide::shard_rejected(url, &shard_ref.name, &e))?;
     if problems.is_empty() {
         return Ok(documents);
     }
     let shown: Vec<String> = problems.iter().take(5).cloned().collect();
     Err(SyncError::rejected(
-        "document",
+        Check::Document,
         format!(
             "{url} (shard {}): {} invalid document field(s), e.g. {} — fix: the portal must correct and republish; nothing was applied",
             shard_ref.name,

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use super::{Outcome, Progress, SyncError, SyncSettings, rfc3339, run_once};
+use super::{Check, Outcome, Progress, SyncError, SyncSettings, rfc3339, run_once};
 use crate::store::Store;
 
 /// First wait for a transient retry; doubles per attempt.
@@ -309,7 +309,7 @@ fn run(
         let result = std::panic::catch_unwind(run).unwrap_or_else(|_| {
             tracing::error!("the sync panicked; it will try again later");
             Err(SyncError::transient(
-                "internal",
+                Check::Internal,
                 "the sync stopped on an internal error (see the log); it will try again",
             ))
         });
@@ -320,7 +320,7 @@ fn run(
             on_event(SyncEvent::Progress(Progress::Committed));
         }
         delay = match &result {
-            Err(error) if error.is_transient() && error.check != "internal" => {
+            Err(error) if error.is_transient() && !matches!(error.check, Check::Internal) => {
                 let wait = retry_delay(attempt, error, interval);
                 attempt += 1;
                 wait
@@ -356,7 +356,7 @@ mod tests {
 
     #[test]
     fn retries_wait_for_the_longer_of_retry_after_and_backoff_and_never_under_the_floor() {
-        let mut error = SyncError::transient("http", "503");
+        let mut error = SyncError::transient(Check::Http, "503");
         let cap = Duration::from_secs(900);
         // Retry-After: 0 (or a failure that ends at once) cannot make the kiosk poll in a loop.
         error.retry_after = Some(Duration::ZERO);

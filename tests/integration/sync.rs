@@ -658,7 +658,7 @@ fn clock_checks_judge_only_with_a_plausible_clock() {
     let err = local
         .sync_at(kiosk_now)
         .expect_err("a manifest from the future");
-    assert_eq!(err.check, "clock", "{err}");
+    assert_eq!(err.check, readpoint::sync::Check::Clock, "{err}");
     assert_eq!(
         local
             .store

@@ -46,7 +46,7 @@ use crate::kiosk::KioskOptions;
 use crate::kiosk::offscreen::{MockTime, Session};
 use crate::store::{CACHE_FILE, Store};
 use crate::sync::schedule::{FIRST_CHECK_MAX, regular_delay, retry_delay_with};
-use crate::sync::{Outcome, Progress, SyncError, SyncSettings};
+use crate::sync::{Check, Outcome, Progress, SyncError, SyncSettings};
 use crate::usage::recorder::{Recorder, RecorderSettings, RecorderThread};
 
 /// Options of a run.
@@ -676,7 +676,7 @@ impl<'a> Sim<'a> {
         }
         let interval = self.config.sync.interval;
         let delay = match &result {
-            Err(error) if error.is_transient() && error.check != "internal" => {
+            Err(error) if error.is_transient() && !matches!(error.check, Check::Internal) => {
                 let wait = retry_delay_with(self.attempt, error, interval, self.jitter.unit());
                 self.attempt += 1;
                 wait
