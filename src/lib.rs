@@ -14,6 +14,7 @@
 //! - [`config`]: the staff configuration file, raw and validated.
 //! - [`cli`] and [`commands`]: the command line.
 //! - [`systemd`]: `sd_notify` (ready, watchdog from the UI event loop, status, stopping).
+//! - [`net`]: the one HTTP client builder (rustls with ring) and the text of an HTTP error.
 //! - [`logging`]: where log lines go (journald, rotating files, stderr) and the recent-lines ring.
 //! - [`bench`](mod@bench): benchmarks that print figures (targets live there, never in timed tests).
 //! - [`view_models`]: store rows → plain screen data (worker thread) → Slint models (UI thread);
@@ -35,6 +36,7 @@ pub mod fleet;
 pub mod import;
 pub mod kiosk;
 pub mod logging;
+pub mod net;
 pub mod print;
 pub mod staff;
 pub mod store;

@@ -155,15 +155,10 @@ pub struct Sender {
 impl Sender {
     /// A client for `settings`.
     pub fn new(settings: HeartbeatSettings) -> Result<Sender, String> {
-        // reqwest is built without a default TLS provider; ring is the one we ship.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
-            .connect_timeout(settings.timeout)
+        // No redirect (the shared default): one would carry the report (and a token in the
+        // address) elsewhere.
+        let client = crate::net::client_builder(settings.timeout, settings.user_agent.as_str())
             .timeout(settings.timeout)
-            .user_agent(settings.user_agent.as_str())
-            // A redirect would carry the report (and a token in the address) elsewhere.
-            .redirect(reqwest::redirect::Policy::none())
-            .referer(false)
             .build()
             .map_err(|e| format!("cannot start the heartbeat's HTTP client: {e}"))?;
         Ok(Sender { client, settings })
@@ -265,13 +260,7 @@ pub(crate) fn describe(error: reqwest::Error) -> String {
     } else {
         "request failed"
     };
-    let mut message = format!("{what}: {error}");
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        message.push_str(&format!(": {cause}"));
-        source = cause.source();
-    }
-    message
+    format!("{what}: {}", crate::net::error_chain(&error))
 }
 
 /// Sends one heartbeat now and waits for it (bounded by the settings' attempts, timeouts and

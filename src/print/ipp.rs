@@ -199,19 +199,16 @@ impl Printer {
         let http_url = http_url(uri).ok_or_else(|| IppError::Address {
             uri: uri.to_owned(),
         })?;
-        // reqwest is built without a default TLS provider; ring is the one we ship.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .referer(false)
-            .user_agent(concat!("readpoint/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| IppError::Unreachable {
-                uri: uri.to_owned(),
-                reason: e.to_string(),
-            })?;
+        let client = crate::net::client_builder(
+            Duration::from_secs(5),
+            concat!("readpoint/", env!("CARGO_PKG_VERSION")),
+        )
+        .timeout(TIMEOUT)
+        .build()
+        .map_err(|e| IppError::Unreachable {
+            uri: uri.to_owned(),
+            reason: e.to_string(),
+        })?;
         Ok(Printer {
             uri: uri.to_owned(),
             http_url,

@@ -141,8 +141,6 @@ impl FeedHttp {
         user_agent: &str,
         redirect_hosts: &[String],
     ) -> Result<FeedHttp, SyncError> {
-        // reqwest is built without a default TLS provider; ring is the one we ship.
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let allowed = redirect_hosts.to_vec();
         let policy = reqwest::redirect::Policy::custom(move |attempt| {
             if attempt.previous().len() > MAX_REDIRECTS {
@@ -157,11 +155,8 @@ impl FeedHttp {
                 Err(why) => attempt.error(why),
             }
         });
-        let client = reqwest::Client::builder()
-            .connect_timeout(timeout)
+        let client = crate::net::client_builder(timeout, user_agent)
             .redirect(policy)
-            .referer(false)
-            .user_agent(user_agent)
             .pool_max_idle_per_host(8)
             .build()
             .map_err(|e| {
@@ -385,12 +380,9 @@ fn check_status(url: &str, response: &reqwest::Response) -> Result<(), SyncError
 
 fn network_error(url: &str, error: &reqwest::Error) -> SyncError {
     if error.is_redirect() {
-        let mut why = String::new();
-        let mut source = std::error::Error::source(error);
-        while let Some(inner) = source {
-            why = inner.to_string();
-            source = inner.source();
-        }
+        let why = std::error::Error::source(error)
+            .map(crate::net::root_cause)
+            .unwrap_or_default();
         return SyncError::rejected(
             Check::Redirect,
             format!(
@@ -407,13 +399,7 @@ fn network_error(url: &str, error: &reqwest::Error) -> SyncError {
     } else {
         "request failed"
     };
-    let mut detail = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(inner) = source {
-        detail.push_str(": ");
-        detail.push_str(&inner.to_string());
-        source = inner.source();
-    }
+    let detail = crate::net::error_chain(error);
     SyncError::transient(
         Check::Network,
         format!(
