@@ -389,6 +389,25 @@ impl Kiosk {
         }
     }
 
+    /// Runs `query` on the store worker, then `apply` on the UI thread with the kiosk and its
+    /// window, while both exist. Loads that judge their own freshness (search generations, the
+    /// catalogue's filter) use it; screens use [`Kiosk::load_screen`].
+    pub fn query<T, Q, A>(self: &Rc<Self>, query: Q, apply: A)
+    where
+        T: Send + 'static,
+        Q: FnOnce(&crate::store::Store) -> T + Send + 'static,
+        A: FnOnce(&Rc<Kiosk>, &AppWindow, T) + 'static,
+    {
+        let weak = Rc::downgrade(self);
+        self.worker.run(query, move |result| {
+            if let Some(kiosk) = weak.upgrade()
+                && let Some(app) = kiosk.app()
+            {
+                apply(&kiosk, &app, result);
+            }
+        });
+    }
+
     /// Loads a screen's data with `query` on the worker, then hands it to `apply` on the UI
     /// thread — unless the visitor has moved on meanwhile (the answer is dropped). A failed
     /// query or a missing document (`Ok(None)`) is logged with `what` and shows the
@@ -400,15 +419,12 @@ impl Kiosk {
         A: FnOnce(&Rc<Kiosk>, &AppWindow, T) + 'static,
     {
         let generation = self.generation();
-        let weak = Rc::downgrade(self);
-        self.worker.run(query, move |result| {
-            let Some(kiosk) = weak.upgrade() else { return };
+        self.query(query, move |kiosk, app, result| {
             if kiosk.generation() != generation {
                 return; // the visitor has moved on
             }
-            let Some(app) = kiosk.app() else { return };
             match result {
-                Ok(Some(data)) => apply(&kiosk, &app, data),
+                Ok(Some(data)) => apply(kiosk, app, data),
                 Ok(None) => {
                     tracing::warn!(what, "not in the cache");
                     kiosk.notice_unavailable();

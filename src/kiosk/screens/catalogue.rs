@@ -31,15 +31,12 @@ impl CatalogueScreen {
         catalogue::show_filter(app, &filter);
         let display = kiosk.display();
         app.global::<CatalogueAdapter>().set_loading(true);
-        let weak = Rc::downgrade(kiosk);
-        kiosk.worker().run(
+        kiosk.query(
             {
                 let filter = filter.clone();
                 move |store| catalogue::load_facets(store, &filter, display)
             },
-            move |result| {
-                let Some(kiosk) = weak.upgrade() else { return };
-                let Some(app) = kiosk.app() else { return };
+            move |kiosk, app, result| {
                 let screen = &kiosk.screens().catalogue;
                 if *screen.filter.borrow() != filter || kiosk.display() != display {
                     return; // the visitor has chosen again meanwhile
@@ -49,8 +46,8 @@ impl CatalogueScreen {
                         if kiosk.current() == Place::Catalogue {
                             kiosk.set_page_text(data.speech_text());
                         }
-                        catalogue::apply(&app, data, to_top);
-                        screen.point_rows(filter, display, &app);
+                        catalogue::apply(app, data, to_top);
+                        screen.point_rows(filter, display, app);
                     }
                     Err(err) => {
                         tracing::error!(%err, "loading the catalogue facets failed");

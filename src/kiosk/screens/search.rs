@@ -255,33 +255,29 @@ fn search(kiosk: &Rc<Kiosk>, app: &AppWindow) {
     adapter.set_busy(true);
 
     let latest = session.latest.clone();
-    let weak = Rc::downgrade(kiosk);
     let page_req = req.clone();
-    kiosk.worker().run(
+    kiosk.query(
         move |store| {
             // A newer query is already queued: skip this one.
             (latest.load(Ordering::SeqCst) == generation)
                 .then(|| load_page(store, &page_req, display))
         },
-        move |result| {
-            let Some(result) = result else { return };
-            let Some(kiosk) = weak.upgrade() else { return };
-            let Some(app) = kiosk.app() else { return };
-            apply_page(&kiosk, &app, generation, display, result, false);
+        move |kiosk, app, result| {
+            if let Some(result) = result {
+                apply_page(kiosk, app, generation, display, result, false);
+            }
         },
     );
 
     let latest = session.latest.clone();
-    let weak = Rc::downgrade(kiosk);
-    kiosk.worker().run(
+    kiosk.query(
         move |store| {
             (latest.load(Ordering::SeqCst) == generation).then(|| load_facets(store, &req, display))
         },
-        move |result| {
-            let Some(result) = result else { return };
-            let Some(kiosk) = weak.upgrade() else { return };
-            let Some(app) = kiosk.app() else { return };
-            apply_facets(&kiosk, &app, generation, result);
+        move |kiosk, app, result| {
+            if let Some(result) = result {
+                apply_facets(kiosk, app, generation, result);
+            }
         },
     );
 }
@@ -300,20 +296,18 @@ fn more(kiosk: &Rc<Kiosk>, app: &AppWindow) {
     let offset = session.hits.row_count();
     let req = request(app, session, offset);
     let latest = session.latest.clone();
-    let weak = Rc::downgrade(kiosk);
     app.global::<SearchAdapter>().set_busy(true);
-    kiosk.worker().run(
+    kiosk.query(
         move |store| {
             (latest.load(Ordering::SeqCst) == generation).then(|| load_page(store, &req, display))
         },
-        move |result| {
-            let Some(result) = result else { return };
-            let Some(kiosk) = weak.upgrade() else { return };
-            let Some(app) = kiosk.app() else { return };
-            if session_rows(&kiosk) != offset {
-                return; // the list changed since this page was asked for
+        move |kiosk, app, result| {
+            // (Not if the list changed since this page was asked for.)
+            if let Some(result) = result
+                && session_rows(kiosk) == offset
+            {
+                apply_page(kiosk, app, generation, display, result, true);
             }
-            apply_page(&kiosk, &app, generation, display, result, true);
         },
     );
 }

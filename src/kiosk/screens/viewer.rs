@@ -115,14 +115,12 @@ fn prefetch(kiosk: &Rc<Kiosk>, reading: &Reading, count: u32) {
         let display = kiosk.display();
         let configured = kiosk.options().portal_url.clone();
         let query = next.clone();
-        let weak = Rc::downgrade(kiosk);
-        kiosk.worker().run(
+        kiosk.query(
             move |store| {
                 let portal_url = portal_url(store, configured)?;
                 load(store, &query, portal_url.as_deref(), display)
             },
-            move |result: Result<Option<PageData>, StoreError>| {
-                let Some(kiosk) = weak.upgrade() else { return };
+            move |kiosk, _, result: Result<Option<PageData>, StoreError>| {
                 // Still reading this attachment: keep it for the turn.
                 let same = matches!(kiosk.current(), Place::Viewer(r)
                     if r.document == next.document && r.attachment == next.attachment);
@@ -177,7 +175,6 @@ fn show(kiosk: &Rc<Kiosk>, app: &AppWindow, reading: &Reading) {
     let configured = kiosk.options().portal_url.clone();
     let query_reading = reading.clone();
     let reading = reading.clone();
-    let weak = Rc::downgrade(kiosk);
     kiosk.load_screen(
         "an attachment page",
         move |store| {
@@ -191,9 +188,7 @@ fn show(kiosk: &Rc<Kiosk>, app: &AppWindow, reading: &Reading) {
                 .viewer()
                 .keep(reading.clone(), shown.clone());
             apply(kiosk, app, &shown);
-            if let Some(kiosk) = weak.upgrade() {
-                prefetch(&kiosk, &reading, shown.count);
-            }
+            prefetch(kiosk, &reading, shown.count);
         },
     );
 }
