@@ -8,7 +8,7 @@ use std::path::Path;
 
 use std::collections::BTreeMap;
 
-use crate::content::{ContentFile, Document, Kind, Problem, validate_set};
+use crate::content::{ContentFile, Document, Intake, Kind, Problem, validate_set};
 use crate::store::{ApplySummary, ContentVersion, Store, StoreError};
 
 /// The sample content shipped inside the binary, so a fresh kiosk shows real content with no
@@ -111,16 +111,9 @@ fn rejected_if_any(origin: &str, problems: Vec<Problem>) -> Result<(), ImportErr
 
 /// Validates each document on its own, reporting every problem of every document.
 fn validate_documents(file: ContentFile, origin: &str) -> Result<Vec<Document>, ImportError> {
-    let mut documents = Vec::with_capacity(file.documents.len());
-    let mut problems = Vec::new();
-    for value in file.documents {
-        match Document::from_value(value) {
-            Ok(doc) => documents.push(doc),
-            Err(found) => problems.extend(found),
-        }
-    }
-    rejected_if_any(origin, problems)?;
-    Ok(documents)
+    let intake = Intake::of(file.documents);
+    rejected_if_any(origin, intake.problems)?;
+    Ok(intake.documents)
 }
 
 /// Validates the set together with the documents it refers to that are already cached.

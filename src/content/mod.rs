@@ -19,6 +19,7 @@ mod file;
 mod grid;
 mod guide;
 mod index;
+mod intake;
 mod problem;
 mod procedure;
 mod reading_point;
@@ -37,6 +38,7 @@ pub use file::{ContentError, ContentFile, SHARD_FORMAT};
 pub use grid::{HeaderCell, HeaderGrid, header_grid, row_label_grid};
 pub use guide::{GuideSection, GuideStatus};
 pub use index::{ANNUAL_REPORT_CATEGORY, IndexFields};
+pub use intake::Intake;
 pub use problem::{Problem, escape_hidden};
 pub use procedure::{
     FieldType, FormField, FormGroup, FormTemplate, Procedure, Step, TimeLimitRule,

@@ -19,7 +19,7 @@ use super::{
     AttachmentRef, Limits, MANIFEST_FILE, MANIFEST_FORMAT, Manifest, SIGNATURE_FILE, ShardRef,
     object_path, sha256_hex, shard, signature,
 };
-use crate::content::{ContentFile, Document, Problem, validate_set};
+use crate::content::{ContentFile, Document, Intake, Problem, validate_set};
 
 /// Most documents in one shard before a group is split further.
 pub const MAX_SHARD_DOCUMENTS: usize = 2000;
@@ -442,26 +442,27 @@ fn read_input(input: &Path) -> Result<(Vec<Document>, Vec<PathBuf>), PublishErro
             origin: path.display().to_string(),
             problems: vec![e.to_string()],
         })?;
+        let mut intake = Intake::default();
         for value in file.documents {
-            match Document::from_value(value) {
-                Ok(doc) => {
-                    if let Some(first) = seen.insert(doc.id.clone(), path.clone()) {
-                        problems.push(format!(
-                            "{}: document {} is also in {}; ids must be unique across the feed",
-                            path.display(),
-                            doc.id,
-                            first.display()
-                        ));
-                    }
-                    documents.push(doc);
-                }
-                Err(found) => problems.extend(
-                    found
-                        .iter()
-                        .map(|p: &Problem| format!("{}: {p}", path.display())),
-                ),
+            let Some(doc) = intake.take(value) else {
+                continue;
+            };
+            if let Some(first) = seen.insert(doc.id.clone(), path.clone()) {
+                problems.push(format!(
+                    "{}: document {} is also in {}; ids must be unique across the feed",
+                    path.display(),
+                    doc.id,
+                    first.display()
+                ));
             }
         }
+        problems.extend(
+            intake
+                .problems
+                .iter()
+                .map(|p: &Problem| format!("{}: {p}", path.display())),
+        );
+        documents.extend(intake.documents);
     }
     if problems.is_empty() {
         problems.extend(validate_set(&documents).iter().map(ToString::to_string));

@@ -710,22 +710,22 @@ fn decode_documents(
     url: &str,
 ) -> Result<Vec<Document>, SyncError> {
     let capacity = usize::try_from(shard_ref.documents.min(limits.max_documents)).unwrap_or(0);
-    let mut documents = Vec::with_capacity(capacity.min(1 << 16));
-    let mut problems = Vec::new();
-    shard::decode(
-        bytes,
-        shard_ref.documents,
-        limits,
-        |value| match Document::from_value(value) {
-            Ok(doc) => documents.push(doc),
-            Err(found) => problems.extend(found.into_iter().map(|p| p.to_string())),
-        },
-    )
+    let mut intake = crate::content::Intake {
+        documents: Vec::with_capacity(capacity.min(1 << 16)),
+        problems: Vec::new(),
+    };
+    shard::decode(bytes, shard_ref.documents, limits, |value| {
+        intake.take(value);
+    })
     .map_err(|e| decide::shard_rejected(url, &shard_ref.name, &e))?;
+    let crate::content::Intake {
+        documents,
+        problems,
+    } = intake;
     if problems.is_empty() {
         return Ok(documents);
     }
-    let shown: Vec<String> = problems.iter().take(5).cloned().collect();
+    let shown: Vec<String> = problems.iter().take(5).map(ToString::to_string).collect();
     Err(SyncError::rejected(
         Check::Document,
         format!(
