@@ -99,19 +99,6 @@ fn paragraphs(body: &str, display: Display) -> Vec<String> {
         .collect()
 }
 
-/// A size in bytes as people read it.
-pub fn human_size(bytes: u64) -> String {
-    const KB: f64 = 1024.0;
-    let b = bytes as f64;
-    if b >= KB * KB {
-        format!("{:.1} MB", b / (KB * KB))
-    } else if b >= KB {
-        format!("{:.0} KB", (b / KB).ceil())
-    } else {
-        format!("{bytes} B")
-    }
-}
-
 /// A media type as people know it (PDF, Word …).
 pub fn file_kind(media_type: &str) -> String {
     let known = match media_type {
@@ -145,7 +132,7 @@ fn attachment(
     Ok(AttachmentData {
         name: display.text(&a.file_name),
         kind: display.text(&file_kind(&a.media_type)),
-        size: human_size(a.size),
+        size: super::size_text(a.size),
         readable,
         pages,
     })
@@ -359,9 +346,6 @@ mod tests {
             paragraphs("第一段\n\n  第二段  \r\n第三段", Display::default()),
             ["第一段", "第二段", "第三段"]
         );
-        assert_eq!(human_size(512), "512 B");
-        assert_eq!(human_size(2048), "2 KB");
-        assert_eq!(human_size(3 * 1024 * 1024 + 100), "3.0 MB");
         assert_eq!(file_kind("application/pdf"), "PDF");
         assert_eq!(file_kind("image/png"), "图片");
         assert_eq!(file_kind("application/x-foo"), "X-FOO");

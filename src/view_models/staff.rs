@@ -111,12 +111,16 @@ pub fn status_view(document: &StatusDocument, zone: &jiff::tz::TimeZone) -> Stat
             None => "无".to_owned(),
         },
         next_check: time(&sync.next_check),
-        cache_size: bytes_text(document.disk.cache_bytes),
+        cache_size: super::size_text(document.disk.cache_bytes),
         free_disk: match (document.disk.free_bytes, document.disk.total_bytes) {
             (Some(free), Some(total)) => {
-                format!("{}（共 {}）", bytes_text(free), bytes_text(total))
+                format!(
+                    "{}（共 {}）",
+                    super::size_text(free),
+                    super::size_text(total)
+                )
             }
-            (Some(free), None) => bytes_text(free),
+            (Some(free), None) => super::size_text(free),
             _ => "—".to_owned(),
         },
         documents: if by_kind.is_empty() {
@@ -176,22 +180,6 @@ fn local_time(rfc3339: Option<&str>, zone: &jiff::tz::TimeZone) -> String {
             || "—".to_owned(),
             |t| zone.to_datetime(t).strftime("%Y-%m-%d %H:%M").to_string(),
         )
-}
-
-/// "640 KiB", "36.4 GiB": three significant figures at most, binary units.
-pub fn bytes_text(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    match unit {
-        0 => format!("{bytes} B"),
-        _ if value >= 100.0 => format!("{value:.0} {}", UNITS[unit]),
-        _ => format!("{value:.1} {}", UNITS[unit]),
-    }
 }
 
 /// "3 天 4 小时", "2 小时 5 分钟", "40 秒".
@@ -270,13 +258,6 @@ mod tests {
         assert_eq!(duration_text(5 * 60 + 3), "5 分钟");
         assert_eq!(duration_text(2 * 3_600 + 5 * 60), "2 小时 5 分钟");
         assert_eq!(duration_text(3 * 86_400 + 4 * 3_600 + 59), "3 天 4 小时");
-    }
-
-    #[test]
-    fn sizes_read_naturally() {
-        assert_eq!(bytes_text(512), "512 B");
-        assert_eq!(bytes_text(640 * 1024), "640 KiB");
-        assert_eq!(bytes_text(39_110_889_472), "36.4 GiB");
     }
 
     #[test]
