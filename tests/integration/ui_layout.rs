@@ -346,6 +346,13 @@ fn every_screen_fits_every_hall_screen_in_every_mode() {
     assert_fits(&failures, &known_fit);
 }
 
+/// Opens the 申请表's print dialog after a search that found nothing.
+fn application_after_a_failed_search(s: &Session) {
+    s.kiosk.go(Place::Search);
+    s.kiosk.search_for("菜市场改造补贴");
+    s.app.global::<Printing>().invoke_open_application();
+}
+
 /// The overlays: the print dialog, the 申请表 editor, the staff PIN pad, the idle warning and
 /// the staff screen (status and printer panels). Each on a kiosk of its own, where printing is on.
 #[test]
@@ -372,19 +379,15 @@ fn every_overlay_fits_every_hall_screen_in_every_mode() {
             "print-application",
             "PrintDialog::card",
             Box::new(|s: &Session| {
-                s.kiosk.go(Place::Search);
-                s.kiosk.search_for("菜市场改造补贴");
-                s.app.global::<Printing>().invoke_open_application();
+                application_after_a_failed_search(s);
             }),
         ),
         (
             "application-editor",
             "WantedEditor::editor",
             Box::new(|s: &Session| {
-                s.kiosk.go(Place::Search);
-                s.kiosk.search_for("菜市场改造补贴");
+                application_after_a_failed_search(s);
                 let printing = s.app.global::<Printing>();
-                printing.invoke_open_application();
                 printing.invoke_edit();
                 for key in ["z", "h", "e", "n", "g"] {
                     printing.invoke_edit_key(key.into());
