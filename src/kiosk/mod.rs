@@ -1,9 +1,10 @@
-//! The kiosk session: navigation, the visitor's display choices, idle reset, read-aloud and
-//! the wiring of every screen's view model to the window.
+//! The kiosk session: navigation, the visitor's display choices, idle reset, read-aloud, and
+//! the screen controllers (`screens`) that load each screen through the view models.
 //!
-//! Owns the back stack and the session state (large text, high contrast, script, speech); the
-//! view models own what each screen shows. Runs on the UI thread only; every store query goes
-//! through the [`Worker`], so nothing here blocks on I/O. Must never: run SQL, hold a strong
+//! Owns the back stack and the session state (large text, high contrast, script, speech); each
+//! screen's controller owns what the visitor did on it. Runs on the UI thread only; every store
+//! query goes through the [`Worker`] ([`Kiosk::load_screen`], [`Kiosk::query`]), so nothing
+//! here blocks on I/O. Must never: run SQL, hold a strong
 //! reference to the window in a callback, or keep anything a visitor did past an idle reset.
 
 mod idle;
