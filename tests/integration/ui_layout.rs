@@ -284,14 +284,27 @@ fn assert_fits(failures: &[String], known_fit: &[String]) {
     );
 }
 
-#[test]
-fn every_screen_fits_every_hall_screen_in_every_mode() {
-    let store = bundled_store();
-    let document = store
+/// The newest catalogue entry's id.
+fn newest_entry(store: &readpoint::store::Store) -> String {
+    store
         .catalogue_page(&Default::default(), None, 1)
         .expect("catalogue")
         .remove(0)
-        .id;
+        .id
+}
+
+/// A kiosk's options with a portal (so QR codes show).
+fn with_portal() -> KioskOptions {
+    KioskOptions {
+        portal_url: Some("https://www.leshan.gov.cn/".into()),
+        ..KioskOptions::default()
+    }
+}
+
+#[test]
+fn every_screen_fits_every_hall_screen_in_every_mode() {
+    let store = bundled_store();
+    let document = newest_entry(&store);
     let report = store.annual_reports().expect("reports").remove(0).id;
     drop(store);
     let places = [
@@ -310,11 +323,7 @@ fn every_screen_fits_every_hall_screen_in_every_mode() {
     let mut failures = Vec::new();
     let mut known_fit = Vec::new();
     for size in SIZES {
-        let options = KioskOptions {
-            portal_url: Some("https://www.leshan.gov.cn/".into()),
-            ..KioskOptions::default()
-        };
-        let mut session = Session::start(bundled_store(), options, size).expect("session");
+        let mut session = Session::start(bundled_store(), with_portal(), size).expect("session");
         for mode in MODES {
             for (name, place, query) in &places {
                 session.kiosk.reset_session();
@@ -358,11 +367,7 @@ fn application_after_a_failed_search(s: &Session) {
 #[test]
 fn every_overlay_fits_every_hall_screen_in_every_mode() {
     let store = bundled_store();
-    let document = store
-        .catalogue_page(&Default::default(), None, 1)
-        .expect("catalogue")
-        .remove(0)
-        .id;
+    let document = newest_entry(&store);
     drop(store);
     type Open = Box<dyn Fn(&Session)>;
     // (name, the id of the overlay's content, how to open it)
@@ -426,10 +431,7 @@ fn every_overlay_fits_every_hall_screen_in_every_mode() {
     for size in SIZES {
         for mode in MODES {
             for (name, component, open) in &overlays {
-                let mut options = KioskOptions {
-                    portal_url: Some("https://www.leshan.gov.cn/".into()),
-                    ..KioskOptions::default()
-                };
+                let mut options = with_portal();
                 options.print.enabled = true;
                 let mut session = Session::start(bundled_store(), options, size).expect("session");
                 // The PIN pad ends the visitor's session: the mode is set after it opens.

@@ -46,8 +46,9 @@ impl CatalogueScreen {
                         if kiosk.current() == Place::Catalogue {
                             kiosk.set_page_text(data.speech_text());
                         }
+                        let total = usize::try_from(data.total).unwrap_or(usize::MAX);
                         catalogue::apply(app, data, to_top);
-                        screen.point_rows(filter, display, app);
+                        screen.point_rows(filter, display, total);
                     }
                     Err(err) => {
                         tracing::error!(%err, "loading the catalogue facets failed");
@@ -59,10 +60,9 @@ impl CatalogueScreen {
         );
     }
 
-    /// Points the list at `filter` in `display` with the total on the window, unless it shows
-    /// them already.
-    fn point_rows(&self, filter: CatalogueFilter, display: Display, app: &AppWindow) {
-        let total = usize::try_from(app.global::<CatalogueAdapter>().get_total()).unwrap_or(0);
+    /// Points the list at `total` entries of `filter` in `display`, unless it shows them
+    /// already.
+    fn point_rows(&self, filter: CatalogueFilter, display: Display, total: usize) {
         if let Some(rows) = self.rows.borrow().as_ref()
             && (rows.filter() != filter || rows.display() != display || rows.row_count() != total)
         {

@@ -131,7 +131,7 @@ pub(crate) struct Screens {
     reports: reports::ReportsScreen,
     report: report::ReportScreen,
     apply: apply::ApplyScreen,
-    pub(crate) search: search::SearchScreen,
+    search: search::SearchScreen,
     viewer: viewer::ViewerScreen,
 }
 
@@ -164,10 +164,5 @@ impl Screens {
             Place::Search => &self.search,
             Place::Viewer(_) => &self.viewer,
         }
-    }
-
-    /// The viewer's decoded pages (the print dialog prints from them).
-    pub(crate) fn viewer(&self) -> &viewer::ViewerScreen {
-        &self.viewer
     }
 }

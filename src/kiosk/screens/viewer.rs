@@ -109,7 +109,7 @@ fn prefetch(kiosk: &Rc<Kiosk>, reading: &Reading, count: u32) {
             page,
             ..reading.clone()
         };
-        if kiosk.screens().viewer().cached(&next).is_some() {
+        if kiosk.screens().viewer.cached(&next).is_some() {
             continue;
         }
         let display = kiosk.display();
@@ -125,7 +125,7 @@ fn prefetch(kiosk: &Rc<Kiosk>, reading: &Reading, count: u32) {
                 let same = matches!(kiosk.current(), Place::Viewer(r)
                     if r.document == next.document && r.attachment == next.attachment);
                 if let (true, Ok(Some(data))) = (same, result) {
-                    kiosk.screens().viewer().keep(next, Shown::from_data(data));
+                    kiosk.screens().viewer.keep(next, Shown::from_data(data));
                 }
             },
         );
@@ -161,7 +161,7 @@ fn apply(kiosk: &Kiosk, app: &AppWindow, shown: &Shown) {
 /// Shows `reading` (off the UI thread unless its page is cached).
 fn show(kiosk: &Rc<Kiosk>, app: &AppWindow, reading: &Reading) {
     let adapter = app.global::<ViewerAdapter>();
-    if let Some(shown) = kiosk.screens().viewer().cached(reading) {
+    if let Some(shown) = kiosk.screens().viewer.cached(reading) {
         apply(kiosk, app, &shown);
         prefetch(kiosk, reading, shown.count);
         return;
@@ -183,10 +183,7 @@ fn show(kiosk: &Rc<Kiosk>, app: &AppWindow, reading: &Reading) {
         },
         move |kiosk, app, data| {
             let shown = Shown::from_data(data);
-            kiosk
-                .screens()
-                .viewer()
-                .keep(reading.clone(), shown.clone());
+            kiosk.screens().viewer.keep(reading.clone(), shown.clone());
             apply(kiosk, app, &shown);
             prefetch(kiosk, &reading, shown.count);
         },
@@ -212,7 +209,7 @@ fn connect(kiosk: &Rc<Kiosk>, app: &AppWindow) {
 
 /// Forgets decoded pages and resets the zoom (idle reset).
 fn reset(kiosk: &Kiosk, app: &AppWindow) {
-    kiosk.screens().viewer().clear();
+    kiosk.screens().viewer.clear();
     let adapter = app.global::<ViewerAdapter>();
     adapter.set_zoom(1.0);
     adapter.set_has_picture(false);
