@@ -300,6 +300,10 @@ pub enum ConfigCommand {
         #[arg(long)]
         stdin: bool,
     },
+    /// Print the commented example configuration: every setting with what it does, its
+    /// default and its allowed values (the file the package installs as
+    /// /etc/readpoint/readpoint.toml).
+    Example,
 }
 
 /// `readpoint bench …`

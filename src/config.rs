@@ -9,13 +9,18 @@
 //! only outside lookup is jiff's time-zone database, to check `time_zone`); [`load`] only reads
 //! the one file it is given.
 //!
+//! Every key is declared once, in `keys` (name, kind, default, bounds, comment): the defaults
+//! below, the ranges `validate` enforces, the forms type errors ask for and the commented
+//! example file ([`example_file`], shipped as `kiosk-config/readpoint.toml`) come from there.
+//!
 //! Flow: text → `raw` (serde, unknown keys and wrong types rejected, positions kept) →
 //! `validate` (values, ranges and cross-key rules, all errors collected) → [`Config`] with plain
-//! types and every default filled in. An empty file, or none at all, gives [`Config::default`]:
+//! types and every default filled in; `display.time_zone` is looked up once, here. An empty file, or none at all, gives [`Config::default`]:
 //! a kiosk must start on its bundled content with no configuration.
 
 pub mod edit;
 mod error;
+pub(crate) mod keys;
 pub mod last_good;
 mod paths;
 mod raw;
@@ -30,10 +35,9 @@ use std::time::Duration;
 
 pub use error::{ConfigError, ConfigErrors};
 pub use paths::{DataDirSource, InstallMode, Paths};
-pub(crate) use values::decode_base64;
 pub use values::{
-    ByteSizeError, DurationError, MinisignPublicKey, TimeRange, format_byte_size, format_duration,
-    parse_byte_size, parse_duration,
+    ByteSizeError, DurationError, TimeRange, format_byte_size, format_duration, parse_byte_size,
+    parse_duration,
 };
 
 /// The validated configuration, every default filled in.
@@ -58,10 +62,10 @@ pub struct Config {
 }
 
 /// Default `kiosk.agency_name`.
-pub const DEFAULT_AGENCY_NAME: &str = "乐山市人民政府政务服务中心";
+pub const DEFAULT_AGENCY_NAME: &str = keys::kiosk::AGENCY_NAME.value.default;
 
 /// Default `display.time_zone`.
-pub const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
+pub const DEFAULT_TIME_ZONE: &str = keys::display::TIME_ZONE.value.default;
 
 /// `[kiosk]`
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,20 +156,74 @@ pub struct DisplayConfig {
     pub stale_after: Duration,
     /// When the screen is on.
     pub schedule: Schedule,
-    /// IANA time-zone name the schedule is read in.
-    pub time_zone: String,
+    /// The time zone the schedule and the statistics' days are read in.
+    pub time_zone: TimeZone,
 }
 
 impl Default for DisplayConfig {
     fn default() -> Self {
+        use keys::display;
         Self {
-            idle_timeout: Duration::from_secs(120),
-            reading_idle_timeout: Duration::from_secs(300),
-            idle_countdown: Duration::from_secs(20),
-            stale_after: Duration::from_secs(7 * 86_400),
+            idle_timeout: display::IDLE_TIMEOUT.value.default,
+            reading_idle_timeout: display::READING_IDLE_TIMEOUT.value.default,
+            idle_countdown: display::IDLE_COUNTDOWN.value.default,
+            stale_after: display::STALE_AFTER.value.default,
             schedule: Schedule::always_on(),
-            time_zone: DEFAULT_TIME_ZONE.to_owned(),
+            time_zone: TimeZone::named(DEFAULT_TIME_ZONE),
         }
+    }
+}
+
+/// `display.time_zone`: the IANA name as written, and the zone it names, looked up once when
+/// the configuration is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeZone {
+    name: String,
+    zone: jiff::tz::TimeZone,
+    known: bool,
+}
+
+impl TimeZone {
+    /// The zone `name` names in the system's time-zone database. A name the database does not
+    /// know (no tzdata installed: `config check` could not check it) is read as UTC+8, mainland
+    /// China's offset, and [`TimeZone::is_known`] says so.
+    pub fn named(name: &str) -> Self {
+        let found = jiff::tz::TimeZone::get(name).ok();
+        Self {
+            name: name.to_owned(),
+            known: found.is_some(),
+            zone: found.unwrap_or_else(|| jiff::tz::TimeZone::fixed(jiff::tz::offset(8))),
+        }
+    }
+
+    /// A zone not from the database (tests, tools): `name` is only for display.
+    pub fn fixed(name: &str, zone: jiff::tz::TimeZone) -> Self {
+        Self {
+            name: name.to_owned(),
+            zone,
+            known: true,
+        }
+    }
+
+    /// The name as written in the configuration.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The zone to read instants in.
+    pub fn zone(&self) -> &jiff::tz::TimeZone {
+        &self.zone
+    }
+
+    /// Whether the system's database knew the name (else the zone is UTC+8).
+    pub fn is_known(&self) -> bool {
+        self.known
+    }
+}
+
+impl Default for TimeZone {
+    fn default() -> Self {
+        Self::named(DEFAULT_TIME_ZONE)
     }
 }
 
@@ -271,16 +329,17 @@ pub struct SyncConfig {
 
 impl Default for SyncConfig {
     fn default() -> Self {
+        use keys::sync;
         Self {
             feed: None,
-            interval: Duration::from_secs(15 * 60),
-            timeout: Duration::from_secs(30),
-            max_shard_size: 64 << 20,
-            max_documents: 500_000,
-            attachment_budget: 2 << 30,
-            disk_reserve: 512 << 20,
+            interval: sync::INTERVAL.value.default,
+            timeout: sync::TIMEOUT.value.default,
+            max_shard_size: sync::MAX_SHARD_SIZE.value.default,
+            max_documents: sync::MAX_DOCUMENTS.value.default,
+            attachment_budget: sync::ATTACHMENT_BUDGET.value.default,
+            disk_reserve: sync::DISK_RESERVE.value.default,
             redirect_hosts: Vec::new(),
-            in_kiosk: true,
+            in_kiosk: sync::IN_KIOSK.value.default,
         }
     }
 }
@@ -293,7 +352,7 @@ pub struct FeedConfig {
     /// `sync.feed_id`: must match the `feed_id` in the portal's manifest.
     pub id: String,
     /// `sync.trusted_keys`: 1 to 4 keys; a feed is accepted only if signed by one of them.
-    pub trusted_keys: Vec<MinisignPublicKey>,
+    pub trusted_keys: Vec<crate::feed::MinisignPublicKey>,
 }
 
 /// `[cache]`
@@ -318,8 +377,8 @@ impl Default for AdminConfig {
     fn default() -> Self {
         Self {
             pin_hash: None,
-            lockout_attempts: 5,
-            lockout: Duration::from_secs(5 * 60),
+            lockout_attempts: keys::admin::LOCKOUT_ATTEMPTS.value.default,
+            lockout: keys::admin::LOCKOUT.value.default,
         }
     }
 }
@@ -336,7 +395,7 @@ pub struct StatsConfig {
 impl Default for StatsConfig {
     fn default() -> Self {
         Self {
-            retention_days: 400,
+            retention_days: keys::stats::RETENTION_DAYS.value.default,
             report_url: None,
         }
     }
@@ -361,12 +420,13 @@ pub struct PrintConfig {
 
 impl Default for PrintConfig {
     fn default() -> Self {
+        use keys::print;
         Self {
-            enabled: false,
-            printer: "ipp://localhost:631/printers/readpoint".to_owned(),
-            max_pages_per_job: 30,
-            max_pages_per_day: 500,
-            hold_jobs: false,
+            enabled: print::ENABLED.value.default,
+            printer: print::PRINTER.value.default.to_owned(),
+            max_pages_per_job: print::MAX_PAGES_PER_JOB.value.default,
+            max_pages_per_day: print::MAX_PAGES_PER_DAY.value.default,
+            hold_jobs: print::HOLD_JOBS.value.default,
             font: None,
         }
     }
@@ -386,9 +446,9 @@ pub struct LogConfig {
 impl Default for LogConfig {
     fn default() -> Self {
         Self {
-            level: LogLevel::Info,
-            max_size: 10 << 20,
-            max_files: 5,
+            level: LogLevel::default(),
+            max_size: keys::log::MAX_SIZE.value.default,
+            max_files: keys::log::MAX_FILES.value.default,
         }
     }
 }
@@ -436,6 +496,12 @@ impl LogLevel {
             .into_iter()
             .find(|l| l.as_str().eq_ignore_ascii_case(name))
     }
+}
+
+/// The commented example configuration, generated from the key table: every key with what it
+/// does, its default and allowed values. `kiosk-config/readpoint.toml` is this text.
+pub fn example_file() -> String {
+    keys::commented_file()
 }
 
 /// Parses and validates the text of a configuration file. Pure: no I/O; `origin` is only used

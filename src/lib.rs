@@ -14,6 +14,7 @@
 //! - [`config`]: the staff configuration file, raw and validated.
 //! - [`cli`] and [`commands`]: the command line.
 //! - [`systemd`]: `sd_notify` (ready, watchdog from the UI event loop, status, stopping).
+//! - [`base64`]: standard base64 (minisign keys and signatures, argon2 salts and hashes).
 //! - [`net`]: the one HTTP client builder (rustls with ring) and the text of an HTTP error.
 //! - [`logging`]: where log lines go (journald, rotating files, stderr) and the recent-lines ring.
 //! - [`bench`](mod@bench): benchmarks that print figures (targets live there, never in timed tests).
@@ -26,6 +27,7 @@
 //!   read-aloud, staff screen, print dialog.
 //! - [`ui`]: the Slint UI compiled from `ui/`.
 
+pub mod base64;
 pub mod bench;
 pub mod cli;
 pub mod commands;

@@ -13,7 +13,8 @@ mod event_loop;
 use event_loop::wait_until;
 
 use i_slint_backend_testing::{ElementHandle, mock_elapsed_time};
-use readpoint::config::{Config, MinisignPublicKey, Paths};
+use readpoint::config::{Config, Paths};
+use readpoint::feed::MinisignPublicKey;
 use readpoint::feed::publish::{BuildOptions, build};
 use readpoint::kiosk::{Kiosk, KioskOptions, Worker};
 use readpoint::store::Store;

@@ -226,6 +226,15 @@ pub fn main() -> ExitCode {
         Some(_) => Context::load(&cli),
     };
     let _log_guard = init_logging(&cli, context.as_ref().ok());
+    if let Ok(context) = &context
+        && !context.config.display.time_zone.is_known()
+    {
+        tracing::warn!(
+            time_zone = context.config.display.time_zone.name(),
+            "this system's time-zone database does not know display.time_zone: dates, days and \
+             the screen schedule use UTC+8 (install tzdata)"
+        );
+    }
     let result = match &cli.command {
         // Checking must work even when the configuration in use is broken.
         Some(Command::Config(ConfigCommand::Check { file })) => {
@@ -233,6 +242,10 @@ pub fn main() -> ExitCode {
         }
         Some(Command::Config(ConfigCommand::SetPin { file, stdin })) => {
             config_set_pin::run(&cli, file.as_deref(), *stdin)
+        }
+        Some(Command::Config(ConfigCommand::Example)) => {
+            print!("{}", config::example_file());
+            Ok(ExitCode::SUCCESS)
         }
         // Benchmarks touch neither the configuration nor the kiosk's cache.
         Some(Command::Bench(BenchCommand::Search(args))) => bench::search(args),

@@ -9,7 +9,7 @@ use crate::cli::PrintArgs;
 use crate::print::ipp::{Printer, Which};
 use crate::print::{PrintKind, PrintService};
 use crate::store::{UsageCount, UsageEvent};
-use crate::usage::recorder::{local_day, time_zone};
+use crate::usage::recorder::local_day;
 use crate::view_models::Display;
 use crate::view_models::printables::{self, PrintContext};
 
@@ -94,7 +94,7 @@ pub fn run(context: &Context, args: &PrintArgs) -> Result<ExitCode, CommandError
         return Ok(ExitCode::SUCCESS);
     }
     let mut store = context.open_store()?;
-    let zone = time_zone(&context.config.display.time_zone);
+    let zone = context.config.display.time_zone.zone();
     let now = jiff::Timestamp::now();
     let print_context = PrintContext {
         time_zone: zone.clone(),
@@ -172,7 +172,7 @@ pub fn run(context: &Context, args: &PrintArgs) -> Result<ExitCode, CommandError
         println!("{} ({pages} pages) written to {}", title, path.display());
         return Ok(ExitCode::SUCCESS);
     }
-    let today = local_day(now, &zone);
+    let today = local_day(now, zone);
     let printed_today = store.usage_day(today)?.print_pages;
     let service = PrintService::new(
         config.clone(),

@@ -46,8 +46,8 @@ const MAX_DEMAND_ROWS: usize = 100_000;
 
 /// Prints the statistics of `--from`..=`--to`.
 pub fn run(context: &Context, args: &StatsArgs) -> Result<ExitCode, CommandError> {
-    let zone = crate::usage::recorder::time_zone(&context.config.display.time_zone);
-    let today = crate::usage::recorder::local_day(jiff::Timestamp::now(), &zone);
+    let zone = context.config.display.time_zone.zone();
+    let today = crate::usage::recorder::local_day(jiff::Timestamp::now(), zone);
     let (from, to) = period(args.from.as_deref(), args.to.as_deref(), today)?;
     let store = context.open_store()?;
     if args.demand {
@@ -66,7 +66,7 @@ pub fn run(context: &Context, args: &StatsArgs) -> Result<ExitCode, CommandError
     } else {
         print!(
             "{}",
-            text(&rows, from, to, &context.config.display.time_zone)
+            text(&rows, from, to, context.config.display.time_zone.name())
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -368,93 +368,25 @@ fn key_on_line(text: &str, offset: usize) -> String {
     }
 }
 
-/// What a key's value must look like, and an example line, for type errors.
-fn expected_form(key: &str) -> (&'static str, &'static str) {
-    const DURATION: &str = "a duration in double quotes";
-    const SIZE: &str = "a size in double quotes";
-    const URL: &str = "an http:// or https:// address in double quotes";
-    const TEXT: &str = "text in double quotes";
-    const NUMBER: &str = "a whole number without quotes";
-    const FLAG: &str = "true or false without quotes";
-    match key {
-        // An empty example asks for the table-specific fix.
-        "kiosk" | "display" | "sync" | "cache" | "admin" | "stats" | "print" | "log" => {
-            ("a table", "")
-        }
-        "kiosk.terminal_id" => (TEXT, "terminal_id = \"ls-zwzx-hall-01\""),
-        "kiosk.location" => (TEXT, "location = \"乐山市政务服务中心一楼大厅\""),
-        "kiosk.agency_name" => (TEXT, "agency_name = \"乐山市人民政府政务服务中心\""),
-        "kiosk.portal_url" => (URL, "portal_url = \"https://www.leshan.gov.cn/\""),
-        "kiosk.staff_desk" => (TEXT, "staff_desk = \"一楼服务台\""),
-        "kiosk.language" => (TEXT, "language = \"zh-Hans\""),
-        "display.idle_timeout" => (DURATION, "idle_timeout = \"120s\""),
-        "display.reading_idle_timeout" => (DURATION, "reading_idle_timeout = \"300s\""),
-        "display.idle_countdown" => (DURATION, "idle_countdown = \"20s\""),
-        "display.stale_after" => (DURATION, "stale_after = \"7d\""),
-        "display.schedule" => (
-            "an inline table of days",
-            "schedule = { mon = \"07:30-18:00\", sun = \"off\" }",
-        ),
-        k if k.starts_with("display.schedule.") => (
-            "time ranges in double quotes",
-            "mon = \"08:00-12:00,13:30-17:30\" or mon = \"off\"",
-        ),
-        "display.time_zone" => (TEXT, "time_zone = \"Asia/Shanghai\""),
-        "sync.feed_url" => (
-            URL,
-            "feed_url = \"https://portal.example.gov.cn/readpoint/feed\"",
-        ),
-        "sync.feed_id" => (TEXT, "feed_id = \"leshan-zwgk\""),
-        "sync.trusted_keys" => (
-            "a list of keys in double quotes",
-            "trusted_keys = [\"RWQ…(the second line of the .pub file)\"]",
-        ),
-        "sync.interval" => (DURATION, "interval = \"15m\""),
-        "sync.timeout" => (DURATION, "timeout = \"30s\""),
-        "sync.max_shard_size" => (SIZE, "max_shard_size = \"64MiB\""),
-        "sync.max_documents" => (NUMBER, "max_documents = 500000"),
-        "sync.attachment_budget" => (SIZE, "attachment_budget = \"2GiB\""),
-        "sync.disk_reserve" => (SIZE, "disk_reserve = \"512MiB\""),
-        "sync.redirect_hosts" => (
-            "a list of host names in double quotes",
-            "redirect_hosts = [\"cdn.example.gov.cn\"]",
-        ),
-        "sync.in_kiosk" => (FLAG, "in_kiosk = false"),
-        "cache.data_dir" => (
-            "a full folder path in double quotes",
-            "data_dir = \"/var/lib/readpoint\"",
-        ),
-        "admin.pin_hash" => (
-            "an argon2id hash in double quotes",
-            "pin_hash = \"$argon2id$v=19$m=65536,t=3,p=4$…$…\"",
-        ),
-        "admin.lockout_attempts" => (NUMBER, "lockout_attempts = 5"),
-        "admin.lockout" => (DURATION, "lockout = \"5m\""),
-        "stats.retention_days" => (NUMBER, "retention_days = 400"),
-        "stats.report_url" => (
-            URL,
-            "report_url = \"https://portal.example.gov.cn/heartbeat\"",
-        ),
-        "print.enabled" => (FLAG, "enabled = true"),
-        "print.printer" => (
-            "an ipp:// address in double quotes",
-            "printer = \"ipp://localhost:631/printers/readpoint\"",
-        ),
-        "print.max_pages_per_job" => (NUMBER, "max_pages_per_job = 30"),
-        "print.max_pages_per_day" => (NUMBER, "max_pages_per_day = 500"),
-        "print.hold_jobs" => (FLAG, "hold_jobs = false"),
-        "print.font" => (
-            "a full file path in double quotes",
-            "font = \"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc\"",
-        ),
-        "log.level" => (TEXT, "level = \"info\""),
-        "log.max_size" => (SIZE, "max_size = \"10MiB\""),
-        "log.max_files" => (NUMBER, "max_files = 5"),
-        _ => (
-            "a different kind of value",
-            "the example readpoint.toml shows",
-        ),
+/// What a key's value must look like, and an example line to copy, for type errors (from the
+/// key table). An empty example asks for the table-specific fix.
+fn expected_form(key: &str) -> (&'static str, String) {
+    if let Some(entry) = super::keys::find(key) {
+        return (entry.form(), entry.example_line());
     }
+    if super::keys::TABLES.iter().any(|(table, _)| *table == key) {
+        return ("a table", String::new());
+    }
+    if key.starts_with("display.schedule.") {
+        return (
+            "time ranges in double quotes",
+            "mon = \"08:00-12:00,13:30-17:30\" or mon = \"off\"".to_owned(),
+        );
+    }
+    (
+        "a different kind of value",
+        "the example readpoint.toml shows".to_owned(),
+    )
 }
 
 #[cfg(test)]

@@ -13,28 +13,21 @@ use std::time::Duration;
 use toml::Spanned;
 
 use super::error::{ConfigError, ConfigErrors, error_at};
+use super::keys::{
+    Durations, Key, Sizes, Whole, admin, cache, display, kiosk, log, print, stats, sync,
+};
 use super::raw::{
     RawAdmin, RawCache, RawConfig, RawDisplay, RawKiosk, RawLog, RawPrint, RawStats, RawSync,
 };
 use super::values::{
-    BYTE_UNIT_LIST, ByteSizeError, DurationError, MinisignPublicKey, check_argon2_phc, check_url,
-    format_byte_size, format_duration, parse_byte_size, parse_day_ranges, parse_duration, quote,
+    BYTE_UNIT_LIST, ByteSizeError, DurationError, check_url, format_byte_size, format_duration,
+    parse_byte_size, parse_day_ranges, parse_duration, quote,
 };
 use super::{
-    AdminConfig, CacheConfig, Config, DisplayConfig, FeedConfig, KioskConfig, Language, LogConfig,
-    LogLevel, PrintConfig, Schedule, StatsConfig, SyncConfig,
+    AdminConfig, CacheConfig, Config, DEFAULT_AGENCY_NAME, DisplayConfig, FeedConfig, KioskConfig,
+    Language, LogConfig, LogLevel, PrintConfig, Schedule, StatsConfig, SyncConfig, TimeZone,
 };
-
-const fn secs(n: u64) -> Duration {
-    Duration::from_secs(n)
-}
-const MINUTE: u64 = 60;
-const HOUR: u64 = 3_600;
-const DAY: u64 = 86_400;
-const KIB: u64 = 1 << 10;
-const MIB: u64 = 1 << 20;
-const GIB: u64 = 1 << 30;
-const TIB: u64 = 1 << 40;
+use crate::feed::MinisignPublicKey;
 
 /// Most characters in a free-text value.
 const MAX_TEXT_CHARS: usize = 200;
@@ -93,37 +86,39 @@ impl Checker<'_> {
             None => defaults.terminal_id,
         };
         let location = self
-            .text_value("kiosk.location", raw.location)
+            .text_value(&kiosk::LOCATION.dotted(), raw.location)
             .unwrap_or(defaults.location);
         let agency_name = match raw.agency_name {
             Some(value) if value.get_ref().trim().is_empty() => {
                 self.report(
                     value.span(),
-                    "kiosk.agency_name",
+                    &kiosk::AGENCY_NAME.dotted(),
                     "the agency name is empty",
-                    "write the agency's name, or delete the line to use the default \
-                     \"乐山市人民政府政务服务中心\"",
+                    format!(
+                        "write the agency's name, or delete the line to use the default \
+                         \"{DEFAULT_AGENCY_NAME}\""
+                    ),
                 );
                 defaults.agency_name
             }
             value => self
-                .text_value("kiosk.agency_name", value)
+                .text_value(&kiosk::AGENCY_NAME.dotted(), value)
                 .unwrap_or(defaults.agency_name),
         };
         let portal_url = self.url(
-            "kiosk.portal_url",
+            &kiosk::PORTAL_URL.dotted(),
             raw.portal_url,
             "https://www.leshan.gov.cn/",
         );
         let staff_desk = self
-            .text_value("kiosk.staff_desk", raw.staff_desk)
+            .text_value(&kiosk::STAFF_DESK.dotted(), raw.staff_desk)
             .filter(|s| !s.trim().is_empty());
         let language = match raw.language {
             None => defaults.language,
             Some(value) => Language::from_tag(value.get_ref()).unwrap_or_else(|| {
                 self.report(
                     value.span(),
-                    "kiosk.language",
+                    &kiosk::LANGUAGE.dotted(),
                     format!("{} is not a supported language", quote(value.get_ref())),
                     "write \"zh-Hans\" (简体中文), \"zh-Hant\" (繁體中文) or \"en\" (English)",
                 );
@@ -142,24 +137,17 @@ impl Checker<'_> {
 
     fn display(&mut self, raw: RawDisplay) -> DisplayConfig {
         let defaults = DisplayConfig::default();
-        let idle_timeout = self.duration(
-            "display.idle_timeout",
-            raw.idle_timeout.as_ref(),
-            defaults.idle_timeout,
-            secs(30)..=secs(HOUR),
-        );
+        let idle_timeout = self.duration(&display::IDLE_TIMEOUT, raw.idle_timeout.as_ref());
         let reading_span = raw.reading_idle_timeout.as_ref().map(Spanned::span);
         let reading_idle_timeout = self.duration(
-            "display.reading_idle_timeout",
+            &display::READING_IDLE_TIMEOUT,
             raw.reading_idle_timeout.as_ref(),
-            defaults.reading_idle_timeout,
-            secs(30)..=secs(4 * HOUR),
         );
         // Cross-key rules only between values the staff member wrote validly: comparing with a
         // default that replaced an invalid value would report a second, misleading problem.
-        let idle_ok = !self.has_error("display.idle_timeout");
+        let idle_ok = !self.has_error(&display::IDLE_TIMEOUT.dotted());
         if idle_ok
-            && !self.has_error("display.reading_idle_timeout")
+            && !self.has_error(&display::READING_IDLE_TIMEOUT.dotted())
             && reading_idle_timeout < idle_timeout
         {
             // Point at whichever of the two the staff member wrote (reading first).
@@ -168,7 +156,7 @@ impl Checker<'_> {
                 .unwrap_or(0..0);
             self.report(
                 span,
-                "display.reading_idle_timeout",
+                &display::READING_IDLE_TIMEOUT.dotted(),
                 format!(
                     "reading_idle_timeout ({}) is shorter than idle_timeout ({})",
                     format_duration(reading_idle_timeout),
@@ -181,13 +169,11 @@ impl Checker<'_> {
                 ),
             );
         }
-        let idle_countdown = self.duration(
-            "display.idle_countdown",
-            raw.idle_countdown.as_ref(),
-            defaults.idle_countdown,
-            secs(10)..=secs(60),
-        );
-        if idle_ok && !self.has_error("display.idle_countdown") && idle_countdown >= idle_timeout {
+        let idle_countdown = self.duration(&display::IDLE_COUNTDOWN, raw.idle_countdown.as_ref());
+        if idle_ok
+            && !self.has_error(&display::IDLE_COUNTDOWN.dotted())
+            && idle_countdown >= idle_timeout
+        {
             let span = raw
                 .idle_countdown
                 .as_ref()
@@ -195,7 +181,7 @@ impl Checker<'_> {
                 .map_or(0..0, Spanned::span);
             self.report(
                 span,
-                "display.idle_countdown",
+                &display::IDLE_COUNTDOWN.dotted(),
                 format!(
                     "idle_countdown ({}) is not shorter than idle_timeout ({})",
                     format_duration(idle_countdown),
@@ -208,12 +194,7 @@ impl Checker<'_> {
                 ),
             );
         }
-        let stale_after = self.duration(
-            "display.stale_after",
-            raw.stale_after.as_ref(),
-            defaults.stale_after,
-            secs(HOUR)..=secs(365 * DAY),
-        );
+        let stale_after = self.duration(&display::STALE_AFTER, raw.stale_after.as_ref());
         let schedule = match raw.schedule {
             Some(schedule) => {
                 let span = schedule.span();
@@ -222,7 +203,9 @@ impl Checker<'_> {
             None => defaults.schedule,
         };
         let time_zone = match raw.time_zone {
-            Some(value) => self.time_zone(value).unwrap_or(defaults.time_zone),
+            Some(value) => self
+                .time_zone(value)
+                .map_or(defaults.time_zone, |name| TimeZone::named(&name)),
             None => defaults.time_zone,
         };
         DisplayConfig {
@@ -239,7 +222,7 @@ impl Checker<'_> {
         let defaults = SyncConfig::default();
         let feed_url_span = raw.feed_url.as_ref().map(Spanned::span);
         let feed_url = self.url(
-            "sync.feed_url",
+            &sync::FEED_URL.dotted(),
             raw.feed_url,
             "https://portal.example.gov.cn/readpoint/feed",
         );
@@ -255,7 +238,7 @@ impl Checker<'_> {
                 } else {
                     self.report(
                         value.span(),
-                        "sync.feed_id",
+                        &sync::FEED_ID.dotted(),
                         format!("{} is not a feed id", quote(value.get_ref())),
                         "copy the feed id your portal publishes (the `feed_id` in its \
                          manifest.json): no spaces, at most 128 characters",
@@ -271,10 +254,10 @@ impl Checker<'_> {
         };
         // Cross-key rules: a feed needs its id and at least one key. Reported at feed_url.
         if let Some(span) = feed_url_span {
-            if feed_id.is_none() && !self.has_error("sync.feed_id") {
+            if feed_id.is_none() && !self.has_error(&sync::FEED_ID.dotted()) {
                 self.report(
                     span.clone(),
-                    "sync.feed_id",
+                    &sync::FEED_ID.dotted(),
                     "feed_url is set but feed_id is missing",
                     "set `sync.feed_id` to the feed id your portal publishes (the `feed_id` in \
                      its manifest.json)",
@@ -283,7 +266,7 @@ impl Checker<'_> {
             if trusted_keys.as_ref().is_some_and(Vec::is_empty) {
                 self.report(
                     trusted_keys_span.unwrap_or(span),
-                    "sync.trusted_keys",
+                    &sync::TRUSTED_KEYS.dotted(),
                     "feed_url is set but no trusted key is given, so no update could ever be \
                      accepted",
                     "add the portal's minisign public key: trusted_keys = [\"RW…\"] with the \
@@ -303,42 +286,13 @@ impl Checker<'_> {
         };
         SyncConfig {
             feed,
-            interval: self.duration(
-                "sync.interval",
-                raw.interval.as_ref(),
-                defaults.interval,
-                secs(MINUTE)..=secs(24 * HOUR),
-            ),
-            timeout: self.duration(
-                "sync.timeout",
-                raw.timeout.as_ref(),
-                defaults.timeout,
-                secs(1)..=secs(10 * MINUTE),
-            ),
-            max_shard_size: self.byte_size(
-                "sync.max_shard_size",
-                raw.max_shard_size.as_ref(),
-                defaults.max_shard_size,
-                MIB..=4 * GIB,
-            ),
-            max_documents: self.integer(
-                "sync.max_documents",
-                raw.max_documents.as_ref(),
-                defaults.max_documents,
-                1..=10_000_000,
-            ),
-            attachment_budget: self.byte_size(
-                "sync.attachment_budget",
-                raw.attachment_budget.as_ref(),
-                defaults.attachment_budget,
-                0..=TIB,
-            ),
-            disk_reserve: self.byte_size(
-                "sync.disk_reserve",
-                raw.disk_reserve.as_ref(),
-                defaults.disk_reserve,
-                0..=TIB,
-            ),
+            interval: self.duration(&sync::INTERVAL, raw.interval.as_ref()),
+            timeout: self.duration(&sync::TIMEOUT, raw.timeout.as_ref()),
+            max_shard_size: self.byte_size(&sync::MAX_SHARD_SIZE, raw.max_shard_size.as_ref()),
+            max_documents: self.integer(&sync::MAX_DOCUMENTS, raw.max_documents.as_ref()),
+            attachment_budget: self
+                .byte_size(&sync::ATTACHMENT_BUDGET, raw.attachment_budget.as_ref()),
+            disk_reserve: self.byte_size(&sync::DISK_RESERVE, raw.disk_reserve.as_ref()),
             redirect_hosts: raw
                 .redirect_hosts
                 .map_or_else(Vec::new, |hosts| self.redirect_hosts(hosts)),
@@ -363,7 +317,7 @@ impl Checker<'_> {
             } else {
                 self.report(
                     host.span(),
-                    "sync.redirect_hosts",
+                    &sync::REDIRECT_HOSTS.dotted(),
                     format!("{} is not a host name", quote(host.get_ref())),
                     "write just the host name the portal redirects to, e.g. \"cdn.example.gov.cn\" \
                      (no https://, no path)",
@@ -393,7 +347,7 @@ impl Checker<'_> {
             Some(problem) => {
                 self.report(
                     value.span(),
-                    "cache.data_dir",
+                    &cache::DATA_DIR.dotted(),
                     format!("{}: {problem}", quote(text)),
                     "write a full path starting with /, e.g. data_dir = \"/var/lib/readpoint\", \
                      or delete the line to use the default folder",
@@ -407,10 +361,9 @@ impl Checker<'_> {
     }
 
     fn admin(&mut self, raw: RawAdmin) -> AdminConfig {
-        let defaults = AdminConfig::default();
         let pin_hash = raw.pin_hash.and_then(|value| {
             let hash = value.get_ref().trim();
-            match check_argon2_phc(hash) {
+            match crate::staff::pin::check_hash(hash) {
                 Ok(()) => Some(hash.to_owned()),
                 Err(reason) => {
                     let message = if hash.bytes().all(|b| b.is_ascii_digit()) && !hash.is_empty() {
@@ -421,9 +374,10 @@ impl Checker<'_> {
                     };
                     self.report(
                         value.span(),
-                        "admin.pin_hash",
+                        &admin::PIN_HASH.dotted(),
                         message,
-                        "run `readpoint config set-pin` (coming in a later version), or make an \
+                        "run `sudo READPOINT_SYSTEM=1 readpoint config set-pin FILE` (it asks for \
+                         the PIN and writes this line), or make an \
                          argon2id hash with m ≥ 19456 and t ≥ 2 on a computer with the argon2 \
                          tool: echo -n 'YOUR-PIN' | argon2 'a-random-salt-16' -id -t 3 -m 16 -e \
                          — and paste the whole line starting with $argon2id$ (or delete the \
@@ -435,32 +389,16 @@ impl Checker<'_> {
         });
         AdminConfig {
             pin_hash,
-            lockout_attempts: self.integer(
-                "admin.lockout_attempts",
-                raw.lockout_attempts.as_ref(),
-                defaults.lockout_attempts,
-                1..=100,
-            ),
-            lockout: self.duration(
-                "admin.lockout",
-                raw.lockout.as_ref(),
-                defaults.lockout,
-                secs(10)..=secs(24 * HOUR),
-            ),
+            lockout_attempts: self.integer(&admin::LOCKOUT_ATTEMPTS, raw.lockout_attempts.as_ref()),
+            lockout: self.duration(&admin::LOCKOUT, raw.lockout.as_ref()),
         }
     }
 
     fn stats(&mut self, raw: RawStats) -> StatsConfig {
-        let defaults = StatsConfig::default();
         StatsConfig {
-            retention_days: self.integer(
-                "stats.retention_days",
-                raw.retention_days.as_ref(),
-                defaults.retention_days,
-                1..=3650,
-            ),
+            retention_days: self.integer(&stats::RETENTION_DAYS, raw.retention_days.as_ref()),
             report_url: self.url(
-                "stats.report_url",
+                &stats::REPORT_URL.dotted(),
                 raw.report_url,
                 "https://portal.example.gov.cn/readpoint/heartbeat",
             ),
@@ -478,7 +416,7 @@ impl Checker<'_> {
                 } else {
                     self.report(
                         value.span(),
-                        "print.printer",
+                        &print::PRINTER.dotted(),
                         format!("{} is not a printer's IPP address", quote(text)),
                         "write the CUPS queue as printer = \"ipp://localhost:631/printers/<name>\" \
                          (lpstat -v lists the names), or an IPP Everywhere printer's \
@@ -497,7 +435,7 @@ impl Checker<'_> {
                 } else {
                     self.report(
                         value.span(),
-                        "print.font",
+                        &print::FONT.dotted(),
                         format!("{} is not a full path to a font file", quote(text)),
                         "write a full path, e.g. font = \"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc\", \
                          or delete the line to use the system's Chinese font",
@@ -506,18 +444,10 @@ impl Checker<'_> {
                 }
             }
         };
-        let max_pages_per_job = self.integer(
-            "print.max_pages_per_job",
-            raw.max_pages_per_job.as_ref(),
-            defaults.max_pages_per_job,
-            1..=1000,
-        );
-        let max_pages_per_day = self.integer(
-            "print.max_pages_per_day",
-            raw.max_pages_per_day.as_ref(),
-            defaults.max_pages_per_day,
-            1..=100_000,
-        );
+        let max_pages_per_job =
+            self.integer(&print::MAX_PAGES_PER_JOB, raw.max_pages_per_job.as_ref());
+        let max_pages_per_day =
+            self.integer(&print::MAX_PAGES_PER_DAY, raw.max_pages_per_day.as_ref());
         PrintConfig {
             enabled: raw.enabled.map_or(defaults.enabled, |flag| *flag.get_ref()),
             printer,
@@ -537,7 +467,7 @@ impl Checker<'_> {
             Some(value) => LogLevel::from_name(value.get_ref()).unwrap_or_else(|| {
                 self.report(
                     value.span(),
-                    "log.level",
+                    &log::LEVEL.dotted(),
                     format!("{} is not a log level", quote(value.get_ref())),
                     "write one of \"error\", \"warn\", \"info\", \"debug\", \"trace\" \
                      (\"info\" is normal; \"debug\" when troubleshooting)",
@@ -547,18 +477,8 @@ impl Checker<'_> {
         };
         LogConfig {
             level,
-            max_size: self.byte_size(
-                "log.max_size",
-                raw.max_size.as_ref(),
-                defaults.max_size,
-                64 * KIB..=GIB,
-            ),
-            max_files: self.integer(
-                "log.max_files",
-                raw.max_files.as_ref(),
-                defaults.max_files,
-                1..=100,
-            ),
+            max_size: self.byte_size(&log::MAX_SIZE, raw.max_size.as_ref()),
+            max_files: self.integer(&log::MAX_FILES, raw.max_files.as_ref()),
         }
     }
 
@@ -568,16 +488,13 @@ impl Checker<'_> {
         self.errors.iter().any(|e| e.key == key)
     }
 
-    fn duration(
-        &mut self,
-        key: &str,
-        value: Option<&Spanned<String>>,
-        default: Duration,
-        allowed: std::ops::RangeInclusive<Duration>,
-    ) -> Duration {
+    fn duration(&mut self, key: &Key<Durations>, value: Option<&Spanned<String>>) -> Duration {
+        let Durations { default, min, max } = key.value;
         let Some(value) = value else {
             return default;
         };
+        let allowed = min..=max;
+        let key = &key.dotted();
         let text = value.get_ref();
         let range_fix = || {
             format!(
@@ -634,16 +551,13 @@ impl Checker<'_> {
         }
     }
 
-    fn byte_size(
-        &mut self,
-        key: &str,
-        value: Option<&Spanned<String>>,
-        default: u64,
-        allowed: std::ops::RangeInclusive<u64>,
-    ) -> u64 {
+    fn byte_size(&mut self, key: &Key<Sizes>, value: Option<&Spanned<String>>) -> u64 {
+        let Sizes { default, min, max } = key.value;
         let Some(value) = value else {
             return default;
         };
+        let allowed = min..=max;
+        let key = &key.dotted();
         let text = value.get_ref();
         let range_fix = || {
             format!(
@@ -690,19 +604,16 @@ impl Checker<'_> {
         }
     }
 
-    fn integer<T>(
-        &mut self,
-        key: &str,
-        value: Option<&Spanned<i64>>,
-        default: T,
-        allowed: std::ops::RangeInclusive<i64>,
-    ) -> T
+    fn integer<T>(&mut self, key: &Key<Whole<T>>, value: Option<&Spanned<i64>>) -> T
     where
         T: TryFrom<i64> + Copy + std::fmt::Display,
     {
+        let Whole { default, min, max } = key.value;
         let Some(value) = value else {
             return default;
         };
+        let allowed = min..=max;
+        let key = &key.dotted();
         let number = *value.get_ref();
         if allowed.contains(&number)
             && let Ok(converted) = T::try_from(number)
@@ -787,7 +698,7 @@ impl Checker<'_> {
             Some(problem) => {
                 self.report(
                     value.span(),
-                    "kiosk.terminal_id",
+                    &kiosk::TERMINAL_ID.dotted(),
                     format!("{} {problem}", quote(text)),
                     "use at most 64 letters A–Z, digits, dots, dashes and underscores, e.g. \
                      \"ls-zwzx-hall-01\" (put the Chinese place name in `location`)",
@@ -828,7 +739,7 @@ impl Checker<'_> {
         if days_off == 7 {
             self.report(
                 span,
-                "display.schedule",
+                &display::SCHEDULE.dotted(),
                 "every day is \"off\", so the screen would never turn on",
                 "give the opening hours of at least one day, e.g. mon = \"08:00-17:30\", or \
                  delete the `schedule` line to keep the screen on all the time",
@@ -860,7 +771,7 @@ impl Checker<'_> {
             };
             self.report(
                 value.span(),
-                "display.time_zone",
+                &display::TIME_ZONE.dotted(),
                 format!(
                     "{} is UTC{sign}{hours}, not what it seems: the sign of \"Etc/GMT\" names \
                      is inverted (Etc/GMT+8 is 8 hours behind UTC, Etc/GMT-8 is 8 hours ahead)",
@@ -876,7 +787,7 @@ impl Checker<'_> {
         } else {
             self.report(
                 value.span(),
-                "display.time_zone",
+                &display::TIME_ZONE.dotted(),
                 format!("{} is not a known time zone", quote(name)),
                 "write an IANA time-zone name such as \"Asia/Shanghai\" (mainland China) or \
                  \"Asia/Hong_Kong\", or delete the line to use \"Asia/Shanghai\"",
@@ -896,7 +807,7 @@ impl Checker<'_> {
         if keys.len() > MAX_TRUSTED_KEYS {
             self.report(
                 span,
-                "sync.trusted_keys",
+                &sync::TRUSTED_KEYS.dotted(),
                 format!(
                     "{} keys are listed (at most {MAX_TRUSTED_KEYS})",
                     keys.len()
@@ -910,7 +821,7 @@ impl Checker<'_> {
                 Ok(public) if parsed.contains(&public) => {
                     self.report(
                         key.span(),
-                        "sync.trusted_keys",
+                        &sync::TRUSTED_KEYS.dotted(),
                         format!("key {} is listed twice", index + 1),
                         "remove the duplicate",
                     );
@@ -920,7 +831,7 @@ impl Checker<'_> {
                 Err(reason) => {
                     self.report(
                         key.span(),
-                        "sync.trusted_keys",
+                        &sync::TRUSTED_KEYS.dotted(),
                         format!("key {}: {} {reason}", index + 1, quote(key.get_ref())),
                         "paste the second line of the portal's minisign .pub file: 56 characters \
                          starting with \"RW\"",

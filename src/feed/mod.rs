@@ -10,6 +10,7 @@
 //! `crate::sync`. Apart from [`publish`], which writes the feed directory it is given, it does
 //! no I/O.
 
+pub mod key;
 pub mod pages;
 pub mod publish;
 pub mod shard;
@@ -21,6 +22,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+pub use key::MinisignPublicKey;
 
 use crate::content::is_hidden_or_control;
 

@@ -181,7 +181,7 @@ fn sync_folder_of(path: &Path) -> Result<(), PublishError> {
 }
 
 fn key_id_of(base64: &str) -> u64 {
-    crate::config::decode_base64(base64)
+    crate::base64::decode(base64)
         .ok()
         .and_then(|b| b.get(2..10).and_then(|s| s.try_into().ok()))
         .map_or(0, u64::from_le_bytes)
@@ -226,7 +226,7 @@ pub fn read_secret_key(
 /// derivation and an all-zero checksum, which the minisign crate rejects as corrupted although
 /// the key itself is fine. Any other key is left to the crate's checks.
 fn unencrypted_without_checksum(text: &str) -> Option<minisign::SecretKey> {
-    let bytes = crate::config::decode_base64(text.lines().nth(1)?.trim()).ok()?;
+    let bytes = crate::base64::decode(text.lines().nth(1)?.trim()).ok()?;
     // sig_alg 2, kdf_alg 2, chk_alg 2, kdf_salt 32, opslimit 8, memlimit 8, keynum 8, sk 64, chk 32.
     let unencrypted = bytes.get(2..4)? == [0, 0];
     let no_checksum = bytes.len() == 158 && bytes.get(126..)?.iter().all(|&b| b == 0);

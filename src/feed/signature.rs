@@ -6,7 +6,7 @@
 //! Pure: bytes and keys in, a verdict or a signature out. Reading key files is
 //! [`super::publish`]'s job.
 
-use crate::config::MinisignPublicKey;
+use super::MinisignPublicKey;
 
 /// Why a signature was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -71,7 +71,7 @@ fn signature_key_id(signature: &str) -> Option<String> {
         .lines()
         .map(str::trim)
         .find(|l| !l.is_empty() && !l.starts_with("untrusted comment:"))?;
-    let bytes = crate::config::decode_base64(line).ok()?;
+    let bytes = crate::base64::decode(line).ok()?;
     let id: [u8; 8] = bytes.get(2..10)?.try_into().ok()?;
     Some(format!("{:016X}", u64::from_le_bytes(id)))
 }

@@ -5,8 +5,8 @@ use super::publish::{BuildOptions, build, group_into_shards, read_secret_key};
 use super::shard::{ShardError, encode};
 use super::signature::{SignatureError, sign, verify};
 use super::*;
-use crate::config::MinisignPublicKey;
 use crate::content::{ContentFile, Document};
+use crate::feed::MinisignPublicKey;
 
 fn manifest_json(extra: &str) -> String {
     format!(

@@ -342,10 +342,7 @@ impl Collector {
                 })
             });
         let space = disk::space(&self.data_dir);
-        // The recorder's days: an unknown zone (reported by `config check`) counts in UTC+8.
-        let zone = jiff::tz::TimeZone::get(&self.config.display.time_zone)
-            .unwrap_or_else(|_| jiff::tz::TimeZone::fixed(jiff::tz::offset(8)));
-        let today = crate::usage::recorder::local_day(now, &zone);
+        let today = crate::usage::recorder::local_day(now, self.config.display.time_zone.zone());
         let usage_today = store.usage_day(today)?;
         let first = today
             .checked_sub(jiff::Span::new().days(DEMAND_DAYS - 1))

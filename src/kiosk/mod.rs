@@ -57,14 +57,13 @@ pub struct KioskOptions {
     pub idle_countdown: Duration,
     /// Content older than this is flagged as possibly out of date.
     pub stale_after: Duration,
-    /// IANA time zone for dates shown on screen.
-    pub time_zone: String,
     /// A portal feed is configured: freshness counts from the last successful sync.
     pub syncs: bool,
     /// The systemd timer syncs, not the kiosk (`sync.in_kiosk = false`): the kiosk cannot know
     /// the next check.
     pub synced_by_timer: bool,
-    /// The time zone of `time_zone`, looked up once (UTC+8 when the system does not know it).
+    /// The time zone of dates shown and printed, and of the screen schedule
+    /// (`display.time_zone`, looked up when the configuration was read).
     pub zone: jiff::tz::TimeZone,
     /// When the screen is on (`display.schedule`).
     pub schedule: crate::config::Schedule,
@@ -93,11 +92,9 @@ impl KioskOptions {
             reading_idle_timeout: config.display.reading_idle_timeout,
             idle_countdown: config.display.idle_countdown,
             stale_after: config.display.stale_after,
-            time_zone: config.display.time_zone.clone(),
             syncs: config.sync.feed.is_some(),
             synced_by_timer: config.sync.feed.is_some() && !config.sync.in_kiosk,
-            zone: jiff::tz::TimeZone::get(&config.display.time_zone)
-                .unwrap_or_else(|_| jiff::tz::TimeZone::fixed(jiff::tz::offset(8))),
+            zone: config.display.time_zone.zone().clone(),
             schedule: config.display.schedule.clone(),
             admin: config.admin.clone(),
             state_dir: None,

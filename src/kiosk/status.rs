@@ -21,7 +21,7 @@ pub(super) fn refresh(kiosk: &Rc<Kiosk>) {
         status.set_staff_desk(display.shared(options.staff_desk.as_deref().unwrap_or("")));
     }
     let stale_after = kiosk.options().stale_after;
-    let time_zone = kiosk.options().time_zone.clone();
+    let zone = kiosk.options().zone.clone();
     let syncs = kiosk.options().syncs;
     let weak = Rc::downgrade(kiosk);
     kiosk.worker().run(
@@ -32,7 +32,7 @@ pub(super) fn refresh(kiosk: &Rc<Kiosk>) {
                 published.as_deref(),
                 now,
                 stale_after,
-                &time_zone,
+                &zone,
             );
             // Stale by the sync's rule: an expired feed, or no successful check for too long.
             let record = store.feed_record()?;

@@ -77,7 +77,7 @@ pub struct RecorderSettings {
     /// The cache file (the thread opens its own connection).
     pub cache_path: PathBuf,
     /// `display.time_zone`: days are local days.
-    pub time_zone: String,
+    pub time_zone: TimeZone,
     /// `stats.retention_days`: days kept, today included (query texts: at most
     /// [`QUERY_RETENTION_DAYS`]).
     pub retention_days: u32,
@@ -90,20 +90,11 @@ impl RecorderSettings {
     pub fn from_config(config: &crate::config::Config, cache_path: PathBuf) -> RecorderSettings {
         RecorderSettings {
             cache_path,
-            time_zone: config.display.time_zone.clone(),
+            time_zone: config.display.time_zone.zone().clone(),
             retention_days: config.stats.retention_days,
             clock: std::sync::Arc::new(jiff::Timestamp::now),
         }
     }
-}
-
-/// The time zone named `name` (`display.time_zone`, validated by `config check`); UTC+8,
-/// logged, if this system's time-zone database does not know it.
-pub fn time_zone(name: &str) -> TimeZone {
-    TimeZone::get(name).unwrap_or_else(|err| {
-        tracing::warn!(%err, time_zone = name, "usage statistics use UTC+8 days: the time zone is unknown");
-        TimeZone::fixed(jiff::tz::offset(8))
-    })
 }
 
 /// The local day of `now` in `time_zone`.
@@ -132,7 +123,7 @@ impl Recorder {
     /// Starts the `usage` thread. The returned [`Recorder`] goes to the kiosk; keep the
     /// [`RecorderThread`] and shut it down when the kiosk stops.
     pub fn spawn(settings: RecorderSettings) -> std::io::Result<(Recorder, RecorderThread)> {
-        let time_zone = time_zone(&settings.time_zone);
+        let time_zone = settings.time_zone.clone();
         let (sender, receiver) = mpsc::channel();
         let worker_zone = time_zone.clone();
         let worker_settings = settings.clone();
@@ -360,7 +351,7 @@ mod tests {
     ) -> RecorderSettings {
         RecorderSettings {
             cache_path: path,
-            time_zone: "Asia/Shanghai".into(),
+            time_zone: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap(),
             retention_days: retention,
             clock: Arc::new(move || *now.lock().unwrap()),
         }

@@ -16,7 +16,7 @@ pub fn freshness(
     published_at: Option<&str>,
     now: jiff::Timestamp,
     stale_after: Duration,
-    time_zone: &str,
+    zone: &jiff::tz::TimeZone,
 ) -> Freshness {
     let Some(published) = published_at.and_then(|text| text.parse::<jiff::Timestamp>().ok()) else {
         return Freshness {
@@ -24,10 +24,8 @@ pub fn freshness(
             stale: true,
         };
     };
-    let zone = jiff::tz::TimeZone::get(time_zone)
-        .unwrap_or_else(|_| jiff::tz::TimeZone::fixed(jiff::tz::offset(8)));
     let updated_at = published
-        .to_zoned(zone)
+        .to_zoned(zone.clone())
         .strftime("%Y-%m-%d %H:%M")
         .to_string();
     let age = now.duration_since(published);
@@ -39,12 +37,16 @@ pub fn freshness(
 mod tests {
     use super::*;
 
+    fn shanghai() -> jiff::tz::TimeZone {
+        jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or_else(|e| panic!("{e}"))
+    }
+
     const DAY: Duration = Duration::from_secs(86_400);
 
     #[test]
     fn formats_in_the_kiosk_time_zone_and_flags_old_content() {
         let now: jiff::Timestamp = "2026-11-29T12:00:00Z".parse().unwrap();
-        let fresh = freshness(Some("2026-11-28T16:30:00Z"), now, 7 * DAY, "Asia/Shanghai");
+        let fresh = freshness(Some("2026-11-28T16:30:00Z"), now, 7 * DAY, &shanghai());
         assert_eq!(
             fresh,
             Freshness {
@@ -52,7 +54,7 @@ mod tests {
                 stale: false
             }
         );
-        let old = freshness(Some("2026-11-01T00:00:00Z"), now, 7 * DAY, "Asia/Shanghai");
+        let old = freshness(Some("2026-11-01T00:00:00Z"), now, 7 * DAY, &shanghai());
         assert!(old.stale);
         assert_eq!(old.updated_at, "2026-11-01 08:00");
     }
@@ -61,7 +63,7 @@ mod tests {
     fn unknown_or_garbled_dates_are_stale_with_no_date() {
         let now = jiff::Timestamp::UNIX_EPOCH;
         for published in [None, Some("yesterday")] {
-            let fresh = freshness(published, now, DAY, "Asia/Shanghai");
+            let fresh = freshness(published, now, DAY, &shanghai());
             assert_eq!(
                 fresh,
                 Freshness {

@@ -23,6 +23,14 @@ fn shipped_example_is_valid() {
 }
 
 #[test]
+fn config_example_prints_the_shipped_file() {
+    let kiosk = TempKiosk::new();
+    let output = kiosk.run(&["config", "example"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), EXAMPLE);
+}
+
+#[test]
 fn every_error_is_listed_with_its_place_and_fix() {
     let kiosk = TempKiosk::new();
     let path = write_file(

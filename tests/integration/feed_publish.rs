@@ -9,7 +9,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use readpoint::config::MinisignPublicKey;
+use readpoint::feed::MinisignPublicKey;
 use readpoint::feed::publish::PASSWORD_ENV;
 use readpoint::feed::signature;
 use readpoint::feed::{Limits, MANIFEST_FILE, Manifest, SIGNATURE_FILE, object_path, sha256_hex};

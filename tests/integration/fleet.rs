@@ -517,7 +517,7 @@ fn the_heartbeat_thread_sends_on_notify_with_its_own_connection() {
     let kiosk = TempKiosk::new();
     // The bundled content, and some of today's usage as the kiosk's recorder stores it.
     let mut store = kiosk.store();
-    let zone = jiff::tz::TimeZone::get(&Config::default().display.time_zone).expect("zone");
+    let zone = Config::default().display.time_zone.zone().clone();
     let now = jiff::Timestamp::now();
     let today = local_day(now, &zone);
     let count = |event, key: &str, count| UsageCount {

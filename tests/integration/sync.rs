@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use readpoint::config::MinisignPublicKey;
+use readpoint::feed::MinisignPublicKey;
 use readpoint::feed::publish::{BuildOptions, BuildReport, build};
 use readpoint::store::Store;
 use serde_json::Value;

@@ -39,7 +39,7 @@ fn a_scripted_visitor_session_gives_the_exact_counts() {
     let noon: jiff::Timestamp = "2026-06-15T04:00:00Z".parse().unwrap();
     let (recorder, thread) = Recorder::spawn(RecorderSettings {
         cache_path: kiosk.cache_path(),
-        time_zone: "Asia/Shanghai".into(),
+        time_zone: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap(),
         retention_days: 400,
         clock: Arc::new(move || noon),
     })
@@ -181,7 +181,7 @@ fn search_texts_reach_the_disk_only_after_three_visits_and_without_numbers() {
     let noon: jiff::Timestamp = "2026-06-15T04:00:00Z".parse().unwrap();
     let settings = RecorderSettings {
         cache_path: kiosk.cache_path(),
-        time_zone: "Asia/Shanghai".into(),
+        time_zone: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap(),
         retention_days: 400,
         clock: Arc::new(move || noon),
     };
