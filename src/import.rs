@@ -140,9 +140,10 @@ fn validate_against(
             Some(rows) => rows,
             None => guide_sections.insert(store.guide_sections()?),
         };
-        for row in sections.iter().filter(|row| {
-            row.document.raw.get("guide_id").and_then(|v| v.as_str()) == Some(id.as_str())
-        }) {
+        for row in sections
+            .iter()
+            .filter(|row| row.document.raw.text("guide_id") == Some(id.as_str()))
+        {
             context.push(row.document.clone());
         }
     }
@@ -162,13 +163,11 @@ fn referenced_ids(documents: &[Document]) -> Vec<String> {
     let mut ids = Vec::new();
     for doc in documents {
         for key in ["format_id", "catalogue_entry_id"] {
-            if let Some(id) = doc.raw.get(key).and_then(|v| v.as_str()) {
+            if let Some(id) = doc.raw.text(key) {
                 ids.push(id.to_owned());
             }
         }
-        if let Some(list) = doc.raw.get("related_ids").and_then(|v| v.as_array()) {
-            ids.extend(list.iter().filter_map(|v| v.as_str()).map(str::to_owned));
-        }
+        ids.extend(doc.raw.texts("related_ids").into_iter().map(str::to_owned));
     }
     ids.sort();
     ids.dedup();

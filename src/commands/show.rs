@@ -27,9 +27,7 @@ pub fn run(context: &Context, args: &ShowArgs) -> Result<ExitCode, CommandError>
         )));
     };
     if args.json {
-        let text = serde_json::to_string_pretty(&row.document.raw)
-            .map_err(|e| CommandError::Other(e.to_string()))?;
-        println!("{text}");
+        println!("{}", row.document.raw.to_json_pretty());
         return Ok(ExitCode::SUCCESS);
     }
     println!("{}", row.title);
@@ -37,7 +35,7 @@ pub fn run(context: &Context, args: &ShowArgs) -> Result<ExitCode, CommandError>
     println!("{:<10}{}  ({})", "id", row.id, row.document.kind_name);
     if row.kind == crate::content::Kind::CatalogueEntry {
         for (label, path) in CATALOGUE_FIELDS {
-            if let Some(value) = field(&row.document.raw, path) {
+            if let Some(value) = row.document.raw.shown_field(path) {
                 println!("{label}\t{value}");
             }
         }
@@ -58,24 +56,4 @@ pub fn run(context: &Context, args: &ShowArgs) -> Result<ExitCode, CommandError>
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// A field by dotted path, rendered as text (arrays joined with " / ").
-fn field(json: &serde_json::Value, path: &str) -> Option<String> {
-    let mut value = json;
-    for part in path.split('.') {
-        value = value.get(part)?;
-    }
-    match value {
-        serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
-        serde_json::Value::Array(items) if !items.is_empty() => Some(
-            items
-                .iter()
-                .filter_map(|v| v.as_str())
-                .collect::<Vec<_>>()
-                .join(" / "),
-        ),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
 }

@@ -640,6 +640,15 @@ fn duration_and_size_errors_say_why() {
         error.fix,
         "use a size from \"64KiB\" to \"1GiB\" (the default is \"10MiB\")"
     );
+    // Out of range, both ways, named with the bounds.
+    let error = one_error("[sync]\nmax_shard_size = \"1KiB\"\n");
+    assert_eq!(error.message, "\"1KiB\" is too small (at least \"1MiB\")");
+    let error = one_error("[sync]\nmax_shard_size = \"5GiB\"\n");
+    assert_eq!(error.message, "\"5GiB\" is too large (at most \"4GiB\")");
+    assert_eq!(
+        error.fix,
+        "use a size from \"1MiB\" to \"4GiB\" (the default is \"64MiB\")"
+    );
 }
 
 #[test]

@@ -490,118 +490,87 @@ impl Checker<'_> {
 
     fn duration(&mut self, key: &Key<Durations>, value: Option<&Spanned<String>>) -> Duration {
         let Durations { default, min, max } = key.value;
-        let Some(value) = value else {
-            return default;
+        let form = Measure {
+            noun: "duration",
+            below: "too short",
+            above: "too long",
+            format: format_duration,
+            parse: |text| {
+                parse_duration(text).map_err(|e| (e.to_string(), e == DurationError::Overflow))
+            },
+            syntax_fix: |_| {
+                "write whole numbers with units d, h, m or s, largest first, no spaces, e.g. \
+                 \"15m\", \"1h30m\", \"90s\""
+                    .to_owned()
+            },
         };
-        let allowed = min..=max;
-        let key = &key.dotted();
-        let text = value.get_ref();
-        let range_fix = || {
-            format!(
-                "use a duration from \"{}\" to \"{}\" (the default is \"{}\")",
-                format_duration(*allowed.start()),
-                format_duration(*allowed.end()),
-                format_duration(default)
-            )
-        };
-        let shown = quote(text);
-        match parse_duration(text) {
-            Err(error) => {
-                let fix = match error {
-                    DurationError::Overflow => range_fix(),
-                    _ => "write whole numbers with units d, h, m or s, largest first, no spaces, e.g. \
-                          \"15m\", \"1h30m\", \"90s\""
-                        .to_owned(),
-                };
-                self.report(
-                    value.span(),
-                    key,
-                    format!("{shown} is not a duration: {error}"),
-                    fix,
-                );
-                default
-            }
-            Ok(duration) if duration < *allowed.start() => {
-                let fix = range_fix();
-                self.report(
-                    value.span(),
-                    key,
-                    format!(
-                        "{shown} is too short (at least \"{}\")",
-                        format_duration(*allowed.start())
-                    ),
-                    fix,
-                );
-                default
-            }
-            Ok(duration) if duration > *allowed.end() => {
-                let fix = range_fix();
-                self.report(
-                    value.span(),
-                    key,
-                    format!(
-                        "{shown} is too long (at most \"{}\")",
-                        format_duration(*allowed.end())
-                    ),
-                    fix,
-                );
-                default
-            }
-            Ok(duration) => duration,
-        }
+        self.measure(&key.dotted(), value, [default, min, max], &form)
     }
 
     fn byte_size(&mut self, key: &Key<Sizes>, value: Option<&Spanned<String>>) -> u64 {
         let Sizes { default, min, max } = key.value;
+        let form = Measure {
+            noun: "size",
+            below: "too small",
+            above: "too large",
+            format: format_byte_size,
+            parse: |text| {
+                parse_byte_size(text).map_err(|e| (e.to_string(), e == ByteSizeError::Overflow))
+            },
+            syntax_fix: |default| {
+                format!(
+                    "write a whole number directly followed by a unit ({BYTE_UNIT_LIST}), e.g. \
+                     \"{}\"",
+                    format_byte_size(default)
+                )
+            },
+        };
+        self.measure(&key.dotted(), value, [default, min, max], &form)
+    }
+
+    /// A duration or size: parsed by `form`, kept within `min..=max`; anything else is reported
+    /// and gives `default`.
+    fn measure<T: PartialOrd + Copy>(
+        &mut self,
+        key: &str,
+        value: Option<&Spanned<String>>,
+        [default, min, max]: [T; 3],
+        form: &Measure<T>,
+    ) -> T {
         let Some(value) = value else {
             return default;
         };
-        let allowed = min..=max;
-        let key = &key.dotted();
         let text = value.get_ref();
-        let range_fix = || {
-            format!(
-                "use a size from \"{}\" to \"{}\" (the default is \"{}\")",
-                format_byte_size(*allowed.start()),
-                format_byte_size(*allowed.end()),
-                format_byte_size(default)
-            )
+        let shown = quote(text);
+        let format = form.format;
+        let range_fix = format!(
+            "use a {} from \"{}\" to \"{}\" (the default is \"{}\")",
+            form.noun,
+            format(min),
+            format(max),
+            format(default)
+        );
+        let (message, fix) = match (form.parse)(text) {
+            Err((error, overflow)) => (
+                format!("{shown} is not a {}: {error}", form.noun),
+                if overflow {
+                    range_fix
+                } else {
+                    (form.syntax_fix)(default)
+                },
+            ),
+            Ok(parsed) if parsed < min => (
+                format!("{shown} is {} (at least \"{}\")", form.below, format(min)),
+                range_fix,
+            ),
+            Ok(parsed) if parsed > max => (
+                format!("{shown} is {} (at most \"{}\")", form.above, format(max)),
+                range_fix,
+            ),
+            Ok(parsed) => return parsed,
         };
-        match parse_byte_size(text) {
-            Err(error) => {
-                let fix = match error {
-                    ByteSizeError::Overflow => range_fix(),
-                    _ => format!(
-                        "write a whole number directly followed by a unit ({BYTE_UNIT_LIST}), \
-                         e.g. \"{}\"",
-                        format_byte_size(default)
-                    ),
-                };
-                self.report(
-                    value.span(),
-                    key,
-                    format!("{} is not a size: {error}", quote(text)),
-                    fix,
-                );
-                default
-            }
-            Ok(size) if !allowed.contains(&size) => {
-                let fix = range_fix();
-                self.report(
-                    value.span(),
-                    key,
-                    format!(
-                        "{} is out of range ({} to {})",
-                        quote(text),
-                        format_byte_size(*allowed.start()),
-                        format_byte_size(*allowed.end())
-                    ),
-                    fix,
-                );
-                default
-            }
-            Ok(size) => size,
-        }
+        self.report(value.span(), key, message, fix);
+        default
     }
 
     fn integer<T>(&mut self, key: &Key<Whole<T>>, value: Option<&Spanned<i64>>) -> T
@@ -842,6 +811,22 @@ impl Checker<'_> {
         }
         ok.then_some(parsed)
     }
+}
+
+/// How one kind of measure (a duration, a size) is read and named in messages.
+struct Measure<T> {
+    /// "duration", "size".
+    noun: &'static str,
+    /// "too short", "too small".
+    below: &'static str,
+    /// "too long", "too large".
+    above: &'static str,
+    /// Writes a value the way the file does.
+    format: fn(T) -> String,
+    /// Reads one; an error says why, and whether the number was merely too large to hold.
+    parse: fn(&str) -> Result<T, (String, bool)>,
+    /// The fix for text that is not this kind of value at all (given the default).
+    syntax_fix: fn(T) -> String,
 }
 
 /// The UTC offset in hours of an `Etc/GMT±N` zone name (any case, with or without `Etc/`),

@@ -137,8 +137,70 @@ pub struct Document {
     pub kind_name: String,
     /// The typed data.
     pub data: DocumentData,
-    /// The exact JSON value the document was parsed from (unknown fields included).
-    pub raw: Value,
+    /// The exact JSON the document was read from (unknown fields included).
+    pub raw: SourceJson,
+}
+
+/// The exact JSON a document was read from, unknown fields included, kept so that a document
+/// goes through the cache and the feed unchanged.
+///
+/// Opaque on purpose: screens and commands read a document's [`DocumentData`]; only a few
+/// generic look-ups (a top-level text, a list of texts, a dotted field for `readpoint show`)
+/// and the serialised text reach inside. It serialises as the JSON itself.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(transparent)]
+pub struct SourceJson(Value);
+
+impl SourceJson {
+    /// The top-level text field `key`, if it is a string.
+    pub fn text(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(Value::as_str)
+    }
+
+    /// The strings of the top-level list `key` (other items skipped; empty when absent).
+    pub fn texts(&self, key: &str) -> Vec<&str> {
+        self.0
+            .get(key)
+            .and_then(Value::as_array)
+            .map(|items| items.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    /// The field at the dotted `path` (`"publisher.name"`) as a person reads it: a non-empty
+    /// text, a list of texts joined with " / ", or a number; `None` otherwise.
+    pub fn shown_field(&self, path: &str) -> Option<String> {
+        let mut value = &self.0;
+        for part in path.split('.') {
+            value = value.get(part)?;
+        }
+        match value {
+            Value::String(s) if !s.is_empty() => Some(s.clone()),
+            Value::Array(items) if !items.is_empty() => Some(
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(" / "),
+            ),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+
+    /// The JSON text, compact (what the cache stores).
+    pub fn to_json(&self) -> String {
+        self.0.to_string()
+    }
+
+    /// The JSON text, indented for people.
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(&self.0).unwrap_or_else(|_| self.to_json())
+    }
+
+    /// Whether this is the JSON `value` (tests and round-trip checks).
+    pub fn is(&self, value: &Value) -> bool {
+        self.0 == *value
+    }
 }
 
 /// Reads the typed data of a whole document and wraps it.
@@ -218,7 +280,7 @@ impl Document {
                 kind,
                 kind_name,
                 data: DocumentData::Unknown,
-                raw: value,
+                raw: SourceJson(value),
             });
         }
 
@@ -270,7 +332,7 @@ impl Document {
             kind,
             kind_name,
             data,
-            raw: value,
+            raw: SourceJson(value),
         })
     }
 

@@ -33,7 +33,7 @@ pub use catalogue::{Attachment, CatalogueEntry, DisclosureMode, TimeLimit, Valid
 pub use checks::{CellValue, Cells, CheckFailure, cell, check_table, format_number};
 pub use common::{AgencyRef, Contact, MetadataStatus, Provenance};
 pub use date::{Date, days_in_month, is_leap_year};
-pub use document::{Document, DocumentData, Kind, NO_ID};
+pub use document::{Document, DocumentData, Kind, NO_ID, SourceJson};
 pub use file::{ContentError, ContentFile, SHARD_FORMAT};
 pub use grid::{HeaderCell, HeaderGrid, header_grid, row_label_grid};
 pub use guide::{GuideSection, GuideStatus};

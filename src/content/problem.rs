@@ -147,14 +147,14 @@ impl Reader {
         }
     }
 
-    /// A field that must be present and not `null`.
-    pub(crate) fn required<T: DeserializeOwned>(
+    /// The value of `key`, which must be present and not `null`; else the problem is recorded
+    /// at `field`.
+    fn present<'v>(
         &mut self,
-        obj: &Map<String, Value>,
-        prefix: &str,
+        obj: &'v Map<String, Value>,
+        field: &str,
         key: &str,
-    ) -> Option<T> {
-        let field = join(prefix, key);
+    ) -> Option<&'v Value> {
         match obj.get(key) {
             None => {
                 self.report(field, "required field is missing");
@@ -164,8 +164,20 @@ impl Reader {
                 self.report(field, "required field is null");
                 None
             }
-            Some(value) => self.convert(&field, value),
+            Some(value) => Some(value),
         }
+    }
+
+    /// A field that must be present and not `null`.
+    pub(crate) fn required<T: DeserializeOwned>(
+        &mut self,
+        obj: &Map<String, Value>,
+        prefix: &str,
+        key: &str,
+    ) -> Option<T> {
+        let field = join(prefix, key);
+        let value = self.present(obj, &field, key)?;
+        self.convert(&field, value)
     }
 
     /// A required string that must not be empty or only white space.
@@ -321,20 +333,9 @@ impl Reader {
         key: &str,
     ) -> Option<T> {
         let field = join(prefix, key);
-        match obj.get(key) {
-            None => {
-                self.report(field, "required field is missing");
-                None
-            }
-            Some(Value::Null) => {
-                self.report(field, "required field is null");
-                None
-            }
-            Some(value) => {
-                let map = self.object(&field, value)?;
-                T::from_json(self, map, &field)
-            }
-        }
+        let value = self.present(obj, &field, key)?;
+        let map = self.object(&field, value)?;
+        T::from_json(self, map, &field)
     }
 
     /// A nested object that may be absent or `null` (both give `None`); a bad one is reported

@@ -12,14 +12,14 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
-
 use super::pages::{self, PageLimits, PageSet, PagesRef};
 use super::{
     AttachmentRef, Limits, MANIFEST_FILE, MANIFEST_FORMAT, Manifest, SIGNATURE_FILE, ShardRef,
     object_path, sha256_hex, shard, signature,
 };
-use crate::content::{ContentFile, Document, Intake, Problem, validate_set};
+use crate::content::{
+    ContentFile, Document, DocumentData, Intake, Problem, SourceJson, validate_set,
+};
 
 /// Most documents in one shard before a group is split further.
 pub const MAX_SHARD_DOCUMENTS: usize = 2000;
@@ -317,7 +317,7 @@ pub fn build(
     let mut new_shards = 0;
     let mut bytes = 0;
     for (name, group) in group_into_shards(&documents) {
-        let raws: Vec<Value> = group.iter().map(|d| d.raw.clone()).collect();
+        let raws: Vec<&SourceJson> = group.iter().map(|d| &d.raw).collect();
         let object = shard::encode(&raws);
         let sha256 = sha256_hex(&object);
         if write_object(&options.out, &sha256, &object)? {
@@ -502,18 +502,17 @@ fn collect_attachments(
 ) -> Result<Vec<(AttachmentRef, PathBuf)>, PublishError> {
     let mut wanted: BTreeMap<String, (AttachmentRef, String)> = BTreeMap::new();
     for doc in documents {
-        let Some(list) = doc.raw.get("attachments").and_then(Value::as_array) else {
+        // Only catalogue entries carry attachments (content::CatalogueEntry).
+        let DocumentData::CatalogueEntry(entry) = &doc.data else {
             continue;
         };
-        for item in list {
-            let field = |k: &str| item.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
-            let sha256 = field("sha256");
-            wanted.entry(sha256.clone()).or_insert((
+        for item in &entry.attachments {
+            wanted.entry(item.sha256.clone()).or_insert((
                 AttachmentRef {
-                    sha256,
-                    size: item.get("size").and_then(Value::as_u64).unwrap_or(0),
-                    media_type: field("media_type"),
-                    file_name: field("file_name"),
+                    sha256: item.sha256.clone(),
+                    size: item.size,
+                    media_type: item.media_type.clone(),
+                    file_name: item.file_name.clone(),
                     pages: None,
                 },
                 doc.id.clone(),

@@ -15,7 +15,7 @@ use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 use super::Limits;
-use crate::content::SHARD_FORMAT;
+use crate::content::{SHARD_FORMAT, SourceJson};
 
 /// Why a shard object was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -44,10 +44,34 @@ pub enum ShardError {
     },
 }
 
+/// A document as a shard holds it: JSON with an `id` (a shard lists its documents by id).
+pub trait ShardDocument: serde::Serialize {
+    /// The document's `id` (empty when it has none).
+    fn shard_id(&self) -> &str;
+}
+
+impl ShardDocument for Value {
+    fn shard_id(&self) -> &str {
+        self.get("id").and_then(Value::as_str).unwrap_or_default()
+    }
+}
+
+impl ShardDocument for SourceJson {
+    fn shard_id(&self) -> &str {
+        self.text("id").unwrap_or_default()
+    }
+}
+
+impl<T: ShardDocument> ShardDocument for &T {
+    fn shard_id(&self) -> &str {
+        (**self).shard_id()
+    }
+}
+
 /// Encodes documents as a shard object: sorted by `id`, compact JSON, gzip with a fixed header.
-pub fn encode(documents: &[Value]) -> Vec<u8> {
-    let mut sorted: Vec<&Value> = documents.iter().collect();
-    sorted.sort_by(|a, b| id_of(a).cmp(id_of(b)));
+pub fn encode<T: ShardDocument>(documents: &[T]) -> Vec<u8> {
+    let mut sorted: Vec<&T> = documents.iter().collect();
+    sorted.sort_by(|a, b| a.shard_id().cmp(b.shard_id()));
     let body = serde_json::json!({ "format": SHARD_FORMAT, "documents": sorted });
     let json = serde_json::to_vec(&body).unwrap_or_default();
     // mtime 0, no file name, OS "unknown": the same JSON always gives the same bytes.
@@ -58,10 +82,6 @@ pub fn encode(documents: &[Value]) -> Vec<u8> {
     // Writing into a Vec cannot fail.
     let _ = encoder.write_all(&json);
     encoder.finish().unwrap_or_default()
-}
-
-fn id_of(value: &Value) -> &str {
-    value.get("id").and_then(Value::as_str).unwrap_or_default()
 }
 
 /// Decodes a shard object within `limits`, expecting `expected_documents` documents (the
@@ -209,7 +229,7 @@ impl<'de, F: FnMut(Value)> Visitor<'de> for DocumentsSeed<'_, '_, F> {
             let longest = longest_string(&doc);
             if longest > state.limits.max_string {
                 state.stopped = Some(ShardError::LongString {
-                    id: id_of(&doc).to_owned(),
+                    id: doc.shard_id().to_owned(),
                     len: longest,
                     max: state.limits.max_string,
                 });

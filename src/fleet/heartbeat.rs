@@ -285,9 +285,8 @@ pub fn send_blocking(settings: &HeartbeatSettings, document: &StatusDocument) ->
 
 /// The running heartbeat thread.
 pub struct Heartbeat {
-    trigger: Arc<tokio::sync::Notify>,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    /// `None` once stopped.
+    thread: Option<crate::net::PokedThread>,
 }
 
 impl Heartbeat {
@@ -298,18 +297,10 @@ impl Heartbeat {
         collector: Collector,
         cache_path: PathBuf,
     ) -> std::io::Result<Heartbeat> {
-        let trigger = Arc::new(tokio::sync::Notify::new());
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let trigger = Arc::clone(&trigger);
-            let stop = Arc::clone(&stop);
-            std::thread::Builder::new()
-                .name("heartbeat".into())
-                .spawn(move || run(settings, collector, cache_path, trigger, stop))?
-        };
+        let thread = crate::net::PokedThread::spawn("heartbeat", move |trigger, stop| {
+            run(settings, collector, cache_path, trigger, stop);
+        })?;
         Ok(Heartbeat {
-            trigger,
-            stop,
             thread: Some(thread),
         })
     }
@@ -317,21 +308,23 @@ impl Heartbeat {
     /// Asks for a heartbeat now. Returns at once; several calls before the thread gets to them
     /// give one heartbeat (one more if one is being sent).
     pub fn notify(&self) {
-        self.trigger.notify_one();
+        if let Some(thread) = &self.thread {
+            thread.poke();
+        }
     }
 
     /// A cheap handle that can [`notify`](Heartbeat::notify) from any thread.
     pub fn notifier(&self) -> Arc<dyn Fn() + Send + Sync> {
-        let trigger = Arc::clone(&self.trigger);
-        Arc::new(move || trigger.notify_one())
+        match &self.thread {
+            Some(thread) => thread.poker(),
+            None => Arc::new(|| {}),
+        }
     }
 
     /// Stops the thread after the delivery in progress, if any (bounded), and waits for it.
     pub fn stop(mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        self.trigger.notify_one();
         if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+            thread.stop();
         }
     }
 }
@@ -340,8 +333,9 @@ impl Drop for Heartbeat {
     /// Asks the thread to end without waiting for it (process exit must never wait on the
     /// network).
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        self.trigger.notify_one();
+        if let Some(thread) = &self.thread {
+            thread.ask_to_stop();
+        }
     }
 }
 

@@ -736,37 +736,38 @@ fn decorate(
         header.push(format!("公开日期：{published}"));
     }
     let mut items = Vec::new();
-    let mut y = MARGIN;
-    for line in wrap(&header.join("　　"), body_width(), size, measure)
-        .into_iter()
-        .take(2)
-    {
-        items.push(Item::Text {
-            x: MARGIN,
-            y: y + size * 1.1,
-            size,
-            weight: Weight::Regular,
-            text: line,
-        });
-        y += pitch;
-    }
-    let rule = MARGIN + HEADER_HEIGHT - 8.0;
-    items.push(Item::Line {
+    // Small regular lines from `y` down, one pitch apart; returns the y below them.
+    let lines = |items: &mut Vec<Item>, lines: Vec<String>, mut y: f32| {
+        for text in lines {
+            items.push(Item::Text {
+                x: MARGIN,
+                y: y + size * 1.1,
+                size,
+                weight: Weight::Regular,
+                text,
+            });
+            y += pitch;
+        }
+        y
+    };
+    // A thin rule across the text width at `y`.
+    let rule = |y: f32| Item::Line {
         x1: MARGIN,
-        y1: rule,
+        y1: y,
         x2: PAGE_WIDTH - MARGIN,
-        y2: rule,
+        y2: y,
         width: 0.6,
-    });
+    };
+    let header_lines = wrap(&header.join("　　"), body_width(), size, measure);
+    lines(
+        &mut items,
+        header_lines.into_iter().take(2).collect(),
+        MARGIN,
+    );
+    items.push(rule(MARGIN + HEADER_HEIGHT - 8.0));
 
     let top = PAGE_HEIGHT - MARGIN - FOOTER_HEIGHT + 8.0;
-    items.push(Item::Line {
-        x1: MARGIN,
-        y1: top,
-        x2: PAGE_WIDTH - MARGIN,
-        y2: top,
-        width: 0.6,
-    });
+    items.push(rule(top));
     let text_width = body_width() - QR_SIDE - 12.0;
     let footer = [
         format!(
@@ -785,16 +786,7 @@ fn decorate(
     ];
     let mut y = top + 4.0;
     for text in footer.iter().filter(|t| !t.is_empty()) {
-        for line in wrap(text, text_width, size, measure) {
-            items.push(Item::Text {
-                x: MARGIN,
-                y: y + size * 1.1,
-                size,
-                weight: Weight::Regular,
-                text: line,
-            });
-            y += pitch;
-        }
+        y = lines(&mut items, wrap(text, text_width, size, measure), y);
     }
     if let Some((side, dark)) = qr
         && *side > 0

@@ -278,7 +278,7 @@ impl FeedApply<'_> {
             .map_err(wrap)?;
         let mut kept = std::collections::HashSet::with_capacity(documents.len());
         for doc in documents {
-            let json = serde_json::to_string(&doc.raw).unwrap_or_default();
+            let json = doc.raw.to_json();
             let stored: Option<(i64, String, String)> = conn
                 .prepare_cached("SELECT recency, shard, json FROM document WHERE id = ?1")
                 .and_then(|mut stmt| {

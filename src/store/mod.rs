@@ -365,16 +365,7 @@ impl Store {
             let first: rusqlite::types::Value = self
                 .conn
                 .query_row(sql, [], |row| row.get(0))
-                .map_err(|e| {
-                    if is_unavailable(&e) {
-                        classify(&self.path, e)
-                    } else {
-                        StoreError::Unusable {
-                            path: self.path.clone(),
-                            reason: format!("integrity probe `{sql}` failed: {e}"),
-                        }
-                    }
-                })?;
+                .map_err(|e| self.unusable(e, &format!("integrity probe `{sql}` failed")))?;
             if let rusqlite::types::Value::Text(text) = first
                 && text != "ok"
             {
@@ -385,6 +376,19 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// A failed check: the file is unusable (`what`: which check), unless SQLite says it is
+    /// only busy or out of reach right now.
+    fn unusable(&self, error: rusqlite::Error, what: &str) -> StoreError {
+        if is_unavailable(&error) {
+            classify(&self.path, error)
+        } else {
+            StoreError::Unusable {
+                path: self.path.clone(),
+                reason: format!("{what}: {error}"),
+            }
+        }
     }
 
     /// The full `PRAGMA quick_check`: every page of every b-tree (not index contents). Reads
@@ -415,16 +419,7 @@ impl Store {
                 "INSERT INTO search_index(search_index) VALUES ('integrity-check')",
                 [],
             )
-            .map_err(|e| {
-                if is_unavailable(&e) {
-                    classify(&self.path, e)
-                } else {
-                    StoreError::Unusable {
-                        path: self.path.clone(),
-                        reason: format!("search index integrity check failed: {e}"),
-                    }
-                }
-            })?;
+            .map_err(|e| self.unusable(e, "search index integrity check failed"))?;
         Ok(())
     }
 

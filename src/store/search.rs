@@ -263,6 +263,16 @@ fn filter_sql(req: &SearchRequest) -> (String, Vec<Value>) {
     (sql, values)
 }
 
+/// What the ranking tiers of one search share: how many hits are wanted, the filter, and the
+/// hits found so far (each document once).
+struct Tally<'f> {
+    need: usize,
+    filters: &'f str,
+    filter_values: &'f [Value],
+    ranked: Vec<Ranked>,
+    seen: HashSet<i64>,
+}
+
 /// A ranked candidate before hydration.
 struct Ranked {
     /// The search index rowid, which is `document.recency`.
@@ -299,50 +309,32 @@ impl Store {
             return Ok(SearchResults { hits, has_more });
         }
         let (filters, filter_values) = filter_sql(req);
-        let mut ranked: Vec<Ranked> = Vec::new();
-        let mut seen: HashSet<i64> = HashSet::new();
+        let mut tally = Tally {
+            need,
+            filters: &filters,
+            filter_values: &filter_values,
+            ranked: Vec::new(),
+            seen: HashSet::new(),
+        };
 
         // Tier 1: title side.
-        self.rank_tier(
-            &plan.title,
-            MatchTier::Title,
-            need,
-            &filters,
-            &filter_values,
-            &mut ranked,
-            &mut seen,
-        )?;
+        self.rank_tier(&plan.title, MatchTier::Title, &mut tally)?;
 
         // Tier 2: pinyin of title and keywords, confirmed against the text when tokens can't prove it.
         if let Some((query, expr)) = &plan.pinyin
-            && ranked.len() < need
+            && tally.ranked.len() < need
         {
             let expr = format!("({expr}) NOT ({})", plan.title);
-            self.pinyin_tier(
-                query,
-                &expr,
-                need,
-                &filters,
-                &filter_values,
-                &mut ranked,
-                &mut seen,
-            )?;
+            self.pinyin_tier(query, &expr, &mut tally)?;
         }
 
         // Tier 3: summary and body.
-        if ranked.len() < need {
+        if tally.ranked.len() < need {
             let expr = format!("({}) NOT ({})", plan.all, plan.title);
-            self.rank_tier(
-                &expr,
-                MatchTier::Body,
-                need,
-                &filters,
-                &filter_values,
-                &mut ranked,
-                &mut seen,
-            )?;
+            self.rank_tier(&expr, MatchTier::Body, &mut tally)?;
         }
 
+        let ranked = tally.ranked;
         let has_more = ranked.len() > end && end < MAX_DEPTH;
         let page: Vec<Ranked> = ranked.into_iter().take(end).skip(req.offset).collect();
         let hits = self.hydrate(&page, &plan)?;
@@ -404,16 +396,15 @@ impl Store {
 
     /// Appends up to `need` hits of one tier, ordered by bm25 (small tiers) or recency.
     #[allow(clippy::too_many_arguments)]
-    fn rank_tier(
-        &self,
-        expr: &str,
-        tier: MatchTier,
-        need: usize,
-        filters: &str,
-        filter_values: &[Value],
-        ranked: &mut Vec<Ranked>,
-        seen: &mut HashSet<i64>,
-    ) -> Result<()> {
+    fn rank_tier(&self, expr: &str, tier: MatchTier, tally: &mut Tally<'_>) -> Result<()> {
+        let Tally {
+            need,
+            filters,
+            filter_values,
+            ranked,
+            seen,
+        } = tally;
+        let need = *need;
         let join = if filters.is_empty() {
             String::new()
         } else {
@@ -488,16 +479,15 @@ impl Store {
     /// Appends pinyin hits, newest first, confirming candidates against title and keywords when
     /// the index tokens alone cannot prove the match.
     #[allow(clippy::too_many_arguments)]
-    fn pinyin_tier(
-        &self,
-        query: &PinyinQuery,
-        expr: &str,
-        need: usize,
-        filters: &str,
-        filter_values: &[Value],
-        ranked: &mut Vec<Ranked>,
-        seen: &mut HashSet<i64>,
-    ) -> Result<()> {
+    fn pinyin_tier(&self, query: &PinyinQuery, expr: &str, tally: &mut Tally<'_>) -> Result<()> {
+        let Tally {
+            need,
+            filters,
+            filter_values,
+            ranked,
+            seen,
+        } = tally;
+        let need = *need;
         let exact = query.tokens_are_exact();
         // Candidates stream from FTS5 newest first; joining `document` only when a filter needs
         // it keeps that order native (no sort of every candidate).

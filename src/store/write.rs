@@ -209,7 +209,7 @@ pub(super) fn insert_row(
             .query_row([], |row| row.get(0))?;
         recency = max.map_or(base, |m| m + 1);
     }
-    let json = serde_json::to_string(&doc.raw).unwrap_or_default();
+    let json = doc.raw.to_json();
     tx.prepare_cached(
         "INSERT INTO document (recency, id, kind, shown, shard, title, summary, keywords, codes,
                                date, year, category, topic, publisher, disclosure_mode, json)

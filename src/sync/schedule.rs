@@ -100,31 +100,23 @@ pub enum SyncEvent {
 
 /// The running sync thread.
 pub struct SchedulerHandle {
-    trigger: Arc<tokio::sync::Notify>,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    thread: crate::net::PokedThread,
 }
 
 impl SchedulerHandle {
     /// Checks now instead of waiting for the next regular check.
     pub fn sync_now(&self) {
-        self.trigger.notify_one();
+        self.thread.poke();
     }
 
     /// Blocks until the thread ends (it runs until [`SchedulerHandle::stop`] or process exit).
-    pub fn wait(mut self) {
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+    pub fn wait(self) {
+        self.thread.join();
     }
 
     /// Stops the thread after the check in progress, if any.
-    pub fn stop(mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        self.trigger.notify_one();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+    pub fn stop(self) {
+        self.thread.stop();
     }
 }
 
@@ -147,24 +139,12 @@ pub fn spawn_with_mode(
     mode: Mode,
     on_event: Arc<dyn Fn(SyncEvent) + Send + Sync>,
 ) -> std::io::Result<SchedulerHandle> {
-    let trigger = Arc::new(tokio::sync::Notify::new());
-    let stop = Arc::new(AtomicBool::new(false));
-    let thread = {
-        let trigger = Arc::clone(&trigger);
-        let stop = Arc::clone(&stop);
-        std::thread::Builder::new()
-            .name("sync".into())
-            .spawn(move || {
-                run(
-                    settings, cache_path, interval, mode, on_event, trigger, stop,
-                )
-            })?
-    };
-    Ok(SchedulerHandle {
-        trigger,
-        stop,
-        thread: Some(thread),
-    })
+    let thread = crate::net::PokedThread::spawn("sync", move |trigger, stop| {
+        run(
+            settings, cache_path, interval, mode, on_event, trigger, stop,
+        );
+    })?;
+    Ok(SchedulerHandle { thread })
 }
 
 /// What the cache says about the last sync, to notice another process's work.

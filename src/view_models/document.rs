@@ -184,12 +184,7 @@ pub fn load(
         qr,
         ..DocumentPageData::default()
     };
-    let raw_body = row
-        .document
-        .raw
-        .get("body")
-        .and_then(|body| body.as_str())
-        .map(str::to_owned);
+    let raw_body = row.document.raw.text("body").map(str::to_owned);
     match row.document.data {
         DocumentData::CatalogueEntry(entry) => {
             let labels = Labels::load(store)?;

@@ -180,7 +180,10 @@ fn browsing_queries_serve_every_screen() {
     assert_eq!(f.year.iter().map(|y| y.count).sum::<u64>(), f.total);
 
     let doc = store.document("ce-2012-00009").unwrap().expect("document");
-    assert_eq!(doc.document.raw["doc_number"], "乐市政务发〔2012〕9号");
+    assert_eq!(
+        doc.document.raw.text("doc_number"),
+        Some("乐市政务发〔2012〕9号")
+    );
     assert!(store.document("no-such-id").unwrap().is_none());
     let related = store.related("ce-2012-00009", 4).unwrap();
     assert_eq!(related.len(), 4);

@@ -848,7 +848,7 @@ impl<'a> Sim<'a> {
                 .and_then(serde_json::Value::as_str)
                 .unwrap_or_default();
             let stored = store.document(id).map_err(|e| e.to_string())?;
-            let same = stored.as_ref().is_some_and(|row| &row.document.raw == doc);
+            let same = stored.as_ref().is_some_and(|row| row.document.raw.is(doc));
             if !same {
                 wrong.push(id.to_owned());
             }
