@@ -1,7 +1,7 @@
 //! Source hygiene: every Rust file says what it owns in a `//!` doc on its first line, and the
 //! layers hold: SQL in `store`, HTTP in `sync`/`fleet` (and the IPP client), Slint in the UI
 //! layers, no clock or I/O in `content` and `text`, no thread-locals in the UI layers, no import
-//! from `kiosk` into `view_models`.
+//! from `kiosk` into `view_models`, no JSON in the UI layers.
 
 use std::path::Path;
 
@@ -179,4 +179,19 @@ fn view_models_do_not_reach_into_the_kiosk() {
         found.is_empty(),
         "view models import the kiosk (a cycle): {found:?}"
     );
+}
+
+#[test]
+fn the_ui_layers_get_typed_documents_not_json() {
+    // Documents reach screens, printing and the kiosk as typed `content` values; their source
+    // JSON is opaque (`content::SourceJson`).
+    let found: Vec<String> = files_using(&["serde_json"])
+        .into_iter()
+        .filter(|file| {
+            ["src/kiosk/", "src/view_models/", "src/print/"]
+                .iter()
+                .any(|layer| file.starts_with(layer))
+        })
+        .collect();
+    assert!(found.is_empty(), "JSON in the UI layers: {found:?}");
 }
