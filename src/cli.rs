@@ -150,35 +150,7 @@ fn parse_page_range(text: &str) -> Result<(u32, u32), String> {
     Ok((from, to))
 }
 
-/// The screens `readpoint screenshot` can render.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ScreenName {
-    Home,
-    Guide,
-    Catalogue,
-    Document,
-    Reports,
-    Report,
-    Apply,
-    Search,
-    Idle,
-    /// The staff PIN pad (as after holding the agency emblem for 5 s).
-    Pin,
-    /// The staff screen's status panel (rendered without a PIN: offscreen only).
-    Staff,
-    /// The black screen outside the display schedule's hours.
-    Asleep,
-    /// The document screen with the print dialog open (page count; printing shown as on).
-    Print,
-    /// The staff screen's printer panel (the configured printer's state and jobs).
-    StaffPrinter,
-    /// The attachment viewer: the first attachment of `--document`, at `--page`, with
-    /// `--query` marked on the page.
-    Viewer,
-    /// Editing the 申请表's description after the search `--query` found nothing, with "zheng"
-    /// typed on the on-screen keyboard (printing shown as on).
-    ApplicationEditor,
-}
+pub use crate::kiosk::offscreen::ScreenName;
 
 /// Arguments of `readpoint screenshot`.
 #[derive(Debug, Args)]

@@ -98,8 +98,9 @@ pub fn run(context: &Context, windowed: Option<(u32, u32)>) -> Result<ExitCode, 
     let flush = kiosk.usage_recorder();
     let console = keyboard.clone();
     kiosk.set_restart_hook(Box::new(move || {
-        // Counts since the last flush are stored before the process image is replaced.
-        if let Err(err) = flush.flush_now() {
+        // Counts since the last flush are stored before the process image is replaced; the
+        // screen waits for that at most two seconds.
+        if let Err(err) = flush.flush_within(std::time::Duration::from_secs(2)) {
             tracing::warn!(%err, "usage counts since the last flush are lost in the restart");
         }
         // The new image finds the console as it was and locks it again.

@@ -16,9 +16,39 @@ use slint::platform::{Platform, WindowAdapter};
 use slint::{ComponentHandle, PhysicalSize, PlatformError, Rgba8Pixel, SharedPixelBuffer};
 
 use super::{Kiosk, KioskOptions, Place, Worker};
-use crate::cli::ScreenName;
 use crate::store::{CatalogueFilter, Store};
 use crate::ui::{AppWindow, Theme};
+
+/// The screens `readpoint screenshot` can render (its `--screen` values: clap reads the
+/// variants' names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScreenName {
+    Home,
+    Guide,
+    Catalogue,
+    Document,
+    Reports,
+    Report,
+    Apply,
+    Search,
+    Idle,
+    /// The staff PIN pad (as after holding the agency emblem for 5 s).
+    Pin,
+    /// The staff screen's status panel (rendered without a PIN: offscreen only).
+    Staff,
+    /// The black screen outside the display schedule's hours.
+    Asleep,
+    /// The document screen with the print dialog open (page count; printing shown as on).
+    Print,
+    /// The staff screen's printer panel (the configured printer's state and jobs).
+    StaffPrinter,
+    /// The attachment viewer: the first attachment of `--document`, at `--page`, with
+    /// `--query` marked on the page.
+    Viewer,
+    /// Editing the 申请表's description after the search `--query` found nothing, with "zheng"
+    /// typed on the on-screen keyboard (printing shown as on).
+    ApplicationEditor,
+}
 
 /// What to render.
 #[derive(Debug, Clone)]

@@ -541,7 +541,7 @@ impl Kiosk {
         printing.set_wanted(display.shared(&wanted));
         let composing = desk.composing.borrow().clone();
         printing.set_composing(composing.as_str().into());
-        let all = crate::text::ime::candidates(&composing);
+        let all = ime().candidates(&composing);
         let page = desk.candidate_page.get();
         let shown: Vec<slint::SharedString> = all
             .iter()
@@ -785,7 +785,7 @@ pub(super) fn connect(kiosk: &Rc<Kiosk>, app: &AppWindow) {
     printing.on_more_candidates_page(kiosk.callback(|kiosk, _| {
         kiosk.visitor_action(usage::Event::Activity);
         if let Some(desk) = kiosk.print_desk() {
-            let all = crate::text::ime::candidates(&desk.composing.borrow()).len();
+            let all = ime().candidates(&desk.composing.borrow()).len();
             let next = desk.candidate_page.get() + 1;
             desk.candidate_page.set(if next * CANDIDATES_SHOWN < all {
                 next
@@ -824,4 +824,11 @@ pub(super) fn connect(kiosk: &Rc<Kiosk>, app: &AppWindow) {
         kiosk.visitor_action(usage::Event::Activity);
         kiosk.close_print_dialog();
     }));
+}
+
+/// The on-screen keyboard's pinyin input, ranked by the bundled content's characters (built on
+/// first use, once per process).
+fn ime() -> &'static crate::text::ime::Ime {
+    static IME: std::sync::OnceLock<crate::text::ime::Ime> = std::sync::OnceLock::new();
+    IME.get_or_init(|| crate::text::ime::Ime::ranked_by(crate::import::BUNDLED_CONTENT))
 }

@@ -270,7 +270,9 @@ fn open_pad(kiosk: &Rc<Kiosk>) {
     });
 }
 
-/// Runs `job` on the kiosk's lockout on the store worker (the file is read there), then
+/// Runs `job` on the kiosk's lockout on the store worker (the file is read there; a PIN's
+/// argon2 check runs there too: at most about 0.6 s by `staff::pin::check_hash`'s bounds, and
+/// only while staff, not a visitor, stand at the kiosk), then
 /// `apply` on the UI thread — unless the pad it was for has closed meanwhile (cancel, a minute
 /// idle, the screen went dark), in which case the result opens or shows nothing.
 fn on_lockout<T: Send + 'static>(

@@ -32,7 +32,7 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 pub use feed::{AppliedManifest, FeedApply, FeedRecord, RecordedError};
-pub use pages::PageRow;
+pub use pages::{PageRow, attachment_present};
 pub use queries::{
     CatalogueFacets, CatalogueFilter, CatalogueRow, DocumentRow, FacetCount, KindCount, ReportRow,
     Status,

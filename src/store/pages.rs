@@ -1,8 +1,9 @@
 //! Attachment pages in the cache: which page set each attachment has and each page's picture and
 //! text ([`crate::feed::pages`]). The sync records a page set once its object is verified; the
-//! viewer reads one page per query.
+//! viewer reads one page per query and asks [`attachment_present`] whether a picture is on disk.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use rusqlite::{OptionalExtension, params};
 
@@ -182,6 +183,15 @@ impl Store {
             })
             .map_err(|e| self.sqlite_err(e))
     }
+}
+
+/// Whether the attachment object `sha256` of `size` bytes (a page picture, an image) is in the
+/// data folder with that size: a cheap check for screens; the sync verified its hash when it
+/// stored it.
+pub fn attachment_present(data_dir: &Path, sha256: &str, size: u64) -> bool {
+    crate::feed::check_sha256(sha256).is_ok()
+        && std::fs::symlink_metadata(crate::feed::object_path(data_dir, sha256))
+            .is_ok_and(|meta| meta.is_file() && meta.len() == size)
 }
 
 #[cfg(test)]

@@ -944,14 +944,6 @@ fn collect_garbage(data_dir: &Path, keep: &HashSet<String>) {
     }
 }
 
-/// Whether attachment `sha256` of `size` bytes is on disk with that size (for the document
-/// screen: a cheap check; the sync verifies the hash of every stored attachment).
-pub fn attachment_present(data_dir: &Path, sha256: &str, size: u64) -> bool {
-    crate::feed::check_sha256(sha256).is_ok()
-        && std::fs::symlink_metadata(object_path(data_dir, sha256))
-            .is_ok_and(|meta| meta.is_file() && meta.len() == size)
-}
-
 /// Whether the object file at `path` is a regular file of `size` bytes hashing to `sha256`.
 fn object_intact(path: &Path, sha256: &str, size: u64) -> bool {
     use sha2::Digest;

@@ -3,23 +3,27 @@
 //! 申请表) without a physical keyboard or a system input method.
 //!
 //! Candidates come from the readings of every common character (U+4E00–U+9FFF); characters
-//! that government texts use come first, by how often the bundled content uses them, the rest
-//! follow in code-point order. Character by character, no phrases. Pure: no I/O.
+//! that government texts use come first, by how often a sample text uses them (the kiosk gives
+//! its bundled content), the rest follow in code-point order. Character by character, no
+//! phrases. Pure: no I/O; the caller keeps the [`Ime`] it built.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 use super::pinyin::readings;
 
 /// Most candidates offered for one syllable.
 pub const MAX_CANDIDATES: usize = 60;
 
-/// Syllable → characters, most used first.
-fn table() -> &'static HashMap<String, Vec<char>> {
-    static TABLE: OnceLock<HashMap<String, Vec<char>>> = OnceLock::new();
-    TABLE.get_or_init(|| {
+/// The pinyin input: syllable → characters, most used first.
+pub struct Ime {
+    table: HashMap<String, Vec<char>>,
+}
+
+impl Ime {
+    /// An input whose candidates rank characters by how often `sample` uses them.
+    pub fn ranked_by(sample: &str) -> Ime {
         let mut uses: HashMap<char, u32> = HashMap::new();
-        for c in crate::import::BUNDLED_CONTENT.chars() {
+        for c in sample.chars() {
             if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
                 *uses.entry(c).or_default() += 1;
             }
@@ -34,19 +38,22 @@ fn table() -> &'static HashMap<String, Vec<char>> {
             // Used characters by count (most first), then the rest in code-point order.
             chars.sort_by_key(|c| (std::cmp::Reverse(uses.get(c).copied().unwrap_or(0)), *c));
         }
-        table
-    })
+        Ime { table }
+    }
+
+    /// The characters `typed` (lower-case letters, `v` for ü) can stand for: an exact
+    /// syllable's characters first, then those of syllables it begins (`zh` offers 政, 中 …),
+    /// at most [`MAX_CANDIDATES`].
+    pub fn candidates(&self, typed: &str) -> Vec<char> {
+        candidates(&self.table, typed)
+    }
 }
 
-/// The characters `typed` (lower-case letters, `v` for ü) can stand for: an exact syllable's
-/// characters first, then those of syllables it begins (`zh` offers 政, 中 …), at most
-/// [`MAX_CANDIDATES`].
-pub fn candidates(typed: &str) -> Vec<char> {
+fn candidates(table: &HashMap<String, Vec<char>>, typed: &str) -> Vec<char> {
     let typed = typed.trim().to_ascii_lowercase();
     if typed.is_empty() || !typed.bytes().all(|b| b.is_ascii_lowercase()) {
         return Vec::new();
     }
-    let table = table();
     let mut out: Vec<char> = table.get(&typed).cloned().unwrap_or_default();
     if out.len() < MAX_CANDIDATES {
         let mut longer: Vec<(&String, &Vec<char>)> = table
@@ -77,6 +84,8 @@ mod tests {
 
     #[test]
     fn a_syllable_offers_the_characters_government_texts_use_first() {
+        let ime = Ime::ranked_by(crate::import::BUNDLED_CONTENT);
+        let candidates = |typed: &str| ime.candidates(typed);
         let zheng = candidates("zheng");
         assert!(zheng.len() > 10);
         let first: String = zheng[..8].iter().collect();

@@ -170,6 +170,26 @@ impl Recorder {
         sender.send(Message::Flush(reply)).map_err(|_| stopped())?;
         answer.recv().map_err(|_| stopped())?
     }
+
+    /// Like [`Recorder::flush_now`], but waits at most `wait` (the UI thread's flush before a
+    /// restart: a busy cache must not freeze the screen). Counts not stored by then stay with
+    /// the thread, which goes on storing them until the process ends.
+    pub fn flush_within(&self, wait: std::time::Duration) -> Result<(), StoreError> {
+        let Some(sender) = &self.sender else {
+            return Ok(());
+        };
+        let (reply, answer) = mpsc::channel();
+        sender.send(Message::Flush(reply)).map_err(|_| {
+            StoreError::Query("the usage recorder has stopped; nothing was stored".to_owned())
+        })?;
+        match answer.recv_timeout(wait) {
+            Ok(result) => result,
+            Err(_) => Err(StoreError::Query(format!(
+                "the usage counts were not stored within {} s",
+                wait.as_secs()
+            ))),
+        }
+    }
 }
 
 impl RecorderThread {
@@ -384,6 +404,10 @@ mod tests {
         recorder.record(Event::ScreenOpened("search"));
         let error = recorder.flush_now().unwrap_err();
         assert!(error.is_busy(), "{error}");
+        let error = recorder
+            .flush_within(std::time::Duration::from_secs(30))
+            .unwrap_err();
+        assert!(error.is_busy(), "the bounded flush says why too: {error}");
         holder.execute_batch("ROLLBACK").unwrap();
         recorder.record(Event::ScreenOpened("search"));
         thread.shutdown();

@@ -174,20 +174,20 @@ pub fn readable(store: &Store, a: &Attachment) -> Result<(bool, u32), StoreError
         // Readable once its first page is here (the sync fetches pages first page first).
         let first = store.attachment_page(&a.sha256, 1)?;
         let here = first.zip(data_dir.as_deref()).is_some_and(|(row, dir)| {
-            crate::sync::attachment_present(dir, &row.page.image, row.page.size)
+            crate::store::attachment_present(dir, &row.page.image, row.page.size)
         });
         return Ok((here, count));
     }
     let picture = a.media_type.starts_with("image/")
         && data_dir
             .as_deref()
-            .is_some_and(|dir| crate::sync::attachment_present(dir, &a.sha256, a.size));
+            .is_some_and(|dir| crate::store::attachment_present(dir, &a.sha256, a.size));
     Ok((picture, if picture { 1 } else { 0 }))
 }
 
 /// The bytes of object `sha256` when it is on disk with its size (the sync checked its hash).
 fn read_object(data_dir: &Path, sha256: &str, size: u64) -> Option<Vec<u8>> {
-    if !crate::sync::attachment_present(data_dir, sha256, size) {
+    if !crate::store::attachment_present(data_dir, sha256, size) {
         return None;
     }
     std::fs::read(crate::feed::object_path(data_dir, sha256))

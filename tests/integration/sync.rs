@@ -1150,7 +1150,7 @@ fn attachments_are_fetched_within_the_budget_and_later_when_it_allows() {
     let (code, out) = kiosk.sync();
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("1 attachment(s) not fetched yet"), "{out}");
-    assert!(!readpoint::sync::attachment_present(
+    assert!(!readpoint::store::attachment_present(
         &kiosk.kiosk.data_dir,
         &sha,
         pdf.len() as u64
@@ -1162,7 +1162,7 @@ fn attachments_are_fetched_within_the_budget_and_later_when_it_allows() {
     assert!(out.contains("up to date"), "{out}");
     let stored = readpoint::feed::object_path(&kiosk.kiosk.data_dir, &sha);
     assert_eq!(std::fs::read(&stored).expect("attachment fetched"), pdf);
-    assert!(readpoint::sync::attachment_present(
+    assert!(readpoint::store::attachment_present(
         &kiosk.kiosk.data_dir,
         &sha,
         pdf.len() as u64
@@ -1176,7 +1176,7 @@ fn attachments_are_fetched_within_the_budget_and_later_when_it_allows() {
     assert_eq!(code, 0, "{out}");
     assert_eq!(std::fs::read(&stored).expect("fetched again"), pdf);
     std::fs::write(&stored, &pdf[..100]).expect("truncate");
-    assert!(!readpoint::sync::attachment_present(
+    assert!(!readpoint::store::attachment_present(
         &kiosk.kiosk.data_dir,
         &sha,
         pdf.len() as u64
