@@ -16,7 +16,6 @@
 //! - [`systemd`]: `sd_notify` (ready, watchdog from the UI event loop, status, stopping).
 //! - [`net`]: the one HTTP client builder (rustls with ring) and the text of an HTTP error.
 //! - [`logging`]: where log lines go (journald, rotating files, stderr) and the recent-lines ring.
-//! - [`bench`](mod@bench): benchmarks that print figures (targets live there, never in timed tests).
 //! - [`view_models`]: store rows → plain screen data (worker thread) → Slint models (UI thread);
 //!   the store worker.
 //! - [`usage`]: anonymous usage statistics: what is counted, and the recorder that stores it.
@@ -26,7 +25,6 @@
 //!   read-aloud, staff screen, print dialog.
 //! - [`ui`]: the Slint UI compiled from `ui/`.
 
-pub mod bench;
 pub mod cli;
 pub mod commands;
 pub mod config;
