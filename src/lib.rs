@@ -24,6 +24,10 @@
 //! - [`kiosk`]: the running kiosk: session, back stack, one controller per screen, idle reset,
 //!   read-aloud, staff screen, print dialog.
 //! - [`ui`]: the Slint UI compiled from `ui/`.
+//!
+//! The benchmarks (`bench/`, `cargo run -p readpoint-bench -- …`) and what tests and
+//! benchmarks share (`tests/support/`: the synthetic corpus, the loopback feed servers) are
+//! crates of their own on this library's public API; the library depends on neither.
 
 pub mod cli;
 pub mod commands;
