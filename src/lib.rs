@@ -17,7 +17,6 @@
 //! - [`base64`]: standard base64 (minisign keys and signatures, argon2 salts and hashes).
 //! - [`net`]: the one HTTP client builder (rustls with ring) and the text of an HTTP error.
 //! - [`logging`]: where log lines go (journald, rotating files, stderr) and the recent-lines ring.
-//! - [`bench`](mod@bench): benchmarks that print figures (targets live there, never in timed tests).
 //! - [`view_models`]: store rows → plain screen data (worker thread) → Slint models (UI thread);
 //!   the store worker.
 //! - [`usage`]: anonymous usage statistics: what is counted, and the recorder that stores it.
@@ -26,9 +25,12 @@
 //! - [`kiosk`]: the running kiosk: session, back stack, one controller per screen, idle reset,
 //!   read-aloud, staff screen, print dialog.
 //! - [`ui`]: the Slint UI compiled from `ui/`.
+//!
+//! The benchmarks (`bench/`, `cargo run -p readpoint-bench -- …`) and what tests and
+//! benchmarks share (`tests/support/`: the synthetic corpus, the loopback feed servers) are
+//! crates of their own on this library's public API; the library depends on neither.
 
 pub mod base64;
-pub mod bench;
 pub mod cli;
 pub mod commands;
 pub mod config;

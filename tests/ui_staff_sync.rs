@@ -78,7 +78,7 @@ fn sync_now_shows_progress_and_the_new_content_version() {
     };
     let report = build(&options, &pair.sk).expect("feed build");
     assert_eq!(report.version, 1);
-    let nginx = readpoint::bench::nginx::Nginx::start(&feed)
+    let nginx = readpoint_test_support::nginx::Nginx::start(&feed)
         .unwrap_or_else(|err| panic!("nginx (scripts/setup installs it): {err}"));
 
     // The kiosk: bundled content in its cache, the feed configured, a staff PIN.

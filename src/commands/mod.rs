@@ -6,7 +6,6 @@
 //! query with nothing to search for, no display for the kiosk); for `sync`, 2 the feed was
 //! rejected and 3 a transient failure after retries (see [`CommandError::exit_code`]).
 
-mod bench;
 mod config_check;
 mod config_set_pin;
 mod feed;
@@ -25,7 +24,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{BenchCommand, Cli, Command, ConfigCommand};
+use crate::cli::{Cli, Command, ConfigCommand};
 use crate::config::{self, Config, ConfigErrors, Paths};
 use crate::import::ImportError;
 use crate::store::{CACHE_FILE, Store, StoreError};
@@ -247,21 +246,8 @@ pub fn main() -> ExitCode {
             print!("{}", config::example_file());
             Ok(ExitCode::SUCCESS)
         }
-        // Benchmarks touch neither the configuration nor the kiosk's cache.
-        Some(Command::Bench(BenchCommand::Search(args))) => bench::search(args),
-        Some(Command::Bench(BenchCommand::Ui(args))) => bench::ui(args),
-        Some(Command::Bench(BenchCommand::Sync(args))) => bench::sync(args),
-        Some(Command::Bench(BenchCommand::Soak(args))) => bench::soak(args),
-        Some(Command::Bench(BenchCommand::SoakPublish(args))) => bench::soak_publish(args),
         // Publishing happens on the portal: no kiosk configuration or cache involved.
         Some(Command::Feed(command)) => feed::run(command),
-        Some(Command::Bench(BenchCommand::UiScreens { screens })) => {
-            context.and_then(|c| bench::ui_screens(&c, *screens))
-        }
-        Some(Command::Bench(BenchCommand::Viewer(args))) => bench::viewer(args),
-        Some(Command::Bench(BenchCommand::ViewerPages { attachment })) => {
-            context.and_then(|c| bench::viewer_pages(&c, *attachment))
-        }
         None => context.and_then(|c| run_kiosk::run(&c, cli.windowed)),
         Some(Command::Screenshot(args)) => context.and_then(|c| screenshot::run(&c, args)),
         Some(Command::Search(args)) => context.and_then(|c| search::run(&c, args)),
@@ -291,17 +277,6 @@ fn init_logging(cli: &Cli, context: Option<&Context>) -> crate::logging::LogGuar
         Some(Command::Sync(_)) => ProcessKind::SyncLoop,
         Some(_) => ProcessKind::Staff,
     };
-    // The soak's kiosk logs as a kiosk does: to size-capped files in its data folder, whose
-    // size is one of the figures.
-    if let Some(Command::Bench(BenchCommand::Soak(args))) = &cli.command {
-        return match crate::bench::soak::prepare_work_dir(args.keep.as_deref()) {
-            Ok(dir) => logging::init(&crate::bench::soak::log_output(&dir), "info"),
-            Err(err) => {
-                eprintln!("error: {err}");
-                logging::init(&logging::Output::Stderr, "warn")
-            }
-        };
-    }
     let output = match context {
         Some(context) => logging::choose_output(
             kind,

@@ -415,13 +415,32 @@ mod tests {
         super::super::bundled_store()
     }
 
+    /// `n` catalogue entries made from the bundled content's first one: new ids, titles and
+    /// index numbers, dates spread over about three years with many days shared (so the
+    /// keyset pages must break ties), no related ids.
     fn synthetic(n: usize) -> Store {
-        let mut store = Store::open_in_memory().unwrap();
-        let docs: Vec<Document> = crate::bench::corpus::generate(n, 7)
+        let file = crate::content::ContentFile::parse(crate::import::BUNDLED_CONTENT).unwrap();
+        let template = file
             .documents
             .into_iter()
-            .map(|v| Document::from_value(v).unwrap())
+            .find(|d| d["kind"] == "catalogue_entry")
+            .unwrap();
+        let first_day = jiff::civil::date(2020, 1, 1);
+        let docs: Vec<Document> = (0..n)
+            .map(|i| {
+                let mut entry = template.clone();
+                // A scrambled day: generation order is not date order.
+                let day = first_day + jiff::Span::new().days(((i * 7_919) % 1_100) as i64);
+                entry["id"] = format!("syn-{i:05}").into();
+                entry["title"] = format!("合成目录条目第{i}号").into();
+                entry["index_no"] = format!("00000000X/{}-{:05}", day.year(), i + 1).into();
+                entry["generated_date"] = day.to_string().into();
+                entry["published_date"] = day.to_string().into();
+                entry["related_ids"] = serde_json::json!([]);
+                Document::from_value(entry).unwrap()
+            })
             .collect();
+        let mut store = Store::open_in_memory().unwrap();
         let version = ContentVersion {
             version: "test".into(),
             published_at: None,

@@ -5,7 +5,7 @@
 //! costs only those attempts and never changes the sync's exit code; a redirect is not followed
 //! and the report URL's token appears in no error, log line or output.
 //!
-//! Every server is on 127.0.0.1 (`report_server.rs`, `readpoint::bench::feed_server`).
+//! Every server is on 127.0.0.1 (`report_server.rs`, `readpoint_test_support::feed_server`).
 
 use std::time::Duration;
 
@@ -20,7 +20,7 @@ use serde_json::Value;
 use crate::report_server::{ReportServer, SilentServer, refused_url};
 use crate::support::{TempKiosk, stderr, stdout};
 use crate::sync::{Portal, SyncKiosk};
-use readpoint::bench::feed_server::{Fault, FeedServer};
+use readpoint_test_support::feed_server::{Fault, FeedServer};
 
 /// The longest a test waits for something that should happen at once (a guard, not a timing).
 const PATIENCE: Duration = Duration::from_secs(60);

@@ -1,5 +1,5 @@
 //! The two loopback feed servers sync is tested and measured against: the in-process
-//! `FeedServer` (every `Fault` as documented) and a real nginx (`readpoint::bench::nginx`).
+//! `FeedServer` (every `Fault` as documented) and a real nginx (`readpoint_test_support::nginx`).
 //! Both are driven by a hand-written HTTP/1.1 client on a std `TcpStream`, so what is checked is
 //! the bytes on the wire; one test drives `FeedServer` with reqwest, the client sync uses.
 //! Needs nginx (`scripts/test` installs it); only ever connects to 127.0.0.1.
@@ -9,10 +9,10 @@ use std::net::TcpStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use readpoint::bench::nginx::{Nginx, NginxError};
+use readpoint_test_support::nginx::{Nginx, NginxError};
 use tempfile::TempDir;
 
-use readpoint::bench::feed_server::{Fault, FeedServer, Logged, etag_of};
+use readpoint_test_support::feed_server::{Fault, FeedServer, Logged, etag_of};
 
 const MANIFEST: &str = "{\"format\":\"readpoint-feed/1\",\"publisher\":\"乐山市人民政府政务服务中心\",\"version\":1}\n";
 const OBJECT_PATH: &str =
@@ -251,7 +251,7 @@ fn serves_a_feed_directory(url: &str) {
 }
 
 /// Waits (bounded) until nginx has logged `n` requests; it writes a line just after replying.
-fn nginx_log(nginx: &Nginx, n: usize) -> Vec<readpoint::bench::nginx::AccessLine> {
+fn nginx_log(nginx: &Nginx, n: usize) -> Vec<readpoint_test_support::nginx::AccessLine> {
     let start = Instant::now();
     loop {
         let log = nginx.access_log();

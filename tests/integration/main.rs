@@ -30,9 +30,6 @@ mod import;
 mod print;
 // Golden search queries over the bundled content, and recall against brute force.
 mod search;
-// A short `bench soak`: no version lost, the content and the cache sound after two simulated
-// hours of visitors, staff and a flapping portal.
-mod soak;
 // The cache file: corruption, recovery, schema versions.
 mod store;
 // The feed sync against nginx and the fault-injecting server on 127.0.0.1.

@@ -15,7 +15,7 @@ use readpoint::systemd::{self, Notifier};
 
 use crate::support::TempKiosk;
 use crate::sync::Portal;
-use readpoint::bench::feed_server::FeedServer;
+use readpoint_test_support::feed_server::FeedServer;
 
 /// Datagrams waiting on `socket`, without blocking.
 fn drain(socket: &UnixDatagram) -> Vec<String> {

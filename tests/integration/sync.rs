@@ -224,9 +224,9 @@ pub fn integrity_check(path: &Path) -> String {
         .expect("integrity_check")
 }
 
-fn nginx(root: &Path) -> readpoint::bench::nginx::Nginx {
+fn nginx(root: &Path) -> readpoint_test_support::nginx::Nginx {
     std::fs::create_dir_all(root).expect("feed dir");
-    readpoint::bench::nginx::Nginx::start(root).unwrap_or_else(|e| panic!("{e}"))
+    readpoint_test_support::nginx::Nginx::start(root).unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]
@@ -290,7 +290,7 @@ fn nginx_first_sync_then_304_then_only_changed_shards() {
 // Faults, served by the in-process server. Each starts from a kiosk that applied version 1.
 // ---------------------------------------------------------------------------------------------
 
-use readpoint::bench::feed_server::{Fault, FeedServer};
+use readpoint_test_support::feed_server::{Fault, FeedServer};
 
 struct Setup {
     portal: Portal,
@@ -769,7 +769,7 @@ fn without_a_feed_sync_is_a_configuration_error() {
 /// summary marked with the version it belongs to.
 fn big_portal(n: usize) -> Portal {
     let mut portal = Portal::new();
-    let corpus = readpoint::bench::corpus::generate(n, 7).documents;
+    let corpus = readpoint_test_support::corpus::generate(n, 7).documents;
     portal.documents().extend(corpus);
     portal
 }

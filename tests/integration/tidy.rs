@@ -1,7 +1,11 @@
 //! Source hygiene: every Rust file says what it owns in a `//!` doc on its first line, and the
 //! layers hold: SQL in `store`, HTTP in `sync`/`fleet` (and the IPP client), Slint in the UI
-//! layers, no clock or I/O in `content` and `text`, no thread-locals in the UI layers, no import
-//! from `kiosk` into `view_models`, no JSON in the UI layers.
+//! layers, no clock or I/O in `content` and `text` (nor in the synthetic corpus), no
+//! thread-locals in the UI layers, no import from `kiosk` into `view_models`, no JSON in the UI
+//! layers. The rules cover the product (`src/`) and the crates beside it, the test support
+//! (`tests/support/`) and the benchmarks (`bench/`), whose few exemptions are named file by
+//! file; the product depends on neither, and all of them build with one set of dependency
+//! features.
 
 use std::path::Path;
 
@@ -23,7 +27,7 @@ fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 fn every_source_file_starts_with_a_module_doc() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    for dir in ["src", "tests"] {
+    for dir in ["src", "tests", "bench"] {
         rust_files(&root.join(dir), &mut files);
     }
     assert!(files.len() > 40);
@@ -55,11 +59,17 @@ fn product_code(text: &str) -> String {
         .join("\n")
 }
 
-/// Product files under `src/` (relative paths with `/`) whose code contains any of `needles`.
+/// The library code the layer rules cover: the product, the test support, the benchmarks.
+const LIBRARY_DIRS: [&str; 3] = ["src", "tests/support/src", "bench/src"];
+
+/// Files under [`LIBRARY_DIRS`] (relative paths with `/`) whose code, tests left out, contains
+/// any of `needles`.
 fn files_using(needles: &[&str]) -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    rust_files(&root.join("src"), &mut files);
+    for dir in LIBRARY_DIRS {
+        rust_files(&root.join(dir), &mut files);
+    }
     let mut found: Vec<String> = files
         .iter()
         .filter(|path| {
@@ -89,35 +99,35 @@ fn only_in(what: &str, needles: &[&str], allowed: &[&str]) {
     );
 }
 
-// The layers, checked. `src/bench/` is allowed where it drives the product as a whole (it
-// leaves the product library with issue 14's next step).
+// The layers, checked in the product and in the crates beside it. The benchmarks drive the
+// product as a whole; where that crosses a layer, the file is named with its reason.
 
 #[test]
 fn sql_stays_in_the_store() {
-    // (bench: SQLite's own memory counter for the soak's figures.)
-    only_in("rusqlite", &["rusqlite"], &["src/store/", "src/bench/"]);
+    // The soak's figures read SQLite's own memory counter (no SQL).
+    only_in(
+        "rusqlite",
+        &["rusqlite"],
+        &["src/store/", "bench/src/soak/figures.rs"],
+    );
 }
 
 #[test]
 fn http_stays_in_sync_fleet_and_the_printer_client() {
-    // IPP is HTTP: the print client speaks it to the printer. (bench: the fault-injecting feed
-    // server.)
+    // IPP is HTTP: the print client speaks it to the printer. (The test support's feed server
+    // speaks HTTP over raw sockets, without an HTTP crate.)
     only_in(
         "reqwest",
         &["reqwest"],
-        &[
-            "src/net.rs",
-            "src/sync/",
-            "src/fleet/",
-            "src/print/ipp.rs",
-            "src/bench/",
-        ],
+        &["src/net.rs", "src/sync/", "src/fleet/", "src/print/ipp.rs"],
     );
 }
 
 #[test]
 fn slint_stays_in_the_ui_layers() {
     // run_kiosk starts the window; systemd's watchdog pings from the UI thread's event loop.
+    // The viewer benchmark pages through an attachment and the soak's visitors use every
+    // screen, both through the window's callbacks, as a finger would.
     only_in(
         "slint",
         &["slint::", "use slint"],
@@ -126,7 +136,8 @@ fn slint_stays_in_the_ui_layers() {
             "src/view_models/",
             "src/commands/run_kiosk.rs",
             "src/systemd.rs",
-            "src/bench/",
+            "bench/src/viewer.rs",
+            "bench/src/soak/",
         ],
     );
 }
@@ -144,13 +155,18 @@ fn content_and_text_read_no_clock_and_do_no_io() {
         "std::env",
         "tokio",
     ];
+    // The synthetic corpus is pure too: the same count and seed give the same documents.
     let found: Vec<String> = files_using(&clock_or_io)
         .into_iter()
-        .filter(|file| file.starts_with("src/content/") || file.starts_with("src/text/"))
+        .filter(|file| {
+            file.starts_with("src/content/")
+                || file.starts_with("src/text/")
+                || file == "tests/support/src/corpus.rs"
+        })
         .collect();
     assert!(
         found.is_empty(),
-        "clock or I/O in content or text: {found:?}"
+        "clock or I/O in content, text or the corpus: {found:?}"
     );
 }
 
@@ -194,4 +210,97 @@ fn the_ui_layers_get_typed_documents_not_json() {
         })
         .collect();
     assert!(found.is_empty(), "JSON in the UI layers: {found:?}");
+}
+
+/// A manifest's dependency tables (`dependencies`, `dev-dependencies`, `build-dependencies`).
+fn dependency_tables(manifest: &str) -> Vec<(String, toml::Table)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join(manifest)).expect("readable manifest");
+    let table: toml::Table = text.parse().expect("a valid manifest");
+    ["dependencies", "dev-dependencies", "build-dependencies"]
+        .into_iter()
+        .filter_map(|kind| {
+            let deps = table.get(kind)?.as_table()?.clone();
+            Some((format!("{manifest} [{kind}]"), deps))
+        })
+        .collect()
+}
+
+#[test]
+fn the_product_depends_on_neither_the_benchmarks_nor_the_test_support() {
+    // Only the product's tests may use the test support (a dev-dependency).
+    let product: Vec<String> = dependency_tables("Cargo.toml")
+        .into_iter()
+        .filter(|(table, _)| !table.ends_with("[dev-dependencies]"))
+        .flat_map(|(table, deps)| {
+            deps.into_iter()
+                .map(move |(name, _)| format!("{table} {name}"))
+        })
+        .filter(|dep| dep.ends_with(" readpoint-bench") || dep.ends_with(" readpoint-test-support"))
+        .collect();
+    assert!(product.is_empty(), "the product depends on {product:?}");
+    let in_src: Vec<String> = files_using(&["readpoint_bench", "readpoint_test_support"])
+        .into_iter()
+        .filter(|file| file.starts_with("src/"))
+        .collect();
+    assert!(in_src.is_empty(), "product code uses them: {in_src:?}");
+    // The test support stands alone: the library's unit tests could use it, and the
+    // benchmarks build on it, not it on them.
+    let support: Vec<String> = dependency_tables("tests/support/Cargo.toml")
+        .into_iter()
+        .flat_map(|(table, deps)| {
+            deps.into_iter()
+                .map(move |(name, _)| format!("{table} {name}"))
+        })
+        .filter(|dep| dep.contains(" readpoint"))
+        .collect();
+    assert!(
+        support.is_empty(),
+        "the test support depends on {support:?}"
+    );
+}
+
+#[test]
+fn every_crate_asks_for_the_same_dependency_features() {
+    // A crate that asked for other features of a shared dependency would give the tests and
+    // the benchmarks two builds of it (and of everything above it, Slint included). So the
+    // UI, the benchmarks and the test support take every registry dependency from
+    // `[workspace.dependencies]`, adding no features, and the product takes those from there
+    // too.
+    let mut shared = std::collections::BTreeSet::new();
+    let mut wrong = Vec::new();
+    for manifest in [
+        "ui/Cargo.toml",
+        "bench/Cargo.toml",
+        "tests/support/Cargo.toml",
+    ] {
+        for (table, deps) in dependency_tables(manifest) {
+            for (name, spec) in deps {
+                let spec = spec.as_table().cloned().unwrap_or_default();
+                if spec.contains_key("path") {
+                    continue;
+                }
+                let from_workspace = spec.get("workspace").and_then(toml::Value::as_bool);
+                if from_workspace != Some(true) || spec.contains_key("features") {
+                    wrong.push(format!("{table} {name}"));
+                }
+                shared.insert(name);
+            }
+        }
+    }
+    for (table, deps) in dependency_tables("Cargo.toml") {
+        for (name, spec) in deps {
+            let from_workspace = spec
+                .as_table()
+                .and_then(|spec| spec.get("workspace"))
+                .and_then(toml::Value::as_bool);
+            if shared.contains(&name) && from_workspace != Some(true) {
+                wrong.push(format!("{table} {name}"));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "not `{{ workspace = true }}` (or with features of their own): {wrong:?}"
+    );
 }

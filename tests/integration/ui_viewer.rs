@@ -3,10 +3,10 @@
 //! the document, turns to page 7, zooms in and out, and hears the page's text; a page the budget
 //! kept off the kiosk says so and offers the QR code.
 
-use readpoint::bench::feed_server::FeedServer;
 use readpoint::config::PrintConfig;
 use readpoint::kiosk::KioskOptions;
 use readpoint::ui::{Nav, Printing, Screen, ViewerAdapter};
+use readpoint_test_support::feed_server::FeedServer;
 use slint::ComponentHandle;
 
 use crate::cups_server::{Cups, pdf_pages, pdf_text};

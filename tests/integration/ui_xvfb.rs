@@ -513,7 +513,7 @@ impl Twin {
 
 #[test]
 fn on_x_a_visitor_reads_page_7_prints_pages_7_to_9_and_prints_an_application_form() {
-    use readpoint::bench::feed_server::FeedServer;
+    use readpoint_test_support::feed_server::FeedServer;
     use slint::ComponentHandle;
 
     use crate::cups_server::{Cups, pdf_pages, pdf_text};

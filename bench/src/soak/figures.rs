@@ -54,8 +54,8 @@ impl Sample {
                 .unwrap_or(0)
         };
         let fds = std::fs::read_dir("/proc/self/fd").map_or(0, |dir| dir.count() as u64);
-        let cache = data_dir.join(crate::store::CACHE_FILE);
-        let wal = data_dir.join(format!("{}-wal", crate::store::CACHE_FILE));
+        let cache = data_dir.join(readpoint::store::CACHE_FILE);
+        let wal = data_dir.join(format!("{}-wal", readpoint::store::CACHE_FILE));
         Sample {
             rss_kib: field("VmRSS:"),
             rss_anon_kib: field("RssAnon:"),
@@ -388,7 +388,7 @@ mod tests {
         let sample = Sample::take(dir.path());
         assert!(sample.rss_kib > 0 && sample.fds > 0 && sample.threads > 0);
         assert!(sample.rss_anon_kib > 0 && sample.rss_anon_kib <= sample.rss_kib);
-        let _store = crate::store::Store::open_in_memory().expect("store");
+        let _store = readpoint::store::Store::open_in_memory().expect("store");
         assert!(
             Sample::take(dir.path()).sqlite > 0,
             "an open cache uses SQLite memory"

@@ -1,21 +1,25 @@
-//! `readpoint bench search`: builds a synthetic corpus, indexes it into a real cache file, and
+//! `readpoint-bench search`: builds a synthetic corpus, indexes it into a real cache file, and
 //! prints build time, database size, open time, and per query class the search latency (top 20
 //! with highlighted snippets), the facet-count latency and the measured recall.
 //!
 //! Recall is measured, not assumed: for a sample of queries of every class the expected set is
 //! computed by brute force over the generated text (substring match after folding; pinyin by
 //! confirming against titles and keywords) and compared with every id the index returns.
+//!
+//! Owns the benchmark's cache file. Prints figures and asserts nothing about time; writes only
+//! in the directory it is given (`--keep`) or a temporary one it removes.
 
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::corpus::{self, Corpus};
+use readpoint::content::Document;
+use readpoint::store::{CatalogueFilter, ContentVersion, MAX_DEPTH, SearchRequest, Store};
+use readpoint::text::fold_str;
+use readpoint_test_support::corpus::{self, Corpus};
+
 use super::{Percentiles, ms, peak_rss_mib};
-use crate::content::Document;
-use crate::store::{CatalogueFilter, ContentVersion, MAX_DEPTH, SearchRequest, Store};
-use crate::text::fold_str;
 
 /// Options of a run.
 #[derive(Debug, Clone)]
@@ -43,7 +47,7 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Result<(), String> {
         None => std::env::temp_dir().join(format!("readpoint-bench-{}", std::process::id())),
     };
     std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-    let db_path = dir.join(crate::store::CACHE_FILE);
+    let db_path = dir.join(readpoint::store::CACHE_FILE);
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db_path.display()));
     }
@@ -62,7 +66,7 @@ fn run_in(options: &Options, db_path: &Path, out: &mut dyn Write) -> Result<(), 
     let io = |e: std::io::Error| format!("writing the report: {e}");
     writeln!(
         out,
-        "readpoint bench search: {} documents, seed {}",
+        "readpoint-bench search: {} documents, seed {}",
         options.docs, options.seed
     )
     .map_err(io)?;
@@ -241,7 +245,7 @@ fn browse(store: &Store, out: &mut dyn Write) -> Result<(), String> {
         ..Default::default()
     };
     let deep = total.saturating_sub(50);
-    let e = |e: crate::store::StoreError| e.to_string();
+    let e = |e: readpoint::store::StoreError| e.to_string();
     let middle_key = store
         .catalogue_page_at(&all, total / 2, 50)
         .map_err(e)?

@@ -1,8 +1,8 @@
 //! An in-process HTTP/1.1 feed server on 127.0.0.1 with fault injection: the portal of the sync
-//! tests and the flapping portal of `bench soak`. It serves a feed directory as static files
-//! (re-read at every request, strong ETags, `If-None-Match` → 304, keep-alive) and, on request,
-//! answers wrongly: an error status, a reset connection, a stalled, truncated, lengthened or
-//! replaced body. It can also accept POSTs on given paths (a heartbeat receiver).
+//! tests and the flapping portal of `readpoint-bench soak`. It serves a feed directory as static
+//! files (re-read at every request, strong ETags, `If-None-Match` → 304, keep-alive) and, on
+//! request, answers wrongly: an error status, a reset connection, a stalled, truncated,
+//! lengthened or replaced body. It can also accept POSTs on given paths (a heartbeat receiver).
 //!
 //! The server runs on its own thread with its own tokio runtime, so callers can drive it from
 //! async code, blocking code or a child process. It never writes to the directory it serves,

@@ -8,8 +8,8 @@
 
 use std::time::Duration;
 
-use crate::bench::corpus::Rng;
-use crate::bench::feed_server::{Fault, FeedServer};
+use readpoint_test_support::corpus::Rng;
+use readpoint_test_support::feed_server::{Fault, FeedServer};
 
 /// One slot's length.
 pub const SLOT: Duration = Duration::from_secs(600);

@@ -1,23 +1,23 @@
 //! The soak's portal: the content, the signing key and the feed directory the flapping server
-//! serves, and the hourly publication (`bench soak-publish`, run as a child process so the
-//! publisher's memory and files are not the kiosk's).
+//! serves, and the hourly publication (`readpoint-bench soak-publish`, run as a child process
+//! so the publisher's memory and files are not the kiosk's).
 //!
-//! Hour 0 publishes the bundled content plus a synthetic catalogue ([`crate::bench::corpus`]);
-//! every later hour edits it first — a few catalogue entries get a new correction note, and as
-//! many of the oldest are withdrawn as new ones dated that day are added — so the content's
-//! size stays the same all day and any growth of the kiosk's cache is the cache's own.
-//! Writes only inside the portal folder it is given.
+//! Hour 0 publishes the bundled content plus a synthetic catalogue
+//! ([`readpoint_test_support::corpus`]); every later hour edits it first — a few catalogue
+//! entries get a new correction note, and as many of the oldest are withdrawn as new ones dated
+//! that day are added — so the content's size stays the same all day and any growth of the
+//! kiosk's cache is the cache's own. Writes only inside the portal folder it is given.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use readpoint::content::ContentFile;
+use readpoint::feed::publish::{self, BuildOptions};
+use readpoint_test_support::corpus::{self, Rng};
 use serde_json::Value;
 
-use crate::bench::corpus::{self, Rng};
-use crate::bench::sync::{newest_first, str_field, write_content};
-use crate::content::ContentFile;
-use crate::feed::publish::{self, BuildOptions};
+use crate::sync::{newest_first, str_field, write_content};
 
 /// The soak feed's id.
 pub const FEED_ID: &str = "bench-soak";
@@ -53,7 +53,7 @@ pub struct Published {
 pub struct Portal {
     /// The portal folder.
     pub dir: PathBuf,
-    /// The `readpoint` binary (runs `bench soak-publish`).
+    /// The `readpoint-bench` binary (runs its `soak-publish`).
     pub exe: PathBuf,
     /// Synthetic catalogue entries.
     pub docs: usize,
@@ -98,17 +98,17 @@ impl Portal {
     /// Publishes hour `hour`'s version in a child process, dated `now`.
     pub fn publish(&self, hour: u32, now: jiff::Timestamp) -> Result<Published, String> {
         let output = Command::new(&self.exe)
-            .args(["bench", "soak-publish", "--dir"])
+            .args(["soak-publish", "--dir"])
             .arg(&self.dir)
             .args(["--docs", &self.docs.to_string()])
             .args(["--seed", &self.seed.to_string()])
             .args(["--hour", &hour.to_string()])
             .args(["--now", &now.to_string()])
             .output()
-            .map_err(|e| format!("cannot run {} bench soak-publish: {e}", self.exe.display()))?;
+            .map_err(|e| format!("cannot run {} soak-publish: {e}", self.exe.display()))?;
         if !output.status.success() {
             return Err(format!(
-                "bench soak-publish (hour {hour}) failed ({}): {}",
+                "soak-publish (hour {hour}) failed ({}): {}",
                 output.status,
                 String::from_utf8_lossy(&output.stderr).trim()
             ));
@@ -116,7 +116,7 @@ impl Portal {
         let stdout = String::from_utf8_lossy(&output.stdout);
         let line = stdout.lines().last().unwrap_or_default();
         serde_json::from_str(line)
-            .map_err(|e| format!("bench soak-publish (hour {hour}) printed {line:?}: {e}"))
+            .map_err(|e| format!("soak-publish (hour {hour}) printed {line:?}: {e}"))
     }
 
     /// The documents of the latest version (what the kiosk must end with).
@@ -133,8 +133,9 @@ fn read_content(path: &Path) -> Result<Vec<Value>, String> {
         .documents)
 }
 
-/// `bench soak-publish`: hour 0 writes the first content, later hours edit it; then the feed
-/// is built and signed as the next version, and a JSON line saying what was done is printed.
+/// `readpoint-bench soak-publish`: hour 0 writes the first content, later hours edit it; then
+/// the feed is built and signed as the next version, and a JSON line saying what was done is
+/// printed.
 pub fn publish_hour(
     dir: &Path,
     docs: usize,
@@ -145,7 +146,7 @@ pub fn publish_hour(
 ) -> Result<Published, String> {
     let content = dir.join(CONTENT_FILE);
     let (documents, edited, replaced) = if hour == 0 {
-        let mut documents = ContentFile::parse(crate::import::BUNDLED_CONTENT)
+        let mut documents = ContentFile::parse(readpoint::import::BUNDLED_CONTENT)
             .map_err(|e| format!("the bundled content: {e}"))?
             .documents;
         documents.extend(corpus::generate(docs, seed).documents);
@@ -166,7 +167,7 @@ pub fn publish_hour(
         version: None,
         feed_id: Some(FEED_ID.to_owned()),
         expires_in_days: 365,
-        publisher: Some("readpoint bench soak".to_owned()),
+        publisher: Some("readpoint-bench soak".to_owned()),
         portal_url: None,
         now,
     };
@@ -289,7 +290,7 @@ fn edit(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::{Document, validate_set};
+    use readpoint::content::{Document, validate_set};
 
     fn valid(documents: &[Value]) {
         let parsed: Vec<Document> = documents
@@ -302,7 +303,7 @@ mod tests {
 
     #[test]
     fn hourly_edits_keep_the_size_and_stay_valid() {
-        let mut documents = ContentFile::parse(crate::import::BUNDLED_CONTENT)
+        let mut documents = ContentFile::parse(readpoint::import::BUNDLED_CONTENT)
             .expect("bundled")
             .documents;
         documents.extend(corpus::generate(800, 5).documents);

@@ -1,4 +1,4 @@
-//! `readpoint bench viewer`: the attachment viewer's speed and memory on real rendered pages.
+//! `readpoint-bench viewer`: the attachment viewer's speed and memory on real rendered pages.
 //!
 //! Makes two PDFs (50 and 200 A4 pages: the bundled annual reports in large print, repeated) with
 //! the kiosk's own print layout, publishes them with the real `feed build` (poppler renders the
@@ -17,19 +17,19 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use readpoint::feed::pages::{PageLimits, PageSet};
+use readpoint::kiosk::offscreen::Session;
+use readpoint::kiosk::{KioskOptions, Place};
+use readpoint::store::Store;
+use readpoint::view_models::viewer::{self, Reading};
 use slint::ComponentHandle;
 
 use super::{Percentiles, ms};
-use crate::feed::pages::{PageLimits, PageSet};
-use crate::kiosk::offscreen::Session;
-use crate::kiosk::{KioskOptions, Place};
-use crate::store::Store;
-use crate::view_models::viewer::{self, Reading};
 
 /// The document the bench attachments hang on (a bundled catalogue entry).
 const DOCUMENT: &str = "ce-2012-00001";
 
-/// Options of `bench viewer`.
+/// Options of `readpoint-bench viewer`.
 #[derive(Debug, Clone)]
 pub struct Options {
     /// Keep the work directory here instead of a temporary one.
@@ -72,8 +72,8 @@ fn prepare_and_measure(dir: &Path, out: &mut dyn Write) -> Result<(), String> {
         started.elapsed().as_secs_f64()
     )
     .map_err(io)?;
-    let store =
-        Store::open(&dir.join("data").join(crate::store::CACHE_FILE)).map_err(|e| e.to_string())?;
+    let store = Store::open(&dir.join("data").join(readpoint::store::CACHE_FILE))
+        .map_err(|e| e.to_string())?;
     let reading = |attachment: usize, page: u32| Reading {
         document: DOCUMENT.to_owned(),
         attachment,
@@ -118,22 +118,16 @@ fn prepare_and_measure(dir: &Path, out: &mut dyn Write) -> Result<(), String> {
     .map_err(io)?;
     drop(store);
     // Paging through 200 pages in a kiosk window, in a child process.
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let output = Command::new(exe)
-        .arg("--data-dir")
+    let output = crate::bench_command()?
+        .args(["viewer-pages", "--data-dir"])
         .arg(dir.join("data"))
-        .args([
-            "bench",
-            "viewer-pages",
-            "--attachment",
-            &two_hundred.to_string(),
-        ])
+        .args(["--attachment", &two_hundred.to_string()])
         .output()
-        .map_err(|e| format!("running bench viewer-pages: {e}"))?;
+        .map_err(|e| format!("running readpoint-bench viewer-pages: {e}"))?;
     out.write_all(&output.stdout).map_err(io)?;
     if !output.status.success() {
         return Err(format!(
-            "bench viewer-pages failed: {}",
+            "readpoint-bench viewer-pages failed: {}",
             String::from_utf8_lossy(&output.stderr)
         ));
     }
@@ -144,17 +138,18 @@ fn prepare_and_measure(dir: &Path, out: &mut dyn Write) -> Result<(), String> {
 /// attachment indexes of the 50- and 200-page files on [`DOCUMENT`].
 fn prepare(dir: &Path) -> Result<(usize, usize), String> {
     let mut bundled = Store::open_in_memory().map_err(|e| e.to_string())?;
-    crate::import::load_bundled(&mut bundled).map_err(|e| e.to_string())?;
-    let context = crate::view_models::printables::PrintContext {
+    readpoint::import::load_bundled(&mut bundled).map_err(|e| e.to_string())?;
+    let context = readpoint::view_models::printables::PrintContext {
         time_zone: jiff::tz::TimeZone::fixed(jiff::tz::offset(8)),
         now: jiff::Timestamp::UNIX_EPOCH,
         portal_url: None,
         large: true,
         display: Default::default(),
     };
-    let (report, _) = crate::view_models::printables::report(&bundled, "ar-ls-zwzx-2012", &context)
-        .map_err(|e| e.to_string())?
-        .ok_or("the bundled 2012 report is missing")?;
+    let (report, _) =
+        readpoint::view_models::printables::report(&bundled, "ar-ls-zwzx-2012", &context)
+            .map_err(|e| e.to_string())?
+            .ok_or("the bundled 2012 report is missing")?;
     let input = dir.join("content");
     std::fs::create_dir_all(&input).map_err(|e| e.to_string())?;
     let mut attachments = Vec::new();
@@ -165,7 +160,7 @@ fn prepare(dir: &Path) -> Result<(usize, usize), String> {
         // Repeat the report until the PDF has the pages wanted, then trim to exactly that.
         while made < pages {
             printable.blocks.extend(report.blocks.iter().cloned());
-            let (pdf, count) = crate::print::render_to_pdf(&printable, "bench", None)?;
+            let (pdf, count) = readpoint::print::render_to_pdf(&printable, "bench", None)?;
             made = count;
             bytes = pdf;
         }
@@ -201,7 +196,7 @@ fn prepare(dir: &Path) -> Result<(usize, usize), String> {
             bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
         }
         attachments.push(serde_json::json!({
-            "sha256": crate::feed::sha256_hex(&bytes),
+            "sha256": readpoint::feed::sha256_hex(&bytes),
             "size": bytes.len(),
             "media_type": "application/pdf",
             "file_name": format!("bench-{pages}.pdf"),
@@ -209,7 +204,7 @@ fn prepare(dir: &Path) -> Result<(usize, usize), String> {
     }
     // The bundled content with the two attachments on DOCUMENT.
     let mut content: serde_json::Value =
-        serde_json::from_str(crate::import::BUNDLED_CONTENT).map_err(|e| e.to_string())?;
+        serde_json::from_str(readpoint::import::BUNDLED_CONTENT).map_err(|e| e.to_string())?;
     let documents = content["documents"]
         .as_array_mut()
         .ok_or("bundled content has no documents")?;
@@ -223,8 +218,8 @@ fn prepare(dir: &Path) -> Result<(usize, usize), String> {
     let secret = minisign::KeyPair::generate_unencrypted_keypair()
         .map_err(|e| e.to_string())?
         .sk;
-    crate::feed::publish::build(
-        &crate::feed::publish::BuildOptions {
+    readpoint::feed::publish::build(
+        &readpoint::feed::publish::BuildOptions {
             input: input.clone(),
             out: feed.clone(),
             version: None,
@@ -237,33 +232,34 @@ fn prepare(dir: &Path) -> Result<(usize, usize), String> {
         &secret,
     )
     .map_err(|e| e.to_string())?;
-    let manifest = crate::feed::Manifest::parse(
-        &std::fs::read(feed.join(crate::feed::MANIFEST_FILE)).map_err(|e| e.to_string())?,
-        &crate::feed::Limits::default(),
+    let manifest = readpoint::feed::Manifest::parse(
+        &std::fs::read(feed.join(readpoint::feed::MANIFEST_FILE)).map_err(|e| e.to_string())?,
+        &readpoint::feed::Limits::default(),
     )
     .map_err(|e| e.to_string())?;
     // Install as the sync would: the objects, the document, the page sets.
     let data = dir.join("data");
     copy_tree(
-        &feed.join(crate::feed::OBJECTS_DIR),
-        &data.join(crate::feed::OBJECTS_DIR),
+        &feed.join(readpoint::feed::OBJECTS_DIR),
+        &data.join(readpoint::feed::OBJECTS_DIR),
     )?;
-    let mut store = Store::open(&data.join(crate::store::CACHE_FILE)).map_err(|e| e.to_string())?;
-    crate::import::load_bundled(&mut store).map_err(|e| e.to_string())?;
+    let mut store =
+        Store::open(&data.join(readpoint::store::CACHE_FILE)).map_err(|e| e.to_string())?;
+    readpoint::import::load_bundled(&mut store).map_err(|e| e.to_string())?;
     let entry_json = content["documents"]
         .as_array()
         .and_then(|docs| docs.iter().find(|d| d["id"] == DOCUMENT))
         .cloned()
         .ok_or("the bench document")?;
-    let document = crate::content::Document::from_value(entry_json)
+    let document = readpoint::content::Document::from_value(entry_json)
         .map_err(|problems| format!("{problems:?}"))?;
     store
-        .upsert(&[document], crate::import::BUNDLED_SHARD, None)
+        .upsert(&[document], readpoint::import::BUNDLED_SHARD, None)
         .map_err(|e| e.to_string())?;
     let mut sets = Vec::new();
     for attachment in &manifest.attachments {
         let pages = attachment.pages.as_ref().ok_or("a PDF without pages")?;
-        let bytes = std::fs::read(crate::feed::object_path(&feed, &pages.sha256))
+        let bytes = std::fs::read(readpoint::feed::object_path(&feed, &pages.sha256))
             .map_err(|e| e.to_string())?;
         let set = PageSet::decode(&bytes, &PageLimits::default()).map_err(|e| e.to_string())?;
         sets.push((attachment.sha256.clone(), pages.sha256.clone(), set));
@@ -294,8 +290,9 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// `bench viewer-pages`: a kiosk window (offscreen) on the cache at `db_path`; a visitor opens
-/// attachment `attachment` of the bench document and turns every page, each turn drawn.
+/// `readpoint-bench viewer-pages`: a kiosk window (offscreen) on the cache at `db_path`; a
+/// visitor opens attachment `attachment` of the bench document and turns every page, each turn
+/// drawn.
 pub fn pages(db_path: &Path, attachment: usize, out: &mut dyn Write) -> Result<(), String> {
     let io = |e: std::io::Error| format!("writing the report: {e}");
     let store = Store::open(db_path).map_err(|e| e.to_string())?;
@@ -310,7 +307,7 @@ pub fn pages(db_path: &Path, attachment: usize, out: &mut dyn Write) -> Result<(
     }));
     session.frame();
     let app = session.app.clone_strong();
-    let adapter = app.global::<crate::ui::ViewerAdapter>();
+    let adapter = app.global::<readpoint::ui::ViewerAdapter>();
     let count = adapter.get_pages();
     let mut turns = Vec::new();
     let mut peak = super::ui::rss_mib().unwrap_or(0.0);

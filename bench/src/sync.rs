@@ -1,8 +1,9 @@
-//! `readpoint bench sync`: the feed sync end to end at catalogue scale, against a real nginx on
-//! 127.0.0.1 and the real binary as a child process.
+//! `readpoint-bench sync`: the feed sync end to end at catalogue scale, against a real nginx on
+//! 127.0.0.1 and the product's command line in a child process ([`crate::product_command`]).
 //!
-//! 1. Generates a synthetic catalogue ([`super::corpus`]), writes it as one content file and
-//!    publishes it with [`crate::feed::publish::build`], signed by a throwaway key pair.
+//! 1. Generates a synthetic catalogue ([`readpoint_test_support::corpus`]), writes it as one
+//!    content file and publishes it with [`readpoint::feed::publish::build`], signed by a
+//!    throwaway key pair.
 //! 2. Serves the feed with [`Nginx`] and runs `readpoint --config C --data-dir D sync --once`
 //!    for a full initial sync into an empty data folder, a no-change check (one `304`), and
 //!    incremental syncs after 0.1 % of the documents change: a typical publish (corrections of
@@ -20,17 +21,17 @@ use std::collections::HashSet;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant, SystemTime};
 
+use readpoint::content::{ContentFile, SHARD_FORMAT};
+use readpoint::feed::publish::{self, BuildOptions, BuildReport};
+use readpoint::feed::{MANIFEST_FILE, SIGNATURE_FILE};
+use readpoint_test_support::corpus;
+use readpoint_test_support::nginx::{AccessLine, Nginx};
 use serde_json::{Value, json};
 
-use super::corpus;
-use super::nginx::{AccessLine, Nginx};
 use super::peak_rss_mib;
-use crate::content::{ContentFile, SHARD_FORMAT};
-use crate::feed::publish::{self, BuildOptions, BuildReport};
-use crate::feed::{MANIFEST_FILE, SIGNATURE_FILE};
 
 /// Options of a run.
 #[derive(Debug, Clone)]
@@ -79,7 +80,7 @@ fn io(e: std::io::Error) -> String {
 fn run_in(options: &Options, dir: &Path, out: &mut dyn Write) -> Result<(), String> {
     writeln!(
         out,
-        "readpoint bench sync: {} catalogue entries, seed {}, in {}",
+        "readpoint-bench sync: {} catalogue entries, seed {}, in {}",
         options.docs,
         options.seed,
         dir.display()
@@ -335,7 +336,7 @@ fn publish_feed(
         version: None,
         feed_id: Some(FEED_ID.to_owned()),
         expires_in_days: 365,
-        publisher: Some("readpoint bench sync".to_owned()),
+        publisher: Some("readpoint-bench sync".to_owned()),
         portal_url: None,
         now: jiff::Timestamp::now(),
     };
@@ -493,12 +494,12 @@ fn scattered_publish(documents: &mut [Value], changed: usize, seed: u64) -> usiz
 // The kiosk
 // ---------------------------------------------------------------------------------------------
 
-/// A kiosk configuration and an empty data folder, synced by the real binary.
+/// A kiosk configuration and an empty data folder, synced by the product's `readpoint sync
+/// --once` ([`crate::product_command`]).
 struct Kiosk {
     dir: PathBuf,
     config: PathBuf,
     data: PathBuf,
-    exe: PathBuf,
 }
 
 /// What one `sync --once` did.
@@ -527,19 +528,16 @@ impl Kiosk {
         std::fs::create_dir_all(&data).map_err(|e| format!("creating {}: {e}", data.display()))?;
         let config = root.join("readpoint.toml");
         let text = format!(
-            "# Written by `readpoint bench sync`.\n[sync]\nfeed_url = {}\nfeed_id = {}\ntrusted_keys = [{}]\ntimeout = \"60s\"\n",
+            "# Written by `readpoint-bench sync`.\n[sync]\nfeed_url = {}\nfeed_id = {}\ntrusted_keys = [{}]\ntimeout = \"60s\"\n",
             toml_string(feed_url),
             toml_string(FEED_ID),
             toml_string(trusted_key)
         );
         write_file(&config, text.as_bytes())?;
-        let exe = std::env::current_exe()
-            .map_err(|e| format!("cannot find the readpoint binary to run: {e}"))?;
         Ok(Kiosk {
             dir: root,
             config,
             data,
-            exe,
         })
     }
 
@@ -553,7 +551,7 @@ impl Kiosk {
         };
         let started_at = jiff::Timestamp::now();
         let started = Instant::now();
-        let mut child = Command::new(&self.exe)
+        let mut child = crate::product_command()?
             .arg("--config")
             .arg(&self.config)
             .arg("--data-dir")
@@ -565,7 +563,7 @@ impl Kiosk {
             .stdout(create(&stdout_path)?)
             .stderr(create(&log_path)?)
             .spawn()
-            .map_err(|e| format!("cannot run {}: {e}", self.exe.display()))?;
+            .map_err(|e| format!("cannot run readpoint sync --once: {e}"))?;
         let status_path = PathBuf::from(format!("/proc/{}/status", child.id()));
         let (mut peak, mut samples) = (0u64, 0usize);
         let status = loop {
@@ -803,7 +801,7 @@ fn summary(
         .unwrap_or_default();
     writeln!(
         out,
-        "reproduce: readpoint bench sync --docs {} --seed {}{keep}",
+        "reproduce: cargo run -p readpoint-bench -- sync --docs {} --seed {}{keep}",
         options.docs, options.seed
     )
     .map_err(io)?;
@@ -813,7 +811,7 @@ fn summary(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::{Document, validate_set};
+    use readpoint::content::{Document, validate_set};
 
     fn date(text: &str) -> jiff::civil::Date {
         text.parse().expect("a date")

@@ -1,10 +1,10 @@
-//! `readpoint bench ui`: the kiosk's start-up, memory and drawing figures on a large cache.
+//! `readpoint-bench ui`: the kiosk's start-up, memory and drawing figures on a large cache.
 //!
-//! - first frame: the real binary started on a virtual X server (Xvfb + openbox) until its
-//!   window shows non-black pixels, polled from outside with `xwd` (the software renderer has
-//!   no rendering notifier), several runs;
-//! - memory: a separate process (`bench ui-screens`, so the corpus built here is not counted)
-//!   opens 1,000 screens in a row offscreen and prints its RSS as it goes;
+//! - first frame: the kiosk (the product's command line, [`crate::product_command`]) started on
+//!   a virtual X server (Xvfb + openbox) until its window shows non-black pixels, polled from
+//!   outside with `xwd` (the software renderer has no rendering notifier), several runs;
+//! - memory: a separate process (`readpoint-bench ui-screens`, so the corpus built here is not
+//!   counted) opens 1,000 screens in a row offscreen and prints its RSS as it goes;
 //! - catalogue scrolling: the same process scrolls the catalogue list and times each frame.
 //!
 //! Writes only in the directory it is given (or a temporary one it removes).
@@ -14,12 +14,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::corpus::{self, Corpus};
+use readpoint::content::Document;
+use readpoint::kiosk::offscreen::Session;
+use readpoint::kiosk::{KioskOptions, Place};
+use readpoint::store::{CatalogueFilter, ContentVersion, Store};
+use readpoint_test_support::corpus::{self, Corpus};
+
 use super::{Percentiles, ms};
-use crate::content::Document;
-use crate::kiosk::offscreen::Session;
-use crate::kiosk::{KioskOptions, Place};
-use crate::store::{CatalogueFilter, ContentVersion, Store};
 
 /// Options of a run.
 #[derive(Debug, Clone)]
@@ -47,7 +48,7 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Result<(), String> {
     let result = (|| {
         writeln!(
             out,
-            "readpoint bench ui: {} documents + the bundled content",
+            "readpoint-bench ui: {} documents + the bundled content",
             options.docs
         )
         .map_err(io)?;
@@ -64,7 +65,7 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Result<(), String> {
 /// Builds the cache (or reuses one with enough documents).
 fn prepare(dir: &Path, options: &Options, out: &mut dyn Write) -> Result<(), String> {
     let io = |e: std::io::Error| format!("writing the report: {e}");
-    let db_path = dir.join(crate::store::CACHE_FILE);
+    let db_path = dir.join(readpoint::store::CACHE_FILE);
     if db_path.exists() {
         let store = Store::open(&db_path).map_err(|e| e.to_string())?;
         let entries = store
@@ -87,7 +88,7 @@ fn prepare(dir: &Path, options: &Options, out: &mut dyn Write) -> Result<(), Str
     }
     let started = Instant::now();
     let mut store = Store::open(&db_path).map_err(|e| e.to_string())?;
-    crate::import::load_bundled(&mut store).map_err(|e| e.to_string())?;
+    readpoint::import::load_bundled(&mut store).map_err(|e| e.to_string())?;
     let Corpus { documents, .. } = corpus::generate(options.docs, options.seed);
     let version = ContentVersion {
         version: "bench".into(),
@@ -192,7 +193,6 @@ fn first_frames(dir: &Path, starts: usize, out: &mut dyn Write) -> Result<(), St
             .map_err(|e| format!("openbox: {e}"))?,
     );
     std::thread::sleep(Duration::from_millis(500));
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let home = dir.join("home");
     std::fs::create_dir_all(&home).map_err(|e| e.to_string())?;
     let mut times = Vec::new();
@@ -201,7 +201,7 @@ fn first_frames(dir: &Path, starts: usize, out: &mut dyn Write) -> Result<(), St
         std::thread::sleep(Duration::from_millis(300));
         let started = Instant::now();
         let _kiosk = Running(
-            Command::new(&exe)
+            crate::product_command()?
                 .arg("--data-dir")
                 .arg(dir)
                 .env("DISPLAY", &display)
@@ -233,19 +233,18 @@ fn first_frames(dir: &Path, starts: usize, out: &mut dyn Write) -> Result<(), St
     Ok(())
 }
 
-/// Runs `bench ui-screens` in a child process and copies its figures.
+/// Runs `readpoint-bench ui-screens` in a child process and copies its figures.
 fn screens_in_child(dir: &Path, screens: usize, out: &mut dyn Write) -> Result<(), String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let output = Command::new(exe)
-        .arg("--data-dir")
+    let output = crate::bench_command()?
+        .args(["ui-screens", "--data-dir"])
         .arg(dir)
-        .args(["bench", "ui-screens", "--screens", &screens.to_string()])
+        .args(["--screens", &screens.to_string()])
         .output()
-        .map_err(|e| format!("running bench ui-screens: {e}"))?;
+        .map_err(|e| format!("running readpoint-bench ui-screens: {e}"))?;
     out.write_all(&output.stdout).map_err(|e| e.to_string())?;
     if !output.status.success() {
         return Err(format!(
-            "bench ui-screens failed: {}",
+            "readpoint-bench ui-screens failed: {}",
             String::from_utf8_lossy(&output.stderr)
         ));
     }
@@ -264,8 +263,8 @@ fn rss_text() -> String {
     rss_mib().map_or_else(|| "?".to_owned(), |m| format!("{m:.1}"))
 }
 
-/// `bench ui-screens`: opens `screens` screens in a row offscreen on the cache at `db_path`,
-/// printing RSS as it goes, then scrolls the catalogue and times the frames.
+/// `readpoint-bench ui-screens`: opens `screens` screens in a row offscreen on the cache at
+/// `db_path`, printing RSS as it goes, then scrolls the catalogue and times the frames.
 pub fn screens(db_path: &Path, screens: usize, out: &mut dyn Write) -> Result<(), String> {
     let io = |e: std::io::Error| format!("writing the report: {e}");
     let store = Store::open(db_path).map_err(|e| e.to_string())?;
@@ -332,7 +331,7 @@ fn scroll_catalogue(session: &mut Session, out: &mut dyn Write) -> Result<(), St
     for (name, start) in [("from the top", 0.0f32), ("deep in the list", 11_000_000.0)] {
         let mut times = Vec::new();
         for step in 0..=400 {
-            crate::view_models::catalogue::scroll_to(&session.app, start + step as f32 * 48.0);
+            readpoint::view_models::catalogue::scroll_to(&session.app, start + step as f32 * 48.0);
             let started = Instant::now();
             session.frame();
             if step > 0 {

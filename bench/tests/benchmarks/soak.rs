@@ -1,13 +1,13 @@
-//! `readpoint bench soak` in short: two simulated hours of visitors, staff, a flapping portal
-//! publishing every hour, heartbeats and usage flushes, run in this process with the real
-//! binary publishing. Asserts what must hold however fast the machine is — every version
-//! applied, the kiosk ending with exactly the last version's documents, the cache passing its
-//! integrity check, the day's activity really happening — never timings or growth (two hours
-//! are too short for a steady state; the 24-hour figures come from the bench).
+//! `readpoint-bench soak` in short: two simulated hours of visitors, staff, a flapping portal
+//! publishing every hour, heartbeats and usage flushes, run in this process with the
+//! `readpoint-bench` binary publishing. Asserts what must hold however fast the machine is —
+//! every version applied, the kiosk ending with exactly the last version's documents, the cache
+//! passing its integrity check, the day's activity really happening — never timings or growth
+//! (two hours are too short for a steady state; the 24-hour figures come from the bench).
 
 use std::path::PathBuf;
 
-use readpoint::bench::soak::{self, Options};
+use readpoint_bench::soak::{self, Options};
 
 #[test]
 fn a_short_soak_loses_no_version_and_keeps_the_cache_sound() {
@@ -20,7 +20,7 @@ fn a_short_soak_loses_no_version_and_keeps_the_cache_sound() {
         docs: 300,
         max_minutes: 4,
         dir,
-        exe: Some(PathBuf::from(env!("CARGO_BIN_EXE_readpoint"))),
+        exe: Some(PathBuf::from(env!("CARGO_BIN_EXE_readpoint-bench"))),
     };
     let mut out = Vec::new();
     let report = soak::run(&options, &mut out).expect("the soak runs");

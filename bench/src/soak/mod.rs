@@ -1,4 +1,4 @@
-//! `readpoint bench soak`: a simulated day of kiosk life on mock time, compressed into minutes,
+//! `readpoint-bench soak`: a simulated day of kiosk life on mock time, compressed into minutes,
 //! watching for anything that grows.
 //!
 //! One process holds the kiosk as it runs in production — the window (offscreen, Slint's
@@ -7,10 +7,10 @@
 //! files — and drives its day from a mock clock: `visitors` use every screen, staff open
 //! the staff screen with the PIN, the display schedule switches the screen off and on, idle
 //! resets end every session, usage counts are flushed, heartbeats go to a receiver on
-//! 127.0.0.1, and the sync checks a portal ([`crate::bench::feed_server`] on 127.0.0.1) that
-//! flaps ([`flaps`]) and publishes a new signed version every simulated hour ([`publisher`],
-//! in a child process). The sync is scheduled as `sync::schedule` does (interval with jitter,
-//! backoff and `Retry-After` for transient failures), on the mock clock.
+//! 127.0.0.1, and the sync checks a portal ([`readpoint_test_support::feed_server`] on
+//! 127.0.0.1) that flaps ([`flaps`]) and publishes a new signed version every simulated hour
+//! ([`publisher`], in a child process). The sync is scheduled as `sync::schedule` does
+//! (interval with jitter, backoff and `Retry-After` for transient failures), on the mock clock.
 //!
 //! Every few simulated minutes it samples the process's resident memory, file descriptors
 //! and threads and the data folder's log, cache and WAL sizes ([`figures`]); it compares the
@@ -34,20 +34,20 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
+use readpoint::config::{Config, Paths};
+use readpoint::fleet::{Collector, Heartbeat, HeartbeatSettings, Producer};
+use readpoint::kiosk::KioskOptions;
+use readpoint::kiosk::offscreen::{MockTime, Session};
+use readpoint::store::{CACHE_FILE, Store};
+use readpoint::sync::schedule::{FIRST_CHECK_MAX, regular_delay, retry_delay_with};
+use readpoint::sync::{Check, Outcome, Progress, SyncError, SyncSettings};
+use readpoint::usage::recorder::{Recorder, RecorderSettings, RecorderThread};
+use readpoint_test_support::corpus::Rng;
+use readpoint_test_support::feed_server::FeedServer;
 
 use self::figures::{Comparison, Hour, Sample};
 use self::flaps::{PortalState, SLOT, SLOTS};
 use self::publisher::{Portal, Published};
-use super::corpus::Rng;
-use super::feed_server::FeedServer;
-use crate::config::{Config, Paths};
-use crate::fleet::{Collector, Heartbeat, HeartbeatSettings, Producer};
-use crate::kiosk::KioskOptions;
-use crate::kiosk::offscreen::{MockTime, Session};
-use crate::store::{CACHE_FILE, Store};
-use crate::sync::schedule::{FIRST_CHECK_MAX, regular_delay, retry_delay_with};
-use crate::sync::{Check, Outcome, Progress, SyncError, SyncSettings};
-use crate::usage::recorder::{Recorder, RecorderSettings, RecorderThread};
 
 /// Options of a run.
 #[derive(Debug, Clone)]
@@ -64,7 +64,7 @@ pub struct Options {
     pub max_minutes: u32,
     /// The working folder (portal, kiosk); see [`prepare_work_dir`].
     pub dir: PathBuf,
-    /// The `readpoint` binary that publishes (`bench soak-publish`); default: this one.
+    /// The `readpoint-bench` binary that publishes (its `soak-publish`); default: this one.
     pub exe: Option<PathBuf>,
 }
 
@@ -78,7 +78,7 @@ pub const PIN: &str = "258036";
 /// How often the figures are sampled, in simulated time.
 pub const SAMPLE_EVERY: Duration = Duration::from_secs(300);
 /// How often usage counts are flushed (the recorder's own period).
-pub const FLUSH_EVERY: Duration = crate::usage::recorder::FLUSH_EVERY;
+pub const FLUSH_EVERY: Duration = readpoint::usage::recorder::FLUSH_EVERY;
 /// The soak's log cap: files of 4 KiB, one rotated file kept (8 KiB in all, far below what a
 /// configuration may set: a kiosk writes a few KiB an hour), so the log reaches its cap within
 /// the warm-up and the figure shows whether rotation holds it there.
@@ -121,8 +121,8 @@ pub fn data_dir(dir: &Path) -> PathBuf {
 }
 
 /// Where the soak's kiosk logs: rotating files in its data folder, capped small.
-pub fn log_output(dir: &Path) -> crate::logging::Output {
-    crate::logging::Output::Files {
+pub fn log_output(dir: &Path) -> readpoint::logging::Output {
+    readpoint::logging::Output::Files {
         dir: data_dir(dir).join("logs"),
         max_size: LOG_MAX_SIZE,
         max_files: LOG_MAX_FILES,
@@ -223,7 +223,7 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Result<Report, String> {
     let started = Instant::now();
     // As every readpoint process does at start (`commands::main`; again for callers of the
     // library, such as the tests).
-    crate::kiosk::keep_returning_freed_memory();
+    readpoint::kiosk::keep_returning_freed_memory();
     let mut sim = Sim::start(options, started, out)?;
     let result = sim.run_day();
     let timed_out = matches!(&result, Err(e) if e == TIMED_OUT);
@@ -266,8 +266,8 @@ impl SimClock {
         self.slint.advance(by);
     }
 
-    /// The same clock for the parts that take a `crate::Clock` (other threads).
-    fn shared(&self) -> crate::Clock {
+    /// The same clock for the parts that take a `readpoint::Clock` (other threads).
+    fn shared(&self) -> readpoint::Clock {
         let (start, millis) = (self.start, Arc::clone(&self.millis));
         Arc::new(move || {
             start
@@ -302,7 +302,7 @@ struct Sim<'a> {
     recorder: Recorder,
     recorder_thread: Option<RecorderThread>,
     heartbeat: Option<Heartbeat>,
-    _marker: Option<crate::fleet::uptime::Marker>,
+    _marker: Option<readpoint::fleet::uptime::Marker>,
     // The sync, as the kiosk's sync thread holds it.
     sync_settings: SyncSettings,
     sync_store: Store,
@@ -361,11 +361,11 @@ impl<'a> Sim<'a> {
         let exe = match &options.exe {
             Some(exe) => exe.clone(),
             None => std::env::current_exe()
-                .map_err(|e| format!("cannot find the readpoint binary: {e}"))?,
+                .map_err(|e| format!("cannot find the readpoint-bench binary: {e}"))?,
         };
         writeln!(
             out,
-            "readpoint bench soak: {} simulated hours from {START} (warm-up {} h), {} catalogue entries + the bundled content, seed {}, in {}",
+            "readpoint-bench soak: {} simulated hours from {START} (warm-up {} h), {} catalogue entries + the bundled content, seed {}, in {}",
             options.hours,
             options.warm_up_hours,
             options.docs,
@@ -394,13 +394,13 @@ impl<'a> Sim<'a> {
         receiver.accept_posts("/heartbeat");
 
         // The kiosk's configuration, written and loaded as staff would.
-        let pin_hash = crate::staff::pin::hash_pin(PIN).map_err(|e| e.to_string())?;
+        let pin_hash = readpoint::staff::pin::hash_pin(PIN).map_err(|e| e.to_string())?;
         let config_path = dir.join("kiosk").join("readpoint.toml");
         let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
             .map(|day| format!("{day} = \"{SCHEDULE}\""))
             .join(", ");
         let text = format!(
-            "# Written by `readpoint bench soak`.\n\
+            "# Written by `readpoint-bench soak`.\n\
              [kiosk]\nterminal_id = \"soak-01\"\nlocation = \"一楼大厅\"\n\n\
              [display]\nschedule = {{ {days} }}\ntime_zone = \"Asia/Shanghai\"\n\n\
              [sync]\nfeed_url = {}\nfeed_id = {}\ntrusted_keys = [{}]\ntimeout = \"2s\"\ninterval = \"15m\"\n\n\
@@ -415,7 +415,7 @@ impl<'a> Sim<'a> {
         );
         std::fs::write(&config_path, &text)
             .map_err(|e| format!("writing {}: {e}", config_path.display()))?;
-        let config = crate::config::load(&config_path).map_err(|e| e.to_string())?;
+        let config = readpoint::config::load(&config_path).map_err(|e| e.to_string())?;
         let paths = Paths::resolve(Some(&config_path), Some(&data_dir), &|_| None);
 
         // The clock, then the kiosk on it.
@@ -428,9 +428,9 @@ impl<'a> Sim<'a> {
         let cache_path = data_dir.join(CACHE_FILE);
         let (mut store, _) = Store::open_or_recover(&cache_path).map_err(|e| e.to_string())?;
         if store.is_empty().map_err(|e| e.to_string())? {
-            crate::import::load_bundled(&mut store).map_err(|e| e.to_string())?;
+            readpoint::import::load_bundled(&mut store).map_err(|e| e.to_string())?;
         }
-        let marker = crate::fleet::uptime::Marker::record(&data_dir, start).ok();
+        let marker = readpoint::fleet::uptime::Marker::record(&data_dir, start).ok();
         let mut collector =
             Collector::new(&config, &paths, Producer::Kiosk).with_clock(Arc::clone(&shared_clock));
         if let Some(marker) = &marker {
@@ -540,7 +540,10 @@ impl<'a> Sim<'a> {
 
     fn is_asleep(&self) -> bool {
         use slint::ComponentHandle;
-        self.session.app.global::<crate::ui::Power>().get_asleep()
+        self.session
+            .app
+            .global::<readpoint::ui::Power>()
+            .get_asleep()
     }
 
     /// The day: each hour's visits at their times, the background running in between.
@@ -661,7 +664,7 @@ impl<'a> Sim<'a> {
                 committed.store(true, Ordering::SeqCst);
             }
         };
-        let result = crate::sync::run_once(
+        let result = readpoint::sync::run_once(
             &self.sync_settings,
             &mut self.sync_store,
             &self.runtime,
@@ -700,7 +703,7 @@ impl<'a> Sim<'a> {
         };
         *self.counts.checks.entry(key).or_default() += 1;
         self.next_check = after(self.now(), delay);
-        let next = crate::fleet::status::rfc3339(self.next_check);
+        let next = readpoint::fleet::status::rfc3339(self.next_check);
         if let Err(e) = self.sync_store.record_next_check(Some(&next)) {
             tracing::warn!("cannot record the next check: {e}");
         }
@@ -1008,7 +1011,7 @@ fn print_report(options: &Options, report: &Report, out: &mut dyn Write) -> Resu
     .map_err(io)?;
     writeln!(
         out,
-        "verdict: {}\nreproduce: readpoint bench soak --hours {} --warm-up-hours {} --seed {} --docs {} --max-minutes {}",
+        "verdict: {}\nreproduce: cargo run -p readpoint-bench -- soak --hours {} --warm-up-hours {} --seed {} --docs {} --max-minutes {}",
         verdict(report.passed()),
         options.hours,
         options.warm_up_hours,

@@ -1,6 +1,6 @@
 //! A real nginx serving a directory on 127.0.0.1, as a child process of ours (no daemon, no master
-//! process): the feed server of `bench sync` and of the integration tests that want a real web
-//! server (its ETags, its 304s, its keep-alive).
+//! process): the feed server of `readpoint-bench sync` and of the integration tests that want a
+//! real web server (its ETags, its 304s, its keep-alive).
 //!
 //! Owns a temporary directory holding the generated configuration, the logs, the pid file and
 //! every nginx temp path; dropping the [`Nginx`] kills the child and removes that directory.

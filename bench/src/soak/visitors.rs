@@ -6,15 +6,18 @@
 //! black screen, which must go dark again; staff hold the emblem, type the PIN, look at the
 //! staff screen's three panels and leave it to close itself. Every step waits some simulated
 //! seconds and draws a frame.
+//!
+//! Acts only through the UI (callbacks and properties), reading the kiosk's place and options
+//! to check the outcome; never changes the kiosk's state behind its screens.
 
-use slint::{ComponentHandle, Model, SharedString};
-
-use super::Sim;
-use crate::kiosk::Place;
-use crate::ui::{
+use readpoint::kiosk::Place;
+use readpoint::ui::{
     CatalogueAdapter, DocumentAdapter, Idle, Nav, Power, ReportsAdapter, Screen, SearchAdapter,
     Session as Visitor, Staff, StaffAdapter, Theme,
 };
+use slint::{ComponentHandle, Model, SharedString};
+
+use super::Sim;
 
 /// What visitors type in the search box.
 const QUERIES: &[&str] = &[
@@ -83,7 +86,7 @@ pub(super) fn visitor(sim: &mut Sim) -> Result<(), String> {
             sim.wait(4)?;
         }
     }
-    crate::view_models::catalogue::scroll_to(&app, 480.0);
+    readpoint::view_models::catalogue::scroll_to(&app, 480.0);
     sim.wait(3)?;
     let rows = adapter.get_rows();
     let entry = (0..rows.row_count().min(20))
@@ -216,7 +219,7 @@ fn night_visitor(sim: &mut Sim) -> Result<(), String> {
         sim.wait(1)?;
     }
     sim.counts.walk_aways += 1;
-    sim.wait(crate::kiosk::power::WAKE_FOR.as_secs() + 15)?;
+    sim.wait(readpoint::kiosk::power::WAKE_FOR.as_secs() + 15)?;
     if sim.is_asleep() && sim.session.kiosk.current() == Place::Home {
         sim.counts.idle_resets += 1;
     }
@@ -249,6 +252,6 @@ pub(super) fn staff(sim: &mut Sim) -> Result<(), String> {
         adapter.invoke_show_panel(panel);
         sim.wait(10)?;
     }
-    sim.wait(crate::kiosk::staff::STAFF_IDLE.as_secs() + 10)?;
+    sim.wait(readpoint::kiosk::staff::STAFF_IDLE.as_secs() + 10)?;
     Ok(())
 }

@@ -1,5 +1,6 @@
-//! Synthetic corpus of Chinese government catalogue entries for the search benchmark
-//! (`readpoint bench search --docs N`).
+//! Synthetic corpus of Chinese government catalogue entries for the benchmarks
+//! (`readpoint-bench search --docs N`, and the sync, UI and soak benchmarks) and the tests
+//! that need many documents.
 //!
 //! This module owns the generator only: [`generate`] turns a document count and a seed into
 //! `catalogue_entry` JSON objects shaped like the sample content, plus a [`QuerySet`] of search
@@ -69,14 +70,16 @@ pub fn generate(n: usize, seed: u64) -> Corpus {
 
 /// SplitMix64: tiny, fast, and good enough for synthetic data (and the soak's choices).
 #[derive(Debug, Clone)]
-pub(crate) struct Rng(u64);
+pub struct Rng(u64);
 
 impl Rng {
-    pub(crate) fn new(seed: u64) -> Self {
+    /// A generator whose sequence is fixed by `seed`.
+    pub fn new(seed: u64) -> Self {
         Self(seed)
     }
 
-    pub(crate) fn next_u64(&mut self) -> u64 {
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -85,7 +88,7 @@ impl Rng {
     }
 
     /// Uniform in `0..n` (multiply-shift, no modulo bias worth caring about); `0` when `n == 0`.
-    pub(crate) fn below(&mut self, n: usize) -> usize {
+    pub fn below(&mut self, n: usize) -> usize {
         ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
     }
 
@@ -95,7 +98,7 @@ impl Rng {
     }
 
     /// Uniform in `[0, 1)`.
-    pub(crate) fn unit(&mut self) -> f64 {
+    pub fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 

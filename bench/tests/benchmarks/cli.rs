@@ -1,0 +1,93 @@
+//! The `readpoint-bench` binary end to end: a benchmark on a small input prints its figures,
+//! `--help` lists every benchmark, and started as `readpoint` the binary is the product (how
+//! the sync and UI benchmarks run `readpoint sync --once` and the kiosk).
+
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Output};
+
+const BENCH: &str = env!("CARGO_BIN_EXE_readpoint-bench");
+
+/// Runs `readpoint-bench ARGS…` to its end.
+fn bench(args: &[&str]) -> Output {
+    Command::new(BENCH)
+        .args(args)
+        .output()
+        .expect("running readpoint-bench")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn search_runs_on_a_small_corpus() {
+    let output = bench(&["search", "--docs", "3000", "--samples", "20"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = stdout(&output);
+    for line in [
+        "build:",
+        "database",
+        "1-char",
+        "2-char heavy",
+        "pinyin initials",
+        "Traditional",
+    ] {
+        assert!(report.contains(line), "{line} in {report}");
+    }
+    // Recall is measured by brute force and must be complete.
+    for row in report
+        .lines()
+        .filter(|l| l.starts_with(char::is_alphanumeric) && l.contains("  "))
+    {
+        if let Some(recall) = row
+            .split_whitespace()
+            .last()
+            .and_then(|r| r.parse::<f64>().ok())
+            && recall <= 1.0
+        {
+            assert_eq!(recall, 1.0, "{row}");
+        }
+    }
+}
+
+#[test]
+fn help_lists_every_benchmark_and_hides_the_child_entries() {
+    let output = bench(&["--help"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let help = stdout(&output);
+    for command in ["search", "ui", "sync", "soak", "viewer"] {
+        assert!(
+            help.lines()
+                .any(|l| l.trim_start().starts_with(&format!("{command} "))),
+            "{command} in --help: {help}"
+        );
+    }
+    for hidden in ["ui-screens", "viewer-pages", "soak-publish"] {
+        assert!(!help.contains(hidden), "{hidden} in --help: {help}");
+    }
+    let output = bench(&["search", "--docs", "not-a-number"]);
+    assert_eq!(output.status.code(), Some(1), "usage errors exit 1");
+}
+
+#[test]
+fn started_as_readpoint_the_binary_is_the_product() {
+    let output = Command::new(BENCH)
+        .arg0("readpoint")
+        .arg("--help")
+        .output()
+        .expect("running readpoint-bench as readpoint");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let help = stdout(&output);
+    assert!(help.contains("Usage: readpoint "), "{help}");
+    for command in ["sync", "status", "feed", "screenshot"] {
+        assert!(help.contains(command), "{command} in {help}");
+    }
+    assert!(
+        !help.contains("soak"),
+        "the product has no benchmarks: {help}"
+    );
+}
