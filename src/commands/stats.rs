@@ -107,49 +107,51 @@ fn report(store: &Store, from: Date, to: Date) -> Result<Vec<Row>, CommandError>
     let of = |event: UsageEvent| totals.iter().filter(move |t| t.event == event);
     let sum = |event: UsageEvent| of(event).map(|t| t.count).sum::<u64>();
 
-    let mut rows = Vec::new();
-    let mut summary = |key: &str, label: &str, count: u64| {
-        rows.push(Row {
+    let summary = [
+        (
+            "visits",
+            "visits (visitor sessions)",
+            sum(UsageEvent::Session),
+        ),
+        ("days", "days with activity", days.len() as u64),
+        ("screens_opened", "screens opened", sum(UsageEvent::Screen)),
+        (
+            "documents_read",
+            "documents read",
+            sum(UsageEvent::Document),
+        ),
+        (
+            "documents_distinct",
+            "different documents read",
+            of(UsageEvent::Document).count() as u64,
+        ),
+        ("searches", "searches", sum(UsageEvent::Search)),
+        (
+            "searches_no_result",
+            "searches with no result",
+            sum(UsageEvent::SearchNoHits),
+        ),
+        (
+            "settings_switched",
+            "display settings switched",
+            sum(UsageEvent::Toggle),
+        ),
+        (
+            "print_jobs",
+            "print jobs (free printing)",
+            sum(UsageEvent::PrintJob),
+        ),
+        ("print_pages", "pages printed", sum(UsageEvent::PrintPages)),
+    ];
+    let mut rows: Vec<Row> = summary
+        .into_iter()
+        .map(|(key, label, count)| Row {
             section: "summary",
             key: key.to_owned(),
             label: label.to_owned(),
             count,
         })
-    };
-    summary(
-        "visits",
-        "visits (visitor sessions)",
-        sum(UsageEvent::Session),
-    );
-    summary("days", "days with activity", days.len() as u64);
-    summary("screens_opened", "screens opened", sum(UsageEvent::Screen));
-    summary(
-        "documents_read",
-        "documents read",
-        sum(UsageEvent::Document),
-    );
-    summary(
-        "documents_distinct",
-        "different documents read",
-        of(UsageEvent::Document).count() as u64,
-    );
-    summary("searches", "searches", sum(UsageEvent::Search));
-    summary(
-        "searches_no_result",
-        "searches with no result",
-        sum(UsageEvent::SearchNoHits),
-    );
-    summary(
-        "settings_switched",
-        "display settings switched",
-        sum(UsageEvent::Toggle),
-    );
-    summary(
-        "print_jobs",
-        "print jobs (free printing)",
-        sum(UsageEvent::PrintJob),
-    );
-    summary("print_pages", "pages printed", sum(UsageEvent::PrintPages));
+        .collect();
 
     let mut section =
         |name: &'static str, items: &mut dyn Iterator<Item = (String, String, u64)>| {

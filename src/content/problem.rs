@@ -188,8 +188,19 @@ impl Reader {
         key: &str,
     ) -> Option<String> {
         let value: String = self.required(obj, prefix, key)?;
+        self.not_blank(value, prefix, key, "must not be empty")
+    }
+
+    /// `value`, unless it is empty or only white space (then `message` is recorded).
+    fn not_blank(
+        &mut self,
+        value: String,
+        prefix: &str,
+        key: &str,
+        message: &str,
+    ) -> Option<String> {
         if value.trim().is_empty() {
-            self.report(join(prefix, key), "must not be empty");
+            self.report(join(prefix, key), message);
             return None;
         }
         Some(value)
@@ -217,11 +228,7 @@ impl Reader {
         key: &str,
     ) -> Option<String> {
         let value: String = self.optional(obj, prefix, key)?;
-        if value.trim().is_empty() {
-            self.report(join(prefix, key), "must be null or a non-empty text");
-            return None;
-        }
-        Some(value)
+        self.not_blank(value, prefix, key, "must be null or a non-empty text")
     }
 
     /// A required string whose format `check` validates (an index number, a digest…). A value

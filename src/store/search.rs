@@ -273,6 +273,43 @@ struct Tally<'f> {
     seen: HashSet<i64>,
 }
 
+impl Tally<'_> {
+    /// The join a tier's query needs for the filter (none without one: FTS5's own order).
+    fn join(&self) -> String {
+        if self.filters.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " JOIN document d ON d.recency = search_index.rowid{}",
+                self.filters
+            )
+        }
+    }
+
+    /// The query's parameters: the match expression, then the filter's values.
+    fn values(&self, expr: &str) -> Vec<Value> {
+        let mut values = vec![Value::Text(expr.to_owned())];
+        values.extend_from_slice(self.filter_values);
+        values
+    }
+
+    /// Whether enough hits are listed.
+    fn is_full(&self) -> bool {
+        self.ranked.len() >= self.need
+    }
+
+    /// Lists the document at `rowid`, unless an earlier tier did.
+    fn add(&mut self, rowid: i64, tier: MatchTier, relevance: f64) {
+        if self.seen.insert(rowid) {
+            self.ranked.push(Ranked {
+                rowid,
+                tier,
+                relevance,
+            });
+        }
+    }
+}
+
 /// A ranked candidate before hydration.
 struct Ranked {
     /// The search index rowid, which is `document.recency`.
@@ -395,23 +432,9 @@ impl Store {
     }
 
     /// Appends up to `need` hits of one tier, ordered by bm25 (small tiers) or recency.
-    #[allow(clippy::too_many_arguments)]
     fn rank_tier(&self, expr: &str, tier: MatchTier, tally: &mut Tally<'_>) -> Result<()> {
-        let Tally {
-            need,
-            filters,
-            filter_values,
-            ranked,
-            seen,
-        } = tally;
-        let need = *need;
-        let join = if filters.is_empty() {
-            String::new()
-        } else {
-            format!(" JOIN document d ON d.recency = search_index.rowid{filters}")
-        };
-        let mut values = vec![Value::Text(expr.to_owned())];
-        values.extend_from_slice(filter_values);
+        let join = tally.join();
+        let values = tally.values(expr);
         let count_sql = format!(
             "SELECT count(*) FROM (SELECT search_index.rowid FROM search_index{join}
              WHERE search_index MATCH ?1 LIMIT {})",
@@ -437,12 +460,13 @@ impl Store {
         // may have been listed as a pinyin hit) and `need - ranked.len()` are still wanted.
         let sql = format!(
             "SELECT search_index.rowid, {} FROM search_index{join}
-             WHERE search_index MATCH ?1 ORDER BY {order} LIMIT {need}",
+             WHERE search_index MATCH ?1 ORDER BY {order} LIMIT {}",
             if count <= BM25_LIMIT {
                 "bm25(search_index)"
             } else {
                 "0.0"
-            }
+            },
+            tally.need
         );
         let rows: Vec<(i64, f64)> = self
             .conn
@@ -455,68 +479,43 @@ impl Store {
             })
             .map_err(|e| self.sqlite_err(e))?;
         for (rowid, bm25) in rows {
-            if ranked.len() >= need {
+            if tally.is_full() {
                 break;
             }
-            if seen.insert(rowid) {
-                // bm25() is negative, more negative is better: map it into [0, 1).
-                let score = -bm25;
-                let relevance = if score > 0.0 {
-                    score / (1.0 + score)
-                } else {
-                    0.0
-                };
-                ranked.push(Ranked {
-                    rowid,
-                    tier,
-                    relevance,
-                });
-            }
+            // bm25() is negative, more negative is better: map it into [0, 1).
+            let score = -bm25;
+            let relevance = if score > 0.0 {
+                score / (1.0 + score)
+            } else {
+                0.0
+            };
+            tally.add(rowid, tier, relevance);
         }
         Ok(())
     }
 
     /// Appends pinyin hits, newest first, confirming candidates against title and keywords when
     /// the index tokens alone cannot prove the match.
-    #[allow(clippy::too_many_arguments)]
     fn pinyin_tier(&self, query: &PinyinQuery, expr: &str, tally: &mut Tally<'_>) -> Result<()> {
-        let Tally {
-            need,
-            filters,
-            filter_values,
-            ranked,
-            seen,
-        } = tally;
-        let need = *need;
         let exact = query.tokens_are_exact();
         // Candidates stream from FTS5 newest first; joining `document` only when a filter needs
         // it keeps that order native (no sort of every candidate).
-        let join = if filters.is_empty() {
-            String::new()
-        } else {
-            format!(" JOIN document d ON d.recency = search_index.rowid{filters}")
-        };
         let sql = format!(
-            "SELECT search_index.rowid FROM search_index{join}
-             WHERE search_index MATCH ?1 ORDER BY search_index.rowid DESC"
+            "SELECT search_index.rowid FROM search_index{}
+             WHERE search_index MATCH ?1 ORDER BY search_index.rowid DESC",
+            tally.join()
         );
-        let mut values = vec![Value::Text(expr.to_owned())];
-        values.extend_from_slice(filter_values);
+        let values = tally.values(expr);
         let err = |e| self.sqlite_err(e);
         let mut stmt = self.conn.prepare_cached(&sql).map_err(err)?;
         let mut rows = stmt.query(params_from_iter(values.iter())).map_err(err)?;
-        while ranked.len() < need {
+        while !tally.is_full() {
             let Some(row) = rows.next().map_err(err)? else {
                 break;
             };
             let rowid: i64 = row.get(0).map_err(err)?;
-            let confirmed = exact || self.reads_as(query, rowid)?;
-            if confirmed && seen.insert(rowid) {
-                ranked.push(Ranked {
-                    rowid,
-                    tier: MatchTier::Pinyin,
-                    relevance: 0.0,
-                });
+            if exact || self.reads_as(query, rowid)? {
+                tally.add(rowid, MatchTier::Pinyin, 0.0);
             }
         }
         Ok(())
