@@ -17,6 +17,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_attachment_pages",
         include_str!("migrations/0005_attachment_pages.sql"),
     ),
+    (
+        "0006_catalogue_cube",
+        include_str!("migrations/0006_catalogue_cube.sql"),
+    ),
 ];
 
 /// `PRAGMA application_id` of a Readpoint cache ("RDPT"), set by the first migration.

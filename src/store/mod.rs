@@ -17,6 +17,7 @@
 //! existing, current cache: the search index's own check (a write) runs only in the background
 //! verifier ([`Store::verify_integrity`]).
 
+mod cube;
 mod feed;
 pub mod lock;
 mod migrations;
@@ -126,6 +127,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The catalogue's facet cube in memory, as of the last commit.
+    cube: cube::CubeCache,
 }
 
 /// What [`Store::open_or_recover`] had to do to give back a working cache.
@@ -156,6 +159,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            cube: cube::CubeCache::default(),
         };
         store.configure()?;
         // A new file has nothing to check yet; an existing one is checked before it is migrated.
@@ -165,6 +169,11 @@ impl Store {
             store.check_integrity()?;
         }
         store.migrate()?;
+        if fresh {
+            // A new cache's (empty) index has this build's layout: record it, so searches use
+            // the index from the first document on.
+            store.reindex_if_stale()?;
+        }
         // A stale search index is rebuilt later, off the start-up path
         // ([`Store::reindex_if_stale`]); searches scan meanwhile.
         Ok(store)
@@ -174,7 +183,11 @@ impl Store {
     pub fn open_in_memory() -> Result<Store> {
         let path = PathBuf::from(":memory:");
         let conn = Connection::open_in_memory().map_err(|e| classify(&path, e))?;
-        let mut store = Store { conn, path };
+        let mut store = Store {
+            conn,
+            path,
+            cube: cube::CubeCache::default(),
+        };
         store.configure()?;
         store.migrate()?;
         store.reindex_if_stale()?;
@@ -625,6 +638,117 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every row of `sql` as text, for comparing result sets.
+    fn rows_of(store: &Store, sql: &str) -> Vec<String> {
+        let mut statement = store.conn.prepare(sql).expect("prepare");
+        let columns = statement.column_count();
+        statement
+            .query_map([], |row| {
+                (0..columns)
+                    .map(|i| row.get::<_, rusqlite::types::Value>(i))
+                    .collect::<rusqlite::Result<Vec<_>>>()
+                    .map(|values| format!("{values:?}"))
+            })
+            .expect("query")
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .expect("rows")
+    }
+
+    #[test]
+    fn catalogue_facets_follow_every_commit_of_either_connection() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join(CACHE_FILE);
+        let mut store = Store::open(&path).expect("open");
+        crate::import::load_bundled(&mut store).expect("bundled");
+        let all = CatalogueFilter::default();
+        let before = store.catalogue_facets(&all).expect("facets");
+        assert!(before.total > 1 && !before.category.is_empty());
+        // A chosen category still lists the others; the total is its own.
+        let chosen = before.category[0].clone();
+        let filtered = store
+            .catalogue_facets(&CatalogueFilter {
+                category: Some(chosen.value.clone()),
+                ..Default::default()
+            })
+            .expect("facets");
+        assert_eq!(filtered.total, chosen.count);
+        assert_eq!(filtered.category, before.category);
+        let nothing = CatalogueFilter {
+            category: Some("no such category".into()),
+            ..Default::default()
+        };
+        assert_eq!(store.catalogue_facets(&nothing).expect("facets").total, 0);
+        // Another connection (a sync) commits: the next count sees it.
+        let other = Connection::open(&path).expect("second connection");
+        other
+            .execute(
+                "DELETE FROM document WHERE recency =
+                   (SELECT max(recency) FROM document WHERE kind = 'catalogue_entry')",
+                [],
+            )
+            .expect("delete");
+        assert_eq!(
+            store.catalogue_facets(&all).expect("facets").total,
+            before.total - 1
+        );
+        // So does this connection's own write.
+        store
+            .conn
+            .execute(
+                "DELETE FROM document WHERE recency =
+                   (SELECT max(recency) FROM document WHERE kind = 'catalogue_entry')",
+                [],
+            )
+            .expect("delete");
+        assert_eq!(
+            store.catalogue_facets(&all).expect("facets").total,
+            before.total - 2
+        );
+    }
+
+    #[test]
+    fn a_new_cache_searches_its_index_from_the_first_document() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join(CACHE_FILE)).expect("open");
+        assert!(
+            store.index_ready().expect("meta"),
+            "no scan, no reindex later"
+        );
+    }
+
+    #[test]
+    fn the_catalogue_cube_counts_what_the_documents_hold_after_every_write() {
+        let mut store = Store::open_in_memory().expect("open");
+        let columns = "category, topic, year, publisher, disclosure_mode";
+        let cube = format!("SELECT {columns}, n FROM catalogue_cube ORDER BY {columns}");
+        let truth = format!(
+            "SELECT {columns}, count(*) FROM document WHERE kind = 'catalogue_entry' \
+             GROUP BY {columns} ORDER BY {columns}"
+        );
+        let same = |store: &Store, after: &str| {
+            let (cube, truth) = (rows_of(store, &cube), rows_of(store, &truth));
+            assert_eq!(cube, truth, "after {after}");
+            cube.len()
+        };
+        assert_eq!(same(&store, "opening an empty cache"), 0);
+        crate::import::load_bundled(&mut store).expect("bundled");
+        assert!(same(&store, "the bundled content") > 1);
+        crate::import::load_bundled(&mut store).expect("bundled again");
+        same(&store, "replacing the bundled content");
+        store
+            .conn
+            .execute_batch(
+                "DELETE FROM document WHERE recency IN
+                   (SELECT recency FROM document WHERE kind = 'catalogue_entry' LIMIT 3);
+                 UPDATE document SET category = 'moved', year = NULL WHERE recency =
+                   (SELECT max(recency) FROM document WHERE kind = 'catalogue_entry');
+                 UPDATE document SET kind = 'catalogue_entry' WHERE recency =
+                   (SELECT min(recency) FROM document WHERE kind <> 'catalogue_entry');",
+            )
+            .expect("writes");
+        same(&store, "deletes and updates");
+    }
 
     #[test]
     fn the_wal_is_bounded_and_truncated_by_a_checkpoint() {

@@ -2,10 +2,7 @@
 //! pagination, newest first — never "load all rows"), annual reports, one document, related
 //! documents. All of them are bounded by a `LIMIT` or by the size of a small kind.
 
-use std::collections::HashMap;
-use std::fmt::Write as _;
-
-use rusqlite::types::{Value, ValueRef};
+use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Row, params_from_iter};
 use serde::Serialize;
 
@@ -311,64 +308,20 @@ impl Store {
 
     /// Facet counts for the catalogue browser under `filter`.
     pub fn catalogue_facets(&self, filter: &CatalogueFilter) -> Result<CatalogueFacets> {
-        // One pass over the covering index `document_facets` (index entries only, never the
-        // documents' rows): each entry counts towards a facet when it passes every filter except
-        // that facet's own. Its cost does not depend on the query planner's choices.
-        let wanted: [Option<Value>; 5] = [
-            filter.category.clone().map(Value::Text),
-            filter.topic.clone().map(Value::Text),
-            filter.year.map(|y| Value::Integer(y.into())),
-            filter.publisher.clone().map(Value::Text),
-            filter.disclosure_mode.clone().map(Value::Text),
+        // Over `catalogue_cube` in memory (one row per combination of facet values, with how
+        // many entries have it; triggers keep it in step with `document`): its cost grows with
+        // the combinations, not the entries, and it is read again only after a commit.
+        let cube = self.cube.get(&self.conn).map_err(|e| self.sqlite_err(e))?;
+        let wanted = [
+            filter.category.clone(),
+            filter.topic.clone(),
+            filter.year.map(|y| y.to_string()),
+            filter.publisher.clone(),
+            filter.disclosure_mode.clone(),
         ];
-        let mut tallies: [HashMap<String, u64>; 5] = Default::default();
-        let mut total = 0;
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT category, topic, year, publisher, disclosure_mode
-                 FROM document INDEXED BY document_facets WHERE kind = '{CATALOGUE}'"
-            ))
-            .map_err(|e| self.sqlite_err(e))?;
-        let mut rows = stmt.query([]).map_err(|e| self.sqlite_err(e))?;
-        let mut number = String::new();
-        while let Some(row) = rows.next().map_err(|e| self.sqlite_err(e))? {
-            let mut values = [ValueRef::Null; 5];
-            for (i, value) in values.iter_mut().enumerate() {
-                *value = row.get_ref(i).map_err(|e| self.sqlite_err(e))?;
-            }
-            let mut passes = [true; 5];
-            for ((pass, want), have) in passes.iter_mut().zip(&wanted).zip(values) {
-                *pass = want.as_ref().is_none_or(|w| ValueRef::from(w) == have);
-            }
-            let failed = passes.iter().filter(|p| !**p).count();
-            if failed == 0 {
-                total += 1;
-            }
-            for (i, (tally, value)) in tallies.iter_mut().zip(values).enumerate() {
-                // Counted when every *other* filter passes.
-                if !(failed == 0 || (failed == 1 && !passes[i])) {
-                    continue;
-                }
-                let key = match value {
-                    ValueRef::Text(bytes) => std::str::from_utf8(bytes).unwrap_or_default(),
-                    ValueRef::Integer(n) => {
-                        number.clear();
-                        let _ = write!(number, "{n}");
-                        number.as_str()
-                    }
-                    _ => continue,
-                };
-                match tally.get_mut(key) {
-                    Some(n) => *n += 1,
-                    None => {
-                        tally.insert(key.to_owned(), 1);
-                    }
-                }
-            }
-        }
-        let [category, topic, year, publisher, disclosure_mode] = tallies.map(|tally| {
-            let mut facet: Vec<FacetCount> = tally
+        let (total, counts) = cube.count(&wanted);
+        let [category, topic, year, publisher, disclosure_mode] = counts.map(|counts| {
+            let mut facet: Vec<FacetCount> = counts
                 .into_iter()
                 .map(|(value, count)| FacetCount { value, count })
                 .collect();
