@@ -8,6 +8,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use rusqlite::Connection;
@@ -68,12 +69,17 @@ impl Cube {
             "SELECT category, topic, year, publisher, disclosure_mode, n FROM catalogue_cube",
         )?;
         let mut rows = stmt.query([])?;
+        let mut number = String::new();
         while let Some(row) = rows.next()? {
             let mut ids = [NULL; FACETS];
             for (facet, id) in ids.iter_mut().enumerate() {
                 let text = match row.get_ref(facet)? {
-                    ValueRef::Text(bytes) => String::from_utf8_lossy(bytes).into_owned(),
-                    ValueRef::Integer(n) => n.to_string(),
+                    ValueRef::Text(bytes) => std::str::from_utf8(bytes).unwrap_or_default(),
+                    ValueRef::Integer(n) => {
+                        number.clear();
+                        let _ = write!(number, "{n}");
+                        number.as_str()
+                    }
                     _ => continue,
                 };
                 *id = cube.id_or_insert(facet, text);
@@ -84,13 +90,14 @@ impl Cube {
         Ok(cube)
     }
 
-    fn id_or_insert(&mut self, facet: usize, text: String) -> u32 {
-        if let Some(id) = self.ids[facet].get(&text) {
+    /// The id of `text` in `facet`, numbering it if it is new (allocates only then).
+    fn id_or_insert(&mut self, facet: usize, text: &str) -> u32 {
+        if let Some(id) = self.ids[facet].get(text) {
             return *id;
         }
         let id = u32::try_from(self.values[facet].len()).unwrap_or(ABSENT);
-        self.values[facet].push(text.clone());
-        self.ids[facet].insert(text, id);
+        self.values[facet].push(text.to_owned());
+        self.ids[facet].insert(text.to_owned(), id);
         id
     }
 
