@@ -149,6 +149,19 @@ fn parse_page_range(text: &str) -> Result<(u32, u32), String> {
 
 pub use crate::kiosk::offscreen::ScreenName;
 
+/// Parses the command line into `T`, or says why not: `--help` and `--version` print and give
+/// exit code 0, a usage error prints and gives 1.
+pub fn parse<T: clap::Parser>() -> Result<T, std::process::ExitCode> {
+    T::try_parse().map_err(|err| {
+        let _ = err.print();
+        if err.use_stderr() {
+            std::process::ExitCode::FAILURE
+        } else {
+            std::process::ExitCode::SUCCESS
+        }
+    })
+}
+
 /// Arguments of `readpoint screenshot`.
 #[derive(Debug, Args)]
 pub struct ScreenshotArgs {

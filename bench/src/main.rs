@@ -191,17 +191,9 @@ fn main() -> ExitCode {
     }
     // Before any thread, as the product does: the figures are those of the kiosk's allocator.
     readpoint::kiosk::keep_returning_freed_memory();
-    let cli = match Cli::try_parse() {
+    let cli: Cli = match readpoint::cli::parse() {
         Ok(cli) => cli,
-        Err(err) => {
-            // --help and --version exit 0; usage errors exit 1.
-            let _ = err.print();
-            return if err.use_stderr() {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            };
-        }
+        Err(code) => return code,
     };
     let _log_guard = init_logging(&cli);
     match run(&cli.command) {

@@ -22,8 +22,6 @@ mod sync;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use crate::cli::{Cli, Command, ConfigCommand};
 use crate::config::{self, Config, ConfigErrors, Paths};
 use crate::import::ImportError;
@@ -203,17 +201,10 @@ fn user_name(uid: u32) -> Option<String> {
 pub fn main() -> ExitCode {
     // Before any thread: a long-running kiosk must not keep freed memory (see there).
     crate::kiosk::keep_returning_freed_memory();
-    let cli = match Cli::try_parse() {
+    // Usage errors exit 1 (2 is "feed rejected").
+    let cli: Cli = match crate::cli::parse() {
         Ok(cli) => cli,
-        Err(err) => {
-            // --help and --version exit 0; usage errors exit 1 (2 is "feed rejected").
-            let _ = err.print();
-            return if err.use_stderr() {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            };
-        }
+        Err(code) => return code,
     };
     // The configuration is loaded before logging starts, so the kiosk and the sync log at
     // their configured level and to their configured files; staff commands stay quiet unless
