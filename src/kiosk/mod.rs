@@ -703,7 +703,17 @@ impl Kiosk {
         self.show_current();
     }
 
+    /// Shows 朗读 once `espeak-ng` is found. The check runs on its own thread; offline rendering
+    /// (inline worker, no event loop to come back to) checks in place, so an offscreen twin
+    /// lays out the same buttons as the kiosk on this machine.
     fn detect_speech(self: &Rc<Self>) {
+        if self.worker.is_inline() {
+            if let Some(app) = self.app.upgrade() {
+                app.global::<Session>()
+                    .set_speech_available(Speaker::available());
+            }
+            return;
+        }
         let app = self.app.clone();
         let spawned = std::thread::Builder::new()
             .name("speech-check".into())
