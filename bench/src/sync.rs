@@ -128,8 +128,8 @@ fn run_in(options: &Options, dir: &Path, out: &mut dyn Write) -> Result<(), Stri
     let report = republish(dir, "typical", &documents, &secret, out)?;
     writeln!(
         out,
-        "typical publish: {corrected} newest documents corrected + {added} new ones dated {today}; v{}: {} shards, {} new",
-        report.version, report.shards, report.new_shards
+        "typical publish: {corrected} newest documents corrected + {added} new ones dated {today}; v{}: {} shards, {} new, {} patches",
+        report.version, report.shards, report.new_shards, report.patches
     )
     .map_err(io)?;
     let typical = kiosk.sync(&nginx, "typical")?;
@@ -140,8 +140,8 @@ fn run_in(options: &Options, dir: &Path, out: &mut dyn Write) -> Result<(), Stri
     let report = republish(dir, "scattered", &documents, &secret, out)?;
     writeln!(
         out,
-        "scattered worst case: {edited} documents picked uniformly across all years; v{}: {} shards, {} new",
-        report.version, report.shards, report.new_shards
+        "scattered worst case: {edited} documents picked uniformly across all years; v{}: {} shards, {} new, {} patches",
+        report.version, report.shards, report.new_shards, report.patches
     )
     .map_err(io)?;
     let scattered = kiosk.sync(&nginx, "scattered")?;

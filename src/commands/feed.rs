@@ -116,6 +116,10 @@ fn build(args: &FeedBuildArgs) -> Result<ExitCode, CommandError> {
         report.shards - report.new_shards
     );
     println!("  attachments: {}", report.attachments);
+    println!(
+        "  patches:     {} (kiosks on a recent version fetch only the change)",
+        report.patches
+    );
     println!("  bytes:       {}", report.bytes);
     println!(
         "  signed:      {SIGNATURE_FILE} by key {}",

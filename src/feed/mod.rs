@@ -12,6 +12,7 @@
 
 pub mod key;
 pub mod pages;
+pub mod patch;
 pub mod publish;
 pub mod shard;
 pub mod signature;
@@ -24,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub use key::MinisignPublicKey;
+pub use patch::PatchRef;
 
 use crate::content::is_hidden_or_control;
 
@@ -65,6 +67,10 @@ pub struct Manifest {
     /// Files documents refer to by SHA-256.
     #[serde(default)]
     pub attachments: Vec<AttachmentRef>,
+    /// Patches from recent versions to this one ([`patch`]): a kiosk that applied one of those
+    /// versions fetches its patch instead of the changed shards.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub patches: Vec<PatchRef>,
 }
 
 /// One shard as the manifest lists it.
@@ -355,6 +361,32 @@ impl Manifest {
                 "the feed holds {total} documents, more than max_documents ({})",
                 limits.max_documents
             )));
+        }
+        if self.patches.len() > patch::MAX_PATCHES {
+            return Err(field(
+                "patches".into(),
+                &format!(
+                    "lists {} patches, more than {}",
+                    self.patches.len(),
+                    patch::MAX_PATCHES
+                ),
+            ));
+        }
+        let mut froms = HashSet::new();
+        for (i, patch) in self.patches.iter().enumerate() {
+            if patch.from >= self.version || !froms.insert(patch.from) {
+                return Err(field(
+                    format!("patches[{i}].from"),
+                    "must be an earlier version than the manifest's, listed once",
+                ));
+            }
+            check_sha256(&patch.sha256).map_err(|p| field(format!("patches[{i}].sha256"), p))?;
+            if patch.size > limits.max_shard_size {
+                return Err(ManifestError::Limit(format!(
+                    "the patch from version {} is {} bytes, more than max_shard_size ({} bytes)",
+                    patch.from, patch.size, limits.max_shard_size
+                )));
+            }
         }
         for (i, attachment) in self.attachments.iter().enumerate() {
             check_sha256(&attachment.sha256)

@@ -9,10 +9,11 @@
 //! Never deletes objects: kiosks in the middle of a sync may still need the previous version's.
 //! Never replaces a key file, and never lets a secret key be readable by others (`keygen`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::pages::{self, PageLimits, PageSet, PagesRef};
+use super::patch::{self, Patch, PatchRef};
 use super::{
     AttachmentRef, Limits, MANIFEST_FILE, MANIFEST_FORMAT, Manifest, SIGNATURE_FILE, ShardRef,
     object_path, sha256_hex, shard, signature,
@@ -274,6 +275,8 @@ pub struct BuildReport {
     pub new_shards: usize,
     /// Attachments in the manifest.
     pub attachments: usize,
+    /// Patches in the manifest (from earlier versions to this one).
+    pub patches: usize,
     /// Bytes of all objects the manifest lists.
     pub bytes: u64,
 }
@@ -314,6 +317,7 @@ pub fn build(
     let (documents, files) = read_input(&options.input)?;
     let attachments = collect_attachments(&documents, &files, &options.input)?;
     let mut shards = Vec::new();
+    let mut shard_documents = HashMap::new();
     let mut new_shards = 0;
     let mut bytes = 0;
     for (name, group) in group_into_shards(&documents) {
@@ -325,12 +329,18 @@ pub fn build(
         }
         bytes += object.len() as u64;
         shards.push(ShardRef {
-            name,
+            name: name.clone(),
             sha256,
             size: object.len() as u64,
             documents: raws.len() as u64,
         });
+        shard_documents.insert(name, raws);
     }
+    let patches = match &previous {
+        Some(previous) => make_patches(&options.out, previous, version, &shards, &shard_documents)?,
+        None => Vec::new(),
+    };
+    drop(shard_documents);
     let mut attachments = attachments;
     for (attachment, path) in &mut attachments {
         let data = std::fs::read(&*path).map_err(io(&*path))?;
@@ -370,6 +380,7 @@ pub fn build(
             .or_else(|| previous.as_ref().and_then(|m| m.portal_url.clone())),
         shards,
         attachments: attachments.into_iter().map(|(a, _)| a).collect(),
+        patches,
     };
     let manifest_bytes = manifest.to_bytes();
     let comment = format!(
@@ -389,8 +400,120 @@ pub fn build(
         shards: manifest.shards.len(),
         new_shards,
         attachments: manifest.attachments.len(),
+        patches: manifest.patches.len(),
         bytes,
     })
+}
+
+/// The patches of a new version (`docs/feed.md`, *Patches*): the step from the previous
+/// version, and each of the previous manifest's patches composed with that step, newest first,
+/// at most [`patch::MAX_PATCHES`]. A patch is listed only when it is smaller than the shards it
+/// spares a kiosk and its JSON under [`patch::MAX_PUBLISHED_JSON`]; a version that changes no
+/// shard lists none. When an object of the
+/// previous version is no longer in the feed directory (pruned by hand), there are no patches:
+/// kiosks fetch shards, as they always can.
+fn make_patches(
+    out: &Path,
+    previous: &Manifest,
+    version: u64,
+    shards: &[ShardRef],
+    documents: &HashMap<String, Vec<&SourceJson>>,
+) -> Result<Vec<PatchRef>, PublishError> {
+    let unlimited = Limits::new(u64::MAX, u64::MAX);
+    let old: HashMap<&str, &ShardRef> = previous
+        .shards
+        .iter()
+        .map(|s| (s.name.as_str(), s))
+        .collect();
+    let new: HashMap<&str, &ShardRef> = shards.iter().map(|s| (s.name.as_str(), s)).collect();
+    let names: BTreeSet<&str> = old.keys().chain(new.keys()).copied().collect();
+    let mut steps = Vec::new();
+    for name in names {
+        let (before, after) = (old.get(name), new.get(name));
+        if before.map(|s| &s.sha256) == after.map(|s| &s.sha256) {
+            continue;
+        }
+        let old_documents = match before {
+            Some(shard_ref) => match read_shard(out, shard_ref, &unlimited) {
+                Some(docs) => docs,
+                None => return Ok(Vec::new()),
+            },
+            None => Vec::new(),
+        };
+        let new_documents: Vec<serde_json::Value> = documents
+            .get(name)
+            .into_iter()
+            .flatten()
+            .filter_map(|raw| serde_json::to_value(raw).ok())
+            .collect();
+        steps.push(patch::diff_shard(
+            name,
+            before.map(|s| s.sha256.as_str()),
+            after.map(|s| s.sha256.as_str()),
+            &old_documents,
+            &new_documents,
+        ));
+    }
+    if steps.is_empty() {
+        // Nothing changed: kiosks on the previous version need no patch, and older ones fetch
+        // shards this once (their patches would be new objects for the same content).
+        return Ok(Vec::new());
+    }
+    let step = Patch {
+        format: patch::PATCH_FORMAT.to_owned(),
+        from: previous.version,
+        to: version,
+        shards: steps,
+    };
+    let mut olders: Vec<&PatchRef> = previous.patches.iter().collect();
+    olders.sort_by_key(|p| std::cmp::Reverse(p.from));
+    let mut candidates = vec![step.clone()];
+    for older in olders {
+        let composed = std::fs::read(object_path(out, &older.sha256))
+            .ok()
+            .filter(|bytes| sha256_hex(bytes) == older.sha256)
+            .and_then(|bytes| patch::decode(&bytes, &unlimited).ok())
+            .and_then(|older| patch::compose(&older, &step));
+        candidates.extend(composed);
+    }
+    let mut refs = Vec::new();
+    for candidate in candidates.into_iter().take(patch::MAX_PATCHES) {
+        let (object, json_len) = patch::encode(&candidate);
+        // What a kiosk on `from` would otherwise fetch: the shards that change since then.
+        let spared: u64 = candidate
+            .shards
+            .iter()
+            .filter_map(|s| s.to.as_deref())
+            .filter_map(|sha| shards.iter().find(|s| s.sha256 == sha))
+            .map(|s| s.size)
+            .sum();
+        if json_len > patch::MAX_PUBLISHED_JSON || (object.len() as u64 >= spared && spared > 0) {
+            continue;
+        }
+        let sha256 = sha256_hex(&object);
+        write_object(out, &sha256, &object)?;
+        refs.push(PatchRef {
+            from: candidate.from,
+            sha256,
+            size: object.len() as u64,
+        });
+    }
+    refs.sort_by_key(|r| r.from);
+    Ok(refs)
+}
+
+/// The documents of a published shard object, when it is still in the feed directory intact.
+fn read_shard(out: &Path, shard_ref: &ShardRef, limits: &Limits) -> Option<Vec<serde_json::Value>> {
+    let bytes = std::fs::read(object_path(out, &shard_ref.sha256)).ok()?;
+    if sha256_hex(&bytes) != shard_ref.sha256 {
+        return None;
+    }
+    let mut documents = Vec::new();
+    shard::decode(&bytes, shard_ref.documents, limits, |doc| {
+        documents.push(doc)
+    })
+    .ok()?;
+    Some(documents)
 }
 
 /// An RFC 3339 UTC time without fractional seconds.

@@ -242,7 +242,7 @@ impl<'de, F: FnMut(Value)> Visitor<'de> for DocumentsSeed<'_, '_, F> {
 }
 
 /// Length in bytes of the longest string (or object key) in `value`.
-fn longest_string(value: &Value) -> usize {
+pub(super) fn longest_string(value: &Value) -> usize {
     match value {
         Value::String(s) => s.len(),
         Value::Array(items) => items.iter().map(longest_string).max().unwrap_or(0),

@@ -278,40 +278,7 @@ impl FeedApply<'_> {
             .map_err(wrap)?;
         let mut kept = std::collections::HashSet::with_capacity(documents.len());
         for doc in documents {
-            let json = doc.raw.to_json();
-            let stored: Option<(i64, String, String)> = conn
-                .prepare_cached("SELECT recency, shard, json FROM document WHERE id = ?1")
-                .and_then(|mut stmt| {
-                    stmt.query_row([&doc.id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-                        .optional()
-                })
-                .map_err(wrap)?;
-            let moved_back = self.removed_ids.remove(&doc.id);
-            match stored {
-                Some((recency, shard, stored_json)) if stored_json == json => {
-                    if shard != name {
-                        conn.prepare_cached("UPDATE document SET shard = ?1 WHERE recency = ?2")
-                            .and_then(|mut stmt| stmt.execute(params![name, recency]))
-                            .map_err(wrap)?;
-                    }
-                    self.summary.unchanged += 1;
-                }
-                Some((recency, _, _)) => {
-                    delete_recency(conn, recency).map_err(wrap)?;
-                    self.summary.replaced += 1;
-                    self.to_index
-                        .extend(insert_row(conn, doc, name).map_err(wrap)?);
-                }
-                None => {
-                    if moved_back {
-                        self.summary.replaced += 1;
-                    } else {
-                        self.summary.added += 1;
-                    }
-                    self.to_index
-                        .extend(insert_row(conn, doc, name).map_err(wrap)?);
-                }
-            }
+            self.put_document(name, doc)?;
             kept.insert(doc.id.as_str());
         }
         for (id, recency) in old {
@@ -326,6 +293,80 @@ impl FeedApply<'_> {
         .and_then(|mut stmt| stmt.execute(params![name, sha256, documents.len() as i64]))
         .map_err(wrap)?;
         Ok(())
+    }
+
+    /// Puts `doc` into shard `name`: a stored document of the same id, in whatever shard, is
+    /// replaced, or only moved here when it is identical (no re-indexing).
+    pub fn put_document(&mut self, name: &str, doc: &Document) -> Result<()> {
+        let conn = &self.store.conn;
+        let wrap = |e| self.store.sqlite_err(e);
+        let json = doc.raw.to_json();
+        let stored: Option<(i64, String, String)> = conn
+            .prepare_cached("SELECT recency, shard, json FROM document WHERE id = ?1")
+            .and_then(|mut stmt| {
+                stmt.query_row([&doc.id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+                    .optional()
+            })
+            .map_err(wrap)?;
+        let moved_back = self.removed_ids.remove(&doc.id);
+        match stored {
+            Some((recency, shard, stored_json)) if stored_json == json => {
+                if shard != name {
+                    conn.prepare_cached("UPDATE document SET shard = ?1 WHERE recency = ?2")
+                        .and_then(|mut stmt| stmt.execute(params![name, recency]))
+                        .map_err(wrap)?;
+                }
+                self.summary.unchanged += 1;
+            }
+            Some((recency, _, _)) => {
+                delete_recency(conn, recency).map_err(wrap)?;
+                self.summary.replaced += 1;
+                self.to_index
+                    .extend(insert_row(conn, doc, name).map_err(wrap)?);
+            }
+            None => {
+                if moved_back {
+                    self.summary.replaced += 1;
+                } else {
+                    self.summary.added += 1;
+                }
+                self.to_index
+                    .extend(insert_row(conn, doc, name).map_err(wrap)?);
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes document `id` from shard `name`; an id not in that shard is left alone.
+    pub fn remove_document(&mut self, name: &str, id: &str) -> Result<()> {
+        let conn = &self.store.conn;
+        let wrap = |e| self.store.sqlite_err(e);
+        let recency: Option<i64> = conn
+            .prepare_cached("SELECT recency FROM document WHERE id = ?1 AND shard = ?2")
+            .and_then(|mut stmt| stmt.query_row([id, name], |row| row.get(0)).optional())
+            .map_err(wrap)?;
+        if let Some(recency) = recency {
+            delete_recency(conn, recency).map_err(wrap)?;
+            self.removed_ids.insert(id.to_owned());
+        }
+        Ok(())
+    }
+
+    /// Records that shard `name` is now object `sha256` (after [`FeedApply::put_document`] and
+    /// [`FeedApply::remove_document`]), and returns how many documents it holds.
+    pub fn record_shard(&mut self, name: &str, sha256: &str) -> Result<u64> {
+        let conn = &self.store.conn;
+        let wrap = |e| self.store.sqlite_err(e);
+        let count: i64 = conn
+            .prepare_cached("SELECT count(*) FROM document WHERE shard = ?1")
+            .and_then(|mut stmt| stmt.query_row([name], |row| row.get(0)))
+            .map_err(wrap)?;
+        conn.prepare_cached(
+            "INSERT OR REPLACE INTO feed_shard (name, sha256, documents) VALUES (?1, ?2, ?3)",
+        )
+        .and_then(|mut stmt| stmt.execute(params![name, sha256, count]))
+        .map_err(wrap)?;
+        Ok(u64::try_from(count).unwrap_or(0))
     }
 
     /// Removes every document of shard `name` (gone from the feed, or the bundled content).

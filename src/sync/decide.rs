@@ -1,7 +1,8 @@
 //! The sync's decisions, as pure functions of plain data: whether a signed manifest is taken
 //! ([`judge`]: feed id, rollback and equivocation against the floor and the cache's record, the
 //! clock's plausibility, future dates, expiry), what applying it changes ([`plan`]: shards to
-//! replace and remove, objects to keep, the section guard, bulk loading), and how a manifest's
+//! replace and remove, objects to keep, the section guard, bulk loading, whether a patch fetches the
+//! change instead and takes the cache exactly to the new version), and how a manifest's
 //! or shard's problem is reported (format or limits).
 //!
 //! Owns: the rules of `docs/feed.md` ("The kiosk's sync algorithm" and its deviations), and the
@@ -9,11 +10,12 @@
 //! logs — the shell in [`super`] gathers the inputs ([`Applied`], [`Stored`], `now`) and carries
 //! the verdict out, so every rule is tested with a table of inputs.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::error::{Check, SyncError};
 use super::floor::{FLOOR_FILE, Floor};
 use super::{BULK_DOCUMENTS, CLOCK_FLOOR, FUTURE_TOLERANCE, REVALIDATE_AFTER};
+use crate::feed::patch::{Patch, PatchRef};
 use crate::feed::{Manifest, ManifestError, ShardRef, shard::ShardError};
 use crate::store::FeedRecord;
 
@@ -385,6 +387,74 @@ impl Plan {
         self.bulk() || self.guarded_counts.is_none()
     }
 
+    /// The manifest's patch from the applied version ([`crate::feed::patch`]), when content of
+    /// this feed is applied, something changes, and the patch is smaller than the changed
+    /// shards: fetching it replaces fetching them.
+    pub fn patch<'m>(
+        &self,
+        manifest: &'m Manifest,
+        applied_version: Option<u64>,
+    ) -> Option<&'m PatchRef> {
+        let version = applied_version.filter(|_| self.guarded_counts.is_some())?;
+        if self.changed.is_empty() && self.removed.is_empty() {
+            return None;
+        }
+        let shards: u64 = self.changed.iter().map(|s| s.size).sum();
+        manifest
+            .patches
+            .iter()
+            .find(|p| p.from == version && (p.size < shards || shards == 0))
+    }
+
+    /// Whether `patch` takes this cache exactly to `manifest`: from the applied version to the
+    /// manifest's, covering every changed and removed shard and no other, each from the applied
+    /// object to the manifest's with the manifest's document count. `Err` says what differs.
+    pub fn check_patch(
+        &self,
+        patch: &Patch,
+        manifest: &Manifest,
+        applied_version: u64,
+    ) -> Result<(), String> {
+        if (patch.from, patch.to) != (applied_version, manifest.version) {
+            return Err(format!(
+                "it goes from version {} to {}, not from {applied_version} to {}",
+                patch.from, patch.to, manifest.version
+            ));
+        }
+        let expected: BTreeSet<&str> = self
+            .changed
+            .iter()
+            .map(|s| s.name.as_str())
+            .chain(self.removed.iter().map(String::as_str))
+            .collect();
+        let covered: BTreeSet<&str> = patch.shards.iter().map(|s| s.name.as_str()).collect();
+        if covered != expected || covered.len() != patch.shards.len() {
+            return Err(format!(
+                "it changes shards {covered:?}, but {expected:?} change on this kiosk"
+            ));
+        }
+        for shard in &patch.shards {
+            let target = manifest.shards.iter().find(|s| s.name == shard.name);
+            let applied = self.applied.get(&shard.name);
+            if shard.from.as_ref() != applied
+                || shard.to.as_deref() != target.map(|s| s.sha256.as_str())
+                || shard.documents != target.map_or(0, |s| s.documents)
+            {
+                return Err(format!(
+                    "shard {} goes from {:?} to {:?} ({} documents) in the patch, but from {:?} to {:?} ({} documents) here",
+                    shard.name,
+                    shard.from,
+                    shard.to,
+                    shard.documents,
+                    applied,
+                    target.map(|s| &s.sha256),
+                    target.map_or(0, |s| s.documents)
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Changed shards whose object is not on disk yet (`on_disk` says which are; an
     /// interrupted sync resumes here), each object once: (hash, size).
     pub fn missing(&self, on_disk: impl Fn(&str) -> bool) -> Vec<(String, u64)> {
@@ -456,6 +526,7 @@ mod tests {
             portal_url: None,
             shards: Vec::new(),
             attachments: Vec::new(),
+            patches: Vec::new(),
         }
     }
 

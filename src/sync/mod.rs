@@ -343,32 +343,50 @@ fn attempt(
     // rejected versions and dead partial downloads go first.
     let mut keep = plan.applied_objects.clone();
     keep.extend(manifest_objects(&manifest, &settings.data_dir));
+    keep.extend(manifest.patches.iter().map(|p| p.sha256.clone()));
     collect_garbage(&settings.data_dir, &keep);
-    let missing = plan.missing(|sha256| object_path(&settings.data_dir, sha256).exists());
-    check_disk(settings, missing.iter().map(|(_, size)| *size).sum())?;
-    tracing::info!(objects = missing.len(), "downloading");
-    let fetched = runtime.block_on(download_all(settings, http, &missing, progress))?;
     let manifest_text = String::from_utf8_lossy(&signed.bytes);
-    let summary = apply(
-        settings,
-        store,
-        http,
-        &plan,
-        progress,
-        &AppliedManifest {
-            feed_id: &manifest.feed_id,
-            version: manifest.version,
-            manifest_sha256: &manifest_sha,
-            etag: signed.etag.as_deref(),
-            published_at: &manifest.published_at,
-            expires_at: manifest.expires_at.as_deref(),
-            portal_url: manifest.portal_url.as_deref(),
-            source: &settings.feed.url,
-            at: &at,
-            manifest: &manifest_text,
-            clock_plausible: plausible,
-        },
-    )?;
+    let record = AppliedManifest {
+        feed_id: &manifest.feed_id,
+        version: manifest.version,
+        manifest_sha256: &manifest_sha,
+        etag: signed.etag.as_deref(),
+        published_at: &manifest.published_at,
+        expires_at: manifest.expires_at.as_deref(),
+        portal_url: manifest.portal_url.as_deref(),
+        source: &settings.feed.url,
+        at: &at,
+        manifest: &manifest_text,
+        clock_plausible: plausible,
+    };
+    let patched = match (
+        plan.patch(&manifest, applied.feed_version()),
+        applied.feed_version(),
+    ) {
+        (Some(patch_ref), Some(from)) => apply_patch(
+            settings,
+            store,
+            runtime,
+            http,
+            &plan,
+            &manifest,
+            (patch_ref, from),
+            progress,
+            &record,
+        )?,
+        _ => None,
+    };
+    let (summary, fetched) = match patched {
+        Some(done) => done,
+        None => {
+            let missing = plan.missing(|sha256| object_path(&settings.data_dir, sha256).exists());
+            check_disk(settings, missing.iter().map(|(_, size)| *size).sum())?;
+            tracing::info!(objects = missing.len(), "downloading");
+            let fetched = runtime.block_on(download_all(settings, http, &missing, progress))?;
+            let summary = apply(settings, store, http, &plan, progress, &record)?;
+            (summary, fetched)
+        }
+    };
     progress(Progress::Committed);
     raise_floor(settings, manifest.version, &manifest_sha);
     progress(Progress::Finishing);
@@ -699,6 +717,118 @@ fn apply(
     }
     progress(Progress::Applying { done: total, total });
     Ok(tx.commit(applied)?)
+}
+
+/// What an apply did, and what its downloads fetched (objects, bytes).
+type Done = (ApplySummary, (usize, u64));
+
+/// Steps 5–7 with a patch (`docs/feed.md`, *Patches*): fetches the patch from the applied
+/// version and applies it in one transaction, checking that it takes this cache exactly to the
+/// manifest (shard objects and document counts). Returns `None` when the patch cannot be used
+/// here (rejected object, inconsistent with the cache, an invalid document): that is logged and
+/// the caller fetches the changed shards instead, which are the authority. Network trouble is an
+/// error as for shards (retried later).
+#[allow(clippy::too_many_arguments)]
+fn apply_patch(
+    settings: &SyncSettings,
+    store: &mut Store,
+    runtime: &tokio::runtime::Runtime,
+    http: &FeedHttp,
+    plan: &Plan,
+    manifest: &Manifest,
+    (patch_ref, from): (&crate::feed::PatchRef, u64),
+    progress: &(dyn Fn(Progress) + Sync),
+    applied: &AppliedManifest<'_>,
+) -> Result<Option<Done>, SyncError> {
+    let url = http.url(&object_url_path(&patch_ref.sha256));
+    let unusable = |why: String| {
+        tracing::warn!(%url, "the patch from version {from} cannot be used here ({why}); fetching the changed shards instead");
+        Ok(None)
+    };
+    let missing = if object_path(&settings.data_dir, &patch_ref.sha256).exists() {
+        Vec::new()
+    } else {
+        vec![(patch_ref.sha256.clone(), patch_ref.size)]
+    };
+    check_disk(settings, patch_ref.size)?;
+    tracing::info!(from, bytes = patch_ref.size, "downloading the patch");
+    let fetched = match runtime.block_on(download_all(settings, http, &missing, progress)) {
+        Ok(fetched) => fetched,
+        Err(error) if error.is_transient() => return Err(error),
+        Err(error) => return unusable(error.to_string()),
+    };
+    let path = object_path(&settings.data_dir, &patch_ref.sha256);
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) if sha256_hex(&bytes) == patch_ref.sha256 => bytes,
+        _ => {
+            let _ = std::fs::remove_file(&path);
+            return unusable("the downloaded object is damaged".into());
+        }
+    };
+    let patch = match crate::feed::patch::decode(&bytes, &settings.limits) {
+        Ok(patch) => patch,
+        Err(error) => return unusable(error.to_string()),
+    };
+    drop(bytes);
+    if let Err(why) = plan.check_patch(&patch, manifest, from) {
+        return unusable(why);
+    }
+    let patched: HashSet<&str> = patch.shards.iter().map(|s| s.name.as_str()).collect();
+    let total = patch.shards.len();
+    tracing::info!(
+        shards = total,
+        documents = patch.put_count(),
+        "applying the patch"
+    );
+    let mut tx = store.begin_feed_apply()?;
+    for (done, shard) in patch.shards.iter().enumerate() {
+        progress(Progress::Applying { done, total });
+        let crate::content::Intake {
+            documents,
+            problems,
+        } = crate::content::Intake::of(shard.put.iter().cloned());
+        if let Some(problem) = problems.first() {
+            return unusable(format!("shard {}: {problem}", shard.name));
+        }
+        for id in &shard.remove {
+            tx.remove_document(&shard.name, id)?;
+        }
+        for doc in &documents {
+            // An id of a shard the patch leaves alone would move here: not what shards say.
+            if let Some(other) = tx.shard_of(&doc.id)?
+                && other != shard.name
+                && plan.applied.contains_key(&other)
+                && !patched.contains(other.as_str())
+            {
+                return unusable(format!(
+                    "document {} is in shard {other}, which the patch does not change",
+                    doc.id
+                ));
+            }
+            tx.put_document(&shard.name, doc)?;
+        }
+        match &shard.to {
+            Some(sha256) => {
+                let held = tx.record_shard(&shard.name, sha256)?;
+                if held != shard.documents {
+                    return unusable(format!(
+                        "shard {} would hold {held} documents, the manifest says {}",
+                        shard.name, shard.documents
+                    ));
+                }
+            }
+            None => tx.remove_shard(&shard.name)?,
+        }
+    }
+    if plan.guarded_counts.is_some() {
+        plan.section_guard(
+            &tx.kind_counts()?,
+            &http.url(MANIFEST_FILE),
+            applied.version,
+        )?;
+    }
+    progress(Progress::Applying { done: total, total });
+    Ok(Some((tx.commit(applied)?, fetched)))
 }
 
 /// Decodes a shard within the limits, turning each document into a typed [`Document`] as soon

@@ -369,9 +369,39 @@ fn builds_are_stable_and_versions_only_go_up() {
         third.shards.iter().map(|s| &s.name).collect::<Vec<_>>(),
         second.shards.iter().map(|s| &s.name).collect::<Vec<_>>()
     );
+    // A kiosk on version 2 may fetch just the change: one patch, putting the one document.
+    assert_eq!(third.patches.len(), 1, "{:?}", third.patches);
+    assert_eq!(third.patches[0].from, 2);
+    let patch_bytes = &objects(&site)[&format!(
+        "objects/{}/{}",
+        &third.patches[0].sha256[..2],
+        third.patches[0].sha256
+    )];
+    let patch = readpoint::feed::patch::decode(patch_bytes, &Default::default()).expect("patch");
+    assert_eq!((patch.from, patch.to), (2, 3));
+    assert_eq!(patch.shards.len(), 1);
+    assert_eq!(patch.shards[0].name, "catalogue_entry-2012");
+    assert!(patch.shards[0].remove.is_empty());
+    assert_eq!(patch.shards[0].put.len(), 1);
+    assert_eq!(patch.shards[0].put[0]["id"], "ce-2012-00001");
+    let shard = third
+        .shards
+        .iter()
+        .find(|s| s.name == "catalogue_entry-2012")
+        .expect("the shard");
+    assert!(
+        (patch_bytes.len() as u64) < shard.size / 4,
+        "patch {} bytes, shard {}",
+        patch_bytes.len(),
+        shard.size
+    );
     // Nothing is deleted: kiosks mid-sync may still fetch version 2's objects.
     let now = objects(&site);
-    assert_eq!(now.len(), first_objects.len() + 1);
+    assert_eq!(
+        now.len(),
+        first_objects.len() + 2,
+        "the new shard and the patch"
+    );
     assert!(first_objects.keys().all(|k| now.contains_key(k)));
 
     // A version not above the published one is refused, and the feed stays as it was.

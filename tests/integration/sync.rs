@@ -133,6 +133,16 @@ impl Portal {
         std::fs::write(self.file("manifest.json.minisig"), sig).expect("write sig");
     }
 
+    /// Publishes the manifest again without its patches, so kiosks fetch changed shards (the
+    /// tests of shard downloads).
+    pub fn drop_patches(&self) {
+        let mut manifest = self.manifest();
+        if let Some(object) = manifest.as_object_mut() {
+            object.remove("patches");
+        }
+        self.sign_manifest(&manifest);
+    }
+
     /// Stores `bytes` as an object; returns its SHA-256.
     pub fn put_object(&self, bytes: &[u8]) -> String {
         let sha = readpoint::feed::sha256_hex(bytes);
@@ -286,6 +296,110 @@ fn nginx_first_sync_then_304_then_only_changed_shards() {
     assert_eq!(row.summary, "更正后的摘要。");
 }
 
+/// Rows of a cache table.
+type Rows<T> = Vec<(String, String, T)>;
+
+/// Every stored document (id, shard, JSON) and every applied feed shard (name, object, count):
+/// two caches with equal rows hold the same content.
+fn cache_rows(path: &Path) -> (Rows<String>, Rows<i64>) {
+    let conn = rusqlite::Connection::open(path).expect("open cache");
+    let documents = conn
+        .prepare("SELECT id, shard, json FROM document ORDER BY id")
+        .and_then(|mut stmt| {
+            stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+                .collect()
+        })
+        .expect("documents");
+    let shards = conn
+        .prepare("SELECT name, sha256, documents FROM feed_shard ORDER BY name")
+        .and_then(|mut stmt| {
+            stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+                .collect()
+        })
+        .expect("shards");
+    (documents, shards)
+}
+
+/// The ids a search for `query` finds.
+fn found(store: &Store, query: &str) -> Vec<String> {
+    store
+        .search_all_ids(&readpoint::store::SearchRequest {
+            query: query.into(),
+            limit: 100,
+            ..Default::default()
+        })
+        .expect("search")
+}
+
+#[test]
+fn a_kiosk_two_versions_behind_fetches_one_patch_instead_of_the_changed_shards() {
+    let mut portal = Portal::new();
+    portal.publish();
+    let server = nginx(&portal.feed);
+    let kiosk = SyncKiosk::new(&portal, &server.url());
+    let (code, out) = kiosk.sync();
+    assert_eq!(code, 0, "{out}");
+
+    // Version 2 corrects an entry; version 3 corrects another in another year, retitles a
+    // guide section and removes a third entry.
+    let corrected = portal.edit_entry(3, "更正后的摘要，见补丁甲。");
+    assert_eq!(portal.publish().patches, 1);
+    let years: Vec<String> = portal
+        .documents()
+        .iter()
+        .filter(|d| d["kind"] == "catalogue_entry")
+        .map(|d| d["id"].as_str().expect("id").to_owned())
+        .collect();
+    let other = portal.edit_entry(years.len() - 1, "另一处更正，见补丁乙。");
+    let guide = portal
+        .documents()
+        .iter_mut()
+        .find(|d| d["kind"] == "guide_section")
+        .expect("a guide section");
+    guide["title"] = format!("{}（修订）", guide["title"].as_str().expect("title")).into();
+    let removed = years[years.len() / 2].clone();
+    portal.documents().retain(|d| d["id"] != removed.as_str());
+    let third = portal.publish();
+    assert_eq!(third.patches, 2, "from versions 1 and 2");
+    let manifest = portal.manifest();
+    let from_1 = manifest["patches"]
+        .as_array()
+        .expect("patches")
+        .iter()
+        .find(|p| p["from"] == 1)
+        .expect("a patch from version 1");
+
+    let before = server.access_log().len();
+    let (code, out) = kiosk.sync();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("applied version 3 (was 1)"), "{out}");
+    let objects: Vec<String> = server.access_log()[before..]
+        .iter()
+        .filter(|r| r.path.contains("/objects/"))
+        .map(|r| r.path.clone())
+        .collect();
+    assert_eq!(objects.len(), 1, "one object: {objects:?}");
+    assert!(
+        objects[0].ends_with(from_1["sha256"].as_str().expect("sha")),
+        "the patch from version 1: {objects:?}"
+    );
+
+    // The same content as a kiosk that fetched every shard of version 3, searchable.
+    let fresh = SyncKiosk::new(&portal, &server.url());
+    let (code, out) = fresh.sync();
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        cache_rows(&kiosk.kiosk.cache_path()),
+        cache_rows(&fresh.kiosk.cache_path())
+    );
+    let store = kiosk.store();
+    assert_eq!(found(&store, "补丁甲"), [corrected]);
+    assert_eq!(found(&store, "补丁乙"), [other]);
+    assert!(store.document(&removed).expect("query").is_none());
+    assert_eq!(integrity_check(&kiosk.kiosk.cache_path()), "ok");
+    assert_eq!(kiosk.status()["content"]["version"], "3");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Faults, served by the in-process server. Each starts from a kiosk that applied version 1.
 // ---------------------------------------------------------------------------------------------
@@ -323,6 +437,7 @@ impl Setup {
         let before = self.portal.manifest();
         self.portal.edit_entry(0, "第二版的摘要。");
         self.portal.publish();
+        self.portal.drop_patches();
         let after = self.portal.manifest();
         let old: Vec<&Value> = before["shards"]
             .as_array()
@@ -876,8 +991,15 @@ fn kill_9_during_download_or_apply_leaves_old_or_new_and_the_next_sync_completes
         } else {
             ("applying", APPLY_WINDOW)
         };
-        for shard in portal.manifest()["shards"].as_array().expect("shards") {
-            let sha = shard["sha256"].as_str().expect("sha");
+        // Shards and patches alike: the kiosk fetches one or the other.
+        let manifest = portal.manifest();
+        let objects = manifest["shards"]
+            .as_array()
+            .expect("shards")
+            .iter()
+            .chain(manifest["patches"].as_array().into_iter().flatten());
+        for object in objects {
+            let sha = object["sha256"].as_str().expect("sha");
             server.fault(sha, Fault::Stall(STALL), Some(1));
         }
         let log = kiosk.kiosk.home.join("sync.log");
@@ -1080,6 +1202,7 @@ fn an_interrupted_download_resumes_with_only_the_missing_object() {
     }
     setup.portal.edit_entry(0, "第二版的摘要。");
     setup.portal.publish();
+    setup.portal.drop_patches();
     let changed: Vec<String> = setup.portal.manifest()["shards"]
         .as_array()
         .expect("shards")
@@ -1109,6 +1232,94 @@ fn an_interrupted_download_resumes_with_only_the_missing_object() {
         .collect();
     assert_eq!(fetched.len(), 1, "only the object that failed: {fetched:?}");
     assert!(fetched[0].ends_with(&changed[0]));
+}
+
+#[test]
+fn a_patch_that_is_broken_or_does_not_fit_the_cache_gives_way_to_the_shards() {
+    let mut setup = synced();
+    let id = setup.portal.edit_entry(0, "第二版的摘要，补丁。");
+    setup.portal.publish();
+    let mut manifest = setup.portal.manifest();
+    let patch_sha = manifest["patches"][0]["sha256"]
+        .as_str()
+        .expect("a patch")
+        .to_owned();
+
+    // A patch that keeps failing on the network is retried later, like any object.
+    setup.server.fault(
+        &patch_sha,
+        Fault::Status {
+            code: 503,
+            retry_after: None,
+        },
+        None,
+    );
+    setup.expect_failure(3, "transient", "503");
+    setup.server.clear_faults();
+
+    // A patch whose count disagrees with the manifest (a publisher's bug): signed, well
+    // formed, and still not applied; the kiosk fetches the changed shard instead.
+    let bytes = std::fs::read(readpoint::feed::object_path(&setup.portal.feed, &patch_sha))
+        .expect("the patch object");
+    let mut patch = readpoint::feed::patch::decode(&bytes, &Default::default()).expect("the patch");
+    patch.shards[0].documents += 1;
+    let (wrong, _) = readpoint::feed::patch::encode(&patch);
+    let wrong_sha = setup.portal.put_object(&wrong);
+    manifest["patches"][0]["sha256"] = wrong_sha.clone().into();
+    manifest["patches"][0]["size"] = wrong.len().into();
+    setup.portal.sign_manifest(&manifest);
+    setup.server.clear_log();
+    let (code, out) = setup.kiosk.sync();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("applied version 2 (was 1)"), "{out}");
+    let fetched: Vec<String> = setup
+        .server
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/objects/"))
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(fetched.len(), 2, "the patch, then the shard: {fetched:?}");
+    assert!(fetched[0].ends_with(&wrong_sha), "{fetched:?}");
+    let row = setup
+        .kiosk
+        .store()
+        .document(&id)
+        .expect("query")
+        .expect("there");
+    assert_eq!(row.summary, "第二版的摘要，补丁。");
+    let shards = cache_rows(&setup.kiosk.kiosk.cache_path()).1;
+    for shard in manifest["shards"].as_array().expect("shards") {
+        assert!(
+            shards
+                .iter()
+                .any(|(name, sha, n)| shard["name"] == name.as_str()
+                    && shard["sha256"] == sha.as_str()
+                    && shard["documents"] == *n),
+            "{shard} applied"
+        );
+    }
+
+    // Version 3: a patch served with other bytes than its name says falls back the same way.
+    setup.portal.edit_entry(1, "第三版的摘要。");
+    setup.portal.publish();
+    let manifest = setup.portal.manifest();
+    let from_2 = manifest["patches"]
+        .as_array()
+        .expect("patches")
+        .iter()
+        .find(|p| p["from"] == 2)
+        .expect("a patch from version 2");
+    let size = from_2["size"].as_u64().expect("size") as usize;
+    setup.server.fault(
+        from_2["sha256"].as_str().expect("sha"),
+        Fault::Replace(vec![b'x'; size]),
+        None,
+    );
+    let (code, out) = setup.kiosk.sync();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("applied version 3 (was 2)"), "{out}");
+    assert_eq!(integrity_check(&setup.kiosk.kiosk.cache_path()), "ok");
 }
 
 #[test]
