@@ -1,16 +1,17 @@
 //! Readpoint's benchmarks, which print figures: `cargo run -p readpoint-bench -- search|ui|sync|
-//! viewer|soak` (the binary is `src/main.rs`; this library is what it runs, and what the soak's
+//! fleet|viewer|soak` (the binary is `src/main.rs`; this library is what it runs, and what the soak's
 //! integration test drives). Speed and size targets are checked by reading these figures, never
 //! by timed tests.
 //!
 //! Owns the benchmark runs and their figures: [`search`], [`sync`] (the real `sync --once`
-//! against nginx), [`ui`] (first frame, memory, scrolling), [`viewer`] and [`soak`] (a simulated
+//! against nginx), [`fleet`] (thousands of kiosks polling one nginx), [`ui`] (first frame, memory, scrolling), [`viewer`] and [`soak`] (a simulated
 //! day), with the percentiles and memory readings they share. The synthetic corpus and the
 //! loopback servers come from `readpoint-test-support`; the kiosk, the store and the sync are
 //! the product library's, through its public API only. Must never be a dependency of the
 //! product, never listen beyond 127.0.0.1, and never write outside the directory it is given
 //! (or a temporary one it removes).
 
+pub mod fleet;
 pub mod search;
 pub mod soak;
 pub mod sync;

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use readpoint::logging::{self, LogGuard};
-use readpoint_bench::{search, soak, sync, ui, viewer};
+use readpoint_bench::{fleet, search, soak, sync, ui, viewer};
 
 /// Readpoint's benchmarks: measure performance and print the figures. Speed and size targets
 /// are checked by reading these figures, never by timed tests.
@@ -42,6 +42,12 @@ enum BenchCommand {
     /// no-change check (304), and incremental syncs after 0.1 % of the documents change
     /// (typical and scattered) — with bytes, requests and the child's peak RSS.
     Sync(BenchSyncArgs),
+    /// A province's kiosks against one portal: thousands of lightweight kiosks (the product's
+    /// HTTP, signature and feed code in one process) poll one nginx on 127.0.0.1 over a
+    /// compressed 15-minute interval with jitter, then the portal publishes a scattered change
+    /// and every kiosk fetches it. Prints the share of 304s, nginx's CPU, bytes served per
+    /// kiosk and the time until the fleet holds the new version (p50/p99).
+    Fleet(BenchFleetArgs),
     /// A simulated day of kiosk life on mock time, compressed into minutes: scripted visitors
     /// on every screen, staff via the PIN, a portal that flaps (up, down, slow, 503) and
     /// publishes a new signed version every simulated hour, heartbeats, usage flushes, the
@@ -166,6 +172,29 @@ struct BenchSyncArgs {
     keep: Option<PathBuf>,
 }
 
+/// Arguments of `readpoint-bench fleet`.
+#[derive(Debug, Args)]
+struct BenchFleetArgs {
+    /// Simulated kiosks.
+    #[arg(long, default_value_t = 2500)]
+    kiosks: usize,
+    /// Synthetic catalogue entries in the feed.
+    #[arg(long, default_value_t = 20_000)]
+    docs: usize,
+    /// The compressed polling interval in seconds (standing for a kiosk's 15 minutes).
+    #[arg(long, default_value_t = 60)]
+    interval: u64,
+    /// Intervals of polling before the publish.
+    #[arg(long, default_value_t = 2)]
+    steady_intervals: u32,
+    /// Seed of the synthetic corpus, the change and the jitter.
+    #[arg(long, default_value_t = 2012)]
+    seed: u64,
+    /// Keep the feed and the kiosks' download folders here instead of a temporary directory.
+    #[arg(long, value_name = "DIR")]
+    keep: Option<PathBuf>,
+}
+
 /// Arguments of `readpoint-bench search`.
 #[derive(Debug, Args)]
 struct BenchSearchArgs {
@@ -242,6 +271,17 @@ fn run(command: &BenchCommand) -> Result<ExitCode, String> {
                 keep: args.keep.clone(),
             };
             sync::run(&options, &mut stdout)?;
+        }
+        BenchCommand::Fleet(args) => {
+            let options = fleet::Options {
+                kiosks: args.kiosks,
+                docs: args.docs,
+                interval: std::time::Duration::from_secs(args.interval.max(1)),
+                steady_intervals: args.steady_intervals,
+                seed: args.seed,
+                keep: args.keep.clone(),
+            };
+            fleet::run(&options, &mut stdout)?;
         }
         BenchCommand::Viewer(args) => {
             let options = viewer::Options {

@@ -322,7 +322,7 @@ pub(super) fn write_content(path: &Path, documents: &[Value]) -> Result<u64, Str
 
 /// Publishes `input` into `DIR/feed` as the next version, then makes sure the manifest's
 /// mtime moved to a later second (nginx's ETag is mtime seconds + length).
-fn publish_feed(
+pub(super) fn publish_feed(
     dir: &Path,
     input: &Path,
     secret: &minisign::SecretKey,
@@ -470,7 +470,7 @@ fn typical_publish(
 
 /// The scattered worst case: `changed` documents picked uniformly at random (from `seed`) get
 /// a corrected summary. Returns how many were changed.
-fn scattered_publish(documents: &mut [Value], changed: usize, seed: u64) -> usize {
+pub(super) fn scattered_publish(documents: &mut [Value], changed: usize, seed: u64) -> usize {
     let n = documents.len();
     let wanted = changed.min(n);
     let mut state = seed ^ 0x5CA7_7E4E_D0C5_0001;

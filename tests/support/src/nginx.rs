@@ -205,6 +205,15 @@ impl Nginx {
         self.port
     }
 
+    /// CPU time nginx has used so far (user and system; it runs as one process), from
+    /// `/proc/<pid>/schedstat` (nanoseconds on the CPU); `None` where that is not available.
+    pub fn cpu_time(&self) -> Option<Duration> {
+        let text =
+            std::fs::read_to_string(format!("/proc/{}/schedstat", self.child.0.id())).ok()?;
+        let nanos: u64 = text.split_whitespace().next()?.parse().ok()?;
+        Some(Duration::from_nanos(nanos))
+    }
+
     /// Every request logged so far, oldest first. nginx writes a request's line when it has
     /// sent the response, so a client may see the response a moment before its line appears.
     pub fn access_log(&self) -> Vec<AccessLine> {
@@ -275,7 +284,8 @@ fn config_text(params: &ConfigParams) -> Result<String, NginxError> {
     }
     let _ = writeln!(text, "pid {};", inside("nginx.pid")?);
     let _ = writeln!(text, "error_log {} warn;", inside("error.log")?);
-    let _ = writeln!(text, "events {{\n    worker_connections 64;\n}}\nhttp {{");
+    // Enough for a simulated fleet's bursts (`readpoint-bench fleet`).
+    let _ = writeln!(text, "events {{\n    worker_connections 1024;\n}}\nhttp {{");
     for module in params.temp_paths {
         let _ = writeln!(text, "    {module}_temp_path {};", inside(module)?);
     }
