@@ -30,7 +30,14 @@ pub(super) struct CubeCache {
 }
 
 /// What the cache was read at: `PRAGMA data_version` and the connection's total changes.
-type CacheKey = (i64, u64);
+pub(super) type CacheKey = (i64, u64);
+
+/// The cache's state as `conn` sees it now: another connection's commit changes
+/// `PRAGMA data_version`, this connection's own changes its total changes.
+pub(super) fn cache_key(conn: &Connection) -> rusqlite::Result<CacheKey> {
+    let data_version: i64 = conn.query_row("PRAGMA data_version", [], |row| row.get(0))?;
+    Ok((data_version, conn.total_changes()))
+}
 
 /// The cube in memory.
 pub(super) struct Cube {
@@ -45,8 +52,7 @@ pub(super) struct Cube {
 impl CubeCache {
     /// The cube as of the cache's last commit, read again only when that changed.
     pub(super) fn get(&self, conn: &Connection) -> rusqlite::Result<Arc<Cube>> {
-        let data_version: i64 = conn.query_row("PRAGMA data_version", [], |row| row.get(0))?;
-        let key = (data_version, conn.total_changes());
+        let key = cache_key(conn)?;
         if let Some((cached, cube)) = self.slot.borrow().as_ref()
             && *cached == key
         {

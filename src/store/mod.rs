@@ -20,6 +20,7 @@
 mod cube;
 mod feed;
 pub mod lock;
+mod match_facets;
 mod migrations;
 mod pages;
 mod queries;
@@ -129,6 +130,8 @@ pub struct Store {
     path: PathBuf,
     /// The catalogue's facet cube in memory, as of the last commit.
     cube: cube::CubeCache,
+    /// Every document's search facets in memory, as of the last commit.
+    match_facets: match_facets::MatchFacetsCache,
 }
 
 /// What [`Store::open_or_recover`] had to do to give back a working cache.
@@ -160,6 +163,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             cube: cube::CubeCache::default(),
+            match_facets: match_facets::MatchFacetsCache::default(),
         };
         store.configure()?;
         // A new file has nothing to check yet; an existing one is checked before it is migrated.
@@ -187,6 +191,7 @@ impl Store {
             conn,
             path,
             cube: cube::CubeCache::default(),
+            match_facets: match_facets::MatchFacetsCache::default(),
         };
         store.configure()?;
         store.migrate()?;

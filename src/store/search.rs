@@ -23,7 +23,7 @@ use rusqlite::types::Value;
 use serde::Serialize;
 
 use super::write::INDEX_VERSION;
-use super::{Result, Store, StoreError};
+use super::{Result, Store, StoreError, match_facets};
 use crate::content::Document;
 use crate::text::fold::fold_char;
 use crate::text::pinyin::{self, PinyinQuery};
@@ -608,8 +608,69 @@ impl Store {
 
     /// Counts every match of a query (after the request's filters) per category, year and
     /// publisher. Costs time proportional to the number of matches: the kiosk asks for it after
-    /// showing the first page.
+    /// showing the first page. With the index ready it reads only the index's row ids and looks
+    /// each one up in the documents' facets held in memory (`match_facets`); while searches
+    /// scan, it counts the scan's matches.
     pub fn search_facets(&self, req: &SearchRequest) -> Result<SearchFacets> {
+        if !self.index_ready()? {
+            return self.search_facets_of_matches(req);
+        }
+        let plan = plan(&req.query)?;
+        let table = self
+            .match_facets
+            .get(&self.conn)
+            .map_err(|e| self.sqlite_err(e))?;
+        let year = req.year.map(|y| y.to_string());
+        let wanted = [
+            req.category.as_deref().map(|v| table.id(0, v)),
+            year.as_deref().map(|v| table.id(1, v)),
+            req.publisher.as_deref().map(|v| table.id(2, v)),
+        ];
+        let mut tallies: [Vec<u64>; match_facets::FACETS] =
+            std::array::from_fn(|facet| vec![0; table.len(facet)]);
+        let mut total = 0;
+        self.for_each_matching_rowid(&plan, |rowid| {
+            let Some(ids) = table.of(rowid) else {
+                return;
+            };
+            if wanted
+                .iter()
+                .zip(ids)
+                .any(|(want, id)| want.is_some_and(|want| want != *id))
+            {
+                return;
+            }
+            total += 1;
+            for (tally, id) in tallies.iter_mut().zip(ids) {
+                if let Some(slot) = tally.get_mut(*id as usize) {
+                    *slot += 1;
+                }
+            }
+        })?;
+        let [category, year, publisher] = tallies.map(|tally| {
+            tally
+                .into_iter()
+                .enumerate()
+                .filter(|(_, n)| *n > 0)
+                .collect::<Vec<_>>()
+        });
+        let named = |facet: usize, counts: Vec<(usize, u64)>| {
+            counts
+                .into_iter()
+                .map(|(id, count)| (table.value(facet, id).to_owned(), count))
+                .collect::<HashMap<_, _>>()
+        };
+        Ok(SearchFacets {
+            total,
+            category: sorted_facet(named(0, category), false),
+            year: sorted_facet(named(1, year), true),
+            publisher: sorted_facet(named(2, publisher), false),
+        })
+    }
+
+    /// [`Store::search_facets`] over [`Store::for_each_match`] (the scan, before the index is
+    /// ready).
+    fn search_facets_of_matches(&self, req: &SearchRequest) -> Result<SearchFacets> {
         let mut category = HashMap::<String, u64>::new();
         let mut year = HashMap::<String, u64>::new();
         let mut publisher = HashMap::<String, u64>::new();
@@ -626,23 +687,11 @@ impl Store {
                 *publisher.entry(p).or_default() += 1;
             }
         })?;
-        let sorted = |map: HashMap<String, u64>, by_value_desc: bool| {
-            let mut v: Vec<super::FacetCount> = map
-                .into_iter()
-                .map(|(value, count)| super::FacetCount { value, count })
-                .collect();
-            if by_value_desc {
-                v.sort_by(|a, b| b.value.cmp(&a.value));
-            } else {
-                v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-            }
-            v
-        };
         Ok(SearchFacets {
             total,
-            category: sorted(category, false),
-            year: sorted(year, true),
-            publisher: sorted(publisher, false),
+            category: sorted_facet(category, false),
+            year: sorted_facet(year, true),
+            publisher: sorted_facet(publisher, false),
         })
     }
 
@@ -662,24 +711,7 @@ impl Store {
             return self.scan(req, &plan, |_, _, found| visit(found));
         }
         let (filters, filter_values) = filter_sql(req);
-        let (expr, confirm) = match &plan.pinyin {
-            Some((query, py)) => (
-                format!("({}) OR ({py})", plan.all),
-                (!query.tokens_are_exact()).then_some(query),
-            ),
-            None => (plan.all.clone(), None),
-        };
-        // Candidates that only the pinyin side could have matched need confirming: those are
-        // the ones outside the literal expression.
-        let literal_sql = "SELECT rowid FROM search_index WHERE search_index MATCH ?1";
-        let literal: HashSet<i64> = match confirm {
-            Some(_) => self
-                .conn
-                .prepare_cached(literal_sql)
-                .and_then(|mut s| s.query_map([&plan.all], |row| row.get(0))?.collect())
-                .map_err(|e| self.sqlite_err(e))?,
-            None => HashSet::new(),
-        };
+        let (expr, confirm, literal) = self.match_expression(&plan)?;
         // Only columns of the covering index `document_match`: one small, recency-ordered index
         // entry per match instead of a visit to each document's row.
         let sql = format!(
@@ -714,6 +746,73 @@ impl Store {
         }
         Ok(())
     }
+}
+
+impl Store {
+    /// The FTS5 expression of every match (literal anywhere, or the pinyin reading), the
+    /// pinyin query whose candidates need confirming against the text when its tokens cannot
+    /// prove a match, and the literal matches (which need no confirming; empty without one).
+    fn match_expression<'p>(
+        &self,
+        plan: &'p Plan,
+    ) -> Result<(String, Option<&'p PinyinQuery>, HashSet<i64>)> {
+        let (expr, confirm) = match &plan.pinyin {
+            Some((query, py)) => (
+                format!("({}) OR ({py})", plan.all),
+                (!query.tokens_are_exact()).then_some(query),
+            ),
+            None => (plan.all.clone(), None),
+        };
+        // Candidates that only the pinyin side could have matched need confirming: those are
+        // the ones outside the literal expression.
+        let literal_sql = "SELECT rowid FROM search_index WHERE search_index MATCH ?1";
+        let literal: HashSet<i64> = match confirm {
+            Some(_) => self
+                .conn
+                .prepare_cached(literal_sql)
+                .and_then(|mut s| s.query_map([&plan.all], |row| row.get(0))?.collect())
+                .map_err(|e| self.sqlite_err(e))?,
+            None => HashSet::new(),
+        };
+        Ok((expr, confirm, literal))
+    }
+
+    /// Calls `visit` with the index row id (= recency key) of every match of `plan`, unfiltered
+    /// (the index must be ready).
+    fn for_each_matching_rowid(&self, plan: &Plan, mut visit: impl FnMut(i64)) -> Result<()> {
+        let (expr, confirm, literal) = self.match_expression(plan)?;
+        let err = |e| self.sqlite_err(e);
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT rowid FROM search_index WHERE search_index MATCH ?1")
+            .map_err(err)?;
+        let mut rows = stmt.query([&expr]).map_err(err)?;
+        while let Some(row) = rows.next().map_err(err)? {
+            let rowid: i64 = row.get(0).map_err(err)?;
+            if let Some(query) = confirm
+                && !literal.contains(&rowid)
+                && !self.reads_as(query, rowid)?
+            {
+                continue;
+            }
+            visit(rowid);
+        }
+        Ok(())
+    }
+}
+
+/// Facet counts as the kiosk lists them: years newest first, other facets most matches first.
+fn sorted_facet(map: HashMap<String, u64>, by_value_desc: bool) -> Vec<super::FacetCount> {
+    let mut v: Vec<super::FacetCount> = map
+        .into_iter()
+        .map(|(value, count)| super::FacetCount { value, count })
+        .collect();
+    if by_value_desc {
+        v.sort_by(|a, b| b.value.cmp(&a.value));
+    } else {
+        v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    }
+    v
 }
 
 impl Store {

@@ -313,8 +313,9 @@ fn index_document(tx: &Connection, recency: i64, fields: &IndexFields) -> rusqli
 pub(crate) const INDEX_VERSION: &str = "3";
 
 impl Store {
-    /// Re-indexes every shown document from its stored JSON, in one transaction, when the cache
-    /// was indexed by a build with another `INDEX_VERSION`. Returns how many were indexed.
+    /// Re-indexes every shown document from its stored JSON, and every attachment page from its
+    /// stored text, in one transaction, when the cache was indexed by a build with another
+    /// `INDEX_VERSION`. Returns how many were indexed.
     ///
     /// Minutes for a large cache: the kiosk runs it on a background thread after start-up
     /// (searches scan until it commits), never on the way to the first screen.
@@ -354,6 +355,31 @@ impl Store {
                         "a stored document no longer validates; not indexed"
                     ),
                 }
+            }
+        }
+        // The attachments' pages are tokenised the same way.
+        self.conn
+            .execute(
+                "INSERT INTO attachment_index(attachment_index) VALUES ('delete-all')",
+                [],
+            )
+            .map_err(wrap)?;
+        {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT id, text FROM attachment_page ORDER BY id")
+                .map_err(wrap)?;
+            let mut rows = stmt.query([]).map_err(wrap)?;
+            while let Some(row) = rows.next().map_err(wrap)? {
+                let id: i64 = row.get(0).map_err(wrap)?;
+                let text: String = row.get(1).map_err(wrap)?;
+                let streams = IndexStreams::of(&super::pages::searchable(&text));
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO attachment_index (rowid, text, text_uni) VALUES (?1, ?2, ?3)",
+                    )
+                    .and_then(|mut s| s.execute(params![id, streams.main, streams.unigrams]))
+                    .map_err(wrap)?;
             }
         }
         self.conn

@@ -1,9 +1,9 @@
 //! Golden search queries over the bundled content, and recall 1.0 against brute force for every
 //! 1- and 2-character substring of the catalogue's titles.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use readpoint::store::{MatchTier, SearchRequest, Store, StoreError};
+use readpoint::store::{FacetCount, MatchTier, SearchFacets, SearchRequest, Store, StoreError};
 use readpoint::text::fold_str;
 
 use crate::support::bundled_store;
@@ -400,4 +400,110 @@ fn numbers_inside_letter_words_are_found() {
     for query in ["9001", "ISO9001", "iso", "ＩＳＯ９００１质量", "通过iso"] {
         assert!(ids(&store, query).contains("ce-2014-00100"), "{query}");
     }
+}
+
+/// Facet counts the long way: every matching id (the join with its document row, with the
+/// filters in SQL), each document's own facet values.
+fn counted_one_by_one(store: &Store, request: &SearchRequest) -> SearchFacets {
+    let tally = |map: &mut BTreeMap<String, u64>, value: Option<String>| {
+        if let Some(value) = value {
+            *map.entry(value).or_default() += 1;
+        }
+    };
+    let (mut category, mut year, mut publisher) =
+        (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
+    let ids = store.search_all_ids(request).unwrap();
+    for id in &ids {
+        let row = store.document(id).unwrap().expect("a matching document");
+        let fields = row.document.index_fields();
+        tally(&mut category, fields.category);
+        tally(&mut year, fields.year.map(|y| y.to_string()));
+        tally(&mut publisher, fields.publisher);
+    }
+    let facet = |map: BTreeMap<String, u64>, newest_first: bool| {
+        let mut v: Vec<FacetCount> = map
+            .into_iter()
+            .map(|(value, count)| FacetCount { value, count })
+            .collect();
+        if newest_first {
+            v.sort_by(|a, b| b.value.cmp(&a.value));
+        } else {
+            v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        }
+        v
+    };
+    SearchFacets {
+        total: ids.len() as u64,
+        category: facet(category, false),
+        year: facet(year, true),
+        publisher: facet(publisher, false),
+    }
+}
+
+#[test]
+fn search_facets_agree_with_every_match_under_every_filter_and_follow_each_commit() {
+    let mut store = bundled_store();
+    let publisher = store
+        .document("ce-2012-00001")
+        .unwrap()
+        .expect("ce-2012-00001")
+        .document
+        .index_fields()
+        .publisher
+        .expect("a publisher");
+    let requests = |query: &str| {
+        let base = SearchRequest {
+            query: query.into(),
+            ..Default::default()
+        };
+        vec![
+            base.clone(),
+            SearchRequest {
+                category: Some("BLSP".into()),
+                ..base.clone()
+            },
+            SearchRequest {
+                year: Some(2012),
+                ..base.clone()
+            },
+            SearchRequest {
+                publisher: Some(publisher.clone()),
+                year: Some(2012),
+                ..base.clone()
+            },
+            SearchRequest {
+                category: Some("no such category".into()),
+                ..base
+            },
+        ]
+    };
+    let queries = ["信息", "审批", "社", "blsp", "xxgk", "2012", "乐市"];
+    for query in queries {
+        for request in requests(query) {
+            assert_eq!(
+                store.search_facets(&request).unwrap(),
+                counted_one_by_one(&store, &request),
+                "{request:?}"
+            );
+        }
+    }
+    // A new document: the counts follow the commit.
+    let before = store.search_facets(&requests("信息")[0].clone()).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(
+        &store
+            .document("ce-2012-00001")
+            .unwrap()
+            .expect("the entry")
+            .document
+            .raw
+            .to_json(),
+    )
+    .unwrap();
+    doc["id"] = "ce-2012-99999".into();
+    doc["title"] = "信息公开补充目录".into();
+    let doc = readpoint::content::Document::from_value(doc).expect("valid");
+    store.upsert(&[doc], "import:extra.json", None).unwrap();
+    let after = store.search_facets(&requests("信息")[0].clone()).unwrap();
+    assert_eq!(after.total, before.total + 1);
+    assert_eq!(after, counted_one_by_one(&store, &requests("信息")[0]));
 }

@@ -234,7 +234,7 @@ fn a_stale_search_index_is_scanned_at_open_and_rebuilt_later() {
         ids.sort();
         ids
     };
-    let queries = ["blsp", "社保", "信息公开", "乐市政务发", "2012"];
+    let queries = ["blsp", "社保", "信息公开", "乐市政务发", "2012", "社", "醫"];
     let indexed: Vec<Vec<String>> = queries.iter().map(|q| ids(&kiosk.store(), q)).collect();
     let facets = kiosk.store().search_facets(&request("信息")).unwrap();
     {
