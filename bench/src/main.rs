@@ -3,7 +3,7 @@
 //! to stderr as `error: …` with exit code 1.
 //!
 //! Owns the clap types (their doc comments are `--help`), the dispatch, and the child-process
-//! entries the benchmarks start: `ui-screens`, `viewer-pages`, `soak-publish`, and the product
+//! entries the benchmarks start: `ui-screens`, `bare-window`, `viewer-pages`, `soak-publish`, and the product
 //! itself when started as `readpoint` ([`readpoint_bench::product_command`]). Must never touch
 //! the configuration or a kiosk's data folder other than the ones a benchmark made.
 
@@ -69,6 +69,9 @@ enum BenchCommand {
         #[arg(long)]
         attachment: usize,
     },
+    /// (Used by `ui`.) A bare Slint window, to compare the kiosk's first frame with.
+    #[command(hide = true)]
+    BareWindow,
     /// (Used by `ui`.) Opens screens in a row offscreen and prints memory figures.
     #[command(hide = true)]
     UiScreens {
@@ -283,6 +286,7 @@ fn run(command: &BenchCommand) -> Result<ExitCode, String> {
             };
             fleet::run(&options, &mut stdout)?;
         }
+        BenchCommand::BareWindow => ui::bare_window()?,
         BenchCommand::Viewer(args) => {
             let options = viewer::Options {
                 keep: args.keep.clone(),

@@ -125,6 +125,10 @@ fn run_in(options: &Options, db_path: &Path, out: &mut dyn Write) -> Result<(), 
     let started = Instant::now();
     let (store, _) = Store::open_or_recover(db_path).map_err(|e| e.to_string())?;
     let open = started.elapsed();
+    // Queries run as on the kiosk's screens' connection, with its page cache.
+    store
+        .limit_page_cache(readpoint::view_models::worker::READING_CACHE_KIB)
+        .map_err(|e| e.to_string())?;
     let started = Instant::now();
     store.verify_integrity().map_err(|e| e.to_string())?;
     writeln!(

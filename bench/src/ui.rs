@@ -2,7 +2,8 @@
 //!
 //! - first frame: the kiosk (the product's command line, [`crate::product_command`]) started on
 //!   a virtual X server (Xvfb + openbox) until its window shows non-black pixels, polled from
-//!   outside with `xwd` (the software renderer has no rendering notifier), several runs;
+//!   outside with `xwd` (the software renderer has no rendering notifier), several runs, each
+//!   followed by a bare Slint window (`readpoint-bench bare-window`) timed the same way;
 //! - memory: a separate process (`readpoint-bench ui-screens`, so the corpus built here is not
 //!   counted) opens 1,000 screens in a row offscreen and prints its RSS as it goes;
 //! - catalogue scrolling: the same process scrolls the catalogue list and times each frame.
@@ -195,42 +196,86 @@ fn first_frames(dir: &Path, starts: usize, out: &mut dyn Write) -> Result<(), St
     std::thread::sleep(Duration::from_millis(500));
     let home = dir.join("home");
     std::fs::create_dir_all(&home).map_err(|e| e.to_string())?;
-    let mut times = Vec::new();
+    let mut kiosk_times = Vec::new();
+    let mut bare_times = Vec::new();
+    // Kiosk and bare window take turns, so both see the same machine.
     for _ in 0..starts {
-        // Wait for a black screen (the previous kiosk gone).
-        std::thread::sleep(Duration::from_millis(300));
-        let started = Instant::now();
-        let _kiosk = Running(
-            crate::product_command()?
-                .arg("--data-dir")
-                .arg(dir)
-                .env("DISPLAY", &display)
-                .env("HOME", &home)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .map_err(|e| format!("starting the kiosk: {e}"))?,
-        );
-        loop {
-            if xwd_root(&display).is_some_and(|dump| painted(&dump)) {
-                times.push(started.elapsed());
-                break;
-            }
-            if started.elapsed() > Duration::from_secs(20) {
-                return Err("the kiosk drew nothing within 20 s".into());
-            }
+        let mut kiosk = crate::product_command()?;
+        kiosk.arg("--data-dir").arg(dir);
+        kiosk_times.push(time_to_pixels(&mut kiosk, &display, &home, "the kiosk")?);
+        let mut bare = crate::bench_command()?;
+        bare.arg("bare-window");
+        bare_times.push(time_to_pixels(
+            &mut bare,
+            &display,
+            &home,
+            "the bare window",
+        )?);
+    }
+    for (what, times) in [
+        ("first frame", &mut kiosk_times),
+        (
+            "a bare Slint window's first frame, same run",
+            &mut bare_times,
+        ),
+    ] {
+        let runs: Vec<String> = times.iter().map(|t| ms(*t)).collect();
+        let p = Percentiles::of(times);
+        writeln!(
+            out,
+            "{what} (process start → first painted pixels, polled with xwd): median {} ms; runs: {} ms",
+            ms(p.p50),
+            runs.join(", ")
+        )
+        .map_err(io)?;
+    }
+    Ok(())
+}
+
+/// Starts `command` on `display` once the screen is black again, and returns the time until
+/// the first painted pixels (the process is stopped afterwards).
+fn time_to_pixels(
+    command: &mut Command,
+    display: &str,
+    home: &Path,
+    what: &str,
+) -> Result<Duration, String> {
+    // Wait for a black screen (the previous window gone).
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    let _child = Running(
+        command
+            .env("DISPLAY", display)
+            .env("HOME", home)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("starting {what}: {e}"))?,
+    );
+    loop {
+        if xwd_root(display).is_some_and(|dump| painted(&dump)) {
+            return Ok(started.elapsed());
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            return Err(format!("{what} drew nothing within 20 s"));
         }
     }
-    let runs: Vec<String> = times.iter().map(|t| ms(*t)).collect();
-    let p = Percentiles::of(&mut times);
-    writeln!(
-        out,
-        "first frame (process start → first painted pixels, polled with xwd): median {} ms; runs: {} ms",
-        ms(p.p50),
-        runs.join(", ")
-    )
-    .map_err(io)?;
-    Ok(())
+}
+
+// The least a Slint program can show: one full-screen window of one colour.
+slint::slint! {
+    export component BareWindow inherits Window {
+        width: 1920px;
+        height: 1080px;
+        background: #1d4e89;
+    }
+}
+
+/// `readpoint-bench bare-window`: a bare Slint window with the kiosk's backend and renderer,
+/// the floor under the kiosk's first frame.
+pub fn bare_window() -> Result<(), String> {
+    let window = BareWindow::new().map_err(|e| format!("creating the window: {e}"))?;
+    window.run().map_err(|e| format!("running the window: {e}"))
 }
 
 /// Runs `readpoint-bench ui-screens` in a child process and copies its figures.

@@ -289,6 +289,16 @@ impl Store {
         &self.path
     }
 
+    /// Caps this connection's page cache at `kib` KiB (from the 32 MiB every connection opens
+    /// with, which bulk writes use). For the kiosk's reading connection: the operating system
+    /// caches the file's pages anyway, outside the process, so a page SQLite no longer holds is
+    /// read again without touching the disk.
+    pub fn limit_page_cache(&self, kib: u32) -> Result<()> {
+        self.conn
+            .execute_batch(&format!("PRAGMA cache_size = -{kib}"))
+            .map_err(|e| self.sqlite_err(e))
+    }
+
     fn configure(&mut self) -> Result<()> {
         let path = self.path.clone();
         self.conn

@@ -48,6 +48,7 @@ impl Worker {
     /// Starts the worker thread on `store` (which it owns from now on). The thread ends when
     /// the last clone of the returned `Worker` is dropped.
     pub fn spawn(store: Store) -> std::io::Result<Worker> {
+        reading_cache(&store);
         let (jobs, queue) = mpsc::channel::<Job>();
         thread::Builder::new()
             .name("store-worker".into())
@@ -71,6 +72,7 @@ impl Worker {
 
     /// A worker that runs every query at once on the calling thread (see the module docs).
     pub fn inline(store: Store) -> Worker {
+        reading_cache(&store);
         Worker {
             mode: Rc::new(Mode::Inline {
                 store: RefCell::new(store),
@@ -128,5 +130,16 @@ impl Worker {
                 }
             }
         }
+    }
+}
+
+/// The page cache of the screens' connection, in KiB: what a screen's queries touch again soon
+/// (the catalogue's index pages, a search's term lists), not the whole cache file (the kiosk's
+/// memory target is 60 MiB in all).
+pub const READING_CACHE_KIB: u32 = 4096;
+
+fn reading_cache(store: &Store) {
+    if let Err(err) = store.limit_page_cache(READING_CACHE_KIB) {
+        tracing::warn!("the screens' page cache keeps its default size: {err}");
     }
 }

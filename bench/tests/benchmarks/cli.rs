@@ -1,4 +1,4 @@
-//! The `readpoint-bench` binary end to end: a benchmark on a small input prints its figures,
+//! The `readpoint-bench` binary end to end: benchmarks on a small input print their figures,
 //! `--help` lists every benchmark, and started as `readpoint` the binary is the product (how
 //! the sync and UI benchmarks run `readpoint sync --once` and the kiosk).
 
@@ -55,18 +55,43 @@ fn search_runs_on_a_small_corpus() {
 }
 
 #[test]
+fn a_small_fleet_checks_with_304s_and_every_kiosk_takes_the_patch() {
+    let output = bench(&[
+        "fleet",
+        "--kiosks",
+        "40",
+        "--docs",
+        "300",
+        "--interval",
+        "3",
+        "--steady-intervals",
+        "1",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = stdout(&output);
+    for line in [
+        "100.00 % answered 304",
+        "40 of 40 kiosks hold v2 (40 by patch, 0 by shards), 0 errors",
+        "1 patch(es)",
+        "nginx CPU",
+    ] {
+        assert!(report.contains(line), "{line:?} in {report}");
+    }
+}
+
+#[test]
 fn help_lists_every_benchmark_and_hides_the_child_entries() {
     let output = bench(&["--help"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let help = stdout(&output);
-    for command in ["search", "ui", "sync", "soak", "viewer"] {
+    for command in ["search", "ui", "sync", "fleet", "soak", "viewer"] {
         assert!(
             help.lines()
                 .any(|l| l.trim_start().starts_with(&format!("{command} "))),
             "{command} in --help: {help}"
         );
     }
-    for hidden in ["ui-screens", "viewer-pages", "soak-publish"] {
+    for hidden in ["ui-screens", "bare-window", "viewer-pages", "soak-publish"] {
         assert!(!help.contains(hidden), "{hidden} in --help: {help}");
     }
     let output = bench(&["search", "--docs", "not-a-number"]);
