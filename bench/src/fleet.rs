@@ -57,20 +57,14 @@ const MIB: f64 = 1024.0 * 1024.0;
 
 /// Runs the benchmark, printing figures to `out` as they are measured.
 pub fn run(options: &Options, out: &mut dyn Write) -> Result<(), String> {
-    let dir = match &options.keep {
-        Some(dir) => dir.clone(),
-        None => std::env::temp_dir().join(format!("readpoint-bench-fleet-{}", std::process::id())),
-    };
-    if dir.join("feed").exists() {
-        std::fs::remove_dir_all(dir.join("feed"))
-            .map_err(|e| format!("emptying {}: {e}", dir.display()))?;
-    }
-    std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-    let result = run_in(options, &dir, out);
-    if options.keep.is_none() {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-    result
+    super::in_work_dir(options.keep.as_deref(), "fleet", |dir| {
+        // A kept directory's feed is from an earlier run: publish afresh.
+        if dir.join("feed").exists() {
+            std::fs::remove_dir_all(dir.join("feed"))
+                .map_err(|e| format!("emptying {}: {e}", dir.display()))?;
+        }
+        run_in(options, dir, out)
+    })
 }
 
 fn io(e: std::io::Error) -> String {

@@ -52,6 +52,25 @@ pub fn bench_command() -> Result<Command, String> {
     Ok(Command::new(exe))
 }
 
+/// Runs `run` in the benchmark's work directory: `keep` (created if needed, and kept), or a
+/// fresh one under the system's temporary directory named after `name`, removed afterwards.
+pub fn in_work_dir<T>(
+    keep: Option<&Path>,
+    name: &str,
+    run: impl FnOnce(&Path) -> Result<T, String>,
+) -> Result<T, String> {
+    let dir = match keep {
+        Some(dir) => dir.to_path_buf(),
+        None => std::env::temp_dir().join(format!("readpoint-bench-{name}-{}", std::process::id())),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let result = run(&dir);
+    if keep.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    result
+}
+
 /// Latency percentiles of a set of samples.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Percentiles {

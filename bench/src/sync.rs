@@ -61,16 +61,9 @@ const MIB: f64 = 1024.0 * 1024.0;
 
 /// Runs the benchmark, printing figures to `out` as they are measured.
 pub fn run(options: &Options, out: &mut dyn Write) -> Result<(), String> {
-    let dir = match &options.keep {
-        Some(dir) => dir.clone(),
-        None => std::env::temp_dir().join(format!("readpoint-bench-sync-{}", std::process::id())),
-    };
-    std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-    let result = run_in(options, &dir, out);
-    if options.keep.is_none() {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-    result
+    super::in_work_dir(options.keep.as_deref(), "sync", |dir| {
+        run_in(options, dir, out)
+    })
 }
 
 fn io(e: std::io::Error) -> String {

@@ -23,6 +23,7 @@ pub mod lock;
 mod match_facets;
 mod migrations;
 mod pages;
+mod per_commit;
 mod queries;
 mod search;
 mod usage;

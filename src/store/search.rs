@@ -622,12 +622,14 @@ impl Store {
             .map_err(|e| self.sqlite_err(e))?;
         let year = req.year.map(|y| y.to_string());
         let wanted = [
-            req.category.as_deref().map(|v| table.id(0, v)),
-            year.as_deref().map(|v| table.id(1, v)),
-            req.publisher.as_deref().map(|v| table.id(2, v)),
+            req.category.as_deref(),
+            year.as_deref(),
+            req.publisher.as_deref(),
         ];
+        let wanted: [Option<u32>; match_facets::FACETS] =
+            std::array::from_fn(|facet| wanted[facet].map(|value| table.values[facet].id(value)));
         let mut tallies: [Vec<u64>; match_facets::FACETS] =
-            std::array::from_fn(|facet| vec![0; table.len(facet)]);
+            std::array::from_fn(|facet| vec![0; table.values[facet].len()]);
         let mut total = 0;
         self.for_each_matching_rowid(&plan, |rowid| {
             let Some(ids) = table.of(rowid) else {
@@ -657,7 +659,7 @@ impl Store {
         let named = |facet: usize, counts: Vec<(usize, u64)>| {
             counts
                 .into_iter()
-                .map(|(id, count)| (table.value(facet, id).to_owned(), count))
+                .map(|(id, count)| (table.values[facet].value(id).to_owned(), count))
                 .collect::<HashMap<_, _>>()
         };
         Ok(SearchFacets {
@@ -727,10 +729,7 @@ impl Store {
         let mut rows = stmt.query(params_from_iter(values.iter())).map_err(err)?;
         while let Some(row) = rows.next().map_err(err)? {
             let rowid: i64 = row.get(0).map_err(err)?;
-            if let Some(query) = confirm
-                && !literal.contains(&rowid)
-                && !self.reads_as(query, rowid)?
-            {
+            if !self.confirmed(confirm, &literal, rowid)? {
                 continue;
             }
             let found = (|| -> rusqlite::Result<MatchRow> {
@@ -777,6 +776,20 @@ impl Store {
         Ok((expr, confirm, literal))
     }
 
+    /// Whether the match at `rowid` stands: a literal match, or no pinyin reading to confirm,
+    /// or its title or keywords read as the pinyin query.
+    fn confirmed(
+        &self,
+        confirm: Option<&PinyinQuery>,
+        literal: &HashSet<i64>,
+        rowid: i64,
+    ) -> Result<bool> {
+        match confirm {
+            Some(query) if !literal.contains(&rowid) => self.reads_as(query, rowid),
+            _ => Ok(true),
+        }
+    }
+
     /// Calls `visit` with the index row id (= recency key) of every match of `plan`, unfiltered
     /// (the index must be ready).
     fn for_each_matching_rowid(&self, plan: &Plan, mut visit: impl FnMut(i64)) -> Result<()> {
@@ -789,13 +802,9 @@ impl Store {
         let mut rows = stmt.query([&expr]).map_err(err)?;
         while let Some(row) = rows.next().map_err(err)? {
             let rowid: i64 = row.get(0).map_err(err)?;
-            if let Some(query) = confirm
-                && !literal.contains(&rowid)
-                && !self.reads_as(query, rowid)?
-            {
-                continue;
+            if self.confirmed(confirm, &literal, rowid)? {
+                visit(rowid);
             }
-            visit(rowid);
         }
         Ok(())
     }

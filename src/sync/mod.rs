@@ -39,7 +39,7 @@ use crate::feed::{
     Limits, MANIFEST_FILE, MAX_MANIFEST_SIZE, MAX_SIGNATURE_SIZE, Manifest, SIGNATURE_FILE,
     object_path, object_url_path, sha256_hex, shard, signature,
 };
-use crate::store::{AppliedManifest, ApplySummary, Store};
+use crate::store::{AppliedManifest, ApplySummary, FeedApply, Store};
 use decide::{Applied, Plan, Stored, Verdict};
 use http::{FeedHttp, Fetched};
 use lock::SyncLock;
@@ -707,6 +707,17 @@ fn apply(
     for name in &plan.removed {
         tx.remove_shard(name)?;
     }
+    progress(Progress::Applying { done: total, total });
+    guard_and_commit(tx, plan, http, applied)
+}
+
+/// The end of every apply, by shards or by a patch: the section guard, then the commit.
+fn guard_and_commit(
+    tx: FeedApply<'_>,
+    plan: &Plan,
+    http: &FeedHttp,
+    applied: &AppliedManifest<'_>,
+) -> Result<ApplySummary, SyncError> {
     // The counts are read only when the guard applies (not under the first version of a feed).
     if plan.guarded_counts.is_some() {
         plan.section_guard(
@@ -715,7 +726,6 @@ fn apply(
             applied.version,
         )?;
     }
-    progress(Progress::Applying { done: total, total });
     Ok(tx.commit(applied)?)
 }
 
@@ -820,15 +830,8 @@ fn apply_patch(
             None => tx.remove_shard(&shard.name)?,
         }
     }
-    if plan.guarded_counts.is_some() {
-        plan.section_guard(
-            &tx.kind_counts()?,
-            &http.url(MANIFEST_FILE),
-            applied.version,
-        )?;
-    }
     progress(Progress::Applying { done: total, total });
-    Ok(Some((tx.commit(applied)?, fetched)))
+    Ok(Some((guard_and_commit(tx, plan, http, applied)?, fetched)))
 }
 
 /// Decodes a shard within the limits, turning each document into a typed [`Document`] as soon

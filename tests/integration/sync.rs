@@ -431,6 +431,16 @@ fn synced() -> Setup {
     }
 }
 
+/// The objects the fault server was asked for since its log was last cleared, in order.
+fn fetched_objects(server: &FeedServer) -> Vec<String> {
+    server
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/objects/"))
+        .map(|r| r.path)
+        .collect()
+}
+
 impl Setup {
     /// Publishes version 2 with one changed entry; returns the changed shard's object hash.
     fn publish_change(&mut self) -> String {
@@ -1223,13 +1233,7 @@ fn an_interrupted_download_resumes_with_only_the_missing_object() {
     setup.server.clear_log();
     let (code, out) = setup.kiosk.sync();
     assert_eq!(code, 0, "{out}");
-    let fetched: Vec<String> = setup
-        .server
-        .requests()
-        .into_iter()
-        .filter(|r| r.path.starts_with("/objects/"))
-        .map(|r| r.path)
-        .collect();
+    let fetched = fetched_objects(&setup.server);
     assert_eq!(fetched.len(), 1, "only the object that failed: {fetched:?}");
     assert!(fetched[0].ends_with(&changed[0]));
 }
@@ -1272,13 +1276,7 @@ fn a_patch_that_is_broken_or_does_not_fit_the_cache_gives_way_to_the_shards() {
     let (code, out) = setup.kiosk.sync();
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("applied version 2 (was 1)"), "{out}");
-    let fetched: Vec<String> = setup
-        .server
-        .requests()
-        .into_iter()
-        .filter(|r| r.path.starts_with("/objects/"))
-        .map(|r| r.path)
-        .collect();
+    let fetched = fetched_objects(&setup.server);
     assert_eq!(fetched.len(), 2, "the patch, then the shard: {fetched:?}");
     assert!(fetched[0].ends_with(&wrong_sha), "{fetched:?}");
     let row = setup
