@@ -128,19 +128,7 @@ impl Store {
                         boxes
                     ])
                     .map_err(wrap)?;
-                let streams = IndexStreams::of(&searchable(&page.text));
-                self.conn
-                    .prepare_cached(
-                        "INSERT INTO attachment_index (rowid, text, text_uni) VALUES (?1, ?2, ?3)",
-                    )
-                    .and_then(|mut s| {
-                        s.execute(params![
-                            self.conn.last_insert_rowid(),
-                            streams.main,
-                            streams.unigrams
-                        ])
-                    })
-                    .map_err(wrap)?;
+                index_page(&self.conn, self.conn.last_insert_rowid(), &page.text).map_err(wrap)?;
             }
         }
         tx.commit()
@@ -192,6 +180,17 @@ pub fn attachment_present(data_dir: &Path, sha256: &str, size: u64) -> bool {
     crate::feed::check_sha256(sha256).is_ok()
         && std::fs::symlink_metadata(crate::feed::object_path(data_dir, sha256))
             .is_ok_and(|meta| meta.is_file() && meta.len() == size)
+}
+
+/// Adds the search-index row of the page stored as `attachment_page` row `id` (its text as the
+/// page set gave it).
+pub(super) fn index_page(conn: &rusqlite::Connection, id: i64, text: &str) -> rusqlite::Result<()> {
+    let streams = IndexStreams::of(&searchable(text));
+    conn.prepare_cached(
+        "INSERT INTO attachment_index (rowid, text, text_uni) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![id, streams.main, streams.unigrams])?;
+    Ok(())
 }
 
 #[cfg(test)]

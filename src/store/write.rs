@@ -373,13 +373,7 @@ impl Store {
             while let Some(row) = rows.next().map_err(wrap)? {
                 let id: i64 = row.get(0).map_err(wrap)?;
                 let text: String = row.get(1).map_err(wrap)?;
-                let streams = IndexStreams::of(&super::pages::searchable(&text));
-                self.conn
-                    .prepare_cached(
-                        "INSERT INTO attachment_index (rowid, text, text_uni) VALUES (?1, ?2, ?3)",
-                    )
-                    .and_then(|mut s| s.execute(params![id, streams.main, streams.unigrams]))
-                    .map_err(wrap)?;
+                super::pages::index_page(&self.conn, id, &text).map_err(wrap)?;
             }
         }
         self.conn
