@@ -13,10 +13,10 @@ use serde::Serialize;
 use rusqlite::OptionalExtension;
 
 use super::write::{
-    WriteTx, delete_recency, delete_shard, index_stored, insert_row, record_version,
+    Prepared, WriteTx, delete_recency, delete_shard, index_document, index_stored, insert_row,
+    record_version,
 };
 use super::{ApplySummary, ContentVersion, Result, Store};
-use crate::content::Document;
 
 /// The last error the sync recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -230,6 +230,7 @@ impl Store {
             removed_ids: std::collections::HashSet::new(),
             bulk: false,
             to_index: Vec::new(),
+            last_indexed: None,
         })
     }
 }
@@ -254,6 +255,8 @@ pub struct FeedApply<'a> {
     bulk: bool,
     /// Recency keys of inserted documents whose search-index rows are added at the commit.
     to_index: Vec<i64>,
+    /// The highest rowid indexed so far in this transaction.
+    last_indexed: Option<i64>,
 }
 
 impl FeedApply<'_> {
@@ -261,11 +264,19 @@ impl FeedApply<'_> {
     /// An id that lives in another shard (the bundled content, an import) moves here. A
     /// document identical to its stored copy is kept as it is (only its shard is updated): a
     /// corrected entry re-indexes one document, not its whole shard.
+    ///
+    /// The shard's new search-index rows are added at once when their rowids all follow the
+    /// ones added before in this transaction — a full sync stores month shards oldest first, so
+    /// the index grows by appending — and otherwise at the commit, in rowid order, read back
+    /// from the stored documents (FTS5 writes a new segment whenever a rowid goes backwards).
+    /// FTS5 also writes its pending rows out whenever another statement of the transaction opens
+    /// a savepoint — every document insert does, for its triggers — so a large apply leaves one
+    /// index segment per shard, which the merge after a first version joins into one.
     pub fn replace_shard(
         &mut self,
         name: &str,
         sha256: &str,
-        documents: &[Document],
+        documents: &[Prepared],
     ) -> Result<()> {
         let conn = &self.store.conn;
         let wrap = |e| self.store.sqlite_err(e);
@@ -277,14 +288,30 @@ impl FeedApply<'_> {
             })
             .map_err(wrap)?;
         let mut kept = std::collections::HashSet::with_capacity(documents.len());
-        for doc in documents {
-            self.put_document(name, doc)?;
-            kept.insert(doc.id.as_str());
+        let mut new_rows = Vec::new();
+        for prepared in documents {
+            if let Some(recency) = self.put(name, prepared)? {
+                new_rows.extend(prepared.row().map(|row| (recency, row)));
+            }
+            kept.insert(prepared.id.as_str());
         }
         for (id, recency) in old {
             if !kept.contains(id.as_str()) {
                 delete_recency(conn, recency).map_err(wrap)?;
                 self.removed_ids.insert(id);
+            }
+        }
+        new_rows.sort_unstable_by_key(|(recency, _)| *recency);
+        match (new_rows.first(), self.last_indexed) {
+            (Some(&(first, _)), Some(last)) if first <= last => {
+                self.to_index
+                    .extend(new_rows.iter().map(|(recency, _)| *recency));
+            }
+            _ => {
+                for (recency, row) in &new_rows {
+                    index_document(conn, *recency, row).map_err(wrap)?;
+                    self.last_indexed = Some(*recency);
+                }
             }
         }
         conn.prepare_cached(
@@ -295,46 +322,48 @@ impl FeedApply<'_> {
         Ok(())
     }
 
-    /// Puts `doc` into shard `name`: a stored document of the same id, in whatever shard, is
-    /// replaced, or only moved here when it is identical (no re-indexing).
-    pub fn put_document(&mut self, name: &str, doc: &Document) -> Result<()> {
+    /// Puts a document into shard `name`: a stored document of the same id, in whatever shard,
+    /// is replaced, or only moved here when it is identical (no re-indexing). Its search-index
+    /// row is added at the commit.
+    pub fn put_document(&mut self, name: &str, prepared: &Prepared) -> Result<()> {
+        let recency = self.put(name, prepared)?;
+        self.to_index.extend(recency);
+        Ok(())
+    }
+
+    /// Stores a document as [`FeedApply::put_document`] describes; returns its recency key when
+    /// it was inserted (new or changed) and is of a shown kind, so needs its search-index row.
+    fn put(&mut self, name: &str, prepared: &Prepared) -> Result<Option<i64>> {
         let conn = &self.store.conn;
         let wrap = |e| self.store.sqlite_err(e);
-        let json = doc.raw.to_json();
         let stored: Option<(i64, String, String)> = conn
             .prepare_cached("SELECT recency, shard, json FROM document WHERE id = ?1")
             .and_then(|mut stmt| {
-                stmt.query_row([&doc.id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-                    .optional()
+                stmt.query_row([&prepared.id], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                })
+                .optional()
             })
             .map_err(wrap)?;
-        let moved_back = self.removed_ids.remove(&doc.id);
+        let moved_back = self.removed_ids.remove(&prepared.id);
         match stored {
-            Some((recency, shard, stored_json)) if stored_json == json => {
+            Some((recency, shard, stored_json)) if stored_json == prepared.json() => {
                 if shard != name {
                     conn.prepare_cached("UPDATE document SET shard = ?1 WHERE recency = ?2")
                         .and_then(|mut stmt| stmt.execute(params![name, recency]))
                         .map_err(wrap)?;
                 }
                 self.summary.unchanged += 1;
+                return Ok(None);
             }
             Some((recency, _, _)) => {
                 delete_recency(conn, recency).map_err(wrap)?;
                 self.summary.replaced += 1;
-                self.to_index
-                    .extend(insert_row(conn, doc, name).map_err(wrap)?);
             }
-            None => {
-                if moved_back {
-                    self.summary.replaced += 1;
-                } else {
-                    self.summary.added += 1;
-                }
-                self.to_index
-                    .extend(insert_row(conn, doc, name).map_err(wrap)?);
-            }
+            None if moved_back => self.summary.replaced += 1,
+            None => self.summary.added += 1,
         }
-        Ok(())
+        insert_row(conn, prepared, name).map_err(wrap)
     }
 
     /// Removes document `id` from shard `name`; an id not in that shard is left alone.

@@ -85,52 +85,12 @@ impl Store {
             } else {
                 summary.added += 1;
             }
-            to_index.extend(insert_row(&self.conn, doc, shard).map_err(wrap)?);
+            to_index.extend(insert_row(&self.conn, &Prepared::of(doc), shard).map_err(wrap)?);
         }
         index_stored(&self.conn, &mut to_index).map_err(wrap)?;
         if let Some(version) = version {
             record_version(&self.conn, version).map_err(wrap)?;
         }
-        tx.commit()?;
-        Ok(summary)
-    }
-
-    /// Replaces the whole content of each named shard with the given documents and removes the
-    /// shards listed in `remove`, in one transaction (the sync's apply step).
-    pub fn replace_shards(
-        &mut self,
-        shards: &[(String, Vec<Document>)],
-        remove: &[String],
-        version: &ContentVersion,
-    ) -> Result<ApplySummary> {
-        let tx = WriteTx::begin(self)?;
-        let wrap = |e| self.sqlite_err(e);
-        let mut summary = ApplySummary::default();
-        let mut old_ids = std::collections::HashSet::new();
-        for name in remove.iter().chain(shards.iter().map(|(name, _)| name)) {
-            old_ids.extend(delete_shard(&self.conn, name).map_err(wrap)?);
-        }
-        let mut inserted = std::collections::HashSet::new();
-        for (name, documents) in shards {
-            for doc in documents {
-                // Always delete by id: an id may also move here from a shard that is not being
-                // replaced; the newest copy wins.
-                let existed =
-                    delete_by_id(&self.conn, &doc.id).map_err(wrap)? | old_ids.contains(&doc.id);
-                if existed {
-                    summary.replaced += 1;
-                } else {
-                    summary.added += 1;
-                }
-                inserted.insert(doc.id.as_str());
-                insert(&self.conn, doc, name).map_err(wrap)?;
-            }
-        }
-        summary.removed = old_ids
-            .iter()
-            .filter(|id| !inserted.contains(id.as_str()))
-            .count();
-        record_version(&self.conn, version).map_err(wrap)?;
         tx.commit()?;
         Ok(summary)
     }
@@ -179,24 +139,15 @@ pub(super) fn delete_shard(tx: &Connection, shard: &str) -> rusqlite::Result<Vec
     Ok(rows.into_iter().map(|(_, id)| id).collect())
 }
 
-/// Inserts a document with its search-index row. For many documents prefer [`insert_row`] and
-/// one [`index_stored`] at the end.
-pub(super) fn insert(tx: &Connection, doc: &Document, shard: &str) -> rusqlite::Result<()> {
-    if let Some(recency) = insert_row(tx, doc, shard)? {
-        index_document(tx, recency, &doc.index_fields())?;
-    }
-    Ok(())
-}
-
 /// Inserts a document's row only; returns its recency key when it needs a search-index row
-/// (shown kinds), to be added by [`index_stored`].
+/// (shown kinds), to be added by [`index_document`] or [`index_stored`].
 pub(super) fn insert_row(
     tx: &Connection,
-    doc: &Document,
+    doc: &Prepared,
     shard: &str,
 ) -> rusqlite::Result<Option<i64>> {
-    let fields = doc.index_fields();
-    let base = recency_base(&fields);
+    let fields = &doc.fields;
+    let base = recency_base(fields);
     let last: Option<i64> = tx
         .prepare_cached("SELECT max(recency) FROM document WHERE recency >= ?1 AND recency < ?2")?
         .query_row(params![base, base + (1 << SERIAL_BITS)], |row| row.get(0))?;
@@ -209,7 +160,6 @@ pub(super) fn insert_row(
             .query_row([], |row| row.get(0))?;
         recency = max.map_or(base, |m| m + 1);
     }
-    let json = doc.raw.to_json();
     tx.prepare_cached(
         "INSERT INTO document (recency, id, kind, shown, shard, title, summary, keywords, codes,
                                date, year, category, topic, publisher, disclosure_mode, json)
@@ -219,7 +169,7 @@ pub(super) fn insert_row(
         recency,
         doc.id,
         doc.kind_name,
-        doc.kind.is_shown(),
+        doc.shown,
         shard,
         fields.title,
         fields.summary,
@@ -231,23 +181,16 @@ pub(super) fn insert_row(
         fields.topic,
         fields.publisher,
         fields.disclosure_mode,
-        json,
+        doc.json,
     ])?;
-    if let Some(entry) = doc.as_catalogue_entry() {
-        for (position, attachment) in entry.attachments.iter().enumerate() {
-            tx.prepare_cached(
-                "INSERT OR REPLACE INTO document_attachment (recency, position, attachment, file_name)
-                 VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![
-                recency,
-                position as i64,
-                attachment.sha256,
-                attachment.file_name
-            ])?;
-        }
+    for (position, (sha256, file_name)) in doc.attachments.iter().enumerate() {
+        tx.prepare_cached(
+            "INSERT OR REPLACE INTO document_attachment (recency, position, attachment, file_name)
+             VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![recency, position as i64, sha256, file_name])?;
     }
-    Ok(doc.kind.is_shown().then_some(recency))
+    Ok(doc.shown.then_some(recency))
 }
 
 /// Adds the search-index rows of stored documents, in ascending rowid order: FTS5 appends rows
@@ -267,7 +210,7 @@ pub(super) fn index_stored(tx: &Connection, recencies: &mut [i64]) -> rusqlite::
             .and_then(|v| Document::from_value(v).ok());
         match doc {
             Some(doc) => {
-                index_document(tx, recency, &doc.index_fields())?;
+                index_document(tx, recency, &IndexRow::of(&doc.index_fields()))?;
                 count += 1;
             }
             None => tracing::warn!(
@@ -279,31 +222,118 @@ pub(super) fn index_stored(tx: &Connection, recencies: &mut [i64]) -> rusqlite::
     Ok(count)
 }
 
-/// Adds a document's search-index row. The tokens depend on `text::segment` and
-/// `text::pinyin`: change either and bump [`INDEX_VERSION`].
-fn index_document(tx: &Connection, recency: i64, fields: &IndexFields) -> rusqlite::Result<()> {
-    let mut title = IndexStreams::of(&fields.title);
-    for text in fields.keywords.iter().chain(&fields.codes) {
-        title.push_text(text);
+/// A document's search-index row: the token streams of its title (with keywords and codes), its
+/// summary and body, and the pinyin keys of its title and keywords. Segmenting is most of the
+/// work of indexing and needs no connection, so a large apply prepares rows on another thread
+/// ([`Prepared`]). The tokens depend on `text::segment` and `text::pinyin`: change either and
+/// bump [`INDEX_VERSION`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IndexRow {
+    title: IndexStreams,
+    body: IndexStreams,
+    py: String,
+}
+
+impl IndexRow {
+    /// Segments a document's fields.
+    pub fn of(fields: &IndexFields) -> IndexRow {
+        let mut title = IndexStreams::of(&fields.title);
+        for text in fields.keywords.iter().chain(&fields.codes) {
+            title.push_text(text);
+        }
+        let mut body = IndexStreams::of(&fields.summary);
+        body.push_text(&fields.body);
+        let mut py_source = fields.title.clone();
+        for keyword in &fields.keywords {
+            py_source.push('\u{3000}');
+            py_source.push_str(keyword);
+        }
+        IndexRow {
+            title,
+            body,
+            py: pinyin::index_tokens(&py_source),
+        }
     }
-    let mut body = IndexStreams::of(&fields.summary);
-    body.push_text(&fields.body);
-    let mut py_source = fields.title.clone();
-    for keyword in &fields.keywords {
-        py_source.push('\u{3000}');
-        py_source.push_str(keyword);
+}
+
+/// A document ready to be written: its stored JSON, its list fields and, for shown kinds, its
+/// search-index row — everything the writer needs and nothing more, computed away from the store
+/// (the sync decodes and prepares the next shard on another thread while the writer stores this
+/// one, so a prepared shard is what sits in memory between them).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The document's id.
+    pub id: String,
+    kind_name: String,
+    shown: bool,
+    /// The document exactly as received.
+    json: String,
+    /// The list fields; the body is left out (it is only searched, through `row`).
+    fields: IndexFields,
+    /// Catalogue attachments in order: object SHA-256 and file name.
+    attachments: Vec<(String, String)>,
+    row: Option<IndexRow>,
+}
+
+impl Prepared {
+    /// Derives the fields and segments the text of `doc`.
+    pub fn of(doc: &Document) -> Prepared {
+        let mut fields = doc.index_fields();
+        let shown = doc.kind.is_shown();
+        let row = shown.then(|| IndexRow::of(&fields));
+        fields.body = String::new();
+        Prepared {
+            id: doc.id.clone(),
+            kind_name: doc.kind_name.clone(),
+            shown,
+            json: doc.raw.to_json(),
+            fields,
+            attachments: doc
+                .as_catalogue_entry()
+                .map(|entry| {
+                    entry
+                        .attachments
+                        .iter()
+                        .map(|a| (a.sha256.clone(), a.file_name.clone()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            row,
+        }
     }
+
+    /// Where the document's recency key starts (its day); documents stored in this order get
+    /// ascending keys, which is the order the search index appends fastest.
+    pub fn recency_base(&self) -> i64 {
+        recency_base(&self.fields)
+    }
+
+    pub(super) fn json(&self) -> &str {
+        &self.json
+    }
+
+    pub(super) fn row(&self) -> Option<&IndexRow> {
+        self.row.as_ref()
+    }
+}
+
+/// Adds a document's search-index row.
+pub(super) fn index_document(
+    tx: &Connection,
+    recency: i64,
+    row: &IndexRow,
+) -> rusqlite::Result<()> {
     tx.prepare_cached(
         "INSERT INTO search_index (rowid, title, title_uni, body, body_uni, py)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![
         recency,
-        title.main,
-        title.unigrams,
-        body.main,
-        body.unigrams,
-        pinyin::index_tokens(&py_source),
+        row.title.main,
+        row.title.unigrams,
+        row.body.main,
+        row.body.unigrams,
+        row.py,
     ])?;
     Ok(())
 }
@@ -347,7 +377,8 @@ impl Store {
                     .and_then(|v| Document::from_value(v).ok());
                 match doc {
                     Some(doc) => {
-                        index_document(&self.conn, recency, &doc.index_fields()).map_err(wrap)?;
+                        index_document(&self.conn, recency, &IndexRow::of(&doc.index_fields()))
+                            .map_err(wrap)?;
                         count += 1;
                     }
                     None => tracing::warn!(

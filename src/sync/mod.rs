@@ -39,7 +39,7 @@ use crate::feed::{
     Limits, MANIFEST_FILE, MAX_MANIFEST_SIZE, MAX_SIGNATURE_SIZE, Manifest, SIGNATURE_FILE,
     object_path, object_url_path, sha256_hex, shard, signature,
 };
-use crate::store::{AppliedManifest, ApplySummary, FeedApply, Store};
+use crate::store::{AppliedManifest, ApplySummary, FeedApply, Prepared, Store};
 use decide::{Applied, Plan, Stored, Verdict};
 use http::{FeedHttp, Fetched};
 use lock::SyncLock;
@@ -640,6 +640,11 @@ async fn download_all(
 
 /// Steps 6–7: decodes every changed shard within the limits and applies the version in one
 /// transaction. Any failure rolls everything back.
+///
+/// Two threads share the work: a decoder reads, checks, decodes and segments the next shard
+/// ([`prepare_shard`]) while this thread writes the one before into the cache. The hand-over
+/// waits for the writer (a channel of no capacity), so memory holds two prepared shards at most:
+/// the one being written and the next.
 fn apply(
     settings: &SyncSettings,
     store: &mut Store,
@@ -656,59 +661,109 @@ fn apply(
         .map(|s| s.name.as_str())
         .chain(plan.removed.iter().map(String::as_str))
         .collect();
-    let mut ids: HashSet<String> = HashSet::new();
+    // Shards of this version already written in this transaction.
+    let mut written: HashSet<&str> = HashSet::new();
     let mut tx = store.begin_feed_apply()?;
     if plan.bulk() {
         tx.bulk()?;
     }
-    for (done, shard_ref) in plan.changed.iter().enumerate() {
-        progress(Progress::Applying { done, total });
-        let url = http.url(&object_url_path(&shard_ref.sha256));
-        let path = object_path(&settings.data_dir, &shard_ref.sha256);
-        let bytes = std::fs::read(&path).map_err(|e| {
-            SyncError::transient(
-                Check::Disk,
-                format!(
-                    "cannot read the downloaded {} ({e}); it will be fetched again",
-                    path.display()
-                ),
-            )
-        })?;
-        if sha256_hex(&bytes) != shard_ref.sha256 {
-            let _ = std::fs::remove_file(&path);
+    std::thread::scope(|scope| {
+        let (sender, prepared) = std::sync::mpsc::sync_channel(0);
+        let decoder = std::thread::Builder::new()
+            .name("sync-decode".into())
+            .spawn_scoped(scope, move || {
+                for shard_ref in &plan.changed {
+                    let result = prepare_shard(settings, http, shard_ref);
+                    let failed = result.is_err();
+                    // The writer stops receiving when it fails; then there is nothing to do.
+                    if sender.send(result).is_err() || failed {
+                        break;
+                    }
+                }
+            });
+        if let Err(e) = decoder {
             return Err(SyncError::transient(
-                Check::Disk,
-                format!(
-                    "{} was damaged on disk; it will be fetched again",
-                    path.display()
-                ),
+                Check::Internal,
+                format!("cannot start the decoding thread: {e}"),
             ));
         }
-        let documents = decode_documents(&bytes, shard_ref, &settings.limits, &url)?;
-        drop(bytes);
-        for doc in &documents {
-            // An id must be unique across the feed: twice in this version, or also in a shard
-            // this version leaves as it is, would make documents move or vanish later.
-            let elsewhere = tx.shard_of(&doc.id)?.filter(|shard| {
-                plan.applied.contains_key(shard) && !replaced.contains(shard.as_str())
-            });
-            if !ids.insert(doc.id.clone()) || elsewhere.is_some() {
-                return Err(SyncError::rejected(
-                    Check::Document,
-                    format!(
-                        "{url} (shard {}): document id {} appears in more than one shard — fix: the portal must publish each id once; nothing was applied",
-                        shard_ref.name, doc.id
-                    ),
-                ));
+        for (done, shard_ref) in plan.changed.iter().enumerate() {
+            progress(Progress::Applying { done, total });
+            let documents = prepared.recv().map_err(|_| {
+                SyncError::transient(
+                    Check::Internal,
+                    "the decoding thread stopped early".to_owned(),
+                )
+            })??;
+            let mut in_shard: HashSet<&str> = HashSet::with_capacity(documents.len());
+            for doc in &documents {
+                // An id must be unique across the feed: twice in this version, or also in a
+                // shard this version leaves as it is, would make documents move or vanish later.
+                // Where the id is stored now tells: a shard written before in this version, or
+                // one this version keeps (an id stored in a shard still to be replaced is moving).
+                let twice = !in_shard.insert(doc.id.as_str())
+                    || tx.shard_of(&doc.id)?.is_some_and(|shard| {
+                        written.contains(shard.as_str())
+                            || (plan.applied.contains_key(&shard)
+                                && !replaced.contains(shard.as_str()))
+                    });
+                if twice {
+                    return Err(SyncError::rejected(
+                        Check::Document,
+                        format!(
+                            "{} (shard {}): document id {} appears in more than one shard — fix: the portal must publish each id once; nothing was applied",
+                            http.url(&object_url_path(&shard_ref.sha256)),
+                            shard_ref.name,
+                            doc.id
+                        ),
+                    ));
+                }
             }
+            tx.replace_shard(&shard_ref.name, &shard_ref.sha256, &documents)?;
+            written.insert(&shard_ref.name);
         }
-        tx.replace_shard(&shard_ref.name, &shard_ref.sha256, &documents)?;
-    }
+        Ok(())
+    })?;
     for name in &plan.removed {
         tx.remove_shard(name)?;
     }
     progress(Progress::Applying { done: total, total });
     guard_and_commit(tx, plan, http, applied)
+}
+
+/// Reads a downloaded shard, checks its hash, decodes it within the limits and prepares its
+/// documents for the writer, oldest first (so the search index appends).
+fn prepare_shard(
+    settings: &SyncSettings,
+    http: &FeedHttp,
+    shard_ref: &crate::feed::ShardRef,
+) -> Result<Vec<Prepared>, SyncError> {
+    let url = http.url(&object_url_path(&shard_ref.sha256));
+    let path = object_path(&settings.data_dir, &shard_ref.sha256);
+    let bytes = std::fs::read(&path).map_err(|e| {
+        SyncError::transient(
+            Check::Disk,
+            format!(
+                "cannot read the downloaded {} ({e}); it will be fetched again",
+                path.display()
+            ),
+        )
+    })?;
+    if sha256_hex(&bytes) != shard_ref.sha256 {
+        let _ = std::fs::remove_file(&path);
+        return Err(SyncError::transient(
+            Check::Disk,
+            format!(
+                "{} was damaged on disk; it will be fetched again",
+                path.display()
+            ),
+        ));
+    }
+    let mut prepared = decode_documents(&bytes, shard_ref, &settings.limits, &url)?;
+    drop(bytes);
+    // Stable: documents of one day keep the shard's order, and so their recency keys.
+    prepared.sort_by_key(Prepared::recency_base);
+    Ok(prepared)
 }
 
 /// The end of every apply, by shards or by a patch: the section guard, then the commit.
@@ -815,7 +870,7 @@ fn apply_patch(
                     doc.id
                 ));
             }
-            tx.put_document(&shard.name, doc)?;
+            tx.put_document(&shard.name, &Prepared::of(doc))?;
         }
         match &shard.to {
             Some(sha256) => {
@@ -834,27 +889,28 @@ fn apply_patch(
     Ok(Some((guard_and_commit(tx, plan, http, applied)?, fetched)))
 }
 
-/// Decodes a shard within the limits, turning each document into a typed [`Document`] as soon
-/// as it is parsed; the first problems reject the whole version.
+/// Decodes a shard within the limits, validating each document as soon as it is parsed and
+/// keeping only what the writer needs of it ([`Prepared`]); the first problems reject the whole
+/// version.
 fn decode_documents(
     bytes: &[u8],
     shard_ref: &crate::feed::ShardRef,
     limits: &Limits,
     url: &str,
-) -> Result<Vec<Document>, SyncError> {
+) -> Result<Vec<Prepared>, SyncError> {
     let capacity = usize::try_from(shard_ref.documents.min(limits.max_documents)).unwrap_or(0);
-    let mut intake = crate::content::Intake {
-        documents: Vec::with_capacity(capacity.min(1 << 16)),
-        problems: Vec::new(),
-    };
-    shard::decode(bytes, shard_ref.documents, limits, |value| {
-        intake.take(value);
-    })
+    let mut documents = Vec::with_capacity(capacity.min(1 << 16));
+    let mut problems = Vec::new();
+    shard::decode(
+        bytes,
+        shard_ref.documents,
+        limits,
+        |value| match Document::from_value(value) {
+            Ok(doc) => documents.push(Prepared::of(&doc)),
+            Err(found) => problems.extend(found),
+        },
+    )
     .map_err(|e| decide::shard_rejected(url, &shard_ref.name, &e))?;
-    let crate::content::Intake {
-        documents,
-        problems,
-    } = intake;
     if problems.is_empty() {
         return Ok(documents);
     }

@@ -1346,6 +1346,89 @@ fn a_document_id_in_two_shards_is_rejected() {
 }
 
 #[test]
+fn a_new_id_in_two_new_shards_is_rejected() {
+    let mut setup = synced();
+    // The same new entry under two dates: two new shards, neither stored before.
+    let mut entry = setup
+        .portal
+        .documents()
+        .iter()
+        .find(|d| d["kind"] == "catalogue_entry")
+        .cloned()
+        .expect("an entry");
+    entry["id"] = "ls-zwzx-new-twice".into();
+    let mut manifest = setup.portal.manifest();
+    manifest["version"] = 2.into();
+    for (shard, date) in [
+        ("catalogue_entry-2016-03", "2016-03-01"),
+        ("catalogue_entry-2017-05", "2017-05-01"),
+    ] {
+        entry["generated_date"] = date.into();
+        entry["published_date"] = date.into();
+        let object = readpoint::feed::shard::encode(std::slice::from_ref(&entry));
+        let sha = setup.portal.put_object(&object);
+        manifest["shards"].as_array_mut().expect("shards").push(
+            serde_json::json!({"name": shard, "sha256": sha, "size": object.len(), "documents": 1}),
+        );
+    }
+    setup.portal.sign_manifest(&manifest);
+    setup.expect_failure(2, "permanent", "more than one shard");
+}
+
+#[test]
+fn an_entry_moving_to_an_earlier_shard_is_applied_from_the_shards() {
+    let mut setup = synced();
+    // Re-dated to long before every other entry: its new shard comes first in the manifest,
+    // before the shard it leaves (which changes too), and is written first.
+    let (id, old_shard) = {
+        let entry = setup
+            .portal
+            .documents()
+            .iter_mut()
+            .find(|d| d["kind"] == "catalogue_entry")
+            .expect("an entry");
+        let old_shard = format!(
+            "catalogue_entry-{}",
+            &entry["generated_date"].as_str().expect("date")[..4]
+        );
+        entry["generated_date"] = "1999-01-04".into();
+        entry["published_date"] = "1999-01-04".into();
+        (entry["id"].as_str().expect("id").to_owned(), old_shard)
+    };
+    setup.portal.publish();
+    setup.portal.drop_patches();
+    let (code, out) = setup.kiosk.sync();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("applied version 2 (was 1)"), "{out}");
+    let path = setup.kiosk.kiosk.cache_path();
+    let conn = rusqlite::Connection::open(&path).expect("open cache");
+    let shard: String = conn
+        .query_row("SELECT shard FROM document WHERE id = ?1", [&id], |row| {
+            row.get(0)
+        })
+        .expect("the entry is stored once");
+    assert!(shard.starts_with("catalogue_entry-1999"), "{shard}");
+    assert!(!shard.starts_with(&old_shard), "{shard} {old_shard}");
+    // Still found by search, once.
+    let title: String = conn
+        .query_row("SELECT title FROM document WHERE id = ?1", [&id], |row| {
+            row.get(0)
+        })
+        .expect("title");
+    let hits = setup
+        .kiosk
+        .store()
+        .search(&readpoint::store::SearchRequest {
+            query: title,
+            limit: 1000,
+            ..Default::default()
+        })
+        .expect("search");
+    assert_eq!(hits.hits.iter().filter(|h| h.id == id).count(), 1);
+    assert_eq!(integrity_check(&path), "ok");
+}
+
+#[test]
 fn attachments_are_fetched_within_the_budget_and_later_when_it_allows() {
     let mut portal = Portal::new();
     // Not a PDF (the publisher renders those into pages; see the next test): kept as a file.
