@@ -5,15 +5,19 @@
 //! `py` column of the search index:
 //! - `s<syllable>` for each reading of each character (`sshe`),
 //! - `f<syllable><syllable>` for each reading pair of adjacent characters (`fshebao`),
-//! - `i<initial><initial>` for each initial pair of adjacent characters (`isb`).
+//! - `i<initial><initial>` for each initial pair of adjacent characters (`isb`),
+//! - `t<initial><initial><initial>` for each initial triple of adjacent characters (`tgjj`).
 //!
 //! Each token starts with [`MARK`], a private-use character: literal word tokens never start
 //! with it, so a literal prefix query such as `sb*` never drags in thousands of pinyin tokens
 //! (`sbao`, `sbai` …) that merely share its letters.
 //!
 //! A query of letters is read both as initials and as every split into syllables (the last one
-//! may be unfinished while the visitor types). Pair tokens are exact for two characters; longer
-//! queries are confirmed against the text with [`find_match`]. Pure: no I/O.
+//! may be unfinished while the visitor types). Syllable pairs are exact for two characters and
+//! initial triples for three; longer queries are confirmed against the text with [`find_match`].
+//! Initials alone say little (there are 676 pairs), so queries of three or more initials look up
+//! triples: `blsp` has few candidates to confirm instead of every title with `bl`, `ls` and `sp`
+//! somewhere in it. Pure: no I/O.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
@@ -102,6 +106,7 @@ pub fn index_tokens(text: &str) -> String {
     let mut tokens = BTreeSet::new();
     let folded: Vec<char> = text.chars().map(fold_char).collect();
     let mut previous: &[String] = &[];
+    let mut before: &[String] = &[];
     for c in folded {
         let current = if is_cjk(c) { readings(c) } else { &[] };
         for r in current {
@@ -109,8 +114,12 @@ pub fn index_tokens(text: &str) -> String {
             for p in previous {
                 tokens.insert(format!("{MARK}f{p}{r}"));
                 tokens.insert(format!("{MARK}i{}{}", initial(p), initial(r)));
+                for b in before {
+                    tokens.insert(format!("{MARK}t{}{}{}", initial(b), initial(p), initial(r)));
+                }
             }
         }
+        before = previous;
         previous = current;
     }
     tokens.into_iter().collect::<Vec<_>>().join(" ")
@@ -149,6 +158,11 @@ impl Reading {
     /// The FTS5 expression (over the `py` column's tokens) that finds candidates.
     fn fts_expr(&self) -> String {
         match self {
+            Reading::Initials(letters) if letters.len() >= 3 => letters
+                .windows(3)
+                .map(|w| format!("\"{MARK}t{}{}{}\"", w[0], w[1], w[2]))
+                .collect::<Vec<_>>()
+                .join(" AND "),
             Reading::Initials(letters) => letters
                 .windows(2)
                 .map(|w| format!("\"{MARK}i{}{}\"", w[0], w[1]))
@@ -229,10 +243,14 @@ impl PinyinQuery {
             .join(" OR ")
     }
 
-    /// Whether index tokens alone prove a match (every reading spans at most two characters),
-    /// so candidates need no confirmation against the text.
+    /// Whether index tokens alone prove a match (every reading is one token: initials of at
+    /// most three characters, syllables of at most two), so candidates need no confirmation
+    /// against the text.
     pub fn tokens_are_exact(&self) -> bool {
-        self.readings.iter().all(|r| r.len() <= 2)
+        self.readings.iter().all(|r| match r {
+            Reading::Initials(letters) => letters.len() <= 3,
+            Reading::Syllables { parts, .. } => parts.len() <= 2,
+        })
     }
 }
 
@@ -338,9 +356,21 @@ mod tests {
             assert!(has(&t, want), "{want} missing in {t}");
         }
         let t = index_tokens("重庆银行");
-        for want in ["fchongqing", "iyh", "fyinhang", "icq"] {
+        for want in [
+            "fchongqing",
+            "iyh",
+            "fyinhang",
+            "icq",
+            "tcqy",
+            "tqyh",
+            "tzqy",
+        ] {
             assert!(has(&t, want), "{want} missing in {t}");
         }
+        // A keyword boundary (the ideographic space) ends a run: no triple spans it.
+        let t = index_tokens("社保\u{3000}卡");
+        assert!(!has(&t, "tsbk"), "{t}");
+        assert!(has(&index_tokens("社保卡"), "tsbk"));
     }
 
     #[test]
@@ -406,8 +436,11 @@ mod tests {
         let m = MARK;
         assert!(
             q.fts_expr()
-                .contains(&format!("\"{m}ibl\" AND \"{m}ils\" AND \"{m}isp\""))
+                .starts_with(&format!("(\"{m}tbls\" AND \"{m}tlsp\")"))
         );
         assert!(!q.tokens_are_exact());
+        let q = PinyinQuery::parse("gjj").unwrap();
+        assert!(q.fts_expr().starts_with(&format!("(\"{m}tgjj\")")));
+        assert!(q.tokens_are_exact());
     }
 }
