@@ -59,6 +59,10 @@ pub struct FeedRecord {
     pub clock_plausible: Option<bool>,
 }
 
+/// FTS5's largest `crisismerge` (one below its 2,000-segment limit): a bulk apply adds a segment
+/// per shard and merges them all once, after the commit.
+const MAX_CRISIS_MERGE: i64 = 1_999;
+
 /// A manifest being applied: recorded with the documents, in the same transaction.
 #[derive(Debug, Clone)]
 pub struct AppliedManifest<'a> {
@@ -312,6 +316,13 @@ impl FeedApply<'_> {
                     index_document(conn, *recency, row).map_err(wrap)?;
                     self.last_indexed = Some(*recency);
                 }
+                // Opening a savepoint makes FTS5 write its pending rows out now, as one
+                // segment, rather than inside the next shard's first document insert, where
+                // every page it writes would also be copied to that statement's journal.
+                if !new_rows.is_empty() {
+                    conn.execute_batch("SAVEPOINT index_flush; RELEASE index_flush;")
+                        .map_err(wrap)?;
+                }
             }
         }
         conn.prepare_cached(
@@ -414,20 +425,24 @@ impl FeedApply<'_> {
     /// (each merge rewrites what earlier ones wrote) until the commit; call
     /// [`Store::optimize`] after it to merge once (visitors keep searching meanwhile).
     pub fn bulk(&mut self) -> Result<()> {
-        self.set_automerge(0)?;
+        self.set_merging(0, MAX_CRISIS_MERGE)?;
         self.bulk = true;
         Ok(())
     }
 
-    fn set_automerge(&self, value: i64) -> Result<()> {
-        self.store
+    /// Sets FTS5's `automerge` (0: no merging as segments are added) and `crisismerge` (the
+    /// segment count at which a merge is forced anyway).
+    fn set_merging(&self, automerge: i64, crisismerge: i64) -> Result<()> {
+        let mut stmt = self
+            .store
             .conn
-            .execute(
-                "INSERT INTO search_index(search_index, rank) VALUES ('automerge', ?1)",
-                [value],
-            )
-            .map(|_| ())
-            .map_err(|e| self.store.sqlite_err(e))
+            .prepare_cached("INSERT INTO search_index(search_index, rank) VALUES (?1, ?2)")
+            .map_err(|e| self.store.sqlite_err(e))?;
+        for setting in [("automerge", automerge), ("crisismerge", crisismerge)] {
+            stmt.execute(params![setting.0, setting.1])
+                .map_err(|e| self.store.sqlite_err(e))?;
+        }
+        Ok(())
     }
 
     /// The shard a stored document belongs to (as the transaction sees it).
@@ -491,12 +506,95 @@ impl FeedApply<'_> {
         clear_error(conn).map_err(wrap)?;
         index_stored(conn, &mut self.to_index).map_err(wrap)?;
         if self.bulk {
-            // FTS5's default, so later small changes merge as they go.
-            self.set_automerge(4)?;
+            // FTS5's defaults, so later small changes merge as they go.
+            self.set_merging(4, 16)?;
         }
         self.summary.removed = self.removed_ids.len();
         let summary = self.summary;
         self._tx.commit()?;
         Ok(summary)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Prepared, SearchRequest};
+
+    fn manifest(version: u64) -> AppliedManifest<'static> {
+        AppliedManifest {
+            feed_id: "test",
+            version,
+            manifest_sha256: "00",
+            etag: None,
+            published_at: "2026-01-01T00:00:00Z",
+            expires_at: None,
+            portal_url: None,
+            source: "http://127.0.0.1/",
+            at: "2026-01-01T00:00:00Z",
+            manifest: "{}",
+            clock_plausible: true,
+        }
+    }
+
+    fn config(store: &Store, key: &str) -> Option<i64> {
+        store
+            .conn
+            .query_row(
+                "SELECT v FROM search_index_config WHERE k = ?1",
+                [key],
+                |row| row.get(0),
+            )
+            .optional()
+            .expect("config")
+    }
+
+    #[test]
+    fn a_bulk_apply_indexes_every_shard_and_then_merges_as_before() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = Store::open(&dir.path().join("cache.db")).expect("open");
+        let documents = crate::import::parse_and_validate(
+            crate::import::BUNDLED_CONTENT,
+            "bundled content",
+            None,
+        )
+        .expect("bundled content");
+        let mut prepared: Vec<Prepared> = documents.iter().map(Prepared::of).collect();
+        prepared.sort_by_key(Prepared::recency_base);
+        // The newer half first, then the older half: the second shard's rows come before the
+        // first's, so they wait for the commit; the first shard's are indexed at once.
+        let older = prepared.split_off(prepared.len() / 2);
+        let (newer, older) = (older, prepared);
+        let mut tx = store.begin_feed_apply().expect("begin");
+        tx.bulk().expect("bulk");
+        tx.replace_shard("newer", "aa", &newer).expect("newer");
+        assert!(tx.last_indexed.is_some());
+        tx.replace_shard("older", "bb", &older).expect("older");
+        assert!(
+            !tx.to_index.is_empty(),
+            "the older rows wait for the commit"
+        );
+        tx.commit(&manifest(1)).expect("commit");
+        store.optimize().expect("optimize");
+        assert_eq!(config(&store, "automerge"), Some(4));
+        assert_eq!(config(&store, "crisismerge"), Some(16));
+        // Every shown document is found by its title, whichever way it was indexed.
+        for doc in documents.iter().filter(|d| d.kind.is_shown()) {
+            let ids = store
+                .search_all_ids(&SearchRequest {
+                    query: doc.index_fields().title,
+                    limit: 1000,
+                    ..Default::default()
+                })
+                .expect("search");
+            assert!(ids.contains(&doc.id), "{} not found by its title", doc.id);
+        }
+        assert_eq!(
+            store
+                .conn
+                .query_row("PRAGMA integrity_check", [], |row| row.get::<_, String>(0))
+                .expect("integrity"),
+            "ok"
+        );
     }
 }
