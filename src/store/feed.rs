@@ -239,6 +239,19 @@ impl Store {
     }
 }
 
+/// Whether a stored `document.json` value is the prepared document's JSON: the same packed
+/// bytes (this build packed both), or the same text (stored as it was, or by another build).
+fn same_json(stored: rusqlite::types::ValueRef<'_>, prepared: &Prepared) -> bool {
+    if let rusqlite::types::ValueRef::Blob(bytes) = stored
+        && bytes == prepared.packed()
+    {
+        return true;
+    }
+    let unpacked = |value| super::packed::unpack(value).ok();
+    let new = unpacked(rusqlite::types::ValueRef::Blob(prepared.packed()));
+    new.is_some() && unpacked(stored) == new
+}
+
 fn clear_error(conn: &Connection) -> rusqlite::Result<()> {
     for key in [
         "feed.last_error_class",
@@ -347,18 +360,22 @@ impl FeedApply<'_> {
     fn put(&mut self, name: &str, prepared: &Prepared) -> Result<Option<i64>> {
         let conn = &self.store.conn;
         let wrap = |e| self.store.sqlite_err(e);
-        let stored: Option<(i64, String, String)> = conn
+        let stored: Option<(i64, String, bool)> = conn
             .prepare_cached("SELECT recency, shard, json FROM document WHERE id = ?1")
             .and_then(|mut stmt| {
                 stmt.query_row([&prepared.id], |row| {
-                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                    Ok((
+                        row.get(0)?,
+                        row.get(1)?,
+                        same_json(row.get_ref(2)?, prepared),
+                    ))
                 })
                 .optional()
             })
             .map_err(wrap)?;
         let moved_back = self.removed_ids.remove(&prepared.id);
         match stored {
-            Some((recency, shard, stored_json)) if stored_json == prepared.json() => {
+            Some((recency, shard, true)) => {
                 if shard != name {
                     conn.prepare_cached("UPDATE document SET shard = ?1 WHERE recency = ?2")
                         .and_then(|mut stmt| stmt.execute(params![name, recency]))
@@ -547,6 +564,27 @@ mod tests {
             )
             .optional()
             .expect("config")
+    }
+
+    #[test]
+    fn a_stored_document_is_the_same_whether_packed_or_stored_as_text() {
+        let documents = crate::import::parse_and_validate(
+            crate::import::BUNDLED_CONTENT,
+            "bundled content",
+            None,
+        )
+        .expect("bundled content");
+        let (one, other) = (Prepared::of(&documents[0]), Prepared::of(&documents[1]));
+        let text = documents[0].raw.to_json();
+        use rusqlite::types::ValueRef;
+        // Packed by this build, and as text by a build before packing: the same document.
+        assert!(same_json(ValueRef::Blob(one.packed()), &one));
+        assert!(same_json(ValueRef::Text(text.as_bytes()), &one));
+        // Another document, packed or not, is not.
+        assert!(!same_json(ValueRef::Blob(other.packed()), &one));
+        assert!(!same_json(ValueRef::Text(text.as_bytes()), &other));
+        // Damaged bytes are never the same.
+        assert!(!same_json(ValueRef::Blob(&[1, 2, 3]), &one));
     }
 
     #[test]

@@ -22,6 +22,7 @@ mod feed;
 pub mod lock;
 mod match_facets;
 mod migrations;
+mod packed;
 mod pages;
 mod per_commit;
 mod queries;
@@ -305,6 +306,7 @@ impl Store {
         self.conn
             .busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| classify(&path, e))?;
+        packed::register(&self.conn).map_err(|e| classify(&path, e))?;
         // 16 KiB pages: a document row (its JSON is a few KiB of UTF-8 Chinese) packs several to
         // a page instead of leaving most of a 4 KiB page empty. Takes effect only on a new file,
         // and only before it is switched to WAL.

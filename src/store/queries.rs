@@ -227,8 +227,9 @@ impl Store {
             .prepare_cached(
                 "SELECT id, kind, title, summary, date, shown, json FROM document
                  WHERE kind = 'guide_section'
-                 ORDER BY json_extract(json, '$.status') = 'current' DESC, date DESC,
-                          json_extract(json, '$.guide_id'), json_extract(json, '$.order'), id
+                 ORDER BY json_extract(doc_json(json), '$.status') = 'current' DESC, date DESC,
+                          json_extract(doc_json(json), '$.guide_id'),
+                          json_extract(doc_json(json), '$.order'), id
                  LIMIT 10000",
             )
             .and_then(|mut stmt| stmt.query_map([], document_row)?.collect())
@@ -275,7 +276,7 @@ impl Store {
         };
         values.push(Value::Integer(limit.min(1000) as i64));
         let sql = format!(
-            "SELECT recency, id, title, json_extract(json, '$.index_no'), date, publisher, category
+            "SELECT recency, id, title, json_extract(doc_json(json), '$.index_no'), date, publisher, category
              FROM document WHERE kind = '{CATALOGUE}'{clauses}{cursor}
              ORDER BY recency DESC LIMIT ?"
         );
@@ -296,7 +297,7 @@ impl Store {
         values.push(Value::Integer(limit.min(1000) as i64));
         values.push(Value::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
         let sql = format!(
-            "SELECT d.recency, d.id, d.title, json_extract(d.json, '$.index_no'), d.date,
+            "SELECT d.recency, d.id, d.title, json_extract(doc_json(d.json), '$.index_no'), d.date,
                     d.publisher, d.category
              FROM (SELECT recency FROM document WHERE kind = '{CATALOGUE}'{clauses}
                    ORDER BY recency DESC LIMIT ? OFFSET ?) AS k
@@ -344,9 +345,9 @@ impl Store {
     /// then the newest entries of the same category, up to `limit`.
     pub fn related(&self, id: &str, limit: usize) -> Result<Vec<CatalogueRow>> {
         let mut rows = self.catalogue_rows(
-            "SELECT d.recency, d.id, d.title, json_extract(d.json, '$.index_no'), d.date,
+            "SELECT d.recency, d.id, d.title, json_extract(doc_json(d.json), '$.index_no'), d.date,
                         d.publisher, d.category
-                 FROM document src, json_each(src.json, '$.related_ids') AS r
+                 FROM document src, json_each(doc_json(src.json), '$.related_ids') AS r
                  JOIN document d ON d.id = r.value
                  WHERE src.id = ?1 AND d.shown AND d.id <> src.id
                  ORDER BY r.key LIMIT ?2",
@@ -365,7 +366,7 @@ impl Store {
                        SELECT * FROM (SELECT d.recency AS k FROM document d, src
                          WHERE d.kind = src.kind AND d.category = src.category AND d.recency > src.k
                          ORDER BY d.recency ASC LIMIT ?2))
-                     SELECT d.recency, d.id, d.title, json_extract(d.json, '$.index_no'), d.date,
+                     SELECT d.recency, d.id, d.title, json_extract(doc_json(d.json), '$.index_no'), d.date,
                             d.publisher, d.category
                      FROM near JOIN document d ON d.recency = near.k, src
                      WHERE d.shown ORDER BY abs(near.k - src.k) LIMIT ?2",
@@ -403,9 +404,8 @@ fn count(row: &Row<'_>, index: usize) -> rusqlite::Result<u64> {
 
 fn document_row(row: &Row<'_>) -> rusqlite::Result<DocumentRow> {
     let id: String = row.get(0)?;
-    let json: String = row.get(6)?;
-    let document = serde_json::from_str(&json)
-        .map_err(|e| e.to_string())
+    let document = super::packed::unpack(row.get_ref(6)?)
+        .and_then(|json| serde_json::from_str(&json).map_err(|e| e.to_string()))
         .and_then(|value| {
             Document::from_value(value).map_err(|problems| {
                 let first = problems.first().map(ToString::to_string).unwrap_or_default();

@@ -566,7 +566,8 @@ impl Store {
                 Ok((
                     row.get::<_, i64>(0)?,
                     hit,
-                    row.get::<_, String>(4)?,
+                    // Unreadable: the hit keeps its stored summary (below).
+                    super::packed::unpack(row.get_ref(4)?).unwrap_or_default(),
                     row.get::<_, String>(8)?,
                 ))
             })
@@ -889,7 +890,7 @@ impl Store {
             }) {
                 Some(MatchTier::Pinyin)
             } else {
-                let json: String = row.get(5).map_err(err)?;
+                let json = super::packed::unpack(row.get_ref(5).map_err(err)?).unwrap_or_default();
                 let fields = serde_json::from_str(&json)
                     .ok()
                     .and_then(|value| Document::from_value(value).ok())

@@ -78,16 +78,27 @@ impl Store {
         check(self)?;
         let wrap = |e| self.sqlite_err(e);
         let mut summary = ApplySummary::default();
-        let mut to_index = Vec::new();
-        for doc in documents {
-            if delete_by_id(&self.conn, &doc.id).map_err(wrap)? {
-                summary.replaced += 1;
-            } else {
-                summary.added += 1;
+        let prepared: Vec<Prepared> = documents.iter().map(Prepared::of).collect();
+        // Index rows are added after every document is stored, in rowid order (how FTS5
+        // appends fastest); a document replaced within the same batch takes its row along.
+        let mut rows = std::collections::BTreeMap::new();
+        for doc in &prepared {
+            match delete_by_id(&self.conn, &doc.id).map_err(wrap)? {
+                Some(recency) => {
+                    rows.remove(&recency);
+                    summary.replaced += 1;
+                }
+                None => summary.added += 1,
             }
-            to_index.extend(insert_row(&self.conn, &Prepared::of(doc), shard).map_err(wrap)?);
+            if let (Some(recency), Some(row)) =
+                (insert_row(&self.conn, doc, shard).map_err(wrap)?, doc.row())
+            {
+                rows.insert(recency, row);
+            }
         }
-        index_stored(&self.conn, &mut to_index).map_err(wrap)?;
+        for (recency, row) in rows {
+            index_document(&self.conn, recency, row).map_err(wrap)?;
+        }
         if let Some(version) = version {
             record_version(&self.conn, version).map_err(wrap)?;
         }
@@ -105,16 +116,16 @@ impl Store {
     }
 }
 
-pub(super) fn delete_by_id(tx: &Connection, id: &str) -> rusqlite::Result<bool> {
+/// Deletes the document `id`, if stored; returns the recency key it had.
+pub(super) fn delete_by_id(tx: &Connection, id: &str) -> rusqlite::Result<Option<i64>> {
     let recency: Option<i64> = tx
         .prepare_cached("SELECT recency FROM document WHERE id = ?1")?
         .query_row([id], |row| row.get(0))
         .optional()?;
-    let Some(recency) = recency else {
-        return Ok(false);
-    };
-    delete_recency(tx, recency)?;
-    Ok(true)
+    if let Some(recency) = recency {
+        delete_recency(tx, recency)?;
+    }
+    Ok(recency)
 }
 
 pub(super) fn delete_recency(tx: &Connection, recency: i64) -> rusqlite::Result<()> {
@@ -181,7 +192,7 @@ pub(super) fn insert_row(
         fields.topic,
         fields.publisher,
         fields.disclosure_mode,
-        doc.json,
+        doc.packed,
     ])?;
     for (position, (sha256, file_name)) in doc.attachments.iter().enumerate() {
         tx.prepare_cached(
@@ -202,11 +213,12 @@ pub(super) fn index_stored(tx: &Connection, recencies: &mut [i64]) -> rusqlite::
     recencies.sort_unstable();
     let mut count = 0;
     for &recency in recencies.iter() {
-        let json: String = tx
+        let json = tx
             .prepare_cached("SELECT json FROM document WHERE recency = ?1")?
-            .query_row([recency], |row| row.get(0))?;
-        let doc = serde_json::from_str(&json)
+            .query_row([recency], |row| Ok(super::packed::unpack(row.get_ref(0)?)))?;
+        let doc = json
             .ok()
+            .and_then(|json| serde_json::from_str(&json).ok())
             .and_then(|v| Document::from_value(v).ok());
         match doc {
             Some(doc) => {
@@ -266,8 +278,8 @@ pub struct Prepared {
     pub id: String,
     kind_name: String,
     shown: bool,
-    /// The document exactly as received.
-    json: String,
+    /// The document exactly as received, packed for storing (`store::packed`).
+    packed: Vec<u8>,
     /// The list fields; the body is left out (it is only searched, through `row`).
     fields: IndexFields,
     /// Catalogue attachments in order: object SHA-256 and file name.
@@ -286,7 +298,7 @@ impl Prepared {
             id: doc.id.clone(),
             kind_name: doc.kind_name.clone(),
             shown,
-            json: doc.raw.to_json(),
+            packed: super::packed::pack(&doc.raw.to_json()),
             fields,
             attachments: doc
                 .as_catalogue_entry()
@@ -308,8 +320,8 @@ impl Prepared {
         recency_base(&self.fields)
     }
 
-    pub(super) fn json(&self) -> &str {
-        &self.json
+    pub(super) fn packed(&self) -> &[u8] {
+        &self.packed
     }
 
     pub(super) fn row(&self) -> Option<&IndexRow> {
@@ -370,10 +382,11 @@ impl Store {
             let mut rows = stmt.query([]).map_err(wrap)?;
             while let Some(row) = rows.next().map_err(wrap)? {
                 let recency: i64 = row.get(0).map_err(wrap)?;
-                let json: String = row.get(1).map_err(wrap)?;
+                let json = super::packed::unpack(row.get_ref(1).map_err(wrap)?);
                 // A stored document that this build cannot read stays stored but unsearchable.
-                let doc = serde_json::from_str(&json)
+                let doc = json
                     .ok()
+                    .and_then(|json| serde_json::from_str(&json).ok())
                     .and_then(|v| Document::from_value(v).ok());
                 match doc {
                     Some(doc) => {

@@ -301,7 +301,7 @@ type Rows<T> = Vec<(String, String, T)>;
 
 /// Every stored document (id, shard, JSON) and every applied feed shard (name, object, count):
 /// two caches with equal rows hold the same content.
-fn cache_rows(path: &Path) -> (Rows<String>, Rows<i64>) {
+fn cache_rows(path: &Path) -> (Rows<rusqlite::types::Value>, Rows<i64>) {
     let conn = rusqlite::Connection::open(path).expect("open cache");
     let documents = conn
         .prepare("SELECT id, shard, json FROM document ORDER BY id")
