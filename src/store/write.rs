@@ -238,7 +238,7 @@ pub(super) fn index_stored(tx: &Connection, recencies: &mut [i64]) -> rusqlite::
 /// summary and body, and the pinyin keys of its title and keywords. Segmenting is most of the
 /// work of indexing and needs no connection, so a large apply prepares rows on another thread
 /// ([`Prepared`]). The tokens depend on `text::segment` and `text::pinyin`: change either and
-/// bump [`INDEX_VERSION`].
+/// bump `INDEX_VERSION`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IndexRow {
     title: IndexStreams,
