@@ -213,25 +213,40 @@ pub(super) fn index_stored(tx: &Connection, recencies: &mut [i64]) -> rusqlite::
     recencies.sort_unstable();
     let mut count = 0;
     for &recency in recencies.iter() {
-        let json = tx
+        let indexed = tx
             .prepare_cached("SELECT json FROM document WHERE recency = ?1")?
-            .query_row([recency], |row| Ok(super::packed::unpack(row.get_ref(0)?)))?;
-        let doc = json
-            .ok()
-            .and_then(|json| serde_json::from_str(&json).ok())
-            .and_then(|v| Document::from_value(v).ok());
-        match doc {
-            Some(doc) => {
-                index_document(tx, recency, &IndexRow::of(&doc.index_fields()))?;
-                count += 1;
-            }
-            None => tracing::warn!(
-                recency,
-                "a stored document no longer validates; not indexed"
-            ),
-        }
+            .query_row([recency], |row| {
+                index_stored_json(tx, recency, row.get_ref(0)?)
+            })?;
+        count += usize::from(indexed);
     }
     Ok(count)
+}
+
+/// Indexes the stored document at `recency` from its stored JSON (`document.json`); returns
+/// whether it was. A stored document this build cannot read stays stored but unsearchable.
+fn index_stored_json(
+    tx: &Connection,
+    recency: i64,
+    json: rusqlite::types::ValueRef<'_>,
+) -> rusqlite::Result<bool> {
+    let doc = super::packed::unpack(json)
+        .ok()
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .and_then(|v| Document::from_value(v).ok());
+    match doc {
+        Some(doc) => {
+            index_document(tx, recency, &IndexRow::of(&doc.index_fields()))?;
+            Ok(true)
+        }
+        None => {
+            tracing::warn!(
+                recency,
+                "a stored document no longer validates; not indexed"
+            );
+            Ok(false)
+        }
+    }
 }
 
 /// A document's search-index row: the token streams of its title (with keywords and codes), its
@@ -382,23 +397,9 @@ impl Store {
             let mut rows = stmt.query([]).map_err(wrap)?;
             while let Some(row) = rows.next().map_err(wrap)? {
                 let recency: i64 = row.get(0).map_err(wrap)?;
-                let json = super::packed::unpack(row.get_ref(1).map_err(wrap)?);
-                // A stored document that this build cannot read stays stored but unsearchable.
-                let doc = json
-                    .ok()
-                    .and_then(|json| serde_json::from_str(&json).ok())
-                    .and_then(|v| Document::from_value(v).ok());
-                match doc {
-                    Some(doc) => {
-                        index_document(&self.conn, recency, &IndexRow::of(&doc.index_fields()))
-                            .map_err(wrap)?;
-                        count += 1;
-                    }
-                    None => tracing::warn!(
-                        recency,
-                        "a stored document no longer validates; not indexed"
-                    ),
-                }
+                let json = row.get_ref(1).map_err(wrap)?;
+                let indexed = index_stored_json(&self.conn, recency, json).map_err(wrap)?;
+                count += usize::from(indexed);
             }
         }
         // The attachments' pages are tokenised the same way.

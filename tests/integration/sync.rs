@@ -143,6 +143,30 @@ impl Portal {
         self.sign_manifest(&manifest);
     }
 
+    /// A copy of the first catalogue entry, generated and published on `date` (a build would
+    /// put it in that month's shard).
+    pub fn entry_dated(&mut self, date: &str) -> Value {
+        let mut entry = self
+            .documents()
+            .iter()
+            .find(|d| d["kind"] == "catalogue_entry")
+            .cloned()
+            .expect("an entry");
+        entry["generated_date"] = date.into();
+        entry["published_date"] = date.into();
+        entry
+    }
+
+    /// Stores `documents` as one shard object and lists it in `manifest` as shard `name`.
+    pub fn list_shard(&self, manifest: &mut Value, name: &str, documents: &[Value]) {
+        let object = readpoint::feed::shard::encode(documents);
+        let sha = self.put_object(&object);
+        manifest["shards"]
+            .as_array_mut()
+            .expect("shards")
+            .push(serde_json::json!({"name": name, "sha256": sha, "size": object.len(), "documents": documents.len()}));
+    }
+
     /// Stores `bytes` as an object; returns its SHA-256.
     pub fn put_object(&self, bytes: &[u8]) -> String {
         let sha = readpoint::feed::sha256_hex(bytes);
@@ -1324,23 +1348,12 @@ fn a_patch_that_is_broken_or_does_not_fit_the_cache_gives_way_to_the_shards() {
 fn a_document_id_in_two_shards_is_rejected() {
     let mut setup = synced();
     // A catalogue entry repeated under another year: its copy lands in another shard.
-    let mut copy = setup
-        .portal
-        .documents()
-        .iter()
-        .find(|d| d["kind"] == "catalogue_entry")
-        .cloned()
-        .expect("an entry");
-    copy["generated_date"] = "2016-03-01".into();
-    copy["published_date"] = "2016-03-01".into();
+    let copy = setup.portal.entry_dated("2016-03-01");
     let mut manifest = setup.portal.manifest();
-    let object = readpoint::feed::shard::encode(&[copy]);
-    let sha = setup.portal.put_object(&object);
     manifest["version"] = 2.into();
-    manifest["shards"]
-        .as_array_mut()
-        .expect("shards")
-        .push(serde_json::json!({"name": "catalogue_entry-2016", "sha256": sha, "size": object.len(), "documents": 1}));
+    setup
+        .portal
+        .list_shard(&mut manifest, "catalogue_entry-2016", &[copy]);
     setup.portal.sign_manifest(&manifest);
     setup.expect_failure(2, "permanent", "more than one shard");
 }
@@ -1349,27 +1362,15 @@ fn a_document_id_in_two_shards_is_rejected() {
 fn a_new_id_in_two_new_shards_is_rejected() {
     let mut setup = synced();
     // The same new entry under two dates: two new shards, neither stored before.
-    let mut entry = setup
-        .portal
-        .documents()
-        .iter()
-        .find(|d| d["kind"] == "catalogue_entry")
-        .cloned()
-        .expect("an entry");
-    entry["id"] = "ls-zwzx-new-twice".into();
     let mut manifest = setup.portal.manifest();
     manifest["version"] = 2.into();
     for (shard, date) in [
         ("catalogue_entry-2016-03", "2016-03-01"),
         ("catalogue_entry-2017-05", "2017-05-01"),
     ] {
-        entry["generated_date"] = date.into();
-        entry["published_date"] = date.into();
-        let object = readpoint::feed::shard::encode(std::slice::from_ref(&entry));
-        let sha = setup.portal.put_object(&object);
-        manifest["shards"].as_array_mut().expect("shards").push(
-            serde_json::json!({"name": shard, "sha256": sha, "size": object.len(), "documents": 1}),
-        );
+        let mut entry = setup.portal.entry_dated(date);
+        entry["id"] = "ls-zwzx-new-twice".into();
+        setup.portal.list_shard(&mut manifest, shard, &[entry]);
     }
     setup.portal.sign_manifest(&manifest);
     setup.expect_failure(2, "permanent", "more than one shard");
