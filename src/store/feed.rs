@@ -450,14 +450,19 @@ impl FeedApply<'_> {
     /// Sets FTS5's `automerge` (0: no merging as segments are added) and `crisismerge` (the
     /// segment count at which a merge is forced anyway).
     fn set_merging(&self, automerge: i64, crisismerge: i64) -> Result<()> {
-        let mut stmt = self
-            .store
-            .conn
-            .prepare_cached("INSERT INTO search_index(search_index, rank) VALUES (?1, ?2)")
-            .map_err(|e| self.store.sqlite_err(e))?;
-        for setting in [("automerge", automerge), ("crisismerge", crisismerge)] {
-            stmt.execute(params![setting.0, setting.1])
+        for sql in [
+            "INSERT INTO search_index(search_index, rank) VALUES (?1, ?2)",
+            "INSERT INTO search_terms(search_terms, rank) VALUES (?1, ?2)",
+        ] {
+            let mut stmt = self
+                .store
+                .conn
+                .prepare_cached(sql)
                 .map_err(|e| self.store.sqlite_err(e))?;
+            for setting in [("automerge", automerge), ("crisismerge", crisismerge)] {
+                stmt.execute(params![setting.0, setting.1])
+                    .map_err(|e| self.store.sqlite_err(e))?;
+            }
         }
         Ok(())
     }
@@ -554,16 +559,22 @@ mod tests {
         }
     }
 
+    /// A setting of both search tables, when they agree.
     fn config(store: &Store, key: &str) -> Option<i64> {
-        store
-            .conn
-            .query_row(
-                "SELECT v FROM search_index_config WHERE k = ?1",
-                [key],
-                |row| row.get(0),
-            )
-            .optional()
-            .expect("config")
+        let of = |table: &str| -> Option<i64> {
+            store
+                .conn
+                .query_row(
+                    &format!("SELECT v FROM {table}_config WHERE k = ?1"),
+                    [key],
+                    |row| row.get(0),
+                )
+                .optional()
+                .expect("config")
+        };
+        let (index, terms) = (of("search_index"), of("search_terms"));
+        assert_eq!(index, terms, "{key}: both tables");
+        index
     }
 
     #[test]

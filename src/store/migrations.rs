@@ -21,6 +21,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_catalogue_cube",
         include_str!("migrations/0006_catalogue_cube.sql"),
     ),
+    (
+        "0007_search_terms",
+        include_str!("migrations/0007_search_terms.sql"),
+    ),
 ];
 
 /// `PRAGMA application_id` of a Readpoint cache ("RDPT"), set by the first migration.
@@ -124,6 +128,47 @@ mod tests {
                 row("2026-05-01", "search_no_hits", "(other)", 2),
                 row("2026-05-02", "search", "(other)", 1),
             ]
+        );
+    }
+
+    #[test]
+    fn the_search_index_of_schema_6_is_replaced_and_marked_for_rebuilding() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for (name, sql) in &MIGRATIONS[..6] {
+            conn.execute_batch(sql)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+        conn.pragma_update(None, "user_version", 6).unwrap();
+        conn.execute_batch(
+            "INSERT INTO search_index (rowid, title, title_uni, body, body_uni, py)
+                 VALUES (1, '社保', '社 保', '', '', '');
+             INSERT INTO meta (key, value) VALUES ('index_version', '4'),
+                 ('content_version', '7');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+        // The old tokens are gone and nothing claims the index is current: searches scan until
+        // the rebuild.
+        assert_eq!(count("SELECT count(*) FROM search_index_docsize"), 0);
+        assert_eq!(
+            count("SELECT count(*) FROM meta WHERE key = 'index_version'"),
+            0
+        );
+        assert_eq!(count("SELECT count(*) FROM meta"), 1, "other facts stay");
+        // The new layout: positions for phrases, a set of terms per document.
+        conn.execute_batch(
+            "INSERT INTO search_index (rowid, title, title_uni, body) VALUES (1, '社保', '社 保', '');
+             INSERT INTO search_terms (rowid, terms) VALUES (1, '社 保');",
+        )
+        .unwrap();
+        assert_eq!(
+            count("SELECT count(*) FROM search_index WHERE search_index MATCH '\"社保\"'"),
+            1
+        );
+        assert_eq!(
+            count("SELECT count(*) FROM search_terms WHERE search_terms MATCH '社 AND 保'"),
+            1
         );
     }
 

@@ -389,6 +389,7 @@ impl Store {
             "SELECT count(*) FROM document INDEXED BY document_year",
             "SELECT max(recency), min(recency) FROM document",
             "SELECT count(*) FROM search_index_docsize",
+            "SELECT count(*) FROM search_terms_docsize",
         ];
         for sql in probes {
             // A failure here (a missing table or index included) means the file is unusable,
@@ -446,9 +447,9 @@ impl Store {
         self.quick_check()?;
         // quick_check does not look inside FTS5's own structures.
         self.conn
-            .execute(
-                "INSERT INTO search_index(search_index) VALUES ('integrity-check')",
-                [],
+            .execute_batch(
+                "INSERT INTO search_index(search_index) VALUES ('integrity-check');
+                 INSERT INTO search_terms(search_terms) VALUES ('integrity-check');",
             )
             .map_err(|e| self.unusable(e, "search index integrity check failed"))?;
         Ok(())
@@ -621,6 +622,7 @@ impl Store {
         self.conn
             .execute_batch(
                 "INSERT INTO search_index(search_index) VALUES ('optimize');
+                 INSERT INTO search_terms(search_terms) VALUES ('optimize');
                  PRAGMA optimize;",
             )
             .map_err(|e| self.sqlite_err(e))?;

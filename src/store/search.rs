@@ -1,15 +1,23 @@
 //! Chinese full-text search over the cache: query planning, ranking, snippets and facets.
 //!
-//! Text is segmented in Rust (`text::segment`) into an FTS5 table with the `ascii` tokenizer, so
+//! Text is segmented in Rust (`text::segment`) into two FTS5 tables with the `ascii` tokenizer, so
 //! 1- and 2-character queries match exactly as substrings, Traditional queries find Simplified text
-//! (both sides are folded), and letters also search pinyin keys of titles and keywords.
+//! (both sides are folded), and letters also search pinyin keys of titles and keywords:
+//! - `search_index` keeps positions, for phrases (a term of two or more characters is the phrase
+//!   of its bigrams) and for one-character terms in the title side;
+//! - `search_terms` keeps no positions: each CJK character of a document once, and the pinyin
+//!   keys of its title and keywords. A one-character term found anywhere, and every pinyin
+//!   reading, is looked up there. Positions would be most of the index and none of these
+//!   lookups reads them.
 //!
 //! Ranking, in tiers: hits in the title, keywords, 索引号 or 文号 first; then pinyin hits; then
 //! hits in summary and body only. Within a tier, bm25 then recency — except when a tier matches
 //! more than [`BM25_LIMIT`] documents: scoring every one of tens of thousands of matches costs
 //! more than a visitor can wait, and for such common terms bm25 barely separates documents, so
 //! that tier is ordered by recency alone (newest first), which FTS5 streams with early exit.
-//! Recall never depends on this choice: every matching document is in the result list.
+//! Pinyin hits, and body hits of a query with a one-character term (which `search_terms` cannot
+//! weigh), are always ordered by recency. Recall never depends on these choices: every matching
+//! document is in the result list.
 //!
 //! While the index is being rebuilt (a new build changed the token layout; see
 //! [`Store::reindex_if_stale`]), searches answer from a scan of the documents instead — slower,
@@ -25,7 +33,7 @@ use serde::Serialize;
 use super::write::INDEX_VERSION;
 use super::{Result, Store, StoreError, match_facets};
 use crate::content::Document;
-use crate::text::fold::fold_char;
+use crate::text::fold::{fold_char, is_cjk};
 use crate::text::pinyin::{self, PinyinQuery};
 use crate::text::segment::{Run, fts_phrase, runs, term_tokens};
 
@@ -171,18 +179,88 @@ pub struct SearchFacets {
 struct Plan {
     /// Every term as one FTS5 expression, without columns.
     terms: String,
-    /// Every term in title-side columns.
+    /// Every term in title-side columns (`search_index`).
     title: String,
-    /// Every term anywhere (literal columns).
-    all: String,
-    /// The pinyin reading of a single letters-only term.
+    /// Every term anywhere.
+    anywhere: Anywhere,
+    /// The pinyin reading of a single letters-only term, and its expression over
+    /// `search_terms`.
     pinyin: Option<(PinyinQuery, String)>,
     /// Highlight needles per term: the folded term, then its runs.
     needles: Vec<Vec<Vec<char>>>,
 }
 
+/// Where the documents holding every term somewhere are found. A term of one CJK character is
+/// looked up in `search_terms` (each character once per document, no positions); every other
+/// term is a phrase, in all columns of `search_index`.
+#[derive(Debug, Clone)]
+enum Anywhere {
+    /// Phrases only.
+    Phrases(String),
+    /// Single characters only.
+    Chars(String),
+    /// The phrases' matches that also hold the characters.
+    Both { phrases: String, chars: String },
+}
+
+impl Anywhere {
+    fn source(&self) -> Source<'_> {
+        match self {
+            Anywhere::Phrases(phrases) => Source {
+                table: "search_index",
+                expr: phrases,
+                chars: None,
+            },
+            Anywhere::Chars(chars) => Source {
+                table: "search_terms",
+                expr: chars,
+                chars: None,
+            },
+            Anywhere::Both { phrases, chars } => Source {
+                table: "search_index",
+                expr: phrases,
+                chars: Some(chars),
+            },
+        }
+    }
+}
+
+/// Matches streamed from one FTS5 table: rows matching `expr` in `table` that, when `chars` is
+/// set, also hold those characters in `search_terms`.
+struct Source<'p> {
+    table: &'static str,
+    expr: &'p str,
+    chars: Option<&'p str>,
+}
+
+impl Source<'_> {
+    /// A query of the matches' row ids, joined with the filter's clauses on `document d`
+    /// (`filters`, numbered from `?2`, with `filter_values`), followed by `tail` (an order, or
+    /// nothing); and its parameters.
+    fn sql(&self, filters: &str, filter_values: &[Value], tail: &str) -> (String, Vec<Value>) {
+        let t = self.table;
+        let join = if filters.is_empty() {
+            String::new()
+        } else {
+            format!(" JOIN document d ON d.recency = {t}.rowid{filters}")
+        };
+        let mut values = vec![Value::Text(self.expr.to_owned())];
+        values.extend_from_slice(filter_values);
+        let mut sql = format!("SELECT {t}.rowid FROM {t}{join} WHERE {t} MATCH ?1");
+        if let Some(chars) = self.chars {
+            values.push(Value::Text(chars.to_owned()));
+            sql.push_str(&format!(
+                " AND {t}.rowid IN (SELECT rowid FROM search_terms WHERE search_terms MATCH ?{})",
+                values.len()
+            ));
+        }
+        sql.push_str(tail);
+        (sql, values)
+    }
+}
+
 const TITLE_COLUMNS: &str = "{title title_uni}";
-const ALL_COLUMNS: &str = "{title title_uni body body_uni}";
+const ALL_COLUMNS: &str = "{title title_uni body}";
 
 fn plan(query: &str) -> Result<Plan> {
     let chars = query.chars().count();
@@ -202,12 +280,20 @@ fn plan(query: &str) -> Result<Plan> {
         )));
     }
     let mut phrases = Vec::new();
+    let (mut long, mut chars) = (Vec::new(), Vec::new());
     let mut needles = Vec::new();
     for term in &terms {
         let Some(tokens) = term_tokens(term) else {
             continue;
         };
-        phrases.push(fts_phrase(&tokens.phrase, tokens.prefix));
+        let phrase = fts_phrase(&tokens.phrase, tokens.prefix);
+        match tokens.phrase.as_slice() {
+            [one] if !tokens.prefix && one.chars().count() == 1 && one.chars().all(is_cjk) => {
+                chars.push(phrase.clone())
+            }
+            _ => long.push(phrase.clone()),
+        }
+        phrases.push(phrase);
         let whole: Vec<char> = term.chars().map(fold_char).collect();
         let mut term_needles = vec![whole];
         let parts = runs(term);
@@ -228,15 +314,25 @@ fn plan(query: &str) -> Result<Plan> {
     let joined = phrases.join(" AND ");
     let pinyin = match terms.as_slice() {
         [only] => PinyinQuery::parse(only).map(|q| {
-            let expr = format!("{{py}} : ({})", q.fts_expr());
+            let expr = q.fts_expr();
             (q, expr)
         }),
         _ => None,
     };
+    let in_all_columns =
+        |phrases: &[String]| format!("{ALL_COLUMNS} : ({})", phrases.join(" AND "));
+    let anywhere = match (long.is_empty(), chars.is_empty()) {
+        (_, true) => Anywhere::Phrases(in_all_columns(&long)),
+        (true, false) => Anywhere::Chars(chars.join(" AND ")),
+        (false, false) => Anywhere::Both {
+            phrases: in_all_columns(&long),
+            chars: chars.join(" AND "),
+        },
+    };
     Ok(Plan {
         terms: joined.clone(),
         title: format!("{TITLE_COLUMNS} : ({joined})"),
-        all: format!("{ALL_COLUMNS} : ({joined})"),
+        anywhere,
         pinyin,
         needles,
     })
@@ -357,18 +453,33 @@ impl Store {
         // Tier 1: title side.
         self.rank_tier(&plan.title, MatchTier::Title, &mut tally)?;
 
+        // Tiers 2 and 3 list only what the tiers before them did not: a tier is read only when
+        // those before it were read to the end, so the hits listed so far are all of theirs.
+
         // Tier 2: pinyin of title and keywords, confirmed against the text when tokens can't prove it.
         if let Some((query, expr)) = &plan.pinyin
-            && tally.ranked.len() < need
+            && !tally.is_full()
         {
-            let expr = format!("({expr}) NOT ({})", plan.title);
-            self.pinyin_tier(query, &expr, &mut tally)?;
+            let source = Source {
+                table: "search_terms",
+                expr,
+                chars: None,
+            };
+            let confirm = (!query.tokens_are_exact()).then_some(query);
+            self.recency_tier(&source, MatchTier::Pinyin, confirm, &mut tally)?;
         }
 
-        // Tier 3: summary and body.
-        if tally.ranked.len() < need {
-            let expr = format!("({}) NOT ({})", plan.all, plan.title);
-            self.rank_tier(&expr, MatchTier::Body, &mut tally)?;
+        // Tier 3: summary and body; ranked by bm25 where positions are kept (phrases only).
+        if !tally.is_full() {
+            match &plan.anywhere {
+                Anywhere::Phrases(all) => {
+                    let expr = format!("({all}) NOT ({})", plan.title);
+                    self.rank_tier(&expr, MatchTier::Body, &mut tally)?;
+                }
+                anywhere => {
+                    self.recency_tier(&anywhere.source(), MatchTier::Body, None, &mut tally)?
+                }
+            }
         }
 
         let ranked = tally.ranked;
@@ -494,18 +605,19 @@ impl Store {
         Ok(())
     }
 
-    /// Appends pinyin hits, newest first, confirming candidates against title and keywords when
-    /// the index tokens alone cannot prove the match.
-    fn pinyin_tier(&self, query: &PinyinQuery, expr: &str, tally: &mut Tally<'_>) -> Result<()> {
-        let exact = query.tokens_are_exact();
-        // Candidates stream from FTS5 newest first; joining `document` only when a filter needs
-        // it keeps that order native (no sort of every candidate).
-        let sql = format!(
-            "SELECT search_index.rowid FROM search_index{}
-             WHERE search_index MATCH ?1 ORDER BY search_index.rowid DESC",
-            tally.join()
-        );
-        let values = tally.values(expr);
+    /// Appends the hits of one tier newest first (relevance 0), skipping documents already
+    /// listed; with `confirm`, only those whose title or keywords read as that pinyin query.
+    fn recency_tier(
+        &self,
+        source: &Source<'_>,
+        tier: MatchTier,
+        confirm: Option<&PinyinQuery>,
+        tally: &mut Tally<'_>,
+    ) -> Result<()> {
+        // Matches stream from FTS5 newest first; joining `document` only when a filter needs it
+        // keeps that order native (no sort of every match).
+        let order = format!(" ORDER BY {}.rowid DESC", source.table);
+        let (sql, values) = source.sql(tally.filters, tally.filter_values, &order);
         let err = |e| self.sqlite_err(e);
         let mut stmt = self.conn.prepare_cached(&sql).map_err(err)?;
         let mut rows = stmt.query(params_from_iter(values.iter())).map_err(err)?;
@@ -514,8 +626,14 @@ impl Store {
                 break;
             };
             let rowid: i64 = row.get(0).map_err(err)?;
-            if exact || self.reads_as(query, rowid)? {
-                tally.add(rowid, MatchTier::Pinyin, 0.0);
+            if tally.seen.contains(&rowid) {
+                continue;
+            }
+            if match confirm {
+                Some(query) => self.reads_as(query, rowid)?,
+                None => true,
+            } {
+                tally.add(rowid, tier, 0.0);
             }
         }
         Ok(())
@@ -713,97 +831,73 @@ impl Store {
         if !self.index_ready()? {
             return self.scan(req, &plan, |_, _, found| visit(found));
         }
-        let (filters, filter_values) = filter_sql(req);
-        let (expr, confirm, literal) = self.match_expression(&plan)?;
-        // Only columns of the covering index `document_match`: one small, recency-ordered index
-        // entry per match instead of a visit to each document's row.
-        let sql = format!(
-            "SELECT search_index.rowid, d.id, d.category, d.year, d.publisher
-             FROM search_index JOIN document d INDEXED BY document_match
-               ON d.recency = search_index.rowid{filters}
-             WHERE search_index MATCH ?1"
-        );
-        let mut values = vec![Value::Text(expr)];
-        values.extend(filter_values);
         let err = |e| self.sqlite_err(e);
+        // Only columns of the covering index `document_match`.
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, category, year, publisher FROM document INDEXED BY document_match
+                 WHERE recency = ?1",
+            )
+            .map_err(err)?;
+        let mut found = Vec::new();
+        self.for_each_matching_rowid(&plan, |rowid| found.push(rowid))?;
+        for rowid in found {
+            let row = stmt
+                .query_row([rowid], |row| {
+                    Ok(MatchRow {
+                        id: row.get(0)?,
+                        category: row.get(1)?,
+                        year: row.get(2)?,
+                        publisher: row.get(3)?,
+                    })
+                })
+                .map_err(err)?;
+            let wanted = req
+                .category
+                .as_ref()
+                .is_none_or(|c| row.category.as_ref() == Some(c))
+                && req.year.is_none_or(|y| row.year == Some(i64::from(y)))
+                && req
+                    .publisher
+                    .as_ref()
+                    .is_none_or(|p| row.publisher.as_ref() == Some(p));
+            if wanted {
+                visit(row);
+            }
+        }
+        Ok(())
+    }
+
+    /// Calls `visit` with the index row id (= recency key) of every match of `plan`, unfiltered
+    /// and unordered, each once: literal matches anywhere, then pinyin matches that are not
+    /// literal ones, confirmed against the text when their tokens cannot prove them (the index
+    /// must be ready).
+    fn for_each_matching_rowid(&self, plan: &Plan, mut visit: impl FnMut(i64)) -> Result<()> {
+        let err = |e| self.sqlite_err(e);
+        let mut literal = HashSet::new();
+        let (sql, values) = plan.anywhere.source().sql("", &[], "");
         let mut stmt = self.conn.prepare_cached(&sql).map_err(err)?;
         let mut rows = stmt.query(params_from_iter(values.iter())).map_err(err)?;
         while let Some(row) = rows.next().map_err(err)? {
             let rowid: i64 = row.get(0).map_err(err)?;
-            if !self.confirmed(confirm, &literal, rowid)? {
-                continue;
+            if plan.pinyin.is_some() {
+                literal.insert(rowid);
             }
-            let found = (|| -> rusqlite::Result<MatchRow> {
-                Ok(MatchRow {
-                    id: row.get(1)?,
-                    category: row.get(2)?,
-                    year: row.get(3)?,
-                    publisher: row.get(4)?,
-                })
-            })()
-            .map_err(err)?;
-            visit(found);
+            visit(rowid);
         }
-        Ok(())
-    }
-}
-
-impl Store {
-    /// The FTS5 expression of every match (literal anywhere, or the pinyin reading), the
-    /// pinyin query whose candidates need confirming against the text when its tokens cannot
-    /// prove a match, and the literal matches (which need no confirming; empty without one).
-    fn match_expression<'p>(
-        &self,
-        plan: &'p Plan,
-    ) -> Result<(String, Option<&'p PinyinQuery>, HashSet<i64>)> {
-        let (expr, confirm) = match &plan.pinyin {
-            Some((query, py)) => (
-                format!("({}) OR ({py})", plan.all),
-                (!query.tokens_are_exact()).then_some(query),
-            ),
-            None => (plan.all.clone(), None),
+        let Some((query, expr)) = &plan.pinyin else {
+            return Ok(());
         };
-        // Candidates that only the pinyin side could have matched need confirming: those are
-        // the ones outside the literal expression.
-        let literal_sql = "SELECT rowid FROM search_index WHERE search_index MATCH ?1";
-        let literal: HashSet<i64> = match confirm {
-            Some(_) => self
-                .conn
-                .prepare_cached(literal_sql)
-                .and_then(|mut s| s.query_map([&plan.all], |row| row.get(0))?.collect())
-                .map_err(|e| self.sqlite_err(e))?,
-            None => HashSet::new(),
-        };
-        Ok((expr, confirm, literal))
-    }
-
-    /// Whether the match at `rowid` stands: a literal match, or no pinyin reading to confirm,
-    /// or its title or keywords read as the pinyin query.
-    fn confirmed(
-        &self,
-        confirm: Option<&PinyinQuery>,
-        literal: &HashSet<i64>,
-        rowid: i64,
-    ) -> Result<bool> {
-        match confirm {
-            Some(query) if !literal.contains(&rowid) => self.reads_as(query, rowid),
-            _ => Ok(true),
-        }
-    }
-
-    /// Calls `visit` with the index row id (= recency key) of every match of `plan`, unfiltered
-    /// (the index must be ready).
-    fn for_each_matching_rowid(&self, plan: &Plan, mut visit: impl FnMut(i64)) -> Result<()> {
-        let (expr, confirm, literal) = self.match_expression(plan)?;
-        let err = |e| self.sqlite_err(e);
+        let exact = query.tokens_are_exact();
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT rowid FROM search_index WHERE search_index MATCH ?1")
+            .prepare_cached("SELECT rowid FROM search_terms WHERE search_terms MATCH ?1")
             .map_err(err)?;
-        let mut rows = stmt.query([&expr]).map_err(err)?;
+        let mut rows = stmt.query([expr]).map_err(err)?;
         while let Some(row) = rows.next().map_err(err)? {
             let rowid: i64 = row.get(0).map_err(err)?;
-            if self.confirmed(confirm, &literal, rowid)? {
+            if !literal.contains(&rowid) && (exact || self.reads_as(query, rowid)?) {
                 visit(rowid);
             }
         }

@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::{Result, Store, StoreError};
 use crate::content::{Document, IndexFields};
 use crate::text::pinyin;
-use crate::text::segment::IndexStreams;
+use crate::text::segment::{self, IndexStreams};
 
 /// Identifies the content a change brings: shown as 数据更新于 … and in `status`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -131,6 +131,8 @@ pub(super) fn delete_by_id(tx: &Connection, id: &str) -> rusqlite::Result<Option
 pub(super) fn delete_recency(tx: &Connection, recency: i64) -> rusqlite::Result<()> {
     tx.prepare_cached("DELETE FROM search_index WHERE rowid = ?1")?
         .execute([recency])?;
+    tx.prepare_cached("DELETE FROM search_terms WHERE rowid = ?1")?
+        .execute([recency])?;
     tx.prepare_cached("DELETE FROM document WHERE recency = ?1")?
         .execute([recency])?;
     tx.prepare_cached("DELETE FROM document_attachment WHERE recency = ?1")?
@@ -249,16 +251,17 @@ fn index_stored_json(
     }
 }
 
-/// A document's search-index row: the token streams of its title (with keywords and codes), its
-/// summary and body, and the pinyin keys of its title and keywords. Segmenting is most of the
-/// work of indexing and needs no connection, so a large apply prepares rows on another thread
-/// ([`Prepared`]). The tokens depend on `text::segment` and `text::pinyin`: change either and
-/// bump `INDEX_VERSION`.
+/// A document's search-index rows: in `search_index`, the token streams of its title (with
+/// keywords and codes) and of its summary and body, which phrases match by position; in
+/// `search_terms`, every CJK character of the document once and the pinyin keys of its title and
+/// keywords, which only need to be present. Segmenting is most of the work of indexing and needs
+/// no connection, so a large apply prepares rows on another thread ([`Prepared`]). The tokens
+/// depend on `text::segment` and `text::pinyin`: change either and bump `INDEX_VERSION`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IndexRow {
     title: IndexStreams,
-    body: IndexStreams,
-    py: String,
+    body: String,
+    terms: String,
 }
 
 impl IndexRow {
@@ -268,18 +271,27 @@ impl IndexRow {
         for text in fields.keywords.iter().chain(&fields.codes) {
             title.push_text(text);
         }
-        let mut body = IndexStreams::of(&fields.summary);
-        body.push_text(&fields.body);
+        let mut chars: Vec<char> = Vec::new();
+        let mut body = String::new();
+        for text in [&fields.summary, &fields.body] {
+            segment::push_main(&mut body, text, |c| chars.push(c));
+        }
+        chars.extend(title.unigrams.chars().filter(|&c| c != ' '));
+        chars.sort_unstable();
+        chars.dedup();
         let mut py_source = fields.title.clone();
         for keyword in &fields.keywords {
             py_source.push('\u{3000}');
             py_source.push_str(keyword);
         }
-        IndexRow {
-            title,
-            body,
-            py: pinyin::index_tokens(&py_source),
+        let py = pinyin::index_tokens(&py_source);
+        let mut terms = String::with_capacity(4 * chars.len() + py.len());
+        for c in chars {
+            terms.push(c);
+            terms.push(' ');
         }
+        terms.push_str(&py);
+        IndexRow { title, body, terms }
     }
 }
 
@@ -351,23 +363,22 @@ pub(super) fn index_document(
     row: &IndexRow,
 ) -> rusqlite::Result<()> {
     tx.prepare_cached(
-        "INSERT INTO search_index (rowid, title, title_uni, body, body_uni, py)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO search_index (rowid, title, title_uni, body) VALUES (?1, ?2, ?3, ?4)",
     )?
     .execute(params![
         recency,
         row.title.main,
         row.title.unigrams,
-        row.body.main,
-        row.body.unigrams,
-        row.py,
+        row.body
     ])?;
+    tx.prepare_cached("INSERT INTO search_terms (rowid, terms) VALUES (?1, ?2)")?
+        .execute(params![recency, row.terms])?;
     Ok(())
 }
 
 /// Version of the search-index token layout (segmentation, pinyin keys, folding with the pinned
 /// OpenCC dictionaries). A cache indexed under another version is re-indexed at open.
-pub(crate) const INDEX_VERSION: &str = "4";
+pub(crate) const INDEX_VERSION: &str = "5";
 
 impl Store {
     /// Re-indexes every shown document from its stored JSON, and every attachment page from its
@@ -383,9 +394,9 @@ impl Store {
         let tx = WriteTx::begin(self)?;
         let wrap = |e| self.sqlite_err(e);
         self.conn
-            .execute(
-                "INSERT INTO search_index(search_index) VALUES ('delete-all')",
-                [],
+            .execute_batch(
+                "INSERT INTO search_index(search_index) VALUES ('delete-all');
+                 INSERT INTO search_terms(search_terms) VALUES ('delete-all');",
             )
             .map_err(wrap)?;
         let mut count = 0;

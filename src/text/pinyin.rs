@@ -2,7 +2,7 @@
 //!
 //! Every reading of a polyphonic character counts (重庆 is chong qing, 银行 yin hang, 厦门 xia men),
 //! because the `pinyin` crate's first reading is often the wrong one for names. Tokens, in the
-//! `py` column of the search index:
+//! `search_terms` table (no positions: each token once per document):
 //! - `s<syllable>` for each reading of each character (`sshe`),
 //! - `f<syllable><syllable>` for each reading pair of adjacent characters (`fshebao`),
 //! - `i<initial><initial>` for each initial pair of adjacent characters (`isb`),
@@ -155,7 +155,7 @@ impl Reading {
         self.len() == 0
     }
 
-    /// The FTS5 expression (over the `py` column's tokens) that finds candidates.
+    /// The FTS5 expression (over the pinyin tokens in `search_terms`) that finds candidates.
     fn fts_expr(&self) -> String {
         match self {
             Reading::Initials(letters) if letters.len() >= 3 => letters
@@ -234,7 +234,7 @@ impl PinyinQuery {
         Some(PinyinQuery { readings })
     }
 
-    /// The FTS5 expression over the `py` column: any reading.
+    /// The FTS5 expression over the pinyin tokens in `search_terms`: any reading.
     pub fn fts_expr(&self) -> String {
         self.readings
             .iter()

@@ -10,7 +10,9 @@
 //!   of a run are consecutive, so a query of n ≥ 2 characters is the phrase of its bigrams; the
 //!   first and last characters sit right after and before the neighbouring words, so mixed terms
 //!   such as `311件` or `2012年度` are phrases too.
-//! - the **unigram** stream: every CJK character once, for one-character queries (`社`).
+//! - the **unigram** stream: every CJK character, for one-character queries (`社`). Where a
+//!   character only needs to be found in a field, not placed, [`push_main`] hands each one to the
+//!   caller instead, which keeps it once per document in an index without positions.
 //!
 //! Tokens never contain spaces or quotes, so building FTS5 query syntax from them is safe.
 
@@ -73,20 +75,10 @@ impl IndexStreams {
     /// Appends the tokens of `text`. Fields appended one after another are separated by a
     /// boundary, so a phrase never spans two fields.
     pub fn push_text(&mut self, text: &str) {
-        if !self.main.is_empty() {
-            push_token(&mut self.main, FIELD_BOUNDARY);
-        }
-        for run in runs(text) {
-            match run {
-                Run::Word(word) => push_token(&mut self.main, &word),
-                Run::Cjk(chars) => {
-                    push_cjk_run(&mut self.main, &chars);
-                    for c in chars {
-                        push_token(&mut self.unigrams, c.encode_utf8(&mut [0; 4]));
-                    }
-                }
-            }
-        }
+        let unigrams = &mut self.unigrams;
+        push_main(&mut self.main, text, |c| {
+            push_token(unigrams, c.encode_utf8(&mut [0; 4]))
+        });
     }
 
     /// Segments one text into fresh streams.
@@ -94,6 +86,25 @@ impl IndexStreams {
         let mut streams = IndexStreams::default();
         streams.push_text(text);
         streams
+    }
+}
+
+/// Appends the main-stream tokens of `text` to `main` (after a field boundary when `main` already
+/// holds a field), and calls `each_char` with every CJK character of it, in order. For text whose
+/// single characters are only looked up, not placed: the caller keeps each character once, in an
+/// index without positions.
+pub fn push_main(main: &mut String, text: &str, mut each_char: impl FnMut(char)) {
+    if !main.is_empty() {
+        push_token(main, FIELD_BOUNDARY);
+    }
+    for run in runs(text) {
+        match run {
+            Run::Word(word) => push_token(main, &word),
+            Run::Cjk(chars) => {
+                push_cjk_run(main, &chars);
+                chars.into_iter().for_each(&mut each_char);
+            }
+        }
     }
 }
 

@@ -85,7 +85,7 @@ fn show_status_and_kiosk() {
 
     let output = kiosk.run(&["status", "--json"]);
     let status: Value = serde_json::from_str(&stdout(&output)).unwrap();
-    assert_eq!(status["disk"]["cache_schema_version"], 6);
+    assert_eq!(status["disk"]["cache_schema_version"], 7);
     assert!(
         status["content"]["version"]
             .as_str()

@@ -160,34 +160,49 @@ fn empty_absurd_and_unknown_queries_get_clear_answers() {
     assert!(search(&store, "zzzzqqqq").is_empty());
 }
 
-#[test]
-fn paging_returns_every_hit_once() {
-    let store = bundled_store();
-    let all = store
+/// Pages through `query` `limit` hits at a time: every match is listed once, across the tiers.
+fn assert_pages_hold_every_match_once(store: &Store, query: &str, limit: usize) {
+    let all: BTreeSet<String> = store
         .search_all_ids(&SearchRequest {
-            query: "公开".into(),
+            query: query.into(),
             ..Default::default()
         })
-        .unwrap();
+        .unwrap()
+        .into_iter()
+        .collect();
     let mut paged = Vec::new();
     let mut offset = 0;
     loop {
-        let request = SearchRequest {
-            query: "公开".into(),
-            offset,
-            limit: 7,
-            ..Default::default()
-        };
-        let page = store.search(&request).unwrap();
+        let page = store
+            .search(&SearchRequest {
+                query: query.into(),
+                offset,
+                limit,
+                ..Default::default()
+            })
+            .unwrap();
+        offset += limit;
         paged.extend(page.hits.into_iter().map(|h| h.id));
-        offset += 7;
         if !page.has_more {
             break;
         }
     }
-    let unique: BTreeSet<&String> = paged.iter().collect();
-    assert_eq!(unique.len(), paged.len(), "no duplicates across pages");
-    assert_eq!(unique, all.iter().collect::<BTreeSet<_>>());
+    let unique: BTreeSet<String> = paged.iter().cloned().collect();
+    assert_eq!(
+        unique.len(),
+        paged.len(),
+        "{query}: no duplicates across pages"
+    );
+    assert_eq!(unique, all, "{query}: the pages hold every match");
+}
+
+#[test]
+fn paging_returns_every_hit_once() {
+    let store = bundled_store();
+    // A phrase; single characters (looked up without positions); both in one query.
+    for query in ["公开", "社", "社 审", "公开 社", "2012 年"] {
+        assert_pages_hold_every_match_once(&store, query, 7);
+    }
 }
 
 #[test]
@@ -347,34 +362,52 @@ fn recall_is_complete_for_longer_substrings_and_numbers() {
 fn pinyin_pages_hold_every_match_once() {
     let store = bundled_store();
     for query in ["zf", "xx", "blsp", "zhengfu", "gk"] {
-        let all: BTreeSet<String> = store
+        assert_pages_hold_every_match_once(&store, query, 5);
+    }
+}
+
+#[test]
+fn recall_is_complete_for_queries_of_several_terms() {
+    let store = bundled_store();
+    // Each term somewhere in the document, in the title side or the text, in any order: single
+    // characters, phrases and numbers together.
+    let queries = [
+        "社 审",
+        "审 社",
+        "信 息 公",
+        "公开 社",
+        "社 公开",
+        "2012 年",
+        "年 2012",
+        "申请 局",
+        "乐 山 信息公开",
+    ];
+    for query in queries {
+        let mut terms = query.split(' ');
+        let first = brute_force(&store, terms.next().expect("a term"));
+        let expected = terms.fold(first, |found, term| {
+            found
+                .intersection(&brute_force(&store, term))
+                .cloned()
+                .collect()
+        });
+        assert!(
+            !expected.is_empty(),
+            "{query}: the bundled content has matches"
+        );
+        let found: BTreeSet<String> = store
             .search_all_ids(&SearchRequest {
-                query: query.into(),
+                query: query.to_owned(),
                 ..Default::default()
             })
             .unwrap()
             .into_iter()
             .collect();
-        let mut paged = Vec::new();
-        let mut offset = 0;
-        loop {
-            let page = store
-                .search(&SearchRequest {
-                    query: query.into(),
-                    offset,
-                    limit: 5,
-                    ..Default::default()
-                })
-                .unwrap();
-            offset += page.hits.len();
-            paged.extend(page.hits.into_iter().map(|h| h.id));
-            if !page.has_more {
-                break;
-            }
+        if query.contains("2012") {
+            assert!(expected.is_subset(&found), "{query}");
+        } else {
+            assert_eq!(found, expected, "{query}");
         }
-        let unique: BTreeSet<String> = paged.iter().cloned().collect();
-        assert_eq!(unique.len(), paged.len(), "{query}: no duplicates");
-        assert_eq!(unique, all, "{query}: the list holds every match");
     }
 }
 
@@ -477,7 +510,17 @@ fn search_facets_agree_with_every_match_under_every_filter_and_follow_each_commi
             },
         ]
     };
-    let queries = ["信息", "审批", "社", "blsp", "xxgk", "2012", "乐市"];
+    let queries = [
+        "信息",
+        "审批",
+        "社",
+        "blsp",
+        "xxgk",
+        "2012",
+        "乐市",
+        "社 审批",
+        "信 息",
+    ];
     for query in queries {
         for request in requests(query) {
             assert_eq!(

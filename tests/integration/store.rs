@@ -234,7 +234,16 @@ fn a_stale_search_index_is_scanned_at_open_and_rebuilt_later() {
         ids.sort();
         ids
     };
-    let queries = ["blsp", "社保", "信息公开", "乐市政务发", "2012", "社", "醫"];
+    let queries = [
+        "blsp",
+        "社保",
+        "信息公开",
+        "乐市政务发",
+        "2012",
+        "社",
+        "醫",
+        "社 审批",
+    ];
     let indexed: Vec<Vec<String>> = queries.iter().map(|q| ids(&kiosk.store(), q)).collect();
     let facets = kiosk.store().search_facets(&request("信息")).unwrap();
     {
@@ -242,7 +251,8 @@ fn a_stale_search_index_is_scanned_at_open_and_rebuilt_later() {
         let conn = rusqlite::Connection::open(kiosk.cache_path()).unwrap();
         conn.execute_batch(
             "UPDATE meta SET value = 'old' WHERE key = 'index_version';
-             INSERT INTO search_index(search_index) VALUES ('delete-all');",
+             INSERT INTO search_index(search_index) VALUES ('delete-all');
+             INSERT INTO search_terms(search_terms) VALUES ('delete-all');",
         )
         .unwrap();
     }
