@@ -213,6 +213,13 @@ struct BenchSearchArgs {
     /// Keep the benchmark database in this directory instead of a temporary one.
     #[arg(long, value_name = "DIR")]
     keep: Option<PathBuf>,
+    /// Search the database an earlier run left in the `--keep` directory (same --docs and
+    /// --seed) instead of building it again.
+    #[arg(long, requires = "keep")]
+    reuse: bool,
+    /// Also list, per class, this many queries whose facet counts took longest.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    slowest: usize,
 }
 
 fn main() -> ExitCode {
@@ -247,6 +254,8 @@ fn run(command: &BenchCommand) -> Result<ExitCode, String> {
                 samples: args.samples,
                 seed: args.seed,
                 keep: args.keep.clone(),
+                reuse: args.reuse,
+                slowest: args.slowest,
             };
             search::run(&options, &mut stdout)?;
         }

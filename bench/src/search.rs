@@ -32,6 +32,10 @@ pub struct Options {
     pub seed: u64,
     /// Keep the database here instead of a temporary directory.
     pub keep: Option<PathBuf>,
+    /// Search the database an earlier run kept there instead of building it.
+    pub reuse: bool,
+    /// List this many slowest facet queries per class.
+    pub slowest: usize,
 }
 
 /// Documents written per transaction while building.
@@ -50,8 +54,10 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Result<(), String> {
     };
     std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
     let db_path = dir.join(readpoint::store::CACHE_FILE);
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db_path.display()));
+    if !options.reuse {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db_path.display()));
+        }
     }
     let result = run_in(options, &db_path, out);
     if options.keep.is_none() {
@@ -85,42 +91,12 @@ fn run_in(options: &Options, db_path: &Path, out: &mut dyn Write) -> Result<(), 
     // Texts for brute-force recall: what the index covers, per document.
     let texts: Vec<(String, String, String)> = documents.iter().map(searchable_text).collect();
 
-    let started = Instant::now();
-    let mut store = Store::open(db_path).map_err(|e| e.to_string())?;
-    let version = ContentVersion {
-        version: "bench".into(),
-        published_at: None,
-        source: "bench".into(),
-    };
-    let mut parse_time = Duration::ZERO;
-    for (n, chunk) in documents.chunks(BATCH).enumerate() {
-        let t = Instant::now();
-        let docs: Vec<Document> = chunk
-            .iter()
-            .map(|v| Document::from_value(v.clone()))
-            .collect::<Result<_, _>>()
-            .map_err(|problems| format!("generated document invalid: {}", problems[0]))?;
-        parse_time += t.elapsed();
-        store
-            .upsert(&docs, &format!("bench-{n}"), Some(&version))
-            .map_err(|e| e.to_string())?;
+    if options.reuse {
+        check_reusable(db_path, options.docs)?;
+        writeln!(out, "build: reused {}", db_path.display()).map_err(io)?;
+    } else {
+        build(db_path, &documents, out)?;
     }
-    let insert = started.elapsed();
-    let started = Instant::now();
-    store.optimize().map_err(|e| e.to_string())?;
-    let optimize = started.elapsed();
-    let size = store.file_size().map_err(|e| e.to_string())?;
-    writeln!(
-        out,
-        "build: {:.1} s (of which validation {:.1} s) + optimize {:.1} s = {:.1} docs/s; database {:.1} MiB",
-        insert.as_secs_f64(),
-        parse_time.as_secs_f64(),
-        optimize.as_secs_f64(),
-        options.docs as f64 / (insert + optimize).as_secs_f64(),
-        size as f64 / (1024.0 * 1024.0)
-    )
-    .map_err(io)?;
-    drop(store);
 
     let started = Instant::now();
     let (store, _) = Store::open_or_recover(db_path).map_err(|e| e.to_string())?;
@@ -184,14 +160,19 @@ fn run_in(options: &Options, db_path: &Path, out: &mut dyn Write) -> Result<(), 
             search_times.push(t.elapsed());
         }
         let mut facet_times = Vec::with_capacity(FACET_SAMPLES);
+        // Per query: its longest facet count, and how many documents it matched.
+        let mut per_query: Vec<(Duration, u64)> = vec![(Duration::ZERO, 0); list.len()];
         for i in 0..FACET_SAMPLES {
             let request = SearchRequest {
                 query: list[i % list.len()].clone(),
                 ..Default::default()
             };
             let t = Instant::now();
-            store.search_facets(&request).map_err(|e| e.to_string())?;
-            facet_times.push(t.elapsed());
+            let facets = store.search_facets(&request).map_err(|e| e.to_string())?;
+            let took = t.elapsed();
+            facet_times.push(took);
+            let slot = &mut per_query[i % list.len()];
+            *slot = (slot.0.max(took), facets.total);
         }
         let (mut expected_total, mut found_total) = (0usize, 0usize);
         let mut extra_total = 0usize;
@@ -236,6 +217,20 @@ fn run_in(options: &Options, db_path: &Path, out: &mut dyn Write) -> Result<(), 
         } else {
             found_total as f64 / expected_total as f64
         };
+        if options.slowest > 0 {
+            let mut order: Vec<usize> = (0..list.len()).collect();
+            order.sort_by_key(|&i| std::cmp::Reverse(per_query[i].0));
+            for &i in order.iter().take(options.slowest) {
+                let (took, matches) = per_query[i];
+                writeln!(
+                    out,
+                    "  facets of {:?}: {} ms, {matches} matches",
+                    list[i],
+                    ms(took)
+                )
+                .map_err(io)?;
+            }
+        }
         writeln!(
             out,
             "{name:<16} {:>7} {:>9} {:>9} {:>9} {:>11} {:>11} {:>8.4}",
@@ -258,6 +253,79 @@ fn run_in(options: &Options, db_path: &Path, out: &mut dyn Write) -> Result<(), 
     )
     .map_err(io)?;
     browse(&store, out)
+}
+
+/// Whether the cache at `db_path` is a finished build of `docs` documents, indexed by this build.
+fn check_reusable(db_path: &Path, docs: usize) -> Result<(), String> {
+    let unusable = |why: String| {
+        format!(
+            "cannot reuse {}: {why}; run once without --reuse to build it",
+            db_path.display()
+        )
+    };
+    if !db_path.exists() {
+        return Err(unusable("there is no cache".into()));
+    }
+    let store = Store::open(db_path).map_err(|e| unusable(e.to_string()))?;
+    let held: u64 = store
+        .status()
+        .map_err(|e| unusable(e.to_string()))?
+        .documents
+        .iter()
+        .map(|k| k.count)
+        .sum();
+    if held != docs as u64 {
+        return Err(unusable(format!("it holds {held} documents, not {docs}")));
+    }
+    if !store.index_ready().map_err(|e| unusable(e.to_string()))? {
+        return Err(unusable("its search index is not this build's".into()));
+    }
+    Ok(())
+}
+
+/// Writes `documents` into a new cache at `db_path` as an import would, and merges the index.
+fn build(
+    db_path: &Path,
+    documents: &[serde_json::Value],
+    out: &mut dyn Write,
+) -> Result<(), String> {
+    let io = |e: std::io::Error| format!("writing the report: {e}");
+    let started = Instant::now();
+    let mut store = Store::open(db_path).map_err(|e| e.to_string())?;
+    let version = ContentVersion {
+        version: "bench".into(),
+        published_at: None,
+        source: "bench".into(),
+    };
+    let mut parse_time = Duration::ZERO;
+    for (n, chunk) in documents.chunks(BATCH).enumerate() {
+        let t = Instant::now();
+        let docs: Vec<Document> = chunk
+            .iter()
+            .map(|v| Document::from_value(v.clone()))
+            .collect::<Result<_, _>>()
+            .map_err(|problems| format!("generated document invalid: {}", problems[0]))?;
+        parse_time += t.elapsed();
+        store
+            .upsert(&docs, &format!("bench-{n}"), Some(&version))
+            .map_err(|e| e.to_string())?;
+    }
+    let insert = started.elapsed();
+    let started = Instant::now();
+    store.optimize().map_err(|e| e.to_string())?;
+    let optimize = started.elapsed();
+    let size = store.file_size().map_err(|e| e.to_string())?;
+    writeln!(
+        out,
+        "build: {:.1} s (of which validation {:.1} s) + optimize {:.1} s = {:.1} docs/s; database {:.1} MiB",
+        insert.as_secs_f64(),
+        parse_time.as_secs_f64(),
+        optimize.as_secs_f64(),
+        documents.len() as f64 / (insert + optimize).as_secs_f64(),
+        size as f64 / (1024.0 * 1024.0)
+    )
+    .map_err(io)?;
+    Ok(())
 }
 
 /// Catalogue browsing: a page at the top, one far down reached by jumping, the keyset page after

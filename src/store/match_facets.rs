@@ -61,9 +61,75 @@ impl MatchFacets {
         Ok(table)
     }
 
+    /// A lookup for recency keys that mostly come in ascending order (as FTS5 returns row ids).
+    pub(super) fn walk(&self) -> Walk<'_> {
+        Walk { table: self, at: 0 }
+    }
+}
+
+/// Looks documents up in a [`MatchFacets`] from where the last lookup ended: a key after the
+/// last one is found by galloping forward (a few comparisons when matches are dense, where one
+/// binary search each would be most of a facet count's time); one before it, by binary search.
+pub(super) struct Walk<'t> {
+    table: &'t MatchFacets,
+    at: usize,
+}
+
+impl<'t> Walk<'t> {
     /// The facet value ids of the document at `recency`, if there is one.
-    pub(super) fn of(&self, recency: i64) -> Option<&[u32; FACETS]> {
-        let at = self.recency.binary_search(&recency).ok()?;
-        self.ids.get(at)
+    pub(super) fn of(&mut self, recency: i64) -> Option<&'t [u32; FACETS]> {
+        let keys = &self.table.recency;
+        let found = match keys.get(self.at) {
+            Some(&key) if key <= recency => {
+                // Gallop: the key lies in keys[low..=high].
+                let (mut low, mut step) = (self.at, 1);
+                let mut high = low;
+                while high < keys.len() && keys[high] < recency {
+                    low = high;
+                    high = high.saturating_add(step).min(keys.len());
+                    step *= 2;
+                }
+                let end = (high + 1).min(keys.len());
+                keys[low..end].binary_search(&recency).map(|i| low + i)
+            }
+            _ => keys.binary_search(&recency),
+        };
+        match found {
+            Ok(at) => {
+                self.at = at;
+                self.table.ids.get(at)
+            }
+            Err(at) => {
+                self.at = at;
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_walk_finds_keys_in_any_order() {
+        let recency: Vec<i64> = (0..1000).map(|i| i * 3).collect();
+        let table = MatchFacets {
+            ids: recency.iter().map(|&r| [r as u32, 0, 0]).collect(),
+            recency,
+            values: Default::default(),
+        };
+        let mut walk = table.walk();
+        // Ascending, dense and sparse, present and absent, then backwards and past the end.
+        for key in [0, 3, 4, 6, 9, 300, 301, 2997, 2998, 5000, 30, 2, 2997, 0] {
+            let want = (key % 3 == 0 && key < 3000).then_some([key as u32, 0, 0]);
+            assert_eq!(walk.of(key).copied(), want, "{key}");
+        }
+        let empty = MatchFacets {
+            ids: Vec::new(),
+            recency: Vec::new(),
+            values: Default::default(),
+        };
+        assert_eq!(empty.walk().of(5), None);
     }
 }

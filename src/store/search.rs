@@ -750,8 +750,9 @@ impl Store {
         let mut tallies: [Vec<u64>; match_facets::FACETS] =
             std::array::from_fn(|facet| vec![0; table.values[facet].len()]);
         let mut total = 0;
+        let mut walk = table.walk();
         self.for_each_matching_rowid(&plan, |rowid| {
-            let Some(ids) = table.of(rowid) else {
+            let Some(ids) = walk.of(rowid) else {
                 return;
             };
             if wanted

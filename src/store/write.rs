@@ -378,7 +378,7 @@ pub(super) fn index_document(
 
 /// Version of the search-index token layout (segmentation, pinyin keys, folding with the pinned
 /// OpenCC dictionaries). A cache indexed under another version is re-indexed at open.
-pub(crate) const INDEX_VERSION: &str = "5";
+pub(crate) const INDEX_VERSION: &str = "6";
 
 impl Store {
     /// Re-indexes every shown document from its stored JSON, and every attachment page from its

@@ -6,7 +6,8 @@
 //! - `s<syllable>` for each reading of each character (`sshe`),
 //! - `f<syllable><syllable>` for each reading pair of adjacent characters (`fshebao`),
 //! - `i<initial><initial>` for each initial pair of adjacent characters (`isb`),
-//! - `t<initial><initial><initial>` for each initial triple of adjacent characters (`tgjj`).
+//! - `t<initial><initial><initial>` for each initial triple of adjacent characters (`tgjj`),
+//! - `q<initial>…` for each initial quadruple of adjacent characters (`qxxgk`).
 //!
 //! Each token starts with [`MARK`], a private-use character: literal word tokens never start
 //! with it, so a literal prefix query such as `sb*` never drags in thousands of pinyin tokens
@@ -14,10 +15,10 @@
 //!
 //! A query of letters is read both as initials and as every split into syllables (the last one
 //! may be unfinished while the visitor types). Syllable pairs are exact for two characters and
-//! initial triples for three; longer queries are confirmed against the text with [`find_match`].
-//! Initials alone say little (there are 676 pairs), so queries of three or more initials look up
-//! triples: `blsp` has few candidates to confirm instead of every title with `bl`, `ls` and `sp`
-//! somewhere in it. Pure: no I/O.
+//! initials for up to four (the length of most set phrases: `xxgk` 信息公开, `yyzz` 营业执照);
+//! longer queries are confirmed against the text with [`find_match`]. Initials alone say little
+//! (there are 676 pairs), so queries of five or more initials look up quadruples: few candidates
+//! to confirm instead of every title with each pair somewhere in it. Pure: no I/O.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
@@ -104,22 +105,37 @@ fn syllables() -> &'static Syllables {
 /// Pinyin index tokens of a text (title and keywords), space separated and deduplicated.
 pub fn index_tokens(text: &str) -> String {
     let mut tokens = BTreeSet::new();
-    let folded: Vec<char> = text.chars().map(fold_char).collect();
+    // The distinct initials of the last characters, newest last (empty after a non-CJK one).
+    let mut initials: [Vec<char>; 4] = Default::default();
     let mut previous: &[String] = &[];
-    let mut before: &[String] = &[];
-    for c in folded {
+    for c in text.chars().map(fold_char) {
         let current = if is_cjk(c) { readings(c) } else { &[] };
         for r in current {
             tokens.insert(format!("{MARK}s{r}"));
             for p in previous {
                 tokens.insert(format!("{MARK}f{p}{r}"));
-                tokens.insert(format!("{MARK}i{}{}", initial(p), initial(r)));
-                for b in before {
-                    tokens.insert(format!("{MARK}t{}{}{}", initial(b), initial(p), initial(r)));
-                }
             }
         }
-        before = previous;
+        initials.rotate_left(1);
+        let newest = &mut initials[3];
+        newest.clear();
+        for r in current {
+            let i = initial(r);
+            if !newest.contains(&i) {
+                newest.push(i);
+            }
+        }
+        // Pairs, triples and quadruples of initials ending at this character.
+        for (kind, from) in [('i', 2), ('t', 1), ('q', 0)] {
+            let mut runs = vec![String::from(kind)];
+            for set in &initials[from..] {
+                runs = runs
+                    .iter()
+                    .flat_map(|run| set.iter().map(move |i| format!("{run}{i}")))
+                    .collect();
+            }
+            tokens.extend(runs.into_iter().map(|run| format!("{MARK}{run}")));
+        }
         previous = current;
     }
     tokens.into_iter().collect::<Vec<_>>().join(" ")
@@ -158,11 +174,14 @@ impl Reading {
     /// The FTS5 expression (over the pinyin tokens in `search_terms`) that finds candidates.
     fn fts_expr(&self) -> String {
         match self {
-            Reading::Initials(letters) if letters.len() >= 3 => letters
-                .windows(3)
-                .map(|w| format!("\"{MARK}t{}{}{}\"", w[0], w[1], w[2]))
+            Reading::Initials(letters) if letters.len() >= 4 => letters
+                .windows(4)
+                .map(|w| format!("\"{MARK}q{}{}{}{}\"", w[0], w[1], w[2], w[3]))
                 .collect::<Vec<_>>()
                 .join(" AND "),
+            Reading::Initials(letters) if letters.len() == 3 => {
+                format!("\"{MARK}t{}{}{}\"", letters[0], letters[1], letters[2])
+            }
             Reading::Initials(letters) => letters
                 .windows(2)
                 .map(|w| format!("\"{MARK}i{}{}\"", w[0], w[1]))
@@ -244,11 +263,11 @@ impl PinyinQuery {
     }
 
     /// Whether index tokens alone prove a match (every reading is one token: initials of at
-    /// most three characters, syllables of at most two), so candidates need no confirmation
+    /// most four characters, syllables of at most two), so candidates need no confirmation
     /// against the text.
     pub fn tokens_are_exact(&self) -> bool {
         self.readings.iter().all(|r| match r {
-            Reading::Initials(letters) => letters.len() <= 3,
+            Reading::Initials(letters) => letters.len() <= 4,
             Reading::Syllables { parts, .. } => parts.len() <= 2,
         })
     }
@@ -367,10 +386,20 @@ mod tests {
         ] {
             assert!(has(&t, want), "{want} missing in {t}");
         }
+        // Quadruples, with every initial of a polyphonic character.
+        let t = index_tokens("信息公开");
+        assert!(has(&t, "qxxgk"), "{t}");
+        let t = index_tokens("重庆银行");
+        for want in ["qcqyh", "qzqyh", "qcqyx", "qzqyx"] {
+            assert!(has(&t, want), "{want} missing in {t}");
+        }
+        assert!(!has(&t, "qcqy"), "no partial quadruple: {t}");
         // A keyword boundary (the ideographic space) ends a run: no triple spans it.
         let t = index_tokens("社保\u{3000}卡");
         assert!(!has(&t, "tsbk"), "{t}");
         assert!(has(&index_tokens("社保卡"), "tsbk"));
+        let t = index_tokens("信息\u{3000}公开");
+        assert!(!has(&t, "qxxgk"), "{t}");
     }
 
     #[test]
@@ -432,11 +461,14 @@ mod tests {
         let q = PinyinQuery::parse("sb").unwrap();
         assert!(q.fts_expr().starts_with(&format!("(\"{MARK}isb\")")));
         assert!(q.tokens_are_exact());
-        let q = PinyinQuery::parse("blsp").unwrap();
         let m = MARK;
+        let q = PinyinQuery::parse("blsp").unwrap();
+        assert!(q.fts_expr().starts_with(&format!("(\"{m}qblsp\")")));
+        assert!(q.tokens_are_exact());
+        let q = PinyinQuery::parse("blspx").unwrap();
         assert!(
             q.fts_expr()
-                .starts_with(&format!("(\"{m}tbls\" AND \"{m}tlsp\")"))
+                .starts_with(&format!("(\"{m}qblsp\" AND \"{m}qlspx\")"))
         );
         assert!(!q.tokens_are_exact());
         let q = PinyinQuery::parse("gjj").unwrap();

@@ -25,9 +25,44 @@ fn stderr(output: &Output) -> String {
 
 #[test]
 fn search_runs_on_a_small_corpus() {
-    let output = bench(&["search", "--docs", "3000", "--samples", "20"]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keep = dir.path().to_str().expect("a UTF-8 path");
+    let output = bench(&[
+        "search",
+        "--docs",
+        "3000",
+        "--samples",
+        "20",
+        "--keep",
+        keep,
+    ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let report = stdout(&output);
+    // The kept cache is searched again without building it, with the slowest queries named;
+    // a cache of another size is refused.
+    let again = bench(&[
+        "search",
+        "--docs",
+        "3000",
+        "--samples",
+        "5",
+        "--keep",
+        keep,
+        "--reuse",
+        "--slowest",
+        "2",
+    ]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    let again = stdout(&again);
+    assert!(again.contains("build: reused"), "{again}");
+    assert!(again.contains("facets of"), "{again}");
+    let other = bench(&["search", "--docs", "2000", "--keep", keep, "--reuse"]);
+    assert!(!other.status.success());
+    assert!(
+        stderr(&other).contains("holds 3000 documents, not 2000"),
+        "{}",
+        stderr(&other)
+    );
     for line in [
         "build:",
         "database",
