@@ -217,7 +217,7 @@ struct BenchSearchArgs {
     /// --seed) instead of building it again.
     #[arg(long, requires = "keep")]
     reuse: bool,
-    /// Also list, per class, this many queries whose facet counts took longest.
+    /// Also list, per class, the N queries whose search and whose facet counts took longest.
     #[arg(long, value_name = "N", default_value_t = 0)]
     slowest: usize,
 }

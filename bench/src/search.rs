@@ -34,7 +34,7 @@ pub struct Options {
     pub keep: Option<PathBuf>,
     /// Search the database an earlier run kept there instead of building it.
     pub reuse: bool,
-    /// List this many slowest facet queries per class.
+    /// List this many slowest searches and facet counts per class.
     pub slowest: usize,
 }
 
@@ -149,6 +149,8 @@ fn run_in(options: &Options, db_path: &Path, out: &mut dyn Write) -> Result<(), 
             continue;
         }
         let mut search_times = Vec::with_capacity(options.samples);
+        // Per query: its longest search.
+        let mut slowest_search = vec![Duration::ZERO; list.len()];
         for i in 0..options.samples {
             let request = SearchRequest {
                 query: list[i % list.len()].clone(),
@@ -157,7 +159,10 @@ fn run_in(options: &Options, db_path: &Path, out: &mut dyn Write) -> Result<(), 
             };
             let t = Instant::now();
             store.search(&request).map_err(|e| e.to_string())?;
-            search_times.push(t.elapsed());
+            let took = t.elapsed();
+            search_times.push(took);
+            let slot = &mut slowest_search[i % list.len()];
+            *slot = (*slot).max(took);
         }
         let mut facet_times = Vec::with_capacity(FACET_SAMPLES);
         // Per query: its longest facet count, and how many documents it matched.
@@ -219,6 +224,16 @@ fn run_in(options: &Options, db_path: &Path, out: &mut dyn Write) -> Result<(), 
         };
         if options.slowest > 0 {
             let mut order: Vec<usize> = (0..list.len()).collect();
+            order.sort_by_key(|&i| std::cmp::Reverse(slowest_search[i]));
+            for &i in order.iter().take(options.slowest) {
+                writeln!(
+                    out,
+                    "  search of {:?}: {} ms",
+                    list[i],
+                    ms(slowest_search[i])
+                )
+                .map_err(io)?;
+            }
             order.sort_by_key(|&i| std::cmp::Reverse(per_query[i].0));
             for &i in order.iter().take(options.slowest) {
                 let (took, matches) = per_query[i];

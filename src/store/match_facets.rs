@@ -77,6 +77,7 @@ pub(super) struct Walk<'t> {
 
 impl<'t> Walk<'t> {
     /// The facet value ids of the document at `recency`, if there is one.
+    #[inline]
     pub(super) fn of(&mut self, recency: i64) -> Option<&'t [u32; FACETS]> {
         let keys = &self.table.recency;
         let found = match keys.get(self.at) {

@@ -260,7 +260,6 @@ impl Source<'_> {
 }
 
 const TITLE_COLUMNS: &str = "{title title_uni}";
-const ALL_COLUMNS: &str = "{title title_uni body}";
 
 fn plan(query: &str) -> Result<Plan> {
     let chars = query.chars().count();
@@ -319,8 +318,9 @@ fn plan(query: &str) -> Result<Plan> {
         }),
         _ => None,
     };
-    let in_all_columns =
-        |phrases: &[String]| format!("{ALL_COLUMNS} : ({})", phrases.join(" AND "));
+    // Every column of `search_index`, so no column filter: FTS5 then hands each row's
+    // positions over as they are stored instead of copying out those of the listed columns.
+    let in_all_columns = |phrases: &[String]| format!("({})", phrases.join(" AND "));
     let anywhere = match (long.is_empty(), chars.is_empty()) {
         (_, true) => Anywhere::Phrases(in_all_columns(&long)),
         (true, false) => Anywhere::Chars(chars.join(" AND ")),
@@ -878,10 +878,12 @@ impl Store {
         let err = |e| self.sqlite_err(e);
         let mut literal = HashSet::new();
         let (sql, values) = plan.anywhere.source().sql("", &[], "");
-        let mut stmt = self.conn.prepare_cached(&sql).map_err(err)?;
-        let mut rows = stmt.query(params_from_iter(values.iter())).map_err(err)?;
-        while let Some(row) = rows.next().map_err(err)? {
-            let rowid: i64 = row.get(0).map_err(err)?;
+        let list: Vec<u8> = self
+            .conn
+            .prepare_cached(&format!("SELECT rowid_list(rowid) FROM ({sql})"))
+            .and_then(|mut stmt| stmt.query_row(params_from_iter(values.iter()), |r| r.get(0)))
+            .map_err(err)?;
+        for rowid in rowids_of(&list) {
             if plan.pinyin.is_some() {
                 literal.insert(rowid);
             }
@@ -891,19 +893,64 @@ impl Store {
             return Ok(());
         };
         let exact = query.tokens_are_exact();
-        let mut stmt = self
+        let list: Vec<u8> = self
             .conn
-            .prepare_cached("SELECT rowid FROM search_terms WHERE search_terms MATCH ?1")
+            .prepare_cached(
+                "SELECT rowid_list(rowid) FROM search_terms WHERE search_terms MATCH ?1",
+            )
+            .and_then(|mut stmt| stmt.query_row([expr], |r| r.get(0)))
             .map_err(err)?;
-        let mut rows = stmt.query([expr]).map_err(err)?;
-        while let Some(row) = rows.next().map_err(err)? {
-            let rowid: i64 = row.get(0).map_err(err)?;
+        for rowid in rowids_of(&list) {
             if !literal.contains(&rowid) && (exact || self.reads_as(query, rowid)?) {
                 visit(rowid);
             }
         }
         Ok(())
     }
+}
+
+/// Registers the aggregate `rowid_list(rowid)` on `conn`: the row ids it was given, in order, as
+/// one BLOB of native-endian `i64`s (empty for none; see [`rowids_of`]). Counting a search's
+/// matches per facet reads every matching row id, often most of the index: returned to Rust one
+/// row at a time, each costs a statement step, twice what FTS5 takes to find it.
+pub(super) fn register(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::{Aggregate, Context, FunctionFlags};
+    struct RowidList;
+    impl Aggregate<Vec<i64>, Vec<u8>> for RowidList {
+        fn init(&self, _: &mut Context<'_>) -> rusqlite::Result<Vec<i64>> {
+            Ok(Vec::new())
+        }
+        fn step(&self, ctx: &mut Context<'_>, rowids: &mut Vec<i64>) -> rusqlite::Result<()> {
+            rowids.push(ctx.get(0)?);
+            Ok(())
+        }
+        fn finalize(
+            &self,
+            _: &mut Context<'_>,
+            rowids: Option<Vec<i64>>,
+        ) -> rusqlite::Result<Vec<u8>> {
+            Ok(rowids
+                .unwrap_or_default()
+                .iter()
+                .flat_map(|rowid| rowid.to_ne_bytes())
+                .collect())
+        }
+    }
+    conn.create_aggregate_function(
+        "rowid_list",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        RowidList,
+    )
+}
+
+/// The row ids of a `rowid_list` BLOB.
+fn rowids_of(list: &[u8]) -> impl Iterator<Item = i64> + '_ {
+    list.chunks_exact(8).map(|bytes| {
+        let mut word = [0; 8];
+        word.copy_from_slice(bytes);
+        i64::from_ne_bytes(word)
+    })
 }
 
 /// Facet counts as the kiosk lists them: years newest first, other facets most matches first.
@@ -1151,6 +1198,26 @@ mod tests {
         assert!(s.marked("【", "】").contains("【社保】"));
         let s = snippet("医保与社保", "", &needles);
         assert_eq!(s.marked("[", "]"), "医保与[社保]");
+    }
+
+    #[test]
+    fn rowid_lists_round_trip_in_order() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        register(&conn).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE t (x INTEGER);
+             INSERT INTO t VALUES (3), (-1), (9007199254740993), (0);",
+        )
+        .unwrap();
+        let list = |sql: &str| -> Vec<i64> {
+            let blob: Vec<u8> = conn.query_row(sql, [], |r| r.get(0)).unwrap();
+            rowids_of(&blob).collect()
+        };
+        assert_eq!(
+            list("SELECT rowid_list(x) FROM (SELECT x FROM t ORDER BY rowid)"),
+            [3, -1, 9_007_199_254_740_993, 0]
+        );
+        assert!(list("SELECT rowid_list(x) FROM t WHERE x > 1e20").is_empty());
     }
 
     #[test]
