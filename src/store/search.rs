@@ -664,7 +664,7 @@ impl Store {
              FROM document WHERE recency IN ({placeholders})"
         );
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.sqlite_err(e))?;
-        let mut rows: Vec<(i64, SearchHit, String, String)> = stmt
+        let mut rows: Vec<(i64, SearchHit, Value, String)> = stmt
             .query_map(params_from_iter(page.iter().map(|r| r.rowid)), |row| {
                 let title: String = row.get(3)?;
                 let hit = SearchHit {
@@ -684,8 +684,8 @@ impl Store {
                 Ok((
                     row.get::<_, i64>(0)?,
                     hit,
-                    // Unreadable: the hit keeps its stored summary (below).
-                    super::packed::unpack(row.get_ref(4)?).unwrap_or_default(),
+                    // Unpacked only when the snippet needs the body (below).
+                    row.get::<_, Value>(4)?,
                     row.get::<_, String>(8)?,
                 ))
             })
@@ -710,15 +710,24 @@ impl Store {
             {
                 hit.title.highlights = vec![range];
             }
-            // Snippets come from the document's own text, as its kind defines it. A stored
-            // document this build no longer reads still gets its stored summary.
-            let fields = serde_json::from_str(&json)
-                .ok()
-                .and_then(|value| Document::from_value(value).ok())
-                .map(|doc| doc.index_fields());
-            hit.snippet = match fields {
-                Some(fields) => snippet(&fields.summary, &fields.body, &plan.needles),
-                None => snippet(&summary, "", &plan.needles),
+            // Snippets come from the document's own text, as its kind defines it: the summary
+            // when it holds a match (stored as a column: no need to read the whole document),
+            // else the body. A stored document this build no longer reads still gets its stored
+            // summary.
+            let in_summary = highlight(&summary, &plan.needles);
+            hit.snippet = match in_summary.first() {
+                Some(first) => window(&summary, first.start, &in_summary),
+                None => {
+                    let fields = super::packed::unpack((&json).into())
+                        .ok()
+                        .and_then(|json| serde_json::from_str(&json).ok())
+                        .and_then(|value| Document::from_value(value).ok())
+                        .map(|doc| doc.index_fields());
+                    match fields {
+                        Some(fields) => snippet(&fields.summary, &fields.body, &plan.needles),
+                        None => snippet(&summary, "", &plan.needles),
+                    }
+                }
             };
             hits.push(hit);
         }

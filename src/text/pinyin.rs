@@ -20,7 +20,7 @@
 //! (there are 676 pairs), so queries of five or more initials look up quadruples: few candidates
 //! to confirm instead of every title with each pair somewhere in it. Pure: no I/O.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -103,17 +103,25 @@ fn syllables() -> &'static Syllables {
 }
 
 /// Pinyin index tokens of a text (title and keywords), space separated and deduplicated.
+/// Runs for every document a sync stores, so it builds each token in place (no formatting).
 pub fn index_tokens(text: &str) -> String {
-    let mut tokens = BTreeSet::new();
-    // The distinct initials of the last characters, newest last (empty after a non-CJK one).
+    let mut tokens: Vec<String> = Vec::new();
+    let token = |kind: char, parts: &[&str]| {
+        let mut t = String::with_capacity(3 + parts.iter().map(|p| p.len()).sum::<usize>());
+        t.push(MARK);
+        t.push(kind);
+        parts.iter().for_each(|p| t.push_str(p));
+        t
+    };
+    // The distinct initials of the last four characters, newest last (empty for a non-CJK one).
     let mut initials: [Vec<char>; 4] = Default::default();
     let mut previous: &[String] = &[];
     for c in text.chars().map(fold_char) {
         let current = if is_cjk(c) { readings(c) } else { &[] };
         for r in current {
-            tokens.insert(format!("{MARK}s{r}"));
+            tokens.push(token('s', &[r]));
             for p in previous {
-                tokens.insert(format!("{MARK}f{p}{r}"));
+                tokens.push(token('f', &[p, r]));
             }
         }
         initials.rotate_left(1);
@@ -125,20 +133,34 @@ pub fn index_tokens(text: &str) -> String {
                 newest.push(i);
             }
         }
-        // Pairs, triples and quadruples of initials ending at this character.
+        // Pairs, triples and quadruples of initials ending at this character: every
+        // combination of one initial per character.
         for (kind, from) in [('i', 2), ('t', 1), ('q', 0)] {
-            let mut runs = vec![String::from(kind)];
-            for set in &initials[from..] {
-                runs = runs
-                    .iter()
-                    .flat_map(|run| set.iter().map(move |i| format!("{run}{i}")))
-                    .collect();
+            let sets = &initials[from..];
+            if sets.iter().any(Vec::is_empty) {
+                continue;
             }
-            tokens.extend(runs.into_iter().map(|run| format!("{MARK}{run}")));
+            let mut pick = vec![0; sets.len()];
+            loop {
+                let mut t = String::with_capacity(3 + sets.len());
+                t.push(MARK);
+                t.push(kind);
+                t.extend(sets.iter().zip(&pick).map(|(set, &i)| set[i]));
+                tokens.push(t);
+                // The next combination, like counting with one digit per character.
+                let Some(digit) = (0..sets.len()).rev().find(|&d| pick[d] + 1 < sets[d].len())
+                else {
+                    break;
+                };
+                pick[digit] += 1;
+                pick[digit + 1..].iter_mut().for_each(|i| *i = 0);
+            }
         }
         previous = current;
     }
-    tokens.into_iter().collect::<Vec<_>>().join(" ")
+    tokens.sort_unstable();
+    tokens.dedup();
+    tokens.join(" ")
 }
 
 fn initial(syllable: &str) -> char {
