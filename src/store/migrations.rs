@@ -91,14 +91,20 @@ mod tests {
         assert_eq!(version(&conn).unwrap(), LATEST);
     }
 
-    #[test]
-    fn search_texts_stored_before_0004_are_folded_into_other() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        for (name, sql) in &MIGRATIONS[..3] {
+    /// A database as a build with `n` migrations left it.
+    fn at_version(n: usize) -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        for (name, sql) in &MIGRATIONS[..n] {
             conn.execute_batch(sql)
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
         }
-        conn.pragma_update(None, "user_version", 3).unwrap();
+        conn.pragma_update(None, "user_version", n as i64).unwrap();
+        conn
+    }
+
+    #[test]
+    fn search_texts_stored_before_0004_are_folded_into_other() {
+        let mut conn = at_version(3);
         conn.execute_batch(
             "INSERT INTO usage_count VALUES
                 ('2026-05-01', 'search', '张三 低保', 2),
@@ -133,12 +139,7 @@ mod tests {
 
     #[test]
     fn the_search_index_of_schema_6_is_replaced_and_marked_for_rebuilding() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        for (name, sql) in &MIGRATIONS[..6] {
-            conn.execute_batch(sql)
-                .unwrap_or_else(|e| panic!("{name}: {e}"));
-        }
-        conn.pragma_update(None, "user_version", 6).unwrap();
+        let mut conn = at_version(6);
         conn.execute_batch(
             "INSERT INTO search_index (rowid, title, title_uni, body, body_uni, py)
                  VALUES (1, '社保', '社 保', '', '', '');

@@ -239,11 +239,7 @@ impl Source<'_> {
     /// nothing); and its parameters.
     fn sql(&self, filters: &str, filter_values: &[Value], tail: &str) -> (String, Vec<Value>) {
         let t = self.table;
-        let join = if filters.is_empty() {
-            String::new()
-        } else {
-            format!(" JOIN document d ON d.recency = {t}.rowid{filters}")
-        };
+        let join = filter_join(t, filters);
         let mut values = vec![Value::Text(self.expr.to_owned())];
         values.extend_from_slice(filter_values);
         let mut sql = format!("SELECT {t}.rowid FROM {t}{join} WHERE {t} MATCH ?1");
@@ -359,6 +355,16 @@ fn filter_sql(req: &SearchRequest) -> (String, Vec<Value>) {
     (sql, values)
 }
 
+/// The join of `document d` that a query of `table` needs for the filter clauses `filters`
+/// (none without a filter: the query keeps FTS5's own order).
+fn filter_join(table: &str, filters: &str) -> String {
+    if filters.is_empty() {
+        String::new()
+    } else {
+        format!(" JOIN document d ON d.recency = {table}.rowid{filters}")
+    }
+}
+
 /// What the ranking tiers of one search share: how many hits are wanted, the filter, and the
 /// hits found so far (each document once).
 struct Tally<'f> {
@@ -370,18 +376,6 @@ struct Tally<'f> {
 }
 
 impl Tally<'_> {
-    /// The join a tier's query needs for the filter (none without one: FTS5's own order).
-    fn join(&self) -> String {
-        if self.filters.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " JOIN document d ON d.recency = search_index.rowid{}",
-                self.filters
-            )
-        }
-    }
-
     /// The query's parameters: the match expression, then the filter's values.
     fn values(&self, expr: &str) -> Vec<Value> {
         let mut values = vec![Value::Text(expr.to_owned())];
@@ -544,7 +538,7 @@ impl Store {
 
     /// Appends up to `need` hits of one tier, ordered by bm25 (small tiers) or recency.
     fn rank_tier(&self, expr: &str, tier: MatchTier, tally: &mut Tally<'_>) -> Result<()> {
-        let join = tally.join();
+        let join = filter_join("search_index", tally.filters);
         let values = tally.values(expr);
         let count_sql = format!(
             "SELECT count(*) FROM (SELECT search_index.rowid FROM search_index{join}
