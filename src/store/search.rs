@@ -190,6 +190,20 @@ struct Plan {
     needles: Vec<Vec<Vec<char>>>,
 }
 
+impl Plan {
+    /// The pinyin query, and where its candidates are found.
+    fn pinyin_source(&self) -> Option<(&PinyinQuery, Source<'_>)> {
+        self.pinyin.as_ref().map(|(query, expr)| {
+            let source = Source {
+                table: "search_terms",
+                expr,
+                chars: None,
+            };
+            (query, source)
+        })
+    }
+}
+
 /// Where the documents holding every term somewhere are found. A term of one CJK character is
 /// looked up in `search_terms` (each character once per document, no positions); every other
 /// term is a phrase, in all columns of `search_index`.
@@ -451,14 +465,9 @@ impl Store {
         // those before it were read to the end, so the hits listed so far are all of theirs.
 
         // Tier 2: pinyin of title and keywords, confirmed against the text when tokens can't prove it.
-        if let Some((query, expr)) = &plan.pinyin
+        if let Some((query, source)) = plan.pinyin_source()
             && !tally.is_full()
         {
-            let source = Source {
-                table: "search_terms",
-                expr,
-                chars: None,
-            };
             let confirm = (!query.tokens_are_exact()).then_some(query);
             self.recency_tier(&source, MatchTier::Pinyin, confirm, &mut tally)?;
         }
@@ -878,37 +887,32 @@ impl Store {
     /// literal ones, confirmed against the text when their tokens cannot prove them (the index
     /// must be ready).
     fn for_each_matching_rowid(&self, plan: &Plan, mut visit: impl FnMut(i64)) -> Result<()> {
-        let err = |e| self.sqlite_err(e);
         let mut literal = HashSet::new();
-        let (sql, values) = plan.anywhere.source().sql("", &[], "");
-        let list: Vec<u8> = self
-            .conn
-            .prepare_cached(&format!("SELECT rowid_list(rowid) FROM ({sql})"))
-            .and_then(|mut stmt| stmt.query_row(params_from_iter(values.iter()), |r| r.get(0)))
-            .map_err(err)?;
-        for rowid in rowids_of(&list) {
+        for rowid in rowids_of(&self.rowid_list(&plan.anywhere.source())?) {
             if plan.pinyin.is_some() {
                 literal.insert(rowid);
             }
             visit(rowid);
         }
-        let Some((query, expr)) = &plan.pinyin else {
+        let Some((query, source)) = plan.pinyin_source() else {
             return Ok(());
         };
         let exact = query.tokens_are_exact();
-        let list: Vec<u8> = self
-            .conn
-            .prepare_cached(
-                "SELECT rowid_list(rowid) FROM search_terms WHERE search_terms MATCH ?1",
-            )
-            .and_then(|mut stmt| stmt.query_row([expr], |r| r.get(0)))
-            .map_err(err)?;
-        for rowid in rowids_of(&list) {
+        for rowid in rowids_of(&self.rowid_list(&source)?) {
             if !literal.contains(&rowid) && (exact || self.reads_as(query, rowid)?) {
                 visit(rowid);
             }
         }
         Ok(())
+    }
+
+    /// Every row id `source` matches, unfiltered, as one `rowid_list` BLOB.
+    fn rowid_list(&self, source: &Source<'_>) -> Result<Vec<u8>> {
+        let (sql, values) = source.sql("", &[], "");
+        self.conn
+            .prepare_cached(&format!("SELECT rowid_list(rowid) FROM ({sql})"))
+            .and_then(|mut stmt| stmt.query_row(params_from_iter(values.iter()), |r| r.get(0)))
+            .map_err(|e| self.sqlite_err(e))
     }
 }
 
