@@ -262,7 +262,7 @@ fn run_in(options: &Options, db_path: &Path, out: &mut dyn Write) -> Result<(), 
     writeln!(
         out,
         "\nsearch = top 20 with highlighted title and snippet ({} samples per class, warm cache);\n\
-         facets = total and per-category/year/publisher counts over every match ({FACET_SAMPLES} samples per class, after the first);\n\
+         facets = the chip row as the kiosk counts it: the total and per-category/year/publisher counts over every match, in one pass ({FACET_SAMPLES} samples per class, after the first);\n\
          recall = matches found / matches expected by brute force over the generated text.",
         options.samples
     )

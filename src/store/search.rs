@@ -161,16 +161,18 @@ pub struct AttachmentHit {
     pub snippet: Snippet,
 }
 
-/// Counts over every match of a query: how many, and per category, year and publisher.
+/// Counts over every match of a query: how many pass the request's filters, and per category,
+/// year and publisher, each under the request's *other* filters (what choosing that value
+/// instead would leave).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SearchFacets {
-    /// Matching documents.
+    /// Matching documents, under every filter.
     pub total: u64,
-    /// Per category code.
+    /// Per category code, under the year and publisher filters.
     pub category: Vec<super::FacetCount>,
-    /// Per year, newest first.
+    /// Per year, newest first, under the category and publisher filters.
     pub year: Vec<super::FacetCount>,
-    /// Per publisher.
+    /// Per publisher, under the category and year filters.
     pub publisher: Vec<super::FacetCount>,
 }
 
@@ -737,11 +739,13 @@ impl Store {
         Ok(hits)
     }
 
-    /// Counts every match of a query (after the request's filters) per category, year and
-    /// publisher. Costs time proportional to the number of matches: the kiosk asks for it after
-    /// showing the first page. With the index ready it reads only the index's row ids and looks
-    /// each one up in the documents' facets held in memory (`match_facets`); while searches
-    /// scan, it counts the scan's matches.
+    /// Counts every match of a query per category, year and publisher, each facet under the
+    /// request's other filters (so a chip shows what tapping it would leave, and a selected
+    /// chip what tapping another value of its facet would), with the total under all of them:
+    /// one pass over the matches answers the whole chip row. Costs time proportional to the
+    /// number of matches: the kiosk asks for it after showing the first page. With the index
+    /// ready it reads only the index's row ids and looks each one up in the documents' facets
+    /// held in memory (`match_facets`); while searches scan, it counts the scan's matches.
     pub fn search_facets(&self, req: &SearchRequest) -> Result<SearchFacets> {
         if !self.index_ready()? {
             return self.search_facets_of_matches(req);
@@ -767,16 +771,16 @@ impl Store {
             let Some(ids) = walk.of(rowid) else {
                 return;
             };
-            if wanted
-                .iter()
-                .zip(ids)
-                .any(|(want, id)| want.is_some_and(|want| want != *id))
-            {
-                return;
+            let fails =
+                std::array::from_fn(|facet| wanted[facet].is_some_and(|want| want != ids[facet]));
+            let counted = Counted::given(fails);
+            if counted == Counted::Everywhere {
+                total += 1;
             }
-            total += 1;
-            for (tally, id) in tallies.iter_mut().zip(ids) {
-                if let Some(slot) = tally.get_mut(*id as usize) {
+            for (facet, tally) in tallies.iter_mut().enumerate() {
+                if counted.in_facet(facet)
+                    && let Some(slot) = tally.get_mut(ids[facet] as usize)
+                {
                     *slot += 1;
                 }
             }
@@ -805,22 +809,34 @@ impl Store {
     /// [`Store::search_facets`] over [`Store::for_each_match`] (the scan, before the index is
     /// ready).
     fn search_facets_of_matches(&self, req: &SearchRequest) -> Result<SearchFacets> {
-        let mut category = HashMap::<String, u64>::new();
-        let mut year = HashMap::<String, u64>::new();
-        let mut publisher = HashMap::<String, u64>::new();
+        let mut tallies: [HashMap<String, u64>; match_facets::FACETS] = Default::default();
         let mut total = 0;
-        self.for_each_match(req, |m| {
-            total += 1;
-            if let Some(c) = m.category {
-                *category.entry(c).or_default() += 1;
+        let unfiltered = SearchRequest {
+            category: None,
+            year: None,
+            publisher: None,
+            ..req.clone()
+        };
+        self.for_each_match(&unfiltered, |m| {
+            let values = [m.category, m.year.map(|y| y.to_string()), m.publisher];
+            let fails = [
+                req.category.is_some() && values[0] != req.category,
+                req.year.is_some() && m.year != req.year.map(i64::from),
+                req.publisher.is_some() && values[2] != req.publisher,
+            ];
+            let counted = Counted::given(fails);
+            if counted == Counted::Everywhere {
+                total += 1;
             }
-            if let Some(y) = m.year {
-                *year.entry(y.to_string()).or_default() += 1;
-            }
-            if let Some(p) = m.publisher {
-                *publisher.entry(p).or_default() += 1;
+            for (facet, value) in values.into_iter().enumerate() {
+                if let Some(value) = value
+                    && counted.in_facet(facet)
+                {
+                    *tallies[facet].entry(value).or_default() += 1;
+                }
             }
         })?;
+        let [category, year, publisher] = tallies;
         Ok(SearchFacets {
             total,
             category: sorted_facet(category, false),
@@ -1069,6 +1085,40 @@ fn contains(hay: &[char], needle: &[char]) -> bool {
     needle.is_empty() || hay.windows(needle.len()).any(|window| window == needle)
 }
 
+/// The counts a match enters in [`Store::search_facets`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Counted {
+    /// The total and every facet: the match passes every filter.
+    Everywhere,
+    /// Only this facet (its chips show what choosing another value of it would leave): the
+    /// match fails this facet's filter alone.
+    Only(usize),
+    /// None: the match fails the filters of two facets or more.
+    Nowhere,
+}
+
+impl Counted {
+    /// Where a match counts, given which facets' filters it fails (in the order of
+    /// `SearchFacets`).
+    fn given(fails: [bool; match_facets::FACETS]) -> Counted {
+        let mut failed = (0..fails.len()).filter(|&facet| fails[facet]);
+        match (failed.next(), failed.next()) {
+            (None, _) => Counted::Everywhere,
+            (Some(facet), None) => Counted::Only(facet),
+            (Some(_), Some(_)) => Counted::Nowhere,
+        }
+    }
+
+    /// Whether the match counts in `facet`.
+    fn in_facet(self, facet: usize) -> bool {
+        match self {
+            Counted::Everywhere => true,
+            Counted::Only(only) => only == facet,
+            Counted::Nowhere => false,
+        }
+    }
+}
+
 /// A matching document's facet fields.
 struct MatchRow {
     id: String,
@@ -1205,6 +1255,19 @@ mod tests {
         assert!(s.marked("【", "】").contains("【社保】"));
         let s = snippet("医保与社保", "", &needles);
         assert_eq!(s.marked("[", "]"), "医保与[社保]");
+    }
+
+    #[test]
+    fn a_match_counts_in_every_facet_whose_chips_it_would_leave() {
+        assert_eq!(Counted::given([false; 3]), Counted::Everywhere);
+        let failing_year = Counted::given([false, true, false]);
+        assert_eq!(failing_year, Counted::Only(1));
+        assert_eq!(
+            (0..3).map(|f| failing_year.in_facet(f)).collect::<Vec<_>>(),
+            [false, true, false]
+        );
+        assert_eq!(Counted::given([true, false, true]), Counted::Nowhere);
+        assert!(!(0..3).any(|f| Counted::Nowhere.in_facet(f)));
     }
 
     #[test]

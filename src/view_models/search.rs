@@ -184,31 +184,17 @@ pub fn load_page(
     })
 }
 
-/// Counts the matches of `req` for the chips (on the worker). Each facet is counted under the
-/// other facet's filter, so a chip shows what tapping it would leave; a selected value is kept
-/// even when nothing matches it any more, so it can be tapped off.
+/// Counts the matches of `req` for the chips (on the worker), in one pass over the matches:
+/// each facet is counted under the other facet's filter, so a chip shows what tapping it would
+/// leave; a selected value is kept even when nothing matches it any more, so it can be tapped
+/// off.
 pub fn load_facets(
     store: &Store,
     req: &SearchRequest,
     display: Display,
 ) -> Result<FacetData, StoreError> {
-    let by_category = store.search_facets(&SearchRequest {
-        category: None,
-        ..req.clone()
-    })?;
-    let by_year = store.search_facets(&SearchRequest {
-        year: None,
-        ..req.clone()
-    })?;
+    let facets = store.search_facets(req)?;
     let labels = Labels::load(store)?;
-    let total = match &req.category {
-        Some(code) => by_category
-            .category
-            .iter()
-            .find(|c| &c.value == code)
-            .map_or(0, |c| c.count),
-        None => by_category.total,
-    };
     let chips =
         |counts: Vec<FacetCount>, selected: Option<String>, label: &dyn Fn(&str) -> String| {
             let mut chips: Vec<ChipData> = counts
@@ -233,16 +219,16 @@ pub fn load_facets(
             }
             chips
         };
-    let categories = chips(by_category.category, req.category.clone(), &|code| {
+    let categories = chips(facets.category, req.category.clone(), &|code| {
         display.text(&labels.category(code))
     });
     let years = chips(
-        by_year.year,
+        facets.year,
         req.year.map(|y| y.to_string()),
         &|year: &str| year.to_owned(),
     );
     Ok(FacetData {
-        total,
+        total: facets.total,
         categories,
         years,
     })

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use readpoint::content::IndexFields;
 use readpoint::store::{FacetCount, MatchTier, SearchFacets, SearchRequest, Store, StoreError};
 use readpoint::text::fold_str;
 
@@ -438,21 +439,38 @@ fn numbers_inside_letter_words_are_found() {
 /// Facet counts the long way: every matching id (the join with its document row, with the
 /// filters in SQL), each document's own facet values.
 fn counted_one_by_one(store: &Store, request: &SearchRequest) -> SearchFacets {
-    let tally = |map: &mut BTreeMap<String, u64>, value: Option<String>| {
-        if let Some(value) = value {
-            *map.entry(value).or_default() += 1;
+    // Each facet under the other facets' filters: the matches with its own filter cleared.
+    let tally = |request: &SearchRequest, value: &dyn Fn(IndexFields) -> Option<String>| {
+        let mut map = BTreeMap::<String, u64>::new();
+        for id in store.search_all_ids(request).unwrap() {
+            let row = store.document(&id).unwrap().expect("a matching document");
+            if let Some(value) = value(row.document.index_fields()) {
+                *map.entry(value).or_default() += 1;
+            }
         }
+        map
     };
-    let (mut category, mut year, mut publisher) =
-        (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
-    let ids = store.search_all_ids(request).unwrap();
-    for id in &ids {
-        let row = store.document(id).unwrap().expect("a matching document");
-        let fields = row.document.index_fields();
-        tally(&mut category, fields.category);
-        tally(&mut year, fields.year.map(|y| y.to_string()));
-        tally(&mut publisher, fields.publisher);
-    }
+    let category = tally(
+        &SearchRequest {
+            category: None,
+            ..request.clone()
+        },
+        &|fields| fields.category,
+    );
+    let year = tally(
+        &SearchRequest {
+            year: None,
+            ..request.clone()
+        },
+        &|fields| fields.year.map(|y| y.to_string()),
+    );
+    let publisher = tally(
+        &SearchRequest {
+            publisher: None,
+            ..request.clone()
+        },
+        &|fields| fields.publisher,
+    );
     let facet = |map: BTreeMap<String, u64>, newest_first: bool| {
         let mut v: Vec<FacetCount> = map
             .into_iter()
@@ -466,7 +484,7 @@ fn counted_one_by_one(store: &Store, request: &SearchRequest) -> SearchFacets {
         v
     };
     SearchFacets {
-        total: ids.len() as u64,
+        total: store.search_all_ids(request).unwrap().len() as u64,
         category: facet(category, false),
         year: facet(year, true),
         publisher: facet(publisher, false),
