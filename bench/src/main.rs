@@ -220,6 +220,10 @@ struct BenchSearchArgs {
     /// Also list, per class, the N queries whose search and whose facet counts took longest.
     #[arg(long, value_name = "N", default_value_t = 0)]
     slowest: usize,
+    /// Time only this query (repeatable) on the reused cache: its search and its facet counts,
+    /// each run `--samples` times (no classes, no recall).
+    #[arg(long, value_name = "TEXT", requires = "reuse")]
+    query: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -256,6 +260,7 @@ fn run(command: &BenchCommand) -> Result<ExitCode, String> {
                 keep: args.keep.clone(),
                 reuse: args.reuse,
                 slowest: args.slowest,
+                queries: args.query.clone(),
             };
             search::run(&options, &mut stdout)?;
         }

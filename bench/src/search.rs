@@ -36,6 +36,8 @@ pub struct Options {
     pub reuse: bool,
     /// List this many slowest searches and facet counts per class.
     pub slowest: usize,
+    /// Time only these queries on the reused cache (empty: every class).
+    pub queries: Vec<String>,
 }
 
 /// Documents written per transaction while building.
@@ -79,6 +81,10 @@ fn run_in(options: &Options, db_path: &Path, out: &mut dyn Write) -> Result<(), 
     )
     .map_err(io)?;
 
+    if !options.queries.is_empty() {
+        check_reusable(db_path, options.docs)?;
+        return time_queries(options, db_path, out);
+    }
     let started = Instant::now();
     let Corpus { documents, queries } = corpus::generate(options.docs, options.seed);
     writeln!(
@@ -271,6 +277,52 @@ fn run_in(options: &Options, db_path: &Path, out: &mut dyn Write) -> Result<(), 
 }
 
 /// Whether the cache at `db_path` is a finished build of `docs` documents, indexed by this build.
+/// `--query`: each query's search (top 20) and facet counts, `samples` times each after one
+/// untimed run, on the kept cache.
+fn time_queries(options: &Options, db_path: &Path, out: &mut dyn Write) -> Result<(), String> {
+    let io = |e: std::io::Error| format!("writing the report: {e}");
+    let store = Store::open(db_path).map_err(|e| e.to_string())?;
+    store
+        .limit_page_cache(readpoint::view_models::worker::READING_CACHE_KIB)
+        .map_err(|e| e.to_string())?;
+    let timed = |run: &mut dyn FnMut() -> Result<(), String>| -> Result<Percentiles, String> {
+        run()?;
+        let mut times = Vec::with_capacity(options.samples);
+        for _ in 0..options.samples {
+            let t = Instant::now();
+            run()?;
+            times.push(t.elapsed());
+        }
+        Ok(Percentiles::of(&mut times))
+    };
+    for query in &options.queries {
+        let request = SearchRequest {
+            query: query.clone(),
+            limit: 20,
+            ..Default::default()
+        };
+        let search = timed(&mut || store.search(&request).map(drop).map_err(|e| e.to_string()))?;
+        let facets = timed(&mut || {
+            store
+                .search_facets(&request)
+                .map(drop)
+                .map_err(|e| e.to_string())
+        })?;
+        writeln!(
+            out,
+            "{query}: search p50 {} p99 {} max {} ms; facets p50 {} p99 {} max {} ms",
+            ms(search.p50),
+            ms(search.p99),
+            ms(search.max),
+            ms(facets.p50),
+            ms(facets.p99),
+            ms(facets.max)
+        )
+        .map_err(io)?;
+    }
+    Ok(())
+}
+
 fn check_reusable(db_path: &Path, docs: usize) -> Result<(), String> {
     let unusable = |why: String| {
         format!(
