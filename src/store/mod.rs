@@ -27,6 +27,7 @@ mod pages;
 mod per_commit;
 mod queries;
 mod search;
+mod tier_weight;
 mod usage;
 mod write;
 
@@ -308,6 +309,7 @@ impl Store {
             .map_err(|e| classify(&path, e))?;
         packed::register(&self.conn).map_err(|e| classify(&path, e))?;
         search::register(&self.conn).map_err(|e| classify(&path, e))?;
+        tier_weight::register(&self.conn).map_err(|e| classify(&path, e))?;
         // 16 KiB pages: a document row (its JSON is a few KiB of UTF-8 Chinese) packs several to
         // a page instead of leaving most of a 4 KiB page empty. Takes effect only on a new file,
         // and only before it is switched to WAL.

@@ -11,10 +11,11 @@
 //!   lookups reads them.
 //!
 //! Ranking, in tiers: hits in the title, keywords, 索引号 or 文号 first; then pinyin hits; then
-//! hits in summary and body only. Within a tier, bm25 then recency — except when a tier matches
-//! more than [`BM25_LIMIT`] documents: scoring every one of tens of thousands of matches costs
-//! more than a visitor can wait, and for such common terms bm25 barely separates documents, so
-//! that tier is ordered by recency alone (newest first), which FTS5 streams with early exit.
+//! hits in summary and body only. Within a tier, by weight (BM25's term-frequency part: how often
+//! the terms occur against the length of the tier's columns; see [`super::tier_weight`]), then
+//! recency — except when a tier matches more than [`RANKED_LIMIT`] documents: weighing tens of
+//! thousands of matches costs more than a visitor can wait, and for such common terms the
+//! weight barely separates documents, so that tier is listed newest first.
 //! Pinyin hits, and body hits of a query with a one-character term (which `search_terms` cannot
 //! weigh), are always ordered by recency. Recall never depends on these choices: every matching
 //! document is in the result list.
@@ -37,8 +38,8 @@ use crate::text::fold::{fold_char, is_cjk};
 use crate::text::pinyin::{self, PinyinQuery};
 use crate::text::segment::{Run, fts_phrase, runs, term_tokens};
 
-/// Above this many matches in a tier, the tier is ordered by recency instead of bm25.
-pub const BM25_LIMIT: usize = 2_000;
+/// Above this many matches in a tier, the tier is ordered by recency instead of by weight.
+pub const RANKED_LIMIT: usize = 2_000;
 /// Results beyond this depth are not listed (the visitor is asked to narrow the search).
 pub const MAX_DEPTH: usize = 1_000;
 /// Longest query accepted, in characters.
@@ -123,7 +124,8 @@ pub struct SearchHit {
     /// A passage of the summary or body around the first match.
     pub snippet: Snippet,
     /// Higher is better: 3 + relevance for title hits, 2 for pinyin, 1 + relevance for body
-    /// hits; relevance is bm25 mapped into [0, 1), or 0 where recency decided the order.
+    /// hits; relevance is the hit's `tier_weight` mapped into [0, 1), or 0 where recency decided
+    /// the order.
     pub score: f64,
     /// Where it matched.
     pub tier: MatchTier,
@@ -272,6 +274,8 @@ impl Source<'_> {
 }
 
 const TITLE_COLUMNS: &str = "{title title_uni}";
+/// The same columns by number, as `tier_weight` takes them.
+const TITLE_COLUMN_NUMBERS: [usize; 2] = [0, 1];
 
 fn plan(query: &str) -> Result<Plan> {
     let chars = query.chars().count();
@@ -460,8 +464,13 @@ impl Store {
             seen: HashSet::new(),
         };
 
-        // Tier 1: title side.
-        self.rank_tier(&plan.title, MatchTier::Title, &mut tally)?;
+        // Tier 1: title side, weighed against the title side's length.
+        self.rank_tier(
+            &plan.title,
+            &TITLE_COLUMN_NUMBERS,
+            MatchTier::Title,
+            &mut tally,
+        )?;
 
         // Tiers 2 and 3 list only what the tiers before them did not: a tier is read only when
         // those before it were read to the end, so the hits listed so far are all of theirs.
@@ -474,12 +483,12 @@ impl Store {
             self.recency_tier(&source, MatchTier::Pinyin, confirm, &mut tally)?;
         }
 
-        // Tier 3: summary and body; ranked by bm25 where positions are kept (phrases only).
+        // Tier 3: summary and body; weighed where positions are kept (phrases only).
         if !tally.is_full() {
             match &plan.anywhere {
                 Anywhere::Phrases(all) => {
                     let expr = format!("({all}) NOT ({})", plan.title);
-                    self.rank_tier(&expr, MatchTier::Body, &mut tally)?;
+                    self.rank_tier(&expr, &[], MatchTier::Body, &mut tally)?;
                 }
                 anywhere => {
                     self.recency_tier(&anywhere.source(), MatchTier::Body, None, &mut tally)?
@@ -547,61 +556,61 @@ impl Store {
         Ok(hits)
     }
 
-    /// Appends up to `need` hits of one tier, ordered by bm25 (small tiers) or recency.
-    fn rank_tier(&self, expr: &str, tier: MatchTier, tally: &mut Tally<'_>) -> Result<()> {
+    /// Appends up to `need` hits of one tier. Up to [`RANKED_LIMIT`] + 1 matches are read first,
+    /// in FTS5's own (ascending) order, which is cheapest, each with its
+    /// [`tier_weight`](super::tier_weight) (the length of `columns`, every column when empty).
+    /// A tier within the limit is then listed by weight, newest first among equals; a larger
+    /// one is read again newest first, as many as are needed.
+    ///
+    /// One pass serves both: finding a small tier costs a scan of every position list of its
+    /// terms, most of a long phrase's search (`行政复议`: 65 of 88 million instructions), while
+    /// weighing the rows a large tier's first pass reads costs far less (18 million for
+    /// `政务服务`).
+    fn rank_tier(
+        &self,
+        expr: &str,
+        columns: &[usize],
+        tier: MatchTier,
+        tally: &mut Tally<'_>,
+    ) -> Result<()> {
         let join = filter_join("search_index", tally.filters);
         let values = tally.values(expr);
-        let count_sql = format!(
-            "SELECT count(*) FROM (SELECT search_index.rowid FROM search_index{join}
-             WHERE search_index MATCH ?1 LIMIT {})",
-            BM25_LIMIT + 1
-        );
-        let count: usize = self
-            .conn
-            .prepare_cached(&count_sql)
-            .and_then(|mut s| {
-                s.query_row(params_from_iter(values.iter()), |row| row.get::<_, i64>(0))
-            })
-            .map(|n| usize::try_from(n).unwrap_or(0))
-            .map_err(|e| self.sqlite_err(e))?;
-        if count == 0 {
-            return Ok(());
-        }
-        let order = if count <= BM25_LIMIT {
-            "bm25(search_index) ASC, search_index.rowid DESC"
-        } else {
-            "search_index.rowid DESC"
+        let read = |sql: &str| -> Result<Vec<(i64, f64)>> {
+            self.conn
+                .prepare_cached(sql)
+                .and_then(|mut s| {
+                    s.query_map(params_from_iter(values.iter()), |row| {
+                        Ok((row.get(0)?, row.get(1)?))
+                    })?
+                    .collect()
+                })
+                .map_err(|e| self.sqlite_err(e))
         };
-        // `need` rows suffice: at most `ranked.len()` of them are already listed (a body hit
-        // may have been listed as a pinyin hit) and `need - ranked.len()` are still wanted.
-        let sql = format!(
-            "SELECT search_index.rowid, {} FROM search_index{join}
-             WHERE search_index MATCH ?1 ORDER BY {order} LIMIT {}",
-            if count <= BM25_LIMIT {
-                "bm25(search_index)"
-            } else {
-                "0.0"
-            },
-            tally.need
-        );
-        let rows: Vec<(i64, f64)> = self
-            .conn
-            .prepare_cached(&sql)
-            .and_then(|mut s| {
-                s.query_map(params_from_iter(values.iter()), |row| {
-                    Ok((row.get(0)?, row.get(1)?))
-                })?
-                .collect()
-            })
-            .map_err(|e| self.sqlite_err(e))?;
-        for (rowid, bm25) in rows {
+        let columns: String = columns.iter().map(|c| format!(", {c}")).collect();
+        let mut rows = read(&format!(
+            "SELECT search_index.rowid, tier_weight(search_index{columns}) FROM search_index{join}
+             WHERE search_index MATCH ?1 LIMIT {}",
+            RANKED_LIMIT + 1
+        ))?;
+        if rows.len() <= RANKED_LIMIT {
+            // By weight; equal weights newest first.
+            rows.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0)));
+        } else {
+            // `need` rows suffice: at most `ranked.len()` of them are already listed (a body hit
+            // may have been listed as a pinyin hit) and `need - ranked.len()` are still wanted.
+            rows = read(&format!(
+                "SELECT search_index.rowid, 0.0 FROM search_index{join}
+                 WHERE search_index MATCH ?1 ORDER BY search_index.rowid DESC LIMIT {}",
+                tally.need
+            ))?;
+        }
+        for (rowid, weight) in rows {
             if tally.is_full() {
                 break;
             }
-            // bm25() is negative, more negative is better: map it into [0, 1).
-            let score = -bm25;
-            let relevance = if score > 0.0 {
-                score / (1.0 + score)
+            // Weights are positive, higher is better: map them into [0, 1).
+            let relevance = if weight > 0.0 {
+                weight / (1.0 + weight)
             } else {
                 0.0
             };
