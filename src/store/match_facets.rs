@@ -61,6 +61,15 @@ impl MatchFacets {
         Ok(table)
     }
 
+    /// The recency key that splits the documents into two halves (the lower half is below
+    /// it), when there are at least `from` documents (and two).
+    pub(super) fn middle_key(&self, from: usize) -> Option<i64> {
+        let count = self.recency.len();
+        (count >= from.max(2))
+            .then(|| self.recency.get(count / 2).copied())
+            .flatten()
+    }
+
     /// A lookup for recency keys that mostly come in ascending order (as FTS5 returns row ids).
     pub(super) fn walk(&self) -> Walk<'_> {
         Walk { table: self, at: 0 }
@@ -132,5 +141,23 @@ mod tests {
             values: Default::default(),
         };
         assert_eq!(empty.walk().of(5), None);
+    }
+
+    #[test]
+    fn the_middle_key_splits_the_documents_in_two() {
+        let table = MatchFacets {
+            ids: vec![[0; FACETS]; 5],
+            recency: vec![10, 20, 30, 40, 50],
+            values: Default::default(),
+        };
+        assert_eq!(table.middle_key(5), Some(30));
+        assert_eq!(table.middle_key(6), None);
+        assert_eq!(table.middle_key(0), Some(30));
+        let one = MatchFacets {
+            ids: vec![[0; FACETS]],
+            recency: vec![10],
+            values: Default::default(),
+        };
+        assert_eq!(one.middle_key(0), None);
     }
 }

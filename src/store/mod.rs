@@ -27,6 +27,7 @@ mod pages;
 mod per_commit;
 mod queries;
 mod search;
+mod second_reader;
 mod tier_weight;
 mod usage;
 mod write;
@@ -135,6 +136,10 @@ pub struct Store {
     cube: cube::CubeCache,
     /// Every document's search facets in memory, as of the last commit.
     match_facets: match_facets::MatchFacetsCache,
+    /// A read-only connection for the second half of a long row-id list.
+    second_reader: second_reader::SecondReader,
+    /// From this many documents on, a row-id list is read in two halves.
+    halves_from: usize,
 }
 
 /// What [`Store::open_or_recover`] had to do to give back a working cache.
@@ -167,6 +172,8 @@ impl Store {
             path: path.to_path_buf(),
             cube: cube::CubeCache::default(),
             match_facets: match_facets::MatchFacetsCache::default(),
+            second_reader: second_reader::SecondReader::default(),
+            halves_from: search::HALVES_FROM,
         };
         store.configure()?;
         // A new file has nothing to check yet; an existing one is checked before it is migrated.
@@ -195,6 +202,8 @@ impl Store {
             path,
             cube: cube::CubeCache::default(),
             match_facets: match_facets::MatchFacetsCache::default(),
+            second_reader: second_reader::SecondReader::default(),
+            halves_from: search::HALVES_FROM,
         };
         store.configure()?;
         store.migrate()?;

@@ -42,6 +42,9 @@ use crate::text::segment::{Run, fts_phrase, runs, term_tokens};
 pub const RANKED_LIMIT: usize = 2_000;
 /// Results beyond this depth are not listed (the visitor is asked to narrow the search).
 pub const MAX_DEPTH: usize = 1_000;
+/// From this many documents on, a search's row-id list (a facet count) is read in two halves
+/// at once ([`super::second_reader`]); below it, a second thread costs more than it saves.
+pub const HALVES_FROM: usize = 20_000;
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 100;
 /// Most whitespace-separated terms accepted.
@@ -931,14 +934,45 @@ impl Store {
         Ok(())
     }
 
-    /// Every row id `source` matches, unfiltered, as one `rowid_list` BLOB.
+    /// Every row id `source` matches, unfiltered, as one `rowid_list` BLOB, in ascending order.
+    /// From [`HALVES_FROM`] documents on, the two halves of the row ids are read at once, the
+    /// upper one on the [second reader](super::second_reader).
     fn rowid_list(&self, source: &Source<'_>) -> Result<Vec<u8>> {
-        let (sql, values) = source.sql("", &[], "");
-        self.conn
-            .prepare_cached(&format!("SELECT rowid_list(rowid) FROM ({sql})"))
-            .and_then(|mut stmt| stmt.query_row(params_from_iter(values.iter()), |r| r.get(0)))
-            .map_err(|e| self.sqlite_err(e))
+        let err = |e| self.sqlite_err(e);
+        let table = self.match_facets.get(&self.conn).map_err(err)?;
+        if let Some(middle) = table.middle_key(self.halves_from)
+            && let Some((low, high)) = self.second_reader.join(
+                &self.path,
+                || rowid_list_between(&self.conn, source, i64::MIN, middle),
+                |conn| rowid_list_between(conn, source, middle, i64::MAX),
+            )
+        {
+            let mut list = low.map_err(err)?;
+            list.extend_from_slice(&high.map_err(err)?);
+            return Ok(list);
+        }
+        rowid_list_between(&self.conn, source, i64::MIN, i64::MAX).map_err(err)
     }
+}
+
+/// The row ids `source` matches from `low` up to (not including) `high` — `i64::MAX` for no
+/// upper bound — as one `rowid_list` BLOB.
+fn rowid_list_between(
+    conn: &rusqlite::Connection,
+    source: &Source<'_>,
+    low: i64,
+    high: i64,
+) -> rusqlite::Result<Vec<u8>> {
+    let t = source.table;
+    let (mut sql, mut values) = source.sql("", &[], "");
+    values.push(Value::Integer(low));
+    sql.push_str(&format!(" AND {t}.rowid >= ?{}", values.len()));
+    if high != i64::MAX {
+        values.push(Value::Integer(high));
+        sql.push_str(&format!(" AND {t}.rowid < ?{}", values.len()));
+    }
+    conn.prepare_cached(&format!("SELECT rowid_list(rowid) FROM ({sql})"))
+        .and_then(|mut stmt| stmt.query_row(params_from_iter(values.iter()), |r| r.get(0)))
 }
 
 /// Registers the aggregate `rowid_list(rowid)` on `conn`: the row ids it was given, in order, as
@@ -1235,6 +1269,49 @@ fn window(text: &str, first: usize, ranges: &[Range<usize>]) -> Snippet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn row_ids_read_in_two_halves_are_those_read_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("cache.db")).unwrap();
+        crate::import::load_bundled(&mut store).unwrap();
+        let queries = [
+            "信息",
+            "社",
+            "公开 社",
+            "社 审批",
+            "blsp",
+            "xxgk",
+            "2012",
+            "乐市",
+        ];
+        let read = |store: &Store| {
+            queries.map(|query| {
+                let plan = plan(query).unwrap();
+                let request = SearchRequest {
+                    query: query.into(),
+                    ..Default::default()
+                };
+                (
+                    store.rowid_list(&plan.anywhere.source()).unwrap(),
+                    store.search_facets(&request).unwrap(),
+                    store.search_all_ids(&request).unwrap(),
+                )
+            })
+        };
+        let at_once = read(&store);
+        assert!(!store.second_reader.is_open());
+        store.halves_from = 0;
+        let in_halves = read(&store);
+        assert!(
+            store.second_reader.is_open(),
+            "the halves were read at once"
+        );
+        for ((query, once), halves) in queries.iter().zip(&at_once).zip(&in_halves) {
+            assert!(once.1.total > 0, "{query} matches");
+            assert_eq!(once, halves, "{query}");
+        }
+    }
 
     #[test]
     fn plans_reject_empty_and_absurd_queries() {

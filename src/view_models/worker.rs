@@ -34,7 +34,7 @@ enum Mode {
         next_id: Cell<u64>,
     },
     Inline {
-        store: RefCell<Store>,
+        store: Box<RefCell<Store>>,
     },
 }
 
@@ -75,7 +75,7 @@ impl Worker {
         reading_cache(&store);
         Worker {
             mode: Rc::new(Mode::Inline {
-                store: RefCell::new(store),
+                store: Box::new(RefCell::new(store)),
             }),
         }
     }
