@@ -5,7 +5,8 @@
 //!   outside with `xwd` (the software renderer has no rendering notifier), several runs, each
 //!   followed by a bare Slint window (`readpoint-bench bare-window`) timed the same way;
 //! - memory: a separate process (`readpoint-bench ui-screens`, so the corpus built here is not
-//!   counted) opens 1,000 screens in a row offscreen and prints its RSS as it goes;
+//!   counted) opens 1,000 screens in a row offscreen, searching on each search screen, and
+//!   prints its RSS as it goes;
 //! - catalogue scrolling: the same process scrolls the catalogue list and times each frame.
 //!
 //! Writes only in the directory it is given (or a temporary one it removes).
@@ -298,8 +299,13 @@ fn screens_in_child(dir: &Path, screens: usize, out: &mut dyn Write) -> Result<(
 
 /// Resident memory of this process now (VmRSS), in MiB.
 pub(crate) fn rss_mib() -> Option<f64> {
+    status_mib("VmRSS:")
+}
+
+/// A field of `/proc/self/status` given in kB, in MiB.
+fn status_mib(field: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
 }
@@ -309,6 +315,19 @@ fn rss_text() -> String {
 }
 
 /// `readpoint-bench ui-screens`: opens `screens` screens in a row offscreen on the cache at
+/// What the memory figure's visitors search for, in turn: common and rare, one character,
+/// phrases found in most documents, pinyin initials and Traditional characters.
+const SEARCHES: [&str; 8] = [
+    "政务服务",
+    "市",
+    "信息公开",
+    "殡葬",
+    "xxgk",
+    "社會保險",
+    "行政复议",
+    "社保",
+];
+
 /// `db_path`, printing RSS as it goes, then scrolls the catalogue and times the frames.
 pub fn screens(db_path: &Path, screens: usize, out: &mut dyn Write) -> Result<(), String> {
     let io = |e: std::io::Error| format!("writing the report: {e}");
@@ -344,9 +363,18 @@ pub fn screens(db_path: &Path, screens: usize, out: &mut dyn Write) -> Result<()
     for n in 1..=screens {
         let place = cycle[n % cycle.len()].clone();
         let started = Instant::now();
-        session.kiosk.go(place);
+        session.kiosk.go(place.clone());
         session.frame();
         frame_times.push(started.elapsed());
+        if place == Place::Search {
+            // A visitor's search, with its chip counts (untimed: the figures above are for
+            // opening screens; searches have their own benchmark), so the memory figure
+            // includes what searching a large cache keeps.
+            session
+                .kiosk
+                .search_for(SEARCHES[(n / cycle.len()) % SEARCHES.len()]);
+            session.frame();
+        }
         if n % cycle.len() == 0 {
             session.kiosk.reset_session();
         }
@@ -364,6 +392,17 @@ pub fn screens(db_path: &Path, screens: usize, out: &mut dyn Write) -> Result<()
     )
     .map_err(io)?;
     writeln!(out, "RSS (MiB) after N screens: {}", marks.join(", ")).map_err(io)?;
+    let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
+    writeln!(
+        out,
+        "of which anonymous: {:.1} MiB (heap in use {:.1} MiB, SQLite's own {:.1} MiB); \
+         file-backed (the binary, fonts, shared and reclaimable): {:.1} MiB",
+        status_mib("RssAnon:").unwrap_or(0.0),
+        mib(crate::soak::figures::heap_in_use()),
+        mib(crate::soak::figures::sqlite_memory()),
+        status_mib("RssFile:").unwrap_or(0.0)
+    )
+    .map_err(io)?;
     scroll_catalogue(&mut session, out)
 }
 

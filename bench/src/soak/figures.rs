@@ -71,7 +71,7 @@ impl Sample {
 }
 
 /// Bytes in use in glibc's allocator (all arenas), 0 elsewhere.
-fn heap_in_use() -> u64 {
+pub(crate) fn heap_in_use() -> u64 {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         // SAFETY: mallinfo2 only reads the allocator's statistics and returns them by value.
@@ -83,7 +83,7 @@ fn heap_in_use() -> u64 {
 }
 
 /// Bytes SQLite has allocated in this process.
-fn sqlite_memory() -> u64 {
+pub(crate) fn sqlite_memory() -> u64 {
     let (mut current, mut highwater) = (0i64, 0i64);
     // SAFETY: both pointers are to live, writable i64s; the call only writes them.
     let rc = unsafe {
