@@ -1,7 +1,7 @@
 //! The cache file: a corrupt or foreign file is moved aside and rebuilt, never a crash loop;
 //! a cache from a newer schema is not silently reused; content survives reopening.
 
-use readpoint::store::Store;
+use readpoint::store::{Store, StoreError};
 
 use crate::support::{TempKiosk, stderr, stdout};
 
@@ -278,6 +278,39 @@ fn a_stale_search_index_is_scanned_at_open_and_rebuilt_later() {
 fn full_integrity_check_passes_on_a_healthy_cache() {
     let kiosk = TempKiosk::new();
     kiosk.store().verify_integrity().expect("healthy");
+}
+
+#[test]
+fn a_damaged_search_index_fails_the_full_check_and_the_check_at_open() {
+    for table in ["search_index", "search_terms"] {
+        let kiosk = TempKiosk::new();
+        let store = kiosk.store();
+        store.verify_integrity().expect("healthy");
+        {
+            // A leaf of the inverted index overwritten, as a bad sector would leave it: the
+            // b-trees stay sound, so only FTS5's own check can see it.
+            let conn = rusqlite::Connection::open(kiosk.cache_path()).unwrap();
+            conn.execute_batch(&format!(
+                "UPDATE {table}_data SET block = zeroblob(length(block))
+                 WHERE id = (SELECT max(id) FROM {table}_data);"
+            ))
+            .unwrap();
+        }
+        let err = store.verify_integrity().expect_err("damaged");
+        assert!(
+            matches!(&err, StoreError::Unusable { reason, .. } if reason.contains(table)),
+            "{table}: {err}"
+        );
+        drop(store);
+        // A small cache gets the full check at open too: it is moved aside and started anew.
+        assert!(matches!(
+            Store::open(&kiosk.cache_path()),
+            Err(StoreError::Unusable { .. })
+        ));
+        let (fresh, report) = Store::open_or_recover(&kiosk.cache_path()).unwrap();
+        assert!(report.moved_aside.is_some(), "{table}: {report:?}");
+        assert!(fresh.is_empty().unwrap());
+    }
 }
 
 #[test]
