@@ -32,7 +32,7 @@ pub(super) struct SecondReader {
 impl SecondReader {
     /// Runs `theirs` on the second connection on another thread while `ours` runs on this one,
     /// and returns both results; `None` (having run neither) when there is no second
-    /// connection.
+    /// connection or no thread could be started for it.
     pub(super) fn join<A, B>(
         &self,
         path: &Path,
@@ -44,16 +44,20 @@ impl SecondReader {
     {
         let conn = self.take(path)?;
         let (a, b, conn) = std::thread::scope(|scope| {
-            let other = scope.spawn(move || {
-                let b = theirs(&conn);
-                (b, conn)
-            });
+            let other = std::thread::Builder::new()
+                .name("second-reader".into())
+                .spawn_scoped(scope, move || {
+                    let b = theirs(&conn);
+                    (b, conn)
+                })
+                // The connection went with the closure; it opens again next time.
+                .ok()?;
             let a = ours();
             match other.join() {
-                Ok((b, conn)) => (a, b, conn),
+                Ok((b, conn)) => Some((a, b, conn)),
                 Err(panic) => std::panic::resume_unwind(panic),
             }
-        });
+        })?;
         *self.conn.borrow_mut() = Some(conn);
         Some((a, b))
     }
