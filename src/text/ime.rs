@@ -31,7 +31,7 @@ impl Ime {
         let mut table: HashMap<String, Vec<char>> = HashMap::new();
         for c in ('\u{4E00}'..='\u{9FFF}').filter(|c| !readings(*c).is_empty()) {
             for reading in readings(c) {
-                table.entry(reading.clone()).or_default().push(c);
+                table.entry((*reading).to_owned()).or_default().push(c);
             }
         }
         for chars in table.values_mut() {

@@ -21,7 +21,7 @@
 //! to confirm instead of every title with each pair somewhere in it. Pure: no I/O.
 
 use std::collections::{HashMap, HashSet};
-use std::ops::Range;
+use std::ops::{Range, RangeInclusive};
 use std::sync::OnceLock;
 
 use pinyin::ToPinyinMulti;
@@ -35,25 +35,70 @@ pub const MARK: char = '\u{E001}';
 /// non-Han characters. Readings that cannot be typed in ASCII (the interjection ê, syllabic m̀
 /// and n̄) are left out. Looked up in a table built once, so indexing and confirming matches
 /// allocate nothing per character.
-pub fn readings(c: char) -> &'static [String] {
-    static TABLE: OnceLock<HashMap<char, Vec<String>>> = OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        [
-            0x3400u32..=0x4DBF,
-            0x4E00..=0x9FFF,
-            0xF900..=0xFAFF,
-            0x20000..=0x2A6DF,
-        ]
-        .into_iter()
-        .flatten()
-        .filter_map(char::from_u32)
-        .filter_map(|c| {
-            let readings = compute_readings(c);
-            (!readings.is_empty()).then_some((c, readings))
-        })
-        .collect()
-    });
-    table.get(&c).map_or(&[], Vec::as_slice)
+pub fn readings(c: char) -> &'static [&'static str] {
+    static TABLE: OnceLock<Readings> = OnceLock::new();
+    TABLE.get_or_init(Readings::build).of(c)
+}
+
+/// The Han blocks whose characters have readings: Extension A, the main block, the
+/// compatibility ideographs and Extension B.
+const HAN_BLOCKS: [RangeInclusive<u32>; 4] = [
+    0x3400..=0x4DBF,
+    0x4E00..=0x9FFF,
+    0xF900..=0xFAFF,
+    0x20000..=0x2A6DF,
+];
+
+/// Every Han character's readings, compactly (about 1 MiB; a map of strings per character took
+/// 3.4 MiB of the kiosk's memory): each distinct reading stored once, all characters' readings
+/// in one list, and per code point of [`HAN_BLOCKS`] where its readings start in that list and
+/// how many there are.
+struct Readings {
+    list: Vec<&'static str>,
+    /// Per code point of the blocks, in order: start in `list` << 8 | count.
+    runs: Vec<u32>,
+}
+
+impl Readings {
+    fn build() -> Readings {
+        // The few hundred distinct readings live as long as the process, as the table does.
+        let mut interned: HashMap<String, &'static str> = HashMap::new();
+        let mut list = Vec::new();
+        let mut runs = Vec::new();
+        for code in HAN_BLOCKS.into_iter().flatten() {
+            let start = list.len();
+            for reading in char::from_u32(code)
+                .map(compute_readings)
+                .unwrap_or_default()
+            {
+                let reading = *interned
+                    .entry(reading)
+                    .or_insert_with_key(|r| Box::leak(r.clone().into_boxed_str()));
+                list.push(reading);
+            }
+            let count = (list.len() - start).min(0xFF);
+            runs.push(u32::try_from(start).unwrap_or(0) << 8 | count as u32);
+        }
+        list.shrink_to_fit();
+        Readings { list, runs }
+    }
+
+    fn of(&self, c: char) -> &[&'static str] {
+        let code = u32::from(c);
+        let mut offset = 0;
+        for block in &HAN_BLOCKS {
+            if block.contains(&code) {
+                let Some(run) = self.runs.get(offset + (code - block.start()) as usize) else {
+                    return &[];
+                };
+                let start = (run >> 8) as usize;
+                let count = (run & 0xFF) as usize;
+                return self.list.get(start..start + count).unwrap_or(&[]);
+            }
+            offset += (block.end() - block.start() + 1) as usize;
+        }
+        &[]
+    }
 }
 
 fn compute_readings(c: char) -> Vec<String> {
@@ -87,7 +132,7 @@ fn syllables() -> &'static Syllables {
     CELL.get_or_init(|| {
         let mut whole = HashSet::new();
         for c in (0x4E00u32..=0x9FFF).filter_map(char::from_u32) {
-            whole.extend(readings(c).iter().cloned());
+            whole.extend(readings(c).iter().map(|r| (*r).to_owned()));
         }
         let proper_prefixes: HashSet<String> = whole
             .iter()
@@ -115,7 +160,7 @@ pub fn index_tokens(text: &str) -> String {
     };
     // The distinct initials of the last four characters, newest last (empty for a non-CJK one).
     let mut initials: [Vec<char>; 4] = Default::default();
-    let mut previous: &[String] = &[];
+    let mut previous: &[&str] = &[];
     for c in text.chars().map(fold_char) {
         let current = if is_cjk(c) { readings(c) } else { &[] };
         for r in current {
@@ -231,7 +276,7 @@ impl Reading {
         }
     }
 
-    fn matches_char(&self, index: usize, readings: &[String]) -> bool {
+    fn matches_char(&self, index: usize, readings: &[&str]) -> bool {
         match self {
             Reading::Initials(letters) => readings.iter().any(|r| initial(r) == letters[index]),
             Reading::Syllables {
@@ -351,7 +396,7 @@ fn walk(
 /// Finds the first run of characters in `text` that the query reads as, returning its character
 /// range in `text` (for highlighting), or `None`.
 pub fn find_match(query: &PinyinQuery, text: &str) -> Option<Range<usize>> {
-    let per_char: Vec<&[String]> = text
+    let per_char: Vec<&[&str]> = text
         .chars()
         .map(|c| {
             let c = fold_char(c);
@@ -381,11 +426,29 @@ mod tests {
 
     #[test]
     fn polyphonic_characters_keep_every_reading() {
-        assert!(readings('重').contains(&"chong".to_string()));
-        assert!(readings('行').contains(&"hang".to_string()));
-        assert!(readings('厦').contains(&"xia".to_string()));
-        assert_eq!(readings('绿').first().map(String::as_str), Some("lv"));
+        assert!(readings('重').contains(&"chong"));
+        assert!(readings('行').contains(&"hang"));
+        assert!(readings('厦').contains(&"xia"));
+        assert_eq!(readings('绿').first().copied(), Some("lv"));
         assert!(readings('a').is_empty());
+        // Every block, its first and last code points, and one past the last.
+        assert_eq!(
+            readings('\u{3400}').is_empty(),
+            compute_readings('\u{3400}').is_empty()
+        );
+        assert_eq!(
+            readings('\u{9FA5}'),
+            compute_readings('\u{9FA5}').as_slice()
+        );
+        assert_eq!(
+            readings('\u{F900}'),
+            compute_readings('\u{F900}').as_slice()
+        );
+        assert_eq!(
+            readings('\u{2A6DF}'),
+            compute_readings('\u{2A6DF}').as_slice()
+        );
+        assert!(readings('\u{2A6E0}').is_empty());
     }
 
     #[test]
