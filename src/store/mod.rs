@@ -319,7 +319,6 @@ impl Store {
             .map_err(|e| classify(&path, e))?;
         packed::register(&self.conn).map_err(|e| classify(&path, e))?;
         search::register(&self.conn).map_err(|e| classify(&path, e))?;
-        tier_weight::register(&self.conn).map_err(|e| classify(&path, e))?;
         // 16 KiB pages: a document row (its JSON is a few KiB of UTF-8 Chinese) packs several to
         // a page instead of leaving most of a 4 KiB page empty. Takes effect only on a new file,
         // and only before it is switched to WAL.
@@ -355,6 +354,9 @@ impl Store {
                 |_| Ok(()),
             )
             .map_err(|e| classify(&path, e))?;
+        // Last: fetching FTS5's API runs a statement, which reads the file's schema (the page
+        // size and journal mode above must come first).
+        tier_weight::register(&self.conn).map_err(|e| classify(&path, e))?;
         Ok(())
     }
 
