@@ -49,51 +49,67 @@ const HAN_BLOCKS: [RangeInclusive<u32>; 4] = [
     0x20000..=0x2A6DF,
 ];
 
-/// Every Han character's readings, compactly (about 1 MiB; a map of strings per character took
-/// 3.4 MiB of the kiosk's memory): each distinct reading stored once, all characters' readings
-/// in one list, and per code point of [`HAN_BLOCKS`] where its readings start in that list and
-/// how many there are.
+/// Every Han character's readings, compactly (about 0.3 MiB; a map of strings per character
+/// took 3.4 MiB of the kiosk's memory, a list of readings per character 1.3 MiB): each distinct
+/// set of readings is stored once (a few thousand: most characters share theirs, such as the
+/// many read only `yi`), and each code point of [`HAN_BLOCKS`] holds the number of its set.
 struct Readings {
-    list: Vec<&'static str>,
-    /// Per code point of the blocks, in order: start in `list` << 8 | count.
-    runs: Vec<u32>,
+    /// The distinct sets of readings; set 0 is the empty one.
+    sets: Vec<&'static [&'static str]>,
+    /// Per code point of the blocks, in order: the number of its set in `sets`.
+    of_code: Vec<u16>,
 }
 
 impl Readings {
     fn build() -> Readings {
-        // The few hundred distinct readings live as long as the process, as the table does.
-        let mut interned: HashMap<String, &'static str> = HashMap::new();
-        let mut list = Vec::new();
-        let mut runs = Vec::new();
+        // The readings and their sets live as long as the process, as the table does.
+        let mut readings: HashMap<String, &'static str> = HashMap::new();
+        let mut numbers: HashMap<Vec<&'static str>, u16> = HashMap::new();
+        let mut sets: Vec<&'static [&'static str]> = vec![&[]];
+        numbers.insert(Vec::new(), 0);
+        let mut of_code = Vec::with_capacity(HAN_BLOCKS.iter().map(|b| b.clone().count()).sum());
         for code in HAN_BLOCKS.into_iter().flatten() {
-            let start = list.len();
-            for reading in char::from_u32(code)
+            let set: Vec<&'static str> = char::from_u32(code)
                 .map(compute_readings)
                 .unwrap_or_default()
-            {
-                let reading = *interned
-                    .entry(reading)
-                    .or_insert_with_key(|r| Box::leak(r.clone().into_boxed_str()));
-                list.push(reading);
-            }
-            let count = (list.len() - start).min(0xFF);
-            runs.push(u32::try_from(start).unwrap_or(0) << 8 | count as u32);
+                .into_iter()
+                .map(|reading| {
+                    *readings
+                        .entry(reading)
+                        .or_insert_with_key(|r| Box::leak(r.clone().into_boxed_str()))
+                })
+                .collect();
+            let number = match numbers.get(&set) {
+                Some(&number) => number,
+                None => {
+                    // Fewer than 65,536 distinct sets (a test checks); past that a character
+                    // would read as having none rather than another's.
+                    let Ok(number) = u16::try_from(sets.len()) else {
+                        of_code.push(0);
+                        continue;
+                    };
+                    sets.push(Box::leak(set.clone().into_boxed_slice()));
+                    numbers.insert(set, number);
+                    number
+                }
+            };
+            of_code.push(number);
         }
-        list.shrink_to_fit();
-        Readings { list, runs }
+        sets.shrink_to_fit();
+        Readings { sets, of_code }
     }
 
-    fn of(&self, c: char) -> &[&'static str] {
+    fn of(&self, c: char) -> &'static [&'static str] {
         let code = u32::from(c);
         let mut offset = 0;
         for block in &HAN_BLOCKS {
             if block.contains(&code) {
-                let Some(run) = self.runs.get(offset + (code - block.start()) as usize) else {
-                    return &[];
-                };
-                let start = (run >> 8) as usize;
-                let count = (run & 0xFF) as usize;
-                return self.list.get(start..start + count).unwrap_or(&[]);
+                return self
+                    .of_code
+                    .get(offset + (code - block.start()) as usize)
+                    .and_then(|&number| self.sets.get(usize::from(number)))
+                    .copied()
+                    .unwrap_or(&[]);
             }
             offset += (block.end() - block.start() + 1) as usize;
         }
@@ -449,6 +465,14 @@ mod tests {
             compute_readings('\u{2A6DF}').as_slice()
         );
         assert!(readings('\u{2A6E0}').is_empty());
+    }
+
+    #[test]
+    fn every_han_character_reads_as_computed() {
+        // Also proves the distinct sets fit the table's numbers: one past them would read empty.
+        for c in HAN_BLOCKS.into_iter().flatten().filter_map(char::from_u32) {
+            assert_eq!(readings(c), compute_readings(c).as_slice(), "{c}");
+        }
     }
 
     #[test]
