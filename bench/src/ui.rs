@@ -403,7 +403,46 @@ pub fn screens(db_path: &Path, screens: usize, out: &mut dyn Write) -> Result<()
         status_mib("RssFile:").unwrap_or(0.0)
     )
     .map_err(io)?;
+    writeln!(out, "file-backed by file (MiB): {}", file_backed_by_file()).map_err(io)?;
     scroll_catalogue(&mut session, out)
+}
+
+/// The resident file-backed pages of this process per mapped file, largest first (from
+/// `/proc/self/smaps`): which of the binary, the fonts and the libraries the figure is.
+fn file_backed_by_file() -> String {
+    let Ok(smaps) = std::fs::read_to_string("/proc/self/smaps") else {
+        return "?".to_owned();
+    };
+    let mut by_file: Vec<(String, u64)> = Vec::new();
+    let mut current: Option<String> = None;
+    for line in smaps.lines() {
+        let mut fields = line.split_whitespace();
+        let first = fields.next().unwrap_or_default();
+        if first.contains('-') && !first.ends_with(':') {
+            // A mapping's header: range, permissions, offset, device, inode, path.
+            let inode = fields.nth(3).unwrap_or("0");
+            current = (inode != "0").then(|| fields.collect::<Vec<_>>().join(" "));
+        } else if first == "Rss:"
+            && let Some(path) = &current
+        {
+            let kib: u64 = fields.next().and_then(|k| k.parse().ok()).unwrap_or(0);
+            match by_file.iter_mut().find(|(p, _)| p == path) {
+                Some(entry) => entry.1 += kib,
+                None => by_file.push((path.clone(), kib)),
+            }
+        }
+    }
+    by_file.sort_by_key(|(_, kib)| std::cmp::Reverse(*kib));
+    let shown: Vec<String> = by_file
+        .iter()
+        .take(6)
+        .map(|(path, kib)| {
+            let name = path.rsplit('/').next().unwrap_or(path);
+            format!("{name} {:.1}", *kib as f64 / 1024.0)
+        })
+        .collect();
+    let rest: u64 = by_file.iter().skip(6).map(|(_, kib)| kib).sum();
+    format!("{}, the rest {:.1}", shown.join(", "), rest as f64 / 1024.0)
 }
 
 /// Scrolls the catalogue list and times each frame (rows fetched from the store as needed):

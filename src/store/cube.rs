@@ -24,8 +24,9 @@ pub(super) struct CubeCache(PerCommit<Cube>);
 pub(super) struct Cube {
     /// Per facet, its values numbered (years as decimal text).
     values: [Numbering; FACETS],
-    /// Each combination: its value ids and how many entries have it.
-    rows: Vec<([u32; FACETS], u64)>,
+    /// Each combination: its value ids and how many entries have it (24 bytes a row: a large
+    /// cache has tens of thousands of combinations).
+    rows: Vec<([u32; FACETS], u32)>,
 }
 
 impl CubeCache {
@@ -51,9 +52,11 @@ impl Cube {
             for (facet, id) in ids.iter_mut().enumerate() {
                 *id = cube.values[facet].number_column(row.get_ref(facet)?, &mut scratch);
             }
-            let n = u64::try_from(row.get::<_, i64>(FACETS)?).unwrap_or(0);
+            // A combination's entries (more than four billion would saturate).
+            let n = u32::try_from(row.get::<_, i64>(FACETS)?.max(0)).unwrap_or(u32::MAX);
             cube.rows.push((ids, n));
         }
+        cube.rows.shrink_to_fit();
         Ok(cube)
     }
 
@@ -73,7 +76,8 @@ impl Cube {
         let mut tallies: [Vec<u64>; FACETS] =
             std::array::from_fn(|facet| vec![0; self.values[facet].len()]);
         let mut total = 0;
-        for (ids, n) in &self.rows {
+        for &(ids, n) in &self.rows {
+            let n = u64::from(n);
             let mut failed_facet = None;
             let mut failed = 0;
             for facet in 0..FACETS {

@@ -19,7 +19,7 @@ use rusqlite::{Connection, OpenFlags};
 
 /// The second connection's page cache, in KiB: the halves it reads are streamed once, so a
 /// small cache costs little time and keeps the kiosk's memory flat.
-const CACHE_KIB: u32 = 512;
+const CACHE_KIB: u32 = 256;
 
 /// The second connection of one [`super::Store`], opened on first use.
 #[derive(Default)]
