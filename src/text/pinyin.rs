@@ -51,8 +51,8 @@ const HAN_BLOCKS: [RangeInclusive<u32>; 4] = [
 
 /// Every Han character's readings, compactly (about 0.3 MiB; a map of strings per character
 /// took 3.4 MiB of the kiosk's memory, a list of readings per character 1.3 MiB): each distinct
-/// set of readings is stored once (a few thousand: most characters share theirs, such as the
-/// many read only `yi`), and each code point of [`HAN_BLOCKS`] holds the number of its set.
+/// set of readings is stored once (most characters share theirs, such as the many read only
+/// `yi`), and each code point of [`HAN_BLOCKS`] holds the number of its set.
 struct Readings {
     /// The distinct sets of readings; set 0 is the empty one.
     sets: Vec<&'static [&'static str]>,
@@ -64,9 +64,8 @@ impl Readings {
     fn build() -> Readings {
         // The readings and their sets live as long as the process, as the table does.
         let mut readings: HashMap<String, &'static str> = HashMap::new();
-        let mut numbers: HashMap<Vec<&'static str>, u16> = HashMap::new();
+        let mut numbers: HashMap<&'static [&'static str], u16> = HashMap::from([(&[][..], 0)]);
         let mut sets: Vec<&'static [&'static str]> = vec![&[]];
-        numbers.insert(Vec::new(), 0);
         let mut of_code = Vec::with_capacity(HAN_BLOCKS.iter().map(|b| b.clone().count()).sum());
         for code in HAN_BLOCKS.into_iter().flatten() {
             let set: Vec<&'static str> = char::from_u32(code)
@@ -79,7 +78,7 @@ impl Readings {
                         .or_insert_with_key(|r| Box::leak(r.clone().into_boxed_str()))
                 })
                 .collect();
-            let number = match numbers.get(&set) {
+            let number = match numbers.get(set.as_slice()) {
                 Some(&number) => number,
                 None => {
                     // Fewer than 65,536 distinct sets (a test checks); past that a character
@@ -88,7 +87,8 @@ impl Readings {
                         of_code.push(0);
                         continue;
                     };
-                    sets.push(Box::leak(set.clone().into_boxed_slice()));
+                    let set: &'static [&'static str] = Box::leak(set.into_boxed_slice());
+                    sets.push(set);
                     numbers.insert(set, number);
                     number
                 }
