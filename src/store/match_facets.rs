@@ -56,12 +56,17 @@ impl MatchFacets {
             for (facet, id) in ids.iter_mut().enumerate() {
                 *id = table.values[facet].number_column(row.get_ref(facet + 1)?, &mut scratch);
             }
-            table.keys.push(row.get(0)?);
-            table.ids.push(ids);
+            table.push(row.get(0)?, ids);
         }
         table.keys.shrink_to_fit();
         table.ids.shrink_to_fit();
         Ok(table)
+    }
+
+    /// Appends a document: its recency key (not below the last one) and facet value ids.
+    fn push(&mut self, key: i64, ids: [u32; FACETS]) {
+        self.keys.push(key);
+        self.ids.push(ids);
     }
 
     #[cfg(test)]
@@ -72,8 +77,7 @@ impl MatchFacets {
             values: Default::default(),
         };
         for (key, ids) in rows {
-            table.keys.push(key);
-            table.ids.push(ids);
+            table.push(key, ids);
         }
         table
     }

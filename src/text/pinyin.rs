@@ -117,6 +117,8 @@ impl Readings {
     }
 }
 
+/// One character's readings from the `pinyin` crate, as [`readings`] gives them (the table is
+/// built from this; tests compare the two).
 fn compute_readings(c: char) -> Vec<String> {
     let Some(multi) = c.to_pinyin_multi() else {
         return Vec::new();
