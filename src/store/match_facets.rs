@@ -195,9 +195,13 @@ impl Ids {
     }
 }
 
+/// Keys a [`Walk`] compares one by one before it gallops.
+const NEAR: usize = 4;
+
 /// Looks documents up in a [`MatchFacets`] from where the last lookup ended: a key after the
-/// last one is found by galloping forward (a few comparisons when matches are dense, where one
-/// binary search each would be most of a facet count's time); one before it, by binary search.
+/// last one is found among the next few or by galloping forward (a few comparisons when matches
+/// are dense, where one binary search each would be most of a facet count's time); one before
+/// it, by binary search.
 pub(super) struct Walk<'t> {
     table: &'t MatchFacets,
     at: usize,
@@ -223,18 +227,7 @@ impl Walk<'_> {
         let low = recency as u32;
         let at = self.at - run.start;
         let found = match keys.get(at) {
-            Some(&key) if key <= low => {
-                // Gallop: the key lies in keys[from..=to].
-                let (mut from, mut step) = (at, 1);
-                let mut to = from;
-                while to < keys.len() && keys[to] < low {
-                    from = to;
-                    to = to.saturating_add(step).min(keys.len());
-                    step *= 2;
-                }
-                let end = (to + 1).min(keys.len());
-                keys[from..end].binary_search(&low).map(|i| from + i)
-            }
+            Some(&key) if key <= low => seek(keys, at, low),
             _ => keys.binary_search(&low),
         };
         match found {
@@ -248,6 +241,32 @@ impl Walk<'_> {
             }
         }
     }
+}
+
+/// Where `low` is in `keys` (or would be inserted), knowing it is not below `keys[at]`: among
+/// the next [`NEAR`] keys, or by galloping on from them.
+fn seek(keys: &[u32], at: usize, low: u32) -> Result<usize, usize> {
+    let near = &keys[at..keys.len().min(at + NEAR)];
+    if let Some(i) = near.iter().position(|&key| key >= low) {
+        return if near[i] == low {
+            Ok(at + i)
+        } else {
+            Err(at + i)
+        };
+    }
+    // Gallop: the key lies in keys[from..=to].
+    let (mut from, mut step) = (at + near.len(), 1);
+    let mut to = from;
+    while to < keys.len() && keys[to] < low {
+        from = to;
+        to = to.saturating_add(step).min(keys.len());
+        step *= 2;
+    }
+    let end = (to + 1).min(keys.len());
+    keys[from..end]
+        .binary_search(&low)
+        .map(|i| from + i)
+        .map_err(|i| from + i)
 }
 
 #[cfg(test)]
@@ -266,6 +285,20 @@ mod tests {
         }
         let empty = MatchFacets::of_rows([]);
         assert_eq!(empty.walk().of(5), None);
+    }
+
+    #[test]
+    fn seeking_forward_agrees_with_a_binary_search() {
+        let keys: Vec<u32> = (0..40).map(|i| i * 2).collect();
+        for at in 0..keys.len() {
+            for low in keys[at]..=keys[keys.len() - 1] + 2 {
+                assert_eq!(
+                    seek(&keys, at, low),
+                    keys.binary_search(&low),
+                    "from {at} to {low}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -27,6 +27,7 @@ mod packed;
 mod pages;
 mod per_commit;
 mod queries;
+mod rowid_list;
 mod search;
 mod second_reader;
 mod tier_weight;
@@ -318,7 +319,7 @@ impl Store {
             .busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| classify(&path, e))?;
         packed::register(&self.conn).map_err(|e| classify(&path, e))?;
-        search::register(&self.conn).map_err(|e| classify(&path, e))?;
+        rowid_list::register(&self.conn).map_err(|e| classify(&path, e))?;
         // 16 KiB pages: a document row (its JSON is a few KiB of UTF-8 Chinese) packs several to
         // a page instead of leaving most of a 4 KiB page empty. Takes effect only on a new file,
         // and only before it is switched to WAL.

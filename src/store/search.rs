@@ -31,6 +31,7 @@ use rusqlite::params_from_iter;
 use rusqlite::types::Value;
 use serde::Serialize;
 
+use super::rowid_list::rowids_of;
 use super::write::INDEX_VERSION;
 use super::{Result, Store, StoreError, match_facets};
 use crate::content::Document;
@@ -647,27 +648,13 @@ impl Store {
                 continue;
             }
             if match confirm {
-                Some(query) => self.reads_as(query, rowid)?,
+                Some(query) => reads_as(&self.conn, query, rowid).map_err(err)?,
                 None => true,
             } {
                 tally.add(rowid, tier, 0.0);
             }
         }
         Ok(())
-    }
-
-    /// Whether the title or a keyword of the document at `rowid` really reads as the pinyin
-    /// query (pair tokens only prove that the pairs occur, not that they are consecutive).
-    fn reads_as(&self, query: &PinyinQuery, rowid: i64) -> Result<bool> {
-        let (title, keywords): (String, String) = self
-            .conn
-            .prepare_cached("SELECT title, keywords FROM document WHERE recency = ?1")
-            .and_then(|mut stmt| stmt.query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?))))
-            .map_err(|e| self.sqlite_err(e))?;
-        Ok(pinyin::find_match(query, &title).is_some()
-            || keywords
-                .lines()
-                .any(|k| pinyin::find_match(query, k).is_some()))
     }
 
     /// Loads the page's documents and builds highlighted titles and snippets.
@@ -775,28 +762,16 @@ impl Store {
         ];
         let wanted: [Option<u32>; match_facets::FACETS] =
             std::array::from_fn(|facet| wanted[facet].map(|value| table.values[facet].id(value)));
-        let mut tallies: [Vec<u64>; match_facets::FACETS] =
-            std::array::from_fn(|facet| vec![0; table.values[facet].len()]);
-        let mut total = 0;
-        let mut walk = table.walk();
-        self.for_each_matching_rowid(&plan, |rowid| {
-            let Some(ids) = walk.of(rowid) else {
-                return;
-            };
-            let fails =
-                std::array::from_fn(|facet| wanted[facet].is_some_and(|want| want != ids[facet]));
-            let counted = Counted::given(fails);
-            if counted == Counted::Everywhere {
-                total += 1;
-            }
-            for (facet, tally) in tallies.iter_mut().enumerate() {
-                if counted.in_facet(facet)
-                    && let Some(slot) = tally.get_mut(ids[facet] as usize)
-                {
-                    *slot += 1;
-                }
-            }
-        })?;
+        let (lower, upper) =
+            self.over_matches(&plan, || FacetTally::new(&table, wanted), FacetTally::add)?;
+        let FacetTally {
+            total,
+            counts: tallies,
+            ..
+        } = match upper {
+            Some(upper) => lower.merge(upper),
+            None => lower,
+        };
         let [category, year, publisher] = tallies.map(|tally| {
             tally
                 .into_iter()
@@ -881,9 +856,8 @@ impl Store {
                  WHERE recency = ?1",
             )
             .map_err(err)?;
-        let mut found = Vec::new();
-        self.for_each_matching_rowid(&plan, |rowid| found.push(rowid))?;
-        for rowid in found {
+        let (lower, upper) = self.over_matches(&plan, Vec::new, Vec::push)?;
+        for rowid in lower.into_iter().chain(upper.into_iter().flatten()) {
             let row = stmt
                 .query_row([rowid], |row| {
                     Ok(MatchRow {
@@ -910,112 +884,117 @@ impl Store {
         Ok(())
     }
 
-    /// Calls `visit` with the index row id (= recency key) of every match of `plan`, unfiltered
-    /// and unordered, each once: literal matches anywhere, then pinyin matches that are not
-    /// literal ones, confirmed against the text when their tokens cannot prove them (the index
-    /// must be ready).
-    fn for_each_matching_rowid(&self, plan: &Plan, mut visit: impl FnMut(i64)) -> Result<()> {
+    /// Visits the row ids of every match of `plan` (see [`visit_matches`]): `start` makes a
+    /// tally, and `add` adds a row id to it. From [`HALVES_FROM`] documents on, the two halves
+    /// of the index are read at once, the upper one on the [second
+    /// reader](super::second_reader), each half into its own tally on the thread that read
+    /// it: the lower half's tally, then the upper half's if it was read apart.
+    fn over_matches<T: Send>(
+        &self,
+        plan: &Plan,
+        start: impl Fn() -> T + Sync,
+        add: impl Fn(&mut T, i64) + Sync,
+    ) -> Result<(T, Option<T>)> {
+        let err = |e| self.sqlite_err(e);
+        let half = |conn: &rusqlite::Connection, low: i64, high: i64| {
+            let mut tally = start();
+            visit_matches(conn, plan, low, high, |rowid| add(&mut tally, rowid)).map(|()| tally)
+        };
+        let table = self.match_facets.get(&self.conn).map_err(err)?;
+        if let Some(middle) = table.middle_key(self.halves_from)
+            && let Some((lower, upper)) = self.second_reader.join(
+                &self.path,
+                || half(&self.conn, i64::MIN, middle),
+                |conn| half(conn, middle, i64::MAX),
+            )
+        {
+            return Ok((lower.map_err(err)?, Some(upper.map_err(err)?)));
+        }
+        Ok((half(&self.conn, i64::MIN, i64::MAX).map_err(err)?, None))
+    }
+}
+
+/// Calls `visit` with the index row id (= recency key) of every match of `plan` from `low`
+/// (`i64::MIN` for no lower bound) up to (not including) `high` (`i64::MAX` for no upper
+/// bound), unfiltered, each once: literal matches anywhere, in ascending order, then pinyin
+/// matches that are not literal ones, confirmed against the text when their tokens cannot
+/// prove them (the index must be ready).
+fn visit_matches(
+    conn: &rusqlite::Connection,
+    plan: &Plan,
+    low: i64,
+    high: i64,
+    mut visit: impl FnMut(i64),
+) -> rusqlite::Result<()> {
+    let pinyin = plan.pinyin_source();
+    let literal = with_rowid_list(conn, &plan.anywhere.source(), low, high, |list| {
         let mut literal = HashSet::new();
-        for rowid in rowids_of(&self.rowid_list(&plan.anywhere.source())?) {
-            if plan.pinyin.is_some() {
+        for rowid in rowids_of(list) {
+            if pinyin.is_some() {
                 literal.insert(rowid);
             }
             visit(rowid);
         }
-        let Some((query, source)) = plan.pinyin_source() else {
-            return Ok(());
-        };
-        let exact = query.tokens_are_exact();
-        for rowid in rowids_of(&self.rowid_list(&source)?) {
-            if !literal.contains(&rowid) && (exact || self.reads_as(query, rowid)?) {
-                visit(rowid);
-            }
+        literal
+    })?;
+    let Some((query, source)) = pinyin else {
+        return Ok(());
+    };
+    let candidates: Vec<i64> = with_rowid_list(conn, &source, low, high, |list| {
+        rowids_of(list)
+            .filter(|rowid| !literal.contains(rowid))
+            .collect()
+    })?;
+    let exact = query.tokens_are_exact();
+    for rowid in candidates {
+        if exact || reads_as(conn, query, rowid)? {
+            visit(rowid);
         }
-        Ok(())
     }
-
-    /// Every row id `source` matches, unfiltered, as one `rowid_list` BLOB, in ascending order.
-    /// From [`HALVES_FROM`] documents on, the two halves of the row ids are read at once, the
-    /// upper one on the [second reader](super::second_reader).
-    fn rowid_list(&self, source: &Source<'_>) -> Result<Vec<u8>> {
-        let err = |e| self.sqlite_err(e);
-        let table = self.match_facets.get(&self.conn).map_err(err)?;
-        if let Some(middle) = table.middle_key(self.halves_from)
-            && let Some((low, high)) = self.second_reader.join(
-                &self.path,
-                || rowid_list_between(&self.conn, source, i64::MIN, middle),
-                |conn| rowid_list_between(conn, source, middle, i64::MAX),
-            )
-        {
-            let mut list = low.map_err(err)?;
-            list.extend_from_slice(&high.map_err(err)?);
-            return Ok(list);
-        }
-        rowid_list_between(&self.conn, source, i64::MIN, i64::MAX).map_err(err)
-    }
+    Ok(())
 }
 
-/// The row ids `source` matches from `low` up to (not including) `high` — `i64::MAX` for no
-/// upper bound — as one `rowid_list` BLOB.
-fn rowid_list_between(
+/// Whether the title or a keyword of the document at `rowid` really reads as the pinyin query
+/// (pair tokens only prove that the pairs occur, not that they are consecutive).
+fn reads_as(
+    conn: &rusqlite::Connection,
+    query: &PinyinQuery,
+    rowid: i64,
+) -> rusqlite::Result<bool> {
+    let (title, keywords): (String, String) = conn
+        .prepare_cached("SELECT title, keywords FROM document WHERE recency = ?1")
+        .and_then(|mut stmt| stmt.query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?))))?;
+    Ok(pinyin::find_match(query, &title).is_some()
+        || keywords
+            .lines()
+            .any(|k| pinyin::find_match(query, k).is_some()))
+}
+
+/// Hands `read` the row ids `source` matches from `low` (`i64::MIN` for no lower bound) up to
+/// (not including) `high` (`i64::MAX` for no upper bound), as one `rowid_list` BLOB read in
+/// place, and returns what it returns.
+fn with_rowid_list<T>(
     conn: &rusqlite::Connection,
     source: &Source<'_>,
     low: i64,
     high: i64,
-) -> rusqlite::Result<Vec<u8>> {
+    read: impl FnOnce(&[u8]) -> T,
+) -> rusqlite::Result<T> {
     let t = source.table;
     let (mut sql, mut values) = source.sql("", &[], "");
-    values.push(Value::Integer(low));
-    sql.push_str(&format!(" AND {t}.rowid >= ?{}", values.len()));
+    // FTS5 seeks to the bounds but SQLite still tests each row against them: only the
+    // bounds there are go into the statement.
+    if low != i64::MIN {
+        values.push(Value::Integer(low));
+        sql.push_str(&format!(" AND {t}.rowid >= ?{}", values.len()));
+    }
     if high != i64::MAX {
         values.push(Value::Integer(high));
         sql.push_str(&format!(" AND {t}.rowid < ?{}", values.len()));
     }
-    conn.prepare_cached(&format!("SELECT rowid_list(rowid) FROM ({sql})"))
-        .and_then(|mut stmt| stmt.query_row(params_from_iter(values.iter()), |r| r.get(0)))
-}
-
-/// Registers the aggregate `rowid_list(rowid)` on `conn`: the row ids it was given, in order, as
-/// one BLOB of native-endian `i64`s (empty for none; see [`rowids_of`]). Counting a search's
-/// matches per facet reads every matching row id, often most of the index: returned to Rust one
-/// row at a time, each costs a statement step, twice what FTS5 takes to find it.
-pub(super) fn register(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
-    use rusqlite::functions::{Aggregate, Context, FunctionFlags};
-    struct RowidList;
-    impl Aggregate<Vec<i64>, Vec<u8>> for RowidList {
-        fn init(&self, _: &mut Context<'_>) -> rusqlite::Result<Vec<i64>> {
-            Ok(Vec::new())
-        }
-        fn step(&self, ctx: &mut Context<'_>, rowids: &mut Vec<i64>) -> rusqlite::Result<()> {
-            rowids.push(ctx.get(0)?);
-            Ok(())
-        }
-        fn finalize(
-            &self,
-            _: &mut Context<'_>,
-            rowids: Option<Vec<i64>>,
-        ) -> rusqlite::Result<Vec<u8>> {
-            Ok(rowids
-                .unwrap_or_default()
-                .iter()
-                .flat_map(|rowid| rowid.to_ne_bytes())
-                .collect())
-        }
-    }
-    conn.create_aggregate_function(
-        "rowid_list",
-        1,
-        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
-        RowidList,
-    )
-}
-
-/// The row ids of a `rowid_list` BLOB.
-fn rowids_of(list: &[u8]) -> impl Iterator<Item = i64> + '_ {
-    list.chunks_exact(8).map(|bytes| {
-        let mut word = [0; 8];
-        word.copy_from_slice(bytes);
-        i64::from_ne_bytes(word)
+    let mut stmt = conn.prepare_cached(&format!("SELECT rowid_list(rowid) FROM ({sql})"))?;
+    stmt.query_row(params_from_iter(values.iter()), |row| {
+        Ok(read(row.get_ref(0)?.as_blob()?))
     })
 }
 
@@ -1126,6 +1105,63 @@ impl Store {
 /// Whether `needle` occurs in `hay`.
 fn contains(hay: &[char], needle: &[char]) -> bool {
     needle.is_empty() || hay.windows(needle.len()).any(|window| window == needle)
+}
+
+/// The chip counts of some of a search's matches ([`Store::search_facets`]): each half of the
+/// index is tallied on the thread that read it, and the halves' tallies are added.
+struct FacetTally<'t> {
+    walk: match_facets::Walk<'t>,
+    /// Per facet, the value id its filter asks for.
+    wanted: [Option<u32>; match_facets::FACETS],
+    /// Matches that pass every filter.
+    total: u64,
+    /// Per facet, per value id, the matches its chip counts.
+    counts: [Vec<u64>; match_facets::FACETS],
+}
+
+impl<'t> FacetTally<'t> {
+    fn new(
+        table: &'t match_facets::MatchFacets,
+        wanted: [Option<u32>; match_facets::FACETS],
+    ) -> Self {
+        FacetTally {
+            walk: table.walk(),
+            wanted,
+            total: 0,
+            counts: std::array::from_fn(|facet| vec![0; table.values[facet].len()]),
+        }
+    }
+
+    /// Counts the match at `rowid` (a document no longer held is skipped).
+    fn add(&mut self, rowid: i64) {
+        let Some(ids) = self.walk.of(rowid) else {
+            return;
+        };
+        let fails =
+            std::array::from_fn(|facet| self.wanted[facet].is_some_and(|want| want != ids[facet]));
+        let counted = Counted::given(fails);
+        if counted == Counted::Everywhere {
+            self.total += 1;
+        }
+        for (facet, counts) in self.counts.iter_mut().enumerate() {
+            if counted.in_facet(facet)
+                && let Some(slot) = counts.get_mut(ids[facet] as usize)
+            {
+                *slot += 1;
+            }
+        }
+    }
+
+    /// Both tallies' counts in one (of the same table and filters).
+    fn merge(mut self, other: FacetTally<'_>) -> Self {
+        self.total += other.total;
+        for (mine, theirs) in self.counts.iter_mut().zip(other.counts) {
+            for (slot, n) in mine.iter_mut().zip(theirs) {
+                *slot += n;
+            }
+        }
+        self
+    }
 }
 
 /// The counts a match enters in [`Store::search_facets`].
@@ -1292,11 +1328,15 @@ mod tests {
                     query: query.into(),
                     ..Default::default()
                 };
-                (
-                    store.rowid_list(&plan.anywhere.source()).unwrap(),
-                    store.search_facets(&request).unwrap(),
-                    store.search_all_ids(&request).unwrap(),
-                )
+                let (lower, upper) = store.over_matches(&plan, Vec::new, Vec::push).unwrap();
+                let mut rowids: Vec<i64> = lower
+                    .into_iter()
+                    .chain(upper.into_iter().flatten())
+                    .collect();
+                rowids.sort_unstable();
+                let mut ids = store.search_all_ids(&request).unwrap();
+                ids.sort_unstable();
+                (rowids, store.search_facets(&request).unwrap(), ids)
             })
         };
         let at_once = read(&store);
@@ -1354,26 +1394,6 @@ mod tests {
         );
         assert_eq!(Counted::given([true, false, true]), Counted::Nowhere);
         assert!(!(0..3).any(|f| Counted::Nowhere.in_facet(f)));
-    }
-
-    #[test]
-    fn rowid_lists_round_trip_in_order() {
-        let conn = rusqlite::Connection::open_in_memory().unwrap();
-        register(&conn).unwrap();
-        conn.execute_batch(
-            "CREATE TABLE t (x INTEGER);
-             INSERT INTO t VALUES (3), (-1), (9007199254740993), (0);",
-        )
-        .unwrap();
-        let list = |sql: &str| -> Vec<i64> {
-            let blob: Vec<u8> = conn.query_row(sql, [], |r| r.get(0)).unwrap();
-            rowids_of(&blob).collect()
-        };
-        assert_eq!(
-            list("SELECT rowid_list(x) FROM (SELECT x FROM t ORDER BY rowid)"),
-            [3, -1, 9_007_199_254_740_993, 0]
-        );
-        assert!(list("SELECT rowid_list(x) FROM t WHERE x > 1e20").is_empty());
     }
 
     #[test]

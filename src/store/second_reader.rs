@@ -98,7 +98,7 @@ fn open(path: &Path) -> rusqlite::Result<Connection> {
         | OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(super::BUSY_TIMEOUT)?;
-    super::search::register(&conn)?;
+    super::rowid_list::register(&conn)?;
     conn.execute_batch(&format!(
         "PRAGMA query_only = 1; PRAGMA cache_size = -{CACHE_KIB};"
     ))?;
