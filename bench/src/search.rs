@@ -1,6 +1,8 @@
 //! `readpoint-bench search`: builds a synthetic corpus, indexes it into a real cache file, and
 //! prints build time, database size, open time, and per query class the search latency (top 20
-//! with highlighted snippets), the facet-count latency and the measured recall.
+//! with highlighted snippets), the facet-count latency and the measured recall; under the
+//! 4+ character chip counts, SQLite's bare count of the same phrases in the same run (the
+//! floor that FTS5 and the machine set).
 //!
 //! Recall is measured, not assumed: for a sample of queries of every class the expected set is
 //! computed by brute force over the generated text (substring match after folding; pinyin by
@@ -15,7 +17,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use readpoint::content::Document;
-use readpoint::store::{CatalogueFilter, ContentVersion, MAX_DEPTH, SearchRequest, Store};
+use readpoint::store::{
+    CatalogueFilter, ContentVersion, HALVES_FROM, MAX_DEPTH, SearchRequest, Store,
+};
 use readpoint::text::fold_str;
 use readpoint_test_support::corpus::{self, Corpus};
 
@@ -185,6 +189,19 @@ fn run_in(options: &Options, db_path: &Path, out: &mut dyn Write) -> Result<(), 
             let slot = &mut per_query[i % list.len()];
             *slot = (slot.0.max(took), facets.total);
         }
+        // The floor under the 4+ chip counts: SQLite alone, the same phrases, the same halves.
+        let floor = if name == "4+ chars" {
+            let mut bare = BareCount::open(db_path)?;
+            let mut times = Vec::with_capacity(FACET_SAMPLES);
+            for i in 0..FACET_SAMPLES {
+                if let Some(took) = bare.time(&list[i % list.len()])? {
+                    times.push(took);
+                }
+            }
+            Some(Percentiles::of(&mut times))
+        } else {
+            None
+        };
         let (mut expected_total, mut found_total) = (0usize, 0usize);
         let mut extra_total = 0usize;
         let mut paged_mismatches = 0usize;
@@ -264,6 +281,16 @@ fn run_in(options: &Options, db_path: &Path, out: &mut dyn Write) -> Result<(), 
             recall
         )
         .map_err(io)?;
+        if let Some(floor) = floor {
+            writeln!(
+                out,
+                "  floor under its facets, same run: SQLite's bare count(*) of the same phrases in the same two halves at once: p50 {} p99 {} max {} ms",
+                ms(floor.p50),
+                ms(floor.p99),
+                ms(floor.max)
+            )
+            .map_err(io)?;
+        }
     }
     writeln!(
         out,
@@ -295,6 +322,7 @@ fn time_queries(options: &Options, db_path: &Path, out: &mut dyn Write) -> Resul
         }
         Ok(Percentiles::of(&mut times))
     };
+    let mut bare = BareCount::open(db_path)?;
     for query in &options.queries {
         let request = SearchRequest {
             query: query.clone(),
@@ -308,9 +336,27 @@ fn time_queries(options: &Options, db_path: &Path, out: &mut dyn Write) -> Resul
                 .map(drop)
                 .map_err(|e| e.to_string())
         })?;
+        let mut floor_times = Vec::with_capacity(options.samples);
+        for _ in 0..options.samples {
+            if let Some(took) = bare.time(query)? {
+                floor_times.push(took);
+            }
+        }
+        let floor = match floor_times.is_empty() {
+            true => String::new(),
+            false => {
+                let floor = Percentiles::of(&mut floor_times);
+                format!(
+                    "; floor (bare count(*), same halves) p50 {} p99 {} max {} ms",
+                    ms(floor.p50),
+                    ms(floor.p99),
+                    ms(floor.max)
+                )
+            }
+        };
         writeln!(
             out,
-            "{query}: search p50 {} p99 {} max {} ms; facets p50 {} p99 {} max {} ms",
+            "{query}: search p50 {} p99 {} max {} ms; facets p50 {} p99 {} max {} ms{floor}",
             ms(search.p50),
             ms(search.p99),
             ms(search.max),
@@ -321,6 +367,98 @@ fn time_queries(options: &Options, db_path: &Path, out: &mut dyn Write) -> Resul
         .map_err(io)?;
     }
     Ok(())
+}
+
+/// The floor under a phrase's chip count: SQLite alone counting the phrase's matches
+/// (`count(*)`: no row ids out, no tally), in the two halves by row id the kiosk reads at
+/// once, on two connections with the kiosk's page cache. Printed next to the chip counts, in
+/// the same run, so the share of the time that is FTS5's own and the machine's shows.
+struct BareCount {
+    lower: rusqlite::Connection,
+    /// Used on the other thread (a connection may move between threads; it is used by one at
+    /// a time).
+    upper: std::sync::Mutex<rusqlite::Connection>,
+    /// The recency key of the middle document, where the upper half starts; none below
+    /// [`HALVES_FROM`] documents, where the kiosk reads its matches at once.
+    middle: Option<i64>,
+}
+
+impl BareCount {
+    fn open(db_path: &Path) -> Result<BareCount, String> {
+        let open = || -> rusqlite::Result<rusqlite::Connection> {
+            let conn = rusqlite::Connection::open_with_flags(
+                db_path,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            )?;
+            conn.execute_batch(&format!(
+                "PRAGMA cache_size = -{}",
+                readpoint::view_models::worker::READING_CACHE_KIB
+            ))?;
+            Ok(conn)
+        };
+        let fail = |e: rusqlite::Error| format!("the bare count on {}: {e}", db_path.display());
+        let lower = open().map_err(fail)?;
+        let documents: i64 = lower
+            .query_row("SELECT count(*) FROM document", [], |row| row.get(0))
+            .map_err(fail)?;
+        let middle = match usize::try_from(documents).is_ok_and(|n| n >= HALVES_FROM) {
+            true => Some(
+                lower
+                    .query_row(
+                        "SELECT recency FROM document ORDER BY recency LIMIT 1 OFFSET ?1",
+                        [documents / 2],
+                        |row| row.get(0),
+                    )
+                    .map_err(fail)?,
+            ),
+            false => None,
+        };
+        Ok(BareCount {
+            lower,
+            upper: std::sync::Mutex::new(open().map_err(fail)?),
+            middle,
+        })
+    }
+
+    /// One count of `query`'s phrase, timed; `None` for a query that is not one phrase of
+    /// `search_index` (only a term of two Chinese characters or more is: the kiosk looks single
+    /// characters and pinyin up elsewhere too).
+    fn time(&mut self, query: &str) -> Result<Option<Duration>, String> {
+        let chinese = query.chars().all(readpoint::text::fold::is_cjk);
+        let Some(tokens) = readpoint::text::segment::term_tokens(query)
+            .filter(|_| chinese && query.chars().count() >= 2)
+        else {
+            return Ok(None);
+        };
+        let phrase = readpoint::text::segment::fts_phrase(&tokens.phrase, tokens.prefix);
+        let count = |conn: &rusqlite::Connection, bound: &str| -> rusqlite::Result<i64> {
+            let sql = "SELECT count(*) FROM search_index WHERE search_index MATCH ?1";
+            let mut stmt = conn.prepare_cached(&format!("{sql} {bound}"))?;
+            match self.middle {
+                Some(middle) => stmt.query_row(rusqlite::params![phrase, middle], |row| row.get(0)),
+                None => stmt.query_row([&phrase], |row| row.get(0)),
+            }
+        };
+        let (lower, upper) = (&self.lower, &self.upper);
+        let started = Instant::now();
+        let counted = match self.middle {
+            None => count(lower, ""),
+            Some(_) => std::thread::scope(|scope| {
+                let other = scope.spawn(|| match upper.lock() {
+                    Ok(upper) => count(&upper, "AND rowid >= ?2"),
+                    Err(poisoned) => count(&poisoned.into_inner(), "AND rowid >= ?2"),
+                });
+                let lower = count(lower, "AND rowid < ?2");
+                match other.join() {
+                    Ok(upper) => lower.and(upper),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }),
+        };
+        let took = started.elapsed();
+        counted.map_err(|e| format!("the bare count of {query}: {e}"))?;
+        Ok(Some(took))
+    }
 }
 
 fn check_reusable(db_path: &Path, docs: usize) -> Result<(), String> {

@@ -46,8 +46,8 @@ pub use queries::{
     Status,
 };
 pub use search::{
-    AttachmentHit, MAX_DEPTH, MatchTier, SearchFacets, SearchHit, SearchRequest, SearchResults,
-    Snippet,
+    AttachmentHit, HALVES_FROM, MAX_DEPTH, MatchTier, SearchFacets, SearchHit, SearchRequest,
+    SearchResults, Snippet,
 };
 pub use usage::{OVERFLOW_KEY, UsageCount, UsageCounters, UsageEvent, UsageTotal};
 pub use write::{ApplySummary, ContentVersion, IndexRow, Prepared};

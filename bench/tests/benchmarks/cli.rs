@@ -56,6 +56,7 @@ fn search_runs_on_a_small_corpus() {
     let again = stdout(&again);
     assert!(again.contains("build: reused"), "{again}");
     assert!(again.contains("facets of"), "{again}");
+    assert!(again.contains("floor under its facets"), "{again}");
     // One query alone, timed on the kept cache.
     let one = bench(&[
         "search",
@@ -73,6 +74,10 @@ fn search_runs_on_a_small_corpus() {
     let one = stdout(&one);
     assert!(one.contains("社保: search p50"), "{one}");
     assert!(one.contains("facets p50"), "{one}");
+    assert!(
+        one.contains("floor (bare count(*), same halves) p50"),
+        "{one}"
+    );
     assert!(!one.contains("1-char"), "no classes: {one}");
     let other = bench(&["search", "--docs", "2000", "--keep", keep, "--reuse"]);
     assert!(!other.status.success());
