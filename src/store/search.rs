@@ -44,7 +44,8 @@ pub const RANKED_LIMIT: usize = 2_000;
 /// Results beyond this depth are not listed (the visitor is asked to narrow the search).
 pub const MAX_DEPTH: usize = 1_000;
 /// From this many documents on, a search's row-id list (a facet count) is read in two halves
-/// at once ([`super::second_reader`]); below it, a second thread costs more than it saves.
+/// at once (the upper one on a second, read-only connection); below it, a second thread costs
+/// more than it saves.
 pub const HALVES_FROM: usize = 20_000;
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 100;
