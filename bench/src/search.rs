@@ -17,13 +17,14 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use readpoint::content::Document;
-use readpoint::store::{
-    CatalogueFilter, ContentVersion, HALVES_FROM, MAX_DEPTH, SearchRequest, Store,
-};
+use readpoint::store::{CatalogueFilter, ContentVersion, MAX_DEPTH, SearchRequest, Store};
 use readpoint::text::fold_str;
 use readpoint_test_support::corpus::{self, Corpus};
 
 use super::{Percentiles, ms, peak_rss_mib};
+use floor::BareCount;
+
+mod floor;
 
 /// Options of a run.
 #[derive(Debug, Clone)]
@@ -367,98 +368,6 @@ fn time_queries(options: &Options, db_path: &Path, out: &mut dyn Write) -> Resul
         .map_err(io)?;
     }
     Ok(())
-}
-
-/// The floor under a phrase's chip count: SQLite alone counting the phrase's matches
-/// (`count(*)`: no row ids out, no tally), in the two halves by row id the kiosk reads at
-/// once, on two connections with the kiosk's page cache. Printed next to the chip counts, in
-/// the same run, so the share of the time that is FTS5's own and the machine's shows.
-struct BareCount {
-    lower: rusqlite::Connection,
-    /// Used on the other thread (a connection may move between threads; it is used by one at
-    /// a time).
-    upper: std::sync::Mutex<rusqlite::Connection>,
-    /// The recency key of the middle document, where the upper half starts; none below
-    /// [`HALVES_FROM`] documents, where the kiosk reads its matches at once.
-    middle: Option<i64>,
-}
-
-impl BareCount {
-    fn open(db_path: &Path) -> Result<BareCount, String> {
-        let open = || -> rusqlite::Result<rusqlite::Connection> {
-            let conn = rusqlite::Connection::open_with_flags(
-                db_path,
-                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-            )?;
-            conn.execute_batch(&format!(
-                "PRAGMA cache_size = -{}",
-                readpoint::view_models::worker::READING_CACHE_KIB
-            ))?;
-            Ok(conn)
-        };
-        let fail = |e: rusqlite::Error| format!("the bare count on {}: {e}", db_path.display());
-        let lower = open().map_err(fail)?;
-        let documents: i64 = lower
-            .query_row("SELECT count(*) FROM document", [], |row| row.get(0))
-            .map_err(fail)?;
-        let middle = match usize::try_from(documents).is_ok_and(|n| n >= HALVES_FROM) {
-            true => Some(
-                lower
-                    .query_row(
-                        "SELECT recency FROM document ORDER BY recency LIMIT 1 OFFSET ?1",
-                        [documents / 2],
-                        |row| row.get(0),
-                    )
-                    .map_err(fail)?,
-            ),
-            false => None,
-        };
-        Ok(BareCount {
-            lower,
-            upper: std::sync::Mutex::new(open().map_err(fail)?),
-            middle,
-        })
-    }
-
-    /// One count of `query`'s phrase, timed; `None` for a query that is not one phrase of
-    /// `search_index` (only a term of two Chinese characters or more is: the kiosk looks single
-    /// characters and pinyin up elsewhere too).
-    fn time(&mut self, query: &str) -> Result<Option<Duration>, String> {
-        let chinese = query.chars().all(readpoint::text::fold::is_cjk);
-        let Some(tokens) = readpoint::text::segment::term_tokens(query)
-            .filter(|_| chinese && query.chars().count() >= 2)
-        else {
-            return Ok(None);
-        };
-        let phrase = readpoint::text::segment::fts_phrase(&tokens.phrase, tokens.prefix);
-        let count = |conn: &rusqlite::Connection, bound: &str| -> rusqlite::Result<i64> {
-            let sql = "SELECT count(*) FROM search_index WHERE search_index MATCH ?1";
-            let mut stmt = conn.prepare_cached(&format!("{sql} {bound}"))?;
-            match self.middle {
-                Some(middle) => stmt.query_row(rusqlite::params![phrase, middle], |row| row.get(0)),
-                None => stmt.query_row([&phrase], |row| row.get(0)),
-            }
-        };
-        let (lower, upper) = (&self.lower, &self.upper);
-        let started = Instant::now();
-        let counted = match self.middle {
-            None => count(lower, ""),
-            Some(_) => std::thread::scope(|scope| {
-                let other = scope.spawn(|| match upper.lock() {
-                    Ok(upper) => count(&upper, "AND rowid >= ?2"),
-                    Err(poisoned) => count(&poisoned.into_inner(), "AND rowid >= ?2"),
-                });
-                let lower = count(lower, "AND rowid < ?2");
-                match other.join() {
-                    Ok(upper) => lower.and(upper),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-            }),
-        };
-        let took = started.elapsed();
-        counted.map_err(|e| format!("the bare count of {query}: {e}"))?;
-        Ok(Some(took))
-    }
 }
 
 fn check_reusable(db_path: &Path, docs: usize) -> Result<(), String> {
