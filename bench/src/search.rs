@@ -192,7 +192,7 @@ fn run_in(options: &Options, db_path: &Path, out: &mut dyn Write) -> Result<(), 
         }
         // The floor under the 4+ chip counts: SQLite alone, the same phrases, the same halves.
         let floor = if name == "4+ chars" {
-            let mut bare = BareCount::open(db_path)?;
+            let bare = BareCount::open(db_path)?;
             let mut times = Vec::with_capacity(FACET_SAMPLES);
             for i in 0..FACET_SAMPLES {
                 if let Some(took) = bare.time(&list[i % list.len()])? {
@@ -323,7 +323,7 @@ fn time_queries(options: &Options, db_path: &Path, out: &mut dyn Write) -> Resul
         }
         Ok(Percentiles::of(&mut times))
     };
-    let mut bare = BareCount::open(db_path)?;
+    let bare = BareCount::open(db_path)?;
     for query in &options.queries {
         let request = SearchRequest {
             query: query.clone(),

@@ -21,7 +21,7 @@ use rusqlite::ffi;
 const FIRST_CAPACITY: usize = 1024;
 
 /// The state of one aggregation, in the zeroed memory `sqlite3_aggregate_context` hands out:
-/// an array from `sqlite3_malloc64` (null until the first step), its length and capacity.
+/// an array from `sqlite3_realloc64` (null until the first step), its length and capacity.
 #[repr(C)]
 struct List {
     rowids: *mut i64,
@@ -38,7 +38,8 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
             conn.handle(),
             c"rowid_list".as_ptr(),
             1,
-            ffi::SQLITE_UTF8 | ffi::SQLITE_DETERMINISTIC,
+            // Direct only: a view or trigger in a damaged or foreign file cannot call it.
+            ffi::SQLITE_UTF8 | ffi::SQLITE_DETERMINISTIC | ffi::SQLITE_DIRECTONLY,
             ptr::null_mut(),
             None,
             Some(step),
@@ -101,7 +102,7 @@ unsafe extern "C" fn step(
 
 unsafe extern "C" fn finish(ctx: *mut ffi::sqlite3_context) {
     // SAFETY: as in `step`; asking for no memory returns the aggregation's context if a step
-    // made one, or null for none. The array came from `sqlite3_malloc64`, so `sqlite3_free` is
+    // made one, or null for none. The array came from `sqlite3_realloc64`, so `sqlite3_free` is
     // its destructor: the result takes it over, and nothing here touches it afterwards.
     unsafe {
         let list = ffi::sqlite3_aggregate_context(ctx, 0).cast::<List>();

@@ -63,7 +63,7 @@ impl BareCount {
     /// One count of `query`'s phrase, timed; `None` for a query that is not one phrase of
     /// `search_index` (only a term of two Chinese characters or more is: the kiosk looks single
     /// characters and pinyin up elsewhere too).
-    pub(super) fn time(&mut self, query: &str) -> Result<Option<Duration>, String> {
+    pub(super) fn time(&self, query: &str) -> Result<Option<Duration>, String> {
         let chinese = query.chars().all(readpoint::text::fold::is_cjk);
         let Some(tokens) = readpoint::text::segment::term_tokens(query)
             .filter(|_| chinese && query.chars().count() >= 2)
@@ -71,17 +71,18 @@ impl BareCount {
             return Ok(None);
         };
         let phrase = readpoint::text::segment::fts_phrase(&tokens.phrase, tokens.prefix);
+        let middle = self.middle;
         let count = |conn: &rusqlite::Connection, bound: &str| -> rusqlite::Result<i64> {
             let sql = "SELECT count(*) FROM search_index WHERE search_index MATCH ?1";
             let mut stmt = conn.prepare_cached(&format!("{sql} {bound}"))?;
-            match self.middle {
+            match middle {
                 Some(middle) => stmt.query_row(rusqlite::params![phrase, middle], |row| row.get(0)),
                 None => stmt.query_row([&phrase], |row| row.get(0)),
             }
         };
         let (lower, upper) = (&self.lower, &self.upper);
         let started = Instant::now();
-        let counted = match self.middle {
+        let counted = match middle {
             None => count(lower, ""),
             Some(_) => std::thread::scope(|scope| {
                 let other = scope.spawn(|| match upper.lock() {
