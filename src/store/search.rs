@@ -763,8 +763,12 @@ impl Store {
         ];
         let wanted: [Option<u32>; match_facets::FACETS] =
             std::array::from_fn(|facet| wanted[facet].map(|value| table.values[facet].id(value)));
-        let (lower, upper) =
-            self.over_matches(&plan, || FacetTally::new(&table, wanted), FacetTally::add)?;
+        let (lower, upper) = self.over_matches(
+            &plan,
+            &table,
+            || FacetTally::new(&table, wanted),
+            FacetTally::add,
+        )?;
         let FacetTally {
             total,
             counts: tallies,
@@ -857,7 +861,8 @@ impl Store {
                  WHERE recency = ?1",
             )
             .map_err(err)?;
-        let (lower, upper) = self.over_matches(&plan, Vec::new, Vec::push)?;
+        let table = self.match_facets.get(&self.conn).map_err(err)?;
+        let (lower, upper) = self.over_matches(&plan, &table, Vec::new, Vec::push)?;
         for rowid in lower.into_iter().chain(upper.into_iter().flatten()) {
             let row = stmt
                 .query_row([rowid], |row| {
@@ -886,13 +891,15 @@ impl Store {
     }
 
     /// Visits the row ids of every match of `plan` (see [`visit_matches`]): `start` makes a
-    /// tally, and `add` adds a row id to it. From [`HALVES_FROM`] documents on, the two halves
-    /// of the index are read at once, the upper one on the [second
-    /// reader](super::second_reader), each half into its own tally on the thread that read
-    /// it: the lower half's tally, then the upper half's if it was read apart.
+    /// tally, and `add` adds a row id to it. From [`HALVES_FROM`] documents on (as `table`, the
+    /// connection's facet table, counts and splits them), the two halves of the index are read
+    /// at once, the upper one on the [second reader](super::second_reader), each half into its
+    /// own tally on the thread that read it: the lower half's tally, then the upper half's if
+    /// it was read apart.
     fn over_matches<T: Send>(
         &self,
         plan: &Plan,
+        table: &match_facets::MatchFacets,
         start: impl Fn() -> T + Sync,
         add: impl Fn(&mut T, i64) + Sync,
     ) -> Result<(T, Option<T>)> {
@@ -901,7 +908,6 @@ impl Store {
             let mut tally = start();
             visit_matches(conn, plan, low, high, |rowid| add(&mut tally, rowid)).map(|()| tally)
         };
-        let table = self.match_facets.get(&self.conn).map_err(err)?;
         if let Some(middle) = table.middle_key(self.halves_from)
             && let Some((lower, upper)) = self.second_reader.join(
                 &self.path,
@@ -1329,7 +1335,10 @@ mod tests {
                     query: query.into(),
                     ..Default::default()
                 };
-                let (lower, upper) = store.over_matches(&plan, Vec::new, Vec::push).unwrap();
+                let table = store.match_facets.get(&store.conn).unwrap();
+                let (lower, upper) = store
+                    .over_matches(&plan, &table, Vec::new, Vec::push)
+                    .unwrap();
                 let mut rowids: Vec<i64> = lower
                     .into_iter()
                     .chain(upper.into_iter().flatten())

@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 use readpoint::store::HALVES_FROM;
 
 /// The floor under a phrase's chip count: SQLite alone counting the phrase's matches
-/// (`count(*)`: no row ids out, no tally), in the two halves by row id the kiosk reads at
-/// once, on two connections with the kiosk's page cache. Printed next to the chip counts, in
+/// (`count(*)`: no row ids out, no tally) as the kiosk reads them: from [`HALVES_FROM`]
+/// documents on in two halves by row id at once, on two connections with the kiosk's page
+/// cache. Printed next to the chip counts, in
 /// the same run, so the share of the time that is FTS5's own and the machine's shows.
 pub(super) struct BareCount {
     lower: rusqlite::Connection,
@@ -60,17 +61,23 @@ impl BareCount {
         })
     }
 
-    /// One count of `query`'s phrase, timed; `None` for a query that is not one phrase of
-    /// `search_index` (only a term of two Chinese characters or more is: the kiosk looks single
-    /// characters and pinyin up elsewhere too).
-    pub(super) fn time(&self, query: &str) -> Result<Option<Duration>, String> {
+    /// `query` as one FTS5 phrase of `search_index`, if it is one: only a term of two Chinese
+    /// characters or more is (the kiosk looks single characters and pinyin up elsewhere too).
+    pub(super) fn phrase(query: &str) -> Option<String> {
         let chinese = query.chars().all(readpoint::text::fold::is_cjk);
-        let Some(tokens) = readpoint::text::segment::term_tokens(query)
-            .filter(|_| chinese && query.chars().count() >= 2)
-        else {
+        let tokens = readpoint::text::segment::term_tokens(query)
+            .filter(|_| chinese && query.chars().count() >= 2)?;
+        Some(readpoint::text::segment::fts_phrase(
+            &tokens.phrase,
+            tokens.prefix,
+        ))
+    }
+
+    /// One count of `query`'s phrase, timed; `None` for a query that is not one phrase.
+    pub(super) fn time(&self, query: &str) -> Result<Option<Duration>, String> {
+        let Some(phrase) = Self::phrase(query) else {
             return Ok(None);
         };
-        let phrase = readpoint::text::segment::fts_phrase(&tokens.phrase, tokens.prefix);
         let middle = self.middle;
         let count = |conn: &rusqlite::Connection, bound: &str| -> rusqlite::Result<i64> {
             let sql = "SELECT count(*) FROM search_index WHERE search_index MATCH ?1";

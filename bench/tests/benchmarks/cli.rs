@@ -74,10 +74,7 @@ fn search_runs_on_a_small_corpus() {
     let one = stdout(&one);
     assert!(one.contains("社保: search p50"), "{one}");
     assert!(one.contains("facets p50"), "{one}");
-    assert!(
-        one.contains("floor (bare count(*), same halves) p50"),
-        "{one}"
-    );
+    assert!(one.contains("floor (SQLite's bare count(*)) p50"), "{one}");
     assert!(!one.contains("1-char"), "no classes: {one}");
     let other = bench(&["search", "--docs", "2000", "--keep", keep, "--reuse"]);
     assert!(!other.status.success());
