@@ -193,16 +193,9 @@ fn run_in(options: &Options, db_path: &Path, out: &mut dyn Write) -> Result<(), 
         }
         // The floor under a class of phrases' chip counts: SQLite alone, the same phrases, the
         // same halves.
-        let floor = if list.iter().all(|query| BareCount::phrase(query).is_some()) {
-            let mut times = Vec::with_capacity(FACET_SAMPLES);
-            for i in 0..FACET_SAMPLES {
-                if let Some(took) = bare.time(&list[i % list.len()])? {
-                    times.push(took);
-                }
-            }
-            Some(Percentiles::of(&mut times))
-        } else {
-            None
+        let floor = match list.iter().all(|query| BareCount::phrase(query).is_some()) {
+            true => bare.percentiles((0..FACET_SAMPLES).map(|i| list[i % list.len()].as_str()))?,
+            false => None,
         };
         let (mut expected_total, mut found_total) = (0usize, 0usize);
         let mut extra_total = 0usize;
@@ -338,23 +331,14 @@ fn time_queries(options: &Options, db_path: &Path, out: &mut dyn Write) -> Resul
                 .map(drop)
                 .map_err(|e| e.to_string())
         })?;
-        let mut floor_times = Vec::with_capacity(options.samples);
-        for _ in 0..options.samples {
-            if let Some(took) = bare.time(query)? {
-                floor_times.push(took);
-            }
-        }
-        let floor = match floor_times.is_empty() {
-            true => String::new(),
-            false => {
-                let floor = Percentiles::of(&mut floor_times);
-                format!(
-                    "; floor (SQLite's bare count(*)) p50 {} p99 {} max {} ms",
-                    ms(floor.p50),
-                    ms(floor.p99),
-                    ms(floor.max)
-                )
-            }
+        let floor = match bare.percentiles(std::iter::repeat_n(query.as_str(), options.samples))? {
+            Some(floor) => format!(
+                "; floor (SQLite's bare count(*)) p50 {} p99 {} max {} ms",
+                ms(floor.p50),
+                ms(floor.p99),
+                ms(floor.max)
+            ),
+            None => String::new(),
         };
         writeln!(
             out,

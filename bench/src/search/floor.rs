@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use readpoint::store::HALVES_FROM;
 
+use crate::Percentiles;
+
 /// The floor under a phrase's chip count: SQLite alone counting the phrase's matches
 /// (`count(*)`: no row ids out, no tally) as the kiosk reads them: from [`HALVES_FROM`]
 /// documents on in two halves by row id at once, on two connections with the kiosk's page
@@ -73,8 +75,20 @@ impl BareCount {
         ))
     }
 
+    /// The times of counting each of `queries` that is one phrase; `None` when none is.
+    pub(super) fn percentiles<'q>(
+        &self,
+        queries: impl Iterator<Item = &'q str>,
+    ) -> Result<Option<Percentiles>, String> {
+        let mut times = Vec::new();
+        for query in queries {
+            times.extend(self.time(query)?);
+        }
+        Ok((!times.is_empty()).then(|| Percentiles::of(&mut times)))
+    }
+
     /// One count of `query`'s phrase, timed; `None` for a query that is not one phrase.
-    pub(super) fn time(&self, query: &str) -> Result<Option<Duration>, String> {
+    fn time(&self, query: &str) -> Result<Option<Duration>, String> {
         let Some(phrase) = Self::phrase(query) else {
             return Ok(None);
         };
